@@ -1,0 +1,249 @@
+"""Writes a parsed statement stream into the database (called by services.statement_import).
+
+The stream is consumed once: headers resolve the account, booked entries are written in
+batches after deduplication, pending entries replace the account's pending list, and each
+statement's balances are checked (opening + entries = closing).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from kassenwart.banking.fingerprint import Fingerprinter
+from kassenwart.banking.formats.statement import PENDING, Entry, StatementHeader
+from kassenwart.banking.models import (
+    Balance,
+    BankAccount,
+    BankConnection,
+    PendingTransaction,
+    StatementImport,
+    Transaction,
+)
+
+BATCH = 2000
+# Formats that report the pending state of an account: their import replaces it.
+PENDING_REPORTING = ("camt.052", "mt942", "fints")
+
+
+class ImportRefused(Exception):
+    """The file is readable but may not be imported (e.g. an unknown account)."""
+
+
+@dataclass
+class StatementCheck:
+    account: str
+    statement_id: str
+    opening: Decimal | None
+    closing: Decimal | None
+    total: Decimal = Decimal("0.00")
+    entries: int = 0
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.opening is None or self.closing is None:
+            return None
+        return self.closing - self.opening - self.total
+
+    def as_dict(self) -> dict:
+        return {
+            "account": self.account,
+            "statement_id": self.statement_id,
+            "entries": self.entries,
+            "opening": _str(self.opening),
+            "closing": _str(self.closing),
+            "total": _str(self.total),
+            "difference": _str(self.difference),
+        }
+
+
+def _str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class ImportCounts:
+    added: int = 0
+    duplicates: int = 0
+    pending: int = 0
+    statements: list[StatementCheck] = field(default_factory=list)
+    accounts_created: list[BankAccount] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    formats: set[str] = field(default_factory=set)
+
+
+class StatementWriter:
+    """Consumes one file's stream inside the caller's transaction."""
+
+    def __init__(self, record: StatementImport, *, may_create_accounts: bool, account=None):
+        self.record = record
+        self.company = record.company
+        self.may_create_accounts = may_create_accounts
+        self.fixed_account = account
+        self.counts = ImportCounts()
+        self._fingerprint = Fingerprinter()
+        self._batch: list[Transaction] = []
+        self._pending: dict[int, list[PendingTransaction]] = defaultdict(list)
+        self._pending_replaced: set[int] = set()
+        self._account: BankAccount | None = None
+        self._check: StatementCheck | None = None
+
+    # -- the stream -------------------------------------------------------------------
+    def feed(self, item: StatementHeader | Entry) -> None:
+        if isinstance(item, StatementHeader):
+            self._start(item)
+        elif item.status == PENDING:
+            self._pending[self._account.pk].append(self._row(PendingTransaction, item))
+            self.counts.pending += 1
+        else:
+            self._check.total += item.amount
+            self._check.entries += 1
+            row = self._row(Transaction, item)
+            row.fingerprint = self._fingerprint(self._account.pk, item)
+            self._batch.append(row)
+            if len(self._batch) >= BATCH:
+                self._flush()
+
+    def finish(self) -> ImportCounts:
+        self._flush()
+        for account_id in self._pending_replaced:
+            PendingTransaction.objects.filter(account_id=account_id).delete()
+            PendingTransaction.objects.bulk_create(self._pending.get(account_id, []), BATCH)
+        return self.counts
+
+    # -- headers ----------------------------------------------------------------------
+    def _start(self, header: StatementHeader) -> None:
+        self.counts.formats.add(header.format)
+        self.counts.warnings.extend(header.warnings)
+        self._account = self.fixed_account or self._resolve_account(header)
+        if header.format.startswith(PENDING_REPORTING):
+            self._pending_replaced.add(self._account.pk)
+        opening = header.opening.amount if header.opening else None
+        closing = header.closing.amount if header.closing else None
+        self._check = StatementCheck(
+            account=self._account.iban or self._account.account_number,
+            statement_id=header.statement_id,
+            opening=opening,
+            closing=closing,
+        )
+        self.counts.statements.append(self._check)
+        for snapshot, kind in ((header.closing, Balance.Kind.BOOKED), (header.available, Balance.Kind.AVAILABLE)):
+            day = snapshot and (snapshot.date or header.period_to)
+            if day:
+                Balance.objects.update_or_create(
+                    account=self._account,
+                    kind=kind,
+                    date=day,
+                    defaults={
+                        "amount": snapshot.amount,
+                        "currency": snapshot.currency or self._account.currency,
+                        "statement_import": self.record,
+                    },
+                )
+
+    def _resolve_account(self, header: StatementHeader) -> BankAccount:
+        accounts = BankAccount.objects.filter(company=self.company)
+        iban = header.account_iban.replace(" ", "").upper()
+        if iban:
+            found = accounts.filter(iban=iban).first() or accounts.filter(account_number=iban).first()
+        elif header.account_number:
+            found = accounts.filter(
+                bank_code=header.bank_code, account_number=header.account_number
+            ).first()
+        else:
+            raise ImportRefused(_("The file does not name its account (no IBAN or account number)."))
+        if found is not None:
+            return found
+        label = iban or f"{header.bank_code}/{header.account_number}".strip("/")
+        if not self.may_create_accounts:
+            raise ImportRefused(
+                _(
+                    "The file is for account %(account)s, which %(company)s does not have yet. "
+                    "An admin can import it once to add the account."
+                )
+                % {"account": label, "company": self.company.name}
+            )
+        return self._create_account(header, iban)
+
+    def _create_account(self, header: StatementHeader, iban: str) -> BankAccount:
+        account_number = header.account_number
+        if iban:
+            try:
+                IBAN(iban)
+            except SchwiftyException:
+                self.counts.warnings.append(
+                    _("%(iban)s is not a valid IBAN; the account keeps it as its account number.")
+                    % {"iban": iban}
+                )
+                account_number, iban = iban, ""
+        connection, _created = BankConnection.objects.get_or_create(
+            company=self.company,
+            kind=BankConnection.Kind.FILE,
+            defaults={"name": _("Statement files")},
+        )
+        last = (iban or account_number)[-4:]
+        account = BankAccount.objects.create(
+            company=self.company,
+            connection=connection,
+            name=header.account_name or header.account_owner or _("Account …%(last)s") % {"last": last},
+            iban=iban,
+            bic=header.account_bic[:11],
+            bank_code=header.bank_code,
+            account_number=account_number,
+            currency=(header.currency or "EUR")[:3],
+        )
+        self.counts.accounts_created.append(account)
+        return account
+
+    # -- entries ----------------------------------------------------------------------
+    def _row(self, model, entry: Entry):
+        return model(
+            company=self.company,
+            account=self._account,
+            statement_import=self.record,
+            booking_date=entry.booking_date,
+            value_date=entry.value_date,
+            amount=entry.amount,
+            currency=entry.currency or self._account.currency,
+            counterparty_name=entry.counterparty_name[:255],
+            counterparty_iban=entry.counterparty_iban[:34],
+            counterparty_bic=entry.counterparty_bic[:11],
+            ultimate_debtor=entry.ultimate_debtor[:255],
+            ultimate_creditor=entry.ultimate_creditor[:255],
+            remittance=entry.remittance,
+            structured_reference=entry.structured_reference[:64],
+            end_to_end_id=entry.end_to_end_id[:64],
+            mandate_id=entry.mandate_id[:64],
+            creditor_id=entry.creditor_id[:64],
+            bank_reference=entry.bank_reference[:64],
+            transaction_code=entry.transaction_code[:40],
+            dk_code=entry.dk_code[:8],
+            purpose_code=entry.purpose_code[:8],
+            return_reason=entry.return_reason[:8],
+            reversal=entry.reversal,
+            batch_reference=entry.batch_reference[:64],
+            batch_size=entry.batch_size,
+        )
+
+    def _flush(self) -> None:
+        if not self._batch:
+            return
+        by_account: dict[int, list[Transaction]] = defaultdict(list)
+        for row in self._batch:
+            by_account[row.account_id].append(row)
+        for account_id, rows in by_account.items():
+            existing = set(
+                Transaction.objects.filter(
+                    account_id=account_id, fingerprint__in=[r.fingerprint for r in rows]
+                ).values_list("fingerprint", flat=True)
+            )
+            new = [r for r in rows if r.fingerprint not in existing]
+            Transaction.objects.bulk_create(new, BATCH)
+            self.counts.added += len(new)
+            self.counts.duplicates += len(rows) - len(new)
+        self._batch = []

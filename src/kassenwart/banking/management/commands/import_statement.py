@@ -1,0 +1,48 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kassenwart.banking.services import statement_import
+from kassenwart.core.cli import add_company_argument, company_from
+
+
+class Command(BaseCommand):
+    help = "Import bank statement files (camt.052/053/054, MT940/MT942, bank CSV)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        add_company_argument(parser)
+        parser.add_argument("--json", action="store_true", help="one JSON object per file")
+
+    def handle(self, *args, files, company, json: bool, **options):
+        company = company_from(company)
+        refused = 0
+        for path in files:
+            try:
+                result = statement_import(company, path, via="cli")
+            except OSError as error:
+                raise CommandError(f"{path}: {error.strerror}") from error
+            refused += result.refused
+            self.stdout.write(_json_line(path, result) if json else _text_line(path, result))
+        if refused:
+            raise CommandError(f"{refused} of {len(files)} file(s) refused")
+
+
+def _json_line(path, result) -> str:
+    data = result.as_dict()
+    data["file"] = path
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _text_line(path, result) -> str:
+    if result.refused:
+        return f"{path}: refused: {result.message}"
+    status = "imported" if result.status == "imported" else "already imported"
+    balance = {True: "balances agree", False: "BALANCE DIFFERENCE", None: "no balances to check"}
+    line = (
+        f"{path}: {status}: {result.added} added, {result.duplicates} duplicates, "
+        f"{result.pending} pending, {balance[result.balance_ok]}"
+    )
+    if result.message:
+        line += "\n  " + result.message.replace("\n", "\n  ")
+    return line

@@ -1,0 +1,171 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kassenwart.companies.models import Company
+
+MONEY = {"max_digits": 15, "decimal_places": 2}
+
+
+class BankConnection(models.Model):
+    class Kind(models.TextChoices):
+        FINTS = "fints", _("FinTS/HBCI")
+        FILE = "file", _("Statement files")
+        PROVIDER = "provider", _("Payment provider")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="connections")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BankAccount(models.Model):
+    class Kind(models.TextChoices):
+        CURRENT = "current", _("Current account")
+        SAVINGS = "savings", _("Savings account")
+        CALL_MONEY = "call_money", _("Call money")
+        CREDIT_CARD = "credit_card", _("Credit card")
+        SECURITIES = "securities", _("Securities account")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="accounts")
+    connection = models.ForeignKey(
+        BankConnection, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CURRENT)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    bank_code = models.CharField(_("bank code"), max_length=20, blank=True)
+    account_number = models.CharField(_("account number"), max_length=34, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    csv_mapping = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "iban"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "iban"],
+                condition=~models.Q(iban=""),
+                name="one_account_per_iban",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.iban or self.account_number})"
+
+
+class Balance(models.Model):
+    """A balance the bank reported for a day (closing booked, or available)."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        AVAILABLE = "available", _("Available")
+
+    account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="balances")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    date = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    statement_import = models.ForeignKey(
+        "StatementImport", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "kind", "date"], name="one_balance_per_day")
+        ]
+
+
+class StatementImport(models.Model):
+    """One imported (or refused) file, with what it did."""
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", _("imported")
+        DUPLICATE = "duplicate", _("already imported")
+        REFUSED = "refused", _("refused")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="imports")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    format = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    source = models.CharField(max_length=16, default="upload")  # upload, cli, fints
+    added = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    balance_ok = models.BooleanField(null=True)
+    message = models.TextField(blank=True)
+    details = models.JSONField(default=dict)  # per statement: account, balances, difference
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class TransactionFields(models.Model):
+    """What a bank tells about a transaction; shared by booked and pending ones."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
+    booking_date = models.DateField(_("booking date"), null=True, db_index=True)
+    value_date = models.DateField(_("value date"), null=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(max_length=3)
+    counterparty_name = models.CharField(_("name"), max_length=255, blank=True)
+    counterparty_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    counterparty_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    ultimate_debtor = models.CharField(max_length=255, blank=True)
+    ultimate_creditor = models.CharField(max_length=255, blank=True)
+    remittance = models.TextField(_("remittance information"), blank=True)
+    structured_reference = models.CharField(_("creditor reference"), max_length=64, blank=True)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=64, blank=True)
+    mandate_id = models.CharField(_("mandate id"), max_length=64, blank=True)
+    creditor_id = models.CharField(_("creditor id"), max_length=64, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
+    transaction_code = models.CharField(max_length=40, blank=True)
+    dk_code = models.CharField(_("business transaction code"), max_length=8, blank=True)
+    purpose_code = models.CharField(max_length=8, blank=True)
+    return_reason = models.CharField(_("return reason"), max_length=8, blank=True)
+    reversal = models.BooleanField(default=False)
+    batch_reference = models.CharField(max_length=64, blank=True)
+    batch_size = models.PositiveIntegerField(default=1)
+    statement_import = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Transaction(TransactionFields):
+    """A booked transaction. Append-only: the database refuses UPDATE and DELETE."""
+
+    fingerprint = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["-booking_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "fingerprint"], name="transaction_once")
+        ]
+        indexes = [
+            models.Index(fields=["company", "-booking_date", "-id"]),
+            models.Index(fields=["company", "bank_reference"]),
+            models.Index(fields=["company", "end_to_end_id"]),
+        ]
+
+
+class PendingTransaction(TransactionFields):
+    """Reported but not yet booked; replaced by every import for the account."""
+
+    class Meta:
+        ordering = ["-booking_date", "-id"]

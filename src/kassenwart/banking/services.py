@@ -1,0 +1,245 @@
+"""Use cases of the banking app. Each owns its transaction and writes its audit event."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kassenwart.banking.formats import CSV, detect_format, parse
+from kassenwart.banking.formats.statement import StatementFormatError
+from kassenwart.banking.importer import ImportCounts, ImportRefused, StatementWriter
+from kassenwart.banking.models import BankAccount, StatementImport
+from kassenwart.companies import permissions
+from kassenwart.companies.models import Company, Membership
+from kassenwart.core.audit import record
+from kassenwart.core.models import User
+
+
+@dataclass
+class ImportResult:
+    file: str
+    status: str  # StatementImport.Status value
+    added: int = 0
+    duplicates: int = 0
+    pending: int = 0
+    balance_ok: bool | None = None
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    accounts_created: list[str] = field(default_factory=list)
+    import_id: int | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.status == StatementImport.Status.REFUSED
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "pending": self.pending,
+            "balance_ok": self.balance_ok,
+            "message": self.message,
+            "warnings": self.warnings,
+            "accounts_created": self.accounts_created,
+        }
+
+
+def _may_create_accounts(company: Company, user: User | None) -> bool:
+    """The CLI (no user) and admins may add an account by importing its statement."""
+    if user is None:
+        return True
+    role = Membership.objects.filter(company=company, user=user).values_list("role", flat=True).first()
+    return permissions.allows(role, permissions.CREATE_ACCOUNT)
+
+
+def _sha256(file: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def statement_import(
+    company: Company,
+    file: BinaryIO | Path | str,
+    *,
+    file_name: str = "",
+    user: User | None = None,
+    via: str = "upload",
+    account: BankAccount | None = None,
+    csv_mapping=None,
+) -> ImportResult:
+    """Import one statement file (camt, MT940 or CSV) into the company's accounts.
+
+    Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
+    """
+    if isinstance(file, (str, Path)):
+        with open(file, "rb") as handle:
+            return statement_import(
+                company,
+                handle,
+                file_name=file_name or Path(file).name,
+                user=user,
+                via=via,
+                account=account,
+                csv_mapping=csv_mapping,
+            )
+    sha = _sha256(file)
+    try:
+        fmt = detect_format(file.read(8192))
+        file.seek(0)
+        mapping = _csv_mapping(fmt, file, account, csv_mapping)
+        with transaction.atomic():
+            stmt_import = StatementImport.objects.create(
+                company=company,
+                file_name=file_name,
+                sha256=sha,
+                format=fmt,
+                status=StatementImport.Status.IMPORTED,
+                source=via,
+                created_by=user,
+            )
+            writer = StatementWriter(
+                stmt_import,
+                may_create_accounts=_may_create_accounts(company, user),
+                account=account,
+            )
+            items = parse(fmt, file, mapping, account_iban=account.iban if account else "")
+            seen_any = False
+            for item in items:
+                seen_any = True
+                writer.feed(item)
+            if not seen_any:
+                raise StatementFormatError(_("the file contains no statement"))
+            counts = writer.finish()
+            _remember_csv_mapping(account, fmt, csv_mapping)
+            return _finish(stmt_import, counts, user, via)
+    except (StatementFormatError, ImportRefused) as error:
+        return _refuse(company, file_name, sha, str(error), user, via)
+
+
+def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):
+    if fmt != CSV:
+        return None
+    from kassenwart.banking.formats.bank_csv import PROFILES, CsvMapping, detect_profile
+
+    if given is not None:
+        return given
+    if account is not None and account.csv_mapping:
+        return CsvMapping.from_dict(account.csv_mapping)
+    profile = detect_profile(file.read(65536))
+    file.seek(0)
+    if profile is None:
+        raise StatementFormatError(
+            _("This CSV layout is not known. Choose a bank profile or map the columns once for the account.")
+        )
+    return PROFILES[profile]
+
+
+def _remember_csv_mapping(account: BankAccount | None, fmt: str, mapping) -> None:
+    if fmt == CSV and account is not None and mapping is not None:
+        account.csv_mapping = mapping.to_dict()
+        account.save(update_fields=["csv_mapping"])
+
+
+def _finish(stmt_import: StatementImport, counts: ImportCounts, user, via) -> ImportResult:
+    checks = [c for c in counts.statements if c.difference is not None]
+    balance_ok = None if not checks else all(c.difference == 0 for c in checks)
+    messages = []
+    for check in checks:
+        if check.difference != 0:
+            messages.append(
+                _(
+                    "Statement %(id)s of %(account)s: opening %(opening)s + entries %(total)s "
+                    "differs from closing %(closing)s by %(difference)s."
+                )
+                % {
+                    "id": check.statement_id or "-",
+                    "account": check.account,
+                    "opening": check.opening,
+                    "total": check.total,
+                    "closing": check.closing,
+                    "difference": check.difference,
+                }
+            )
+    for account in counts.accounts_created:
+        messages.append(_("Added account %(account)s.") % {"account": account})
+    booked = counts.added + counts.duplicates
+    if counts.added == 0 and booked > 0:
+        stmt_import.status = StatementImport.Status.DUPLICATE
+    stmt_import.format = ", ".join(sorted(counts.formats)) or stmt_import.format
+    stmt_import.added = counts.added
+    stmt_import.duplicates = counts.duplicates
+    stmt_import.pending = counts.pending
+    stmt_import.balance_ok = balance_ok
+    stmt_import.message = "\n".join(messages)
+    stmt_import.details = {
+        "statements": [c.as_dict() for c in counts.statements],
+        "warnings": counts.warnings[:200],
+    }
+    stmt_import.save()
+    after = {
+        "file": stmt_import.file_name,
+        "status": stmt_import.status,
+        "added": counts.added,
+        "duplicates": counts.duplicates,
+        "pending": counts.pending,
+        "balance_ok": balance_ok,
+    }
+    record("statement.imported", stmt_import, company=stmt_import.company, user=user, via=via, after=after)
+    for account in counts.accounts_created:
+        record(
+            "account.created",
+            account,
+            company=stmt_import.company,
+            user=user,
+            via=via,
+            after={"iban": account.iban, "account_number": account.account_number, "name": account.name},
+        )
+    return ImportResult(
+        file=stmt_import.file_name,
+        status=stmt_import.status,
+        added=counts.added,
+        duplicates=counts.duplicates,
+        pending=counts.pending,
+        balance_ok=balance_ok,
+        message=stmt_import.message,
+        warnings=counts.warnings,
+        accounts_created=[str(a) for a in counts.accounts_created],
+        import_id=stmt_import.pk,
+    )
+
+
+@transaction.atomic
+def _refuse(company, file_name, sha, message, user, via) -> ImportResult:
+    stmt_import = StatementImport.objects.create(
+        company=company,
+        file_name=file_name,
+        sha256=sha,
+        status=StatementImport.Status.REFUSED,
+        source=via,
+        message=message,
+        created_by=user,
+    )
+    record(
+        "statement.refused",
+        stmt_import,
+        company=company,
+        user=user,
+        via=via,
+        after={"file": file_name, "message": message},
+    )
+    return ImportResult(
+        file=file_name,
+        status=StatementImport.Status.REFUSED,
+        message=message,
+        import_id=stmt_import.pk,
+    )

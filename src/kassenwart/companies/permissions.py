@@ -1,0 +1,24 @@
+"""What each role may do. One table, asked everywhere (views, API, services)."""
+
+from kassenwart.companies.models import Role
+
+VIEW = "view"  # accounts, transactions, invoices
+DRAFT_TRANSFER = "draft_transfer"
+MAP_TRANSACTION = "map_transaction"
+IMPORT_STATEMENT = "import_statement"
+IMPORT_INVOICES = "import_invoices"
+APPROVE_PAYMENT = "approve_payment"
+CREATE_ACCOUNT = "create_account"  # an import may create an unknown account
+MANAGE_USERS = "manage_users"
+MANAGE_CONNECTIONS = "manage_connections"
+MANAGE_SETTINGS = "manage_settings"
+
+_MEMBER = {VIEW, DRAFT_TRANSFER, MAP_TRANSACTION, IMPORT_STATEMENT, IMPORT_INVOICES}
+_APPROVER = _MEMBER | {APPROVE_PAYMENT}
+_ADMIN = _APPROVER | {CREATE_ACCOUNT, MANAGE_USERS, MANAGE_CONNECTIONS, MANAGE_SETTINGS}
+
+PERMISSIONS = {Role.MEMBER: _MEMBER, Role.APPROVER: _APPROVER, Role.ADMIN: _ADMIN}
+
+
+def allows(role: str | None, permission: str) -> bool:
+    return role is not None and permission in PERMISSIONS.get(Role(role), set())

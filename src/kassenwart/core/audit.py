@@ -1,0 +1,33 @@
+"""Writing audit events. Services call `record` inside their transaction."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from kassenwart.core.models import AuditEvent, User
+
+
+def actor_label(user: User | None, fallback: str = "system") -> str:
+    return user.get_username() if user is not None else fallback
+
+
+def record(
+    action: str,
+    obj: models.Model,
+    *,
+    company=None,
+    user: User | None = None,
+    via: str = "system",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        company=company,
+        actor=user,
+        actor_label=actor_label(user, via),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk or ""),
+        before=before,
+        after=after,
+    )

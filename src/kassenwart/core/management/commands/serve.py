@@ -1,0 +1,27 @@
+import threading
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from waitress import serve
+
+from kassenwart.core.worker import make_worker
+from kassenwart.wsgi import application
+
+
+class Command(BaseCommand):
+    help = "Run the web app (and, unless --no-worker, the task worker inside it)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-worker", action="store_true", help="run tasks elsewhere")
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, host, port, no_worker, threads, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_worker:
+            threading.Thread(target=make_worker().run, name="worker", daemon=True).start()
+        self.stdout.write(f"Kassenwart on http://{host}:{port}/", ending="\n")
+        self.stdout.flush()
+        serve(application, host=host, port=port, threads=threads, ident="kassenwart")

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from kassenwart.core.worker import make_worker
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (imports, matching, bank syncs) until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+        parser.add_argument("--batch", action="store_true", help="exit when the queue is empty")
+
+    def handle(self, *args, interval, batch, **options):
+        worker = make_worker(interval, batch)
+        worker.configure_signals()
+        worker.run()

@@ -1,0 +1,26 @@
+"""Money is Decimal with two places, never float."""
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+
+def to_money(value: Decimal | int | str) -> Decimal:
+    """Exact conversion to a two-place Decimal; refuses floats and sub-cent amounts."""
+    if isinstance(value, float):
+        raise TypeError("money must not be a float")
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, ValueError) as error:
+        raise ValueError(f"{value!r} is not an amount") from error
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not an amount")
+    quantized = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    if quantized != amount:
+        raise ValueError(f"{value!r} has more than two decimal places")
+    return quantized
+
+
+def quantize(value: Decimal | int | None) -> Decimal:
+    """Sums read back from SQLite can lose their scale; put it back."""
+    return Decimal(value or 0).quantize(CENT)

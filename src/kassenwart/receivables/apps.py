@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReceivablesConfig(AppConfig):
+    name = "kassenwart.receivables"
+    label = "receivables"

@@ -1,0 +1,172 @@
+"""Reading open items from a CRM/ERP CSV export (pure, no Django).
+
+The columns are those of the reconciliation benchmark's invoices.csv:
+invoice_number, customer_number, customer_name, customer_iban, issue_date, due_date,
+amount, currency, payment_reference. Comma, semicolon or tab separated; amounts with a
+decimal point or a German decimal comma; dates as 2026-07-21 or 21.07.2026.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+REQUIRED = ("invoice_number", "customer_number", "customer_name", "amount")
+OPTIONAL = ("customer_iban", "issue_date", "due_date", "currency", "payment_reference")
+_GERMAN_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})$")
+_POINT_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    line: int
+    number: str
+    customer_number: str
+    customer_name: str
+    customer_iban: str
+    issue_date: date | None
+    due_date: date | None
+    amount: Decimal
+    currency: str
+    payment_reference: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class InvoiceFileError(ValueError):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        shown = "; ".join(str(e) for e in errors[:20])
+        more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
+        super().__init__(shown + more)
+
+
+def parse_amount(text: str) -> Decimal:
+    text = text.strip().replace(" ", "")
+    if _POINT_AMOUNT.match(text):
+        return Decimal(text)
+    if _GERMAN_AMOUNT.match(text):
+        return Decimal(text.replace(".", "").replace(",", "."))
+    raise ValueError(f'"{text}" is not an amount (like 1234.56 or 1.234,56)')
+
+
+def parse_date(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f'"{text}" is not a date (like 2026-07-21 or 21.07.2026)')
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _reader(text: str) -> csv.DictReader:
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def parse_invoices(data: bytes) -> list[InvoiceRow]:
+    """All rows, or InvoiceFileError listing every bad row by line and column."""
+    reader = _reader(_decode(data))
+    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InvoiceFileError(
+            [RowError(1, c, "column missing in the header line") for c in missing]
+        )
+    reader.fieldnames = columns
+    rows, errors, seen = [], [], {}
+    for raw in reader:
+        line = reader.line_num
+        values = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        if not any(values.values()):
+            continue
+        row = _row(line, values, errors)
+        if row is None:
+            continue
+        if row.number in seen:
+            errors.append(
+                RowError(line, "invoice_number", f"{row.number} also on line {seen[row.number]}")
+            )
+            continue
+        seen[row.number] = line
+        rows.append(row)
+    if errors:
+        raise InvoiceFileError(errors)
+    return rows
+
+
+def _row(line: int, values: dict, errors: list[RowError]) -> InvoiceRow | None:
+    before = len(errors)
+
+    def need(column):
+        if not values.get(column):
+            errors.append(RowError(line, column, "is empty"))
+        return values.get(column, "")
+
+    def convert(column, function, default=None):
+        try:
+            return function(values.get(column, ""))
+        except (ValueError, InvalidOperation) as error:
+            errors.append(RowError(line, column, str(error)))
+            return default
+
+    number = need("invoice_number")
+    customer_number = need("customer_number")
+    customer_name = need("customer_name")
+    amount = convert("amount", parse_amount)
+    iban = convert("customer_iban", _iban, "")
+    issue_date = convert("issue_date", parse_date)
+    due_date = convert("due_date", parse_date)
+    currency = (values.get("currency") or "EUR").upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        errors.append(RowError(line, "currency", f'"{currency}" is not a currency code'))
+    if len(errors) > before:
+        return None
+    return InvoiceRow(
+        line=line,
+        number=number,
+        customer_number=customer_number,
+        customer_name=customer_name,
+        customer_iban=iban,
+        issue_date=issue_date,
+        due_date=due_date,
+        amount=amount,
+        currency=currency,
+        payment_reference=values.get("payment_reference", "").replace(" ", "").upper(),
+    )
+
+
+def _iban(text: str) -> str:
+    text = text.replace(" ", "").upper()
+    if not text:
+        return ""
+    try:
+        return str(IBAN(text).compact)
+    except SchwiftyException as error:
+        raise ValueError(f'"{text}" is not a valid IBAN ({error})') from error

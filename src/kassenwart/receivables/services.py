@@ -1,0 +1,128 @@
+"""Use cases for open items: importing invoices from a CRM/ERP export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from kassenwart.companies.models import Company
+from kassenwart.core.audit import record
+from kassenwart.core.models import User
+from kassenwart.receivables.invoice_csv import InvoiceRow, parse_invoices
+from kassenwart.receivables.models import Customer, Invoice
+
+
+@dataclass
+class InvoiceImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    customers_created: int
+
+
+def invoice_status(amount: Decimal, open_amount: Decimal) -> str:
+    if amount < 0:
+        return Invoice.Status.CREDIT_NOTE
+    if open_amount == amount:
+        return Invoice.Status.OPEN
+    if open_amount == 0:
+        return Invoice.Status.PAID
+    if open_amount < 0:
+        return Invoice.Status.OVERPAID
+    return Invoice.Status.PARTIALLY_PAID
+
+
+def invoice_import(
+    company: Company, data: bytes, *, file_name: str = "", user: User | None = None, via="cli"
+) -> InvoiceImportResult:
+    """Upsert invoices by number. Raises InvoiceFileError (every bad line) and writes nothing then."""
+    rows = parse_invoices(data)
+    with transaction.atomic():
+        customers, customers_created = _upsert_customers(company, rows)
+        existing = {i.number: i for i in Invoice.objects.filter(company=company, number__in=[r.number for r in rows])}
+        new, changed = [], []
+        for row in rows:
+            invoice = existing.get(row.number)
+            if invoice is None:
+                new.append(_new_invoice(company, customers[row.customer_number], row))
+            elif _update_invoice(invoice, customers[row.customer_number], row):
+                changed.append(invoice)
+        Invoice.objects.bulk_create(new, batch_size=1000)
+        Invoice.objects.bulk_update(
+            changed,
+            ["customer", "issue_date", "due_date", "amount", "open_amount", "currency", "payment_reference", "status"],
+            batch_size=1000,
+        )
+        result = InvoiceImportResult(
+            created=len(new),
+            updated=len(changed),
+            unchanged=len(rows) - len(new) - len(changed),
+            customers_created=customers_created,
+        )
+        anchor = new[0] if new else (changed[0] if changed else Invoice(pk=None))
+        record(
+            "invoices.imported",
+            anchor,
+            company=company,
+            user=user,
+            via=via,
+            after={"file": file_name, **result.__dict__},
+        )
+        return result
+
+
+def _upsert_customers(company, rows: list[InvoiceRow]):
+    by_number = {c.number: c for c in Customer.objects.filter(company=company)}
+    created, changed = [], []
+    for row in rows:
+        customer = by_number.get(row.customer_number)
+        if customer is None:
+            customer = Customer(company=company, number=row.customer_number, name=row.customer_name, iban=row.customer_iban)
+            by_number[row.customer_number] = customer
+            created.append(customer)
+        elif customer.name != row.customer_name or (row.customer_iban and customer.iban != row.customer_iban):
+            customer.name = row.customer_name
+            customer.iban = row.customer_iban or customer.iban
+            if customer.pk and customer not in changed:
+                changed.append(customer)
+    Customer.objects.bulk_create(created, batch_size=1000)
+    Customer.objects.bulk_update(changed, ["name", "iban"], batch_size=1000)
+    if created and created[0].pk is None:  # backends without RETURNING ids
+        by_number = {c.number: c for c in Customer.objects.filter(company=company)}
+    return by_number, len(created)
+
+
+def _new_invoice(company, customer, row: InvoiceRow) -> Invoice:
+    return Invoice(
+        company=company,
+        customer=customer,
+        number=row.number,
+        issue_date=row.issue_date,
+        due_date=row.due_date,
+        amount=row.amount,
+        open_amount=row.amount,
+        currency=row.currency,
+        payment_reference=row.payment_reference,
+        status=invoice_status(row.amount, row.amount),
+    )
+
+
+def _update_invoice(invoice: Invoice, customer, row: InvoiceRow) -> bool:
+    """Apply the CRM's current data; payments already received stay received."""
+    paid = invoice.amount - invoice.open_amount
+    values = {
+        "customer": customer,
+        "issue_date": row.issue_date,
+        "due_date": row.due_date,
+        "amount": row.amount,
+        "open_amount": row.amount - paid,
+        "currency": row.currency,
+        "payment_reference": row.payment_reference,
+    }
+    values["status"] = invoice_status(values["amount"], values["open_amount"])
+    changed = any(getattr(invoice, k) != v for k, v in values.items())
+    for key, value in values.items():
+        setattr(invoice, key, value)
+    return changed
