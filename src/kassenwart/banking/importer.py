@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connections, models, router
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -80,14 +81,14 @@ class ImportCounts:
 class StatementWriter:
     """Consumes one file's stream inside the caller's transaction."""
 
-    def __init__(self, record: StatementImport, *, may_create_accounts: bool, account=None):
+    def __init__(self, record: StatementImport, *, may_create_accounts: bool, fallback_account=None):
         self.record = record
         self.company = record.company
         self.may_create_accounts = may_create_accounts
-        self.fixed_account = account
+        self.fallback_account = fallback_account
         self.counts = ImportCounts()
         self._fingerprint = Fingerprinter()
-        self._batch: list[Transaction] = []
+        self._batch: list[dict] = []
         self._pending: dict[int, list[PendingTransaction]] = defaultdict(list)
         self._pending_replaced: set[int] = set()
         self._account: BankAccount | None = None
@@ -98,13 +99,13 @@ class StatementWriter:
         if isinstance(item, StatementHeader):
             self._start(item)
         elif item.status == PENDING:
-            self._pending[self._account.pk].append(self._row(PendingTransaction, item))
+            self._pending[self._account.pk].append(PendingTransaction(**self._values(item)))
             self.counts.pending += 1
         else:
             self._check.total += item.amount
             self._check.entries += 1
-            row = self._row(Transaction, item)
-            row.fingerprint = self._fingerprint(self._account.pk, item)
+            row = self._values(item)
+            row["fingerprint"] = self._fingerprint(self._account.pk, item)
             self._batch.append(row)
             if len(self._batch) >= BATCH:
                 self._flush()
@@ -120,7 +121,7 @@ class StatementWriter:
     def _start(self, header: StatementHeader) -> None:
         self.counts.formats.add(header.format)
         self.counts.warnings.extend(header.warnings)
-        self._account = self.fixed_account or self._resolve_account(header)
+        self._account = self._resolve_account(header)
         if header.format.startswith(PENDING_REPORTING):
             self._pending_replaced.add(self._account.pk)
         opening = header.opening.amount if header.opening else None
@@ -155,8 +156,12 @@ class StatementWriter:
             found = accounts.filter(
                 bank_code=header.bank_code, account_number=header.account_number
             ).first()
+        elif self.fallback_account is not None:
+            return self.fallback_account
         else:
-            raise ImportRefused(_("The file does not name its account (no IBAN or account number)."))
+            raise ImportRefused(
+                _("The file does not name its account (no IBAN or account number); choose the account to import it into.")
+            )
         if found is not None:
             return found
         label = iban or f"{header.bank_code}/{header.account_number}".strip("/")
@@ -201,49 +206,75 @@ class StatementWriter:
         return account
 
     # -- entries ----------------------------------------------------------------------
-    def _row(self, model, entry: Entry):
-        return model(
-            company=self.company,
-            account=self._account,
-            statement_import=self.record,
+    def _values(self, entry: Entry) -> dict:
+        values = {name: getattr(entry, name)[:limit] for name, limit in _TEXT_COLUMNS}
+        values.update(
+            company_id=self.company.pk,
+            account_id=self._account.pk,
+            statement_import_id=self.record.pk,
             booking_date=entry.booking_date,
             value_date=entry.value_date,
             amount=entry.amount,
-            currency=entry.currency or self._account.currency,
-            counterparty_name=entry.counterparty_name[:255],
-            counterparty_iban=entry.counterparty_iban[:34],
-            counterparty_bic=entry.counterparty_bic[:11],
-            ultimate_debtor=entry.ultimate_debtor[:255],
-            ultimate_creditor=entry.ultimate_creditor[:255],
+            currency=(entry.currency or self._account.currency)[:3],
             remittance=entry.remittance,
-            structured_reference=entry.structured_reference[:64],
-            end_to_end_id=entry.end_to_end_id[:64],
-            mandate_id=entry.mandate_id[:64],
-            creditor_id=entry.creditor_id[:64],
-            bank_reference=entry.bank_reference[:64],
-            transaction_code=entry.transaction_code[:40],
-            dk_code=entry.dk_code[:8],
-            purpose_code=entry.purpose_code[:8],
-            return_reason=entry.return_reason[:8],
             reversal=entry.reversal,
-            batch_reference=entry.batch_reference[:64],
             batch_size=entry.batch_size,
         )
+        return values
 
     def _flush(self) -> None:
         if not self._batch:
             return
-        by_account: dict[int, list[Transaction]] = defaultdict(list)
+        by_account: dict[int, list[dict]] = defaultdict(list)
         for row in self._batch:
-            by_account[row.account_id].append(row)
+            by_account[row["account_id"]].append(row)
         for account_id, rows in by_account.items():
             existing = set(
                 Transaction.objects.filter(
-                    account_id=account_id, fingerprint__in=[r.fingerprint for r in rows]
+                    account_id=account_id, fingerprint__in=[r["fingerprint"] for r in rows]
                 ).values_list("fingerprint", flat=True)
             )
-            new = [r for r in rows if r.fingerprint not in existing]
-            Transaction.objects.bulk_create(new, BATCH)
+            new = [r for r in rows if r["fingerprint"] not in existing]
+            insert_transactions(new)
             self.counts.added += len(new)
             self.counts.duplicates += len(rows) - len(new)
         self._batch = []
+
+
+# Text columns filled from the Entry attribute of the same name, cut to the column's length.
+_TEXT_COLUMNS = [
+    (field.name, field.max_length)
+    for field in Transaction._meta.concrete_fields
+    if isinstance(field, models.CharField) and field.name in Entry.__slots__ and field.name != "currency"
+]
+_INSERT_COLUMNS = [
+    field.column for field in Transaction._meta.concrete_fields if not field.primary_key
+]
+
+
+def insert_transactions(rows: list[dict]) -> None:
+    """The hot path of a large import: one prepared INSERT for many rows.
+
+    Booked transactions are only ever inserted, so the ORM's per-object work (model
+    instances, signals, returning ids) buys nothing here; values are adapted by the backend.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(Transaction)]
+    ops = connection.ops
+    table = ops.quote_name(Transaction._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in _INSERT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    params = [
+        tuple(_adapt(ops, column, row[column]) for column in _INSERT_COLUMNS) for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", params)
+
+
+def _adapt(ops, column: str, value):
+    if column in ("booking_date", "value_date"):
+        return ops.adapt_datefield_value(value)
+    if column == "amount":
+        return ops.adapt_decimalfield_value(value, 15, 2)
+    return value

@@ -79,6 +79,9 @@ def statement_import(
 ) -> ImportResult:
     """Import one statement file (camt, MT940 or CSV) into the company's accounts.
 
+    The file's own account identification decides where entries go; `account` is used for
+    files that name none (CSV exports, MT940 snippets) and supplies a saved CSV mapping.
+
     Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
     """
     if isinstance(file, (str, Path)):
@@ -110,7 +113,7 @@ def statement_import(
             writer = StatementWriter(
                 stmt_import,
                 may_create_accounts=_may_create_accounts(company, user),
-                account=account,
+                fallback_account=account,
             )
             items = parse(fmt, file, mapping, account_iban=account.iban if account else "")
             seen_any = False

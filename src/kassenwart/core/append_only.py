@@ -16,7 +16,8 @@ def _sqlite(table: str) -> list[str]:
 def _postgresql(table: str) -> list[str]:
     return [
         "CREATE OR REPLACE FUNCTION kassenwart_refuse_change() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql",
+        "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; END; "
+        "$$ LANGUAGE plpgsql",
         f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
         "FOR EACH ROW EXECUTE FUNCTION kassenwart_refuse_change()",
     ]

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kassenwart.banking.models import BankAccount
 from kassenwart.banking.services import statement_import
 from kassenwart.core.cli import add_company_argument, company_from
 
@@ -13,19 +14,32 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", metavar="FILE")
         add_company_argument(parser)
         parser.add_argument("--json", action="store_true", help="one JSON object per file")
+        parser.add_argument(
+            "--account", help="IBAN or id of the account for files that do not name theirs (CSV)"
+        )
 
-    def handle(self, *args, files, company, json: bool, **options):
+    def handle(self, *args, files, company, json: bool, account, **options):
         company = company_from(company)
+        account = _account(company, account) if account else None
         refused = 0
         for path in files:
             try:
-                result = statement_import(company, path, via="cli")
+                result = statement_import(company, path, via="cli", account=account)
             except OSError as error:
                 raise CommandError(f"{path}: {error.strerror}") from error
             refused += result.refused
             self.stdout.write(_json_line(path, result) if json else _text_line(path, result))
         if refused:
             raise CommandError(f"{refused} of {len(files)} file(s) refused")
+
+
+def _account(company, value: str) -> BankAccount:
+    accounts = BankAccount.objects.filter(company=company)
+    found = accounts.filter(pk=int(value)) if value.isdigit() else accounts.filter(iban=value.replace(" ", "").upper())
+    account = found.first()
+    if account is None:
+        raise CommandError(f"No account {value!r} in {company.name}.")
+    return account
 
 
 def _json_line(path, result) -> str:

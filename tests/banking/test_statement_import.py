@@ -1,0 +1,121 @@
+"""The statement import service: dedupe, atomicity, balances, accounts, pending, audit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from camt_files import DAY, IBAN, camt, entry
+
+from django.utils.translation import override
+
+from kassenwart.banking.models import BankAccount, PendingTransaction, StatementImport, Transaction
+from kassenwart.banking.services import statement_import
+from kassenwart.core.models import AuditEvent
+
+
+def run(company, file, user=None, name="s.xml"):
+    return statement_import(company, file, file_name=name, user=user, via="test")
+
+
+def test_imports_entries_with_their_details_and_checks_balances(company):
+    result = run(company, camt([entry("100.00", end_to_end_id="E2E-1"), entry("-30.50", text="Miete")]))
+    assert (result.status, result.added, result.duplicates, result.balance_ok) == ("imported", 2, 0, True)
+    account = BankAccount.objects.get(company=company, iban=IBAN)
+    credit = Transaction.objects.get(account=account, amount=Decimal("100.00"))
+    assert credit.end_to_end_id == "E2E-1"
+    assert credit.counterparty_iban == "DE02120300000000202051"
+    assert credit.remittance == "Rechnung RE-1"
+    assert AuditEvent.objects.filter(action="statement.imported", object_id=str(result.import_id)).exists()
+    assert AuditEvent.objects.filter(action="account.created").count() == 1
+
+
+def test_same_file_twice_adds_nothing(company):
+    file = camt([entry("100.00"), entry("5.00")])
+    run(company, file)
+    file.seek(0)
+    again = run(company, file)
+    assert (again.status, again.added, again.duplicates) == ("duplicate", 0, 2)
+    assert Transaction.objects.count() == 2
+
+
+def test_overlapping_statements_add_only_what_is_new(company):
+    days = [entry(f"{10 + i}.00", day=DAY + timedelta(days=i)) for i in range(10)]
+    run(company, camt(days[:6]))
+    result = run(company, camt(days[3:]))
+    assert (result.added, result.duplicates) == (4, 3)
+    assert Transaction.objects.count() == 10
+
+
+def test_two_real_identical_transactions_on_one_day_both_stay(company):
+    twins = [entry("9.99", text="Kaffee"), entry("9.99", text="Kaffee")]
+    assert run(company, camt(twins)).added == 2
+    assert run(company, camt(twins)).added == 0
+    assert run(company, camt(twins[:1])).added == 0
+    assert Transaction.objects.count() == 2
+
+
+def test_balance_difference_is_reported(company):
+    with override("en"):
+        result = run(company, camt([entry("100.00")], opening="50.00", closing="160.00"))
+    assert result.balance_ok is False
+    assert "differs from closing 160.00 by 10.00" in result.message
+    assert result.added == 1  # the file is still imported; the difference is shown
+
+
+def test_a_file_that_breaks_midway_writes_nothing(company):
+    good = camt([entry(f"{i}.00") for i in range(1, 40)]).getvalue()
+    broken = good.replace(b">37.00<", b">37,00x<")
+    assert broken != good
+    import io
+
+    result = run(company, io.BytesIO(broken))
+    assert result.refused
+    assert "line" in result.message
+    assert Transaction.objects.count() == 0
+    assert not BankAccount.objects.exists()
+    assert StatementImport.objects.get(pk=result.import_id).status == "refused"
+    assert AuditEvent.objects.filter(action="statement.refused").exists()
+
+
+@override("en")
+def test_unknown_account_is_refused_for_members_and_created_for_admins(company, member, admin):
+    refused = run(company, camt([entry("1.00")]), user=member)
+    assert refused.refused
+    assert IBAN in refused.message and "admin" in refused.message
+    created = run(company, camt([entry("1.00")]), user=admin)
+    assert created.added == 1
+    assert created.accounts_created and IBAN in created.accounts_created[0]
+    assert "Added account" in created.message
+    # now that it exists, a member may import into it
+    assert run(company, camt([entry("2.00")]), user=member).added == 1
+
+
+def test_pending_entries_are_kept_apart_and_replaced_by_the_next_report(company):
+    pending = entry("70.00", status="pending", text="vorgemerkt")
+    result = run(company, camt([entry("1.00"), pending], message="052"))
+    assert (result.added, result.pending) == (1, 1)
+    assert PendingTransaction.objects.get().remittance == "vorgemerkt"
+    run(company, camt([entry("1.00")], message="052"))
+    assert not PendingTransaction.objects.exists()
+    assert Transaction.objects.count() == 1
+
+
+def test_not_a_statement_is_refused_with_a_message(company):
+    import io
+
+    result = run(company, io.BytesIO(b"\x00\x01 binary garbage"), name="x.bin")
+    assert result.refused and result.message
+
+
+def test_xml_with_external_entity_is_refused(company, tmp_path):
+    import io
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    xml = camt([entry("1.00", text="&xxe;")]).getvalue().replace(b"&amp;xxe;", b"&xxe;")
+    doctype = f'<!DOCTYPE Document [<!ENTITY xxe SYSTEM "file://{secret}">]>'.encode()
+    xml = xml.replace(b"?>", b"?>" + doctype, 1)
+    result = run(company, io.BytesIO(xml))
+    assert result.refused
+    assert not Transaction.objects.filter(remittance__contains="SECRET").exists()

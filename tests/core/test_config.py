@@ -1,0 +1,22 @@
+import stat
+
+from kassenwart.config import Config, secret_key
+
+
+def test_secret_key_is_generated_once_with_mode_0600(tmp_path, monkeypatch):
+    monkeypatch.delenv("KASSENWART_SECRET_KEY", raising=False)
+    first = secret_key(tmp_path)
+    assert len(first) > 40
+    assert secret_key(tmp_path) == first
+    mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_data_dir_and_database_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KASSENWART_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = Config.from_environment()
+    assert config.data_dir == tmp_path
+    assert config.database_url == f"sqlite:///{tmp_path / 'kassenwart.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    assert Config.from_environment().database_url == "postgresql://u@h/db"

@@ -1,0 +1,77 @@
+from decimal import Decimal
+
+import pytest
+
+from conftest import shared_path
+from kassenwart.core.models import AuditEvent
+from kassenwart.receivables.invoice_csv import InvoiceFileError
+from kassenwart.receivables.models import Customer, Invoice
+from kassenwart.receivables.services import invoice_import
+
+HEADER = "invoice_number,customer_number,customer_name,customer_iban,issue_date,due_date,amount,currency,payment_reference\n"
+
+
+def csv(*rows: str) -> bytes:
+    return (HEADER + "\n".join(rows) + "\n").encode()
+
+
+def test_imports_the_benchmark_file_as_is(company):
+    result = invoice_import(company, shared_path("reconbench", "dev", "invoices.csv").read_bytes())
+    assert result.created == 2000
+    assert Invoice.objects.filter(company=company).count() == 2000
+    credit_notes = Invoice.objects.filter(company=company, amount__lt=0)
+    assert all(i.status == Invoice.Status.CREDIT_NOTE for i in credit_notes)
+    again = invoice_import(company, shared_path("reconbench", "dev", "invoices.csv").read_bytes())
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2000)
+
+
+def test_upsert_by_number_keeps_payments_received(company):
+    invoice_import(company, csv("A-1,100,Muster GmbH,,2026-01-01,2026-01-31,100.00,EUR,"))
+    Invoice.objects.filter(number="A-1").update(open_amount=Decimal("40.00"), status="partially_paid")
+    result = invoice_import(company, csv("A-1,100,Muster GmbH,,2026-01-01,2026-02-28,120.00,EUR,"))
+    assert result.updated == 1
+    invoice = Invoice.objects.get(number="A-1")
+    assert invoice.amount == Decimal("120.00")
+    assert invoice.open_amount == Decimal("60.00")  # 60 were paid before
+    assert invoice.status == Invoice.Status.PARTIALLY_PAID
+
+
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(company):
+    data = csv(
+        "A-1,100,Muster GmbH,,2026-01-01,2026-01-31,100.00,EUR,",
+        "A-2,100,Muster GmbH,DE00123,2026-01-01,2026-01-31,100.00,EUR,",
+        "A-3,101,Beispiel AG,,31.13.2026,,12x,EUR,",
+        "A-1,100,Muster GmbH,,2026-01-01,2026-01-31,5.00,EUR,",
+    )
+    with pytest.raises(InvoiceFileError) as caught:
+        invoice_import(company, data)
+    messages = [str(e) for e in caught.value.errors]
+    assert any(m.startswith("line 3, column customer_iban") for m in messages)
+    assert any(m.startswith("line 4, column issue_date") for m in messages)
+    assert any(m.startswith("line 4, column amount") and '"12x"' in m for m in messages)
+    assert any(m.startswith("line 5, column invoice_number") and "line 2" in m for m in messages)
+    assert not Invoice.objects.filter(company=company).exists()
+    assert not Customer.objects.filter(company=company).exists()
+
+
+def test_missing_column_is_named(company):
+    with pytest.raises(InvoiceFileError, match="column amount: column missing"):
+        invoice_import(company, b"invoice_number,customer_number,customer_name\nA,1,B\n")
+
+
+def test_semicolons_german_amounts_and_dates(company):
+    data = (
+        "invoice_number;customer_number;customer_name;amount;due_date\n"
+        "R 7;9;Müller & Söhne e.K.;1.234,56;31.01.2027\n"
+    ).encode("cp1252")
+    invoice_import(company, data)
+    invoice = Invoice.objects.get(number="R 7")
+    assert invoice.amount == Decimal("1234.56")
+    assert invoice.customer.name == "Müller & Söhne e.K."
+    assert invoice.due_date.isoformat() == "2027-01-31"
+
+
+def test_import_is_audited(company):
+    invoice_import(company, csv("A-1,100,Muster GmbH,,,,100.00,EUR,"), file_name="crm.csv")
+    event = AuditEvent.objects.get(action="invoices.imported")
+    assert event.after["created"] == 1 and event.after["file"] == "crm.csv"
