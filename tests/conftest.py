@@ -43,3 +43,13 @@ def admin(company, make_user):
 @pytest.fixture
 def member(company, make_user):
     return make_user(company, "member")
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Services speak the active language; tests read their messages in English.
+    (Web requests choose their own language through the middleware.)"""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "kassenwart.companies",
     "kassenwart.banking",
     "kassenwart.receivables",
+    "kassenwart.reconciliation",
+    "kassenwart.notifications",
     "kassenwart.web",
 ]
 

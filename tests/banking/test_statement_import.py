@@ -7,8 +7,6 @@ from decimal import Decimal
 
 from camt_files import DAY, IBAN, camt, entry
 
-from django.utils.translation import override
-
 from kassenwart.banking.models import BankAccount, PendingTransaction, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
 from kassenwart.core.models import AuditEvent
@@ -56,8 +54,7 @@ def test_two_real_identical_transactions_on_one_day_both_stay(company):
 
 
 def test_balance_difference_is_reported(company):
-    with override("en"):
-        result = run(company, camt([entry("100.00")], opening="50.00", closing="160.00"))
+    result = run(company, camt([entry("100.00")], opening="50.00", closing="160.00"))
     assert result.balance_ok is False
     assert "differs from closing 160.00 by 10.00" in result.message
     assert result.added == 1  # the file is still imported; the difference is shown
@@ -78,7 +75,6 @@ def test_a_file_that_breaks_midway_writes_nothing(company):
     assert AuditEvent.objects.filter(action="statement.refused").exists()
 
 
-@override("en")
 def test_unknown_account_is_refused_for_members_and_created_for_admins(company, member, admin):
     refused = run(company, camt([entry("1.00")]), user=member)
     assert refused.refused

@@ -174,7 +174,7 @@ def _finish(stmt_import: StatementImport, counts: ImportCounts, user, via) -> Im
                 }
             )
     for account in counts.accounts_created:
-        messages.append(_("Added account %(account)s.") % {"account": account})
+        messages.append(_("Added account %(account)s.") % {"account": account.iban or account.account_number})
     booked = counts.added + counts.duplicates
     if counts.added == 0 and booked > 0:
         stmt_import.status = StatementImport.Status.DUPLICATE

@@ -1,0 +1,119 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kassenwart.banking.models import Transaction
+from kassenwart.companies.models import Company
+from kassenwart.receivables.models import Customer, Invoice
+
+MONEY = {"max_digits": 15, "decimal_places": 2}
+ALL_CRITERIA = ["invoice_number", "rf_reference", "amount", "payer_iban", "payer_name", "customer_number"]
+
+
+def _all_criteria():
+    return list(ALL_CRITERIA)
+
+
+class MatchingConfig(models.Model):
+    """How a company wants its payments matched ("train it")."""
+
+    class Automation(models.TextChoices):
+        AUTOMATIC = "automatic", _("Reconcile what is certain automatically")
+        SUGGEST_ONLY = "suggest_only", _("Only suggest; a person decides")
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="matching_config")
+    criteria = models.JSONField(_("criteria that count"), default=_all_criteria)
+    skonto_percents = models.CharField(_("Skonto percentages"), max_length=40, default="2, 3")
+    max_fee = models.DecimalField(_("bank fee a payer may deduct"), default=Decimal("15.00"), **MONEY)
+    max_overpayment = models.DecimalField(_("overpayment applied automatically"), default=Decimal("10.00"), **MONEY)
+    allow_multiple = models.BooleanField(_("several payments per invoice and invoices per payment"), default=True)
+    automation = models.CharField(max_length=16, choices=Automation.choices, default=Automation.AUTOMATIC)
+    interval_minutes = models.PositiveIntegerField(_("run every (minutes)"), default=60)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+
+class TransactionState(models.Model):
+    """The reconciliation state of one incoming transaction (transactions are append-only)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        MATCHED = "matched", _("matched")
+        PARTIALLY_MATCHED = "partially_matched", _("partially matched")
+        IGNORED = "ignored", _("not an invoice payment")
+
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, primary_key=True, related_name="state")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # The engine's ranked proposals: [{"allocations": {invoice_id: "12.00"}, "confidence": 0.9,
+    # "reasons": [...], "write_off": "0.00", "surplus": "0.00"}]
+    suggestions = models.JSONField(default=list)
+    note = models.CharField(max_length=300, blank=True)
+    ignore_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "status"])]
+
+
+class Match(models.Model):
+    """The payment record: a transaction applied to one or more invoices."""
+
+    class Kind(models.TextChoices):
+        AUTO = "auto", _("automatic")
+        MANUAL = "manual", _("by hand")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="matches")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    confidence = models.FloatField(null=True)
+    reasons = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "undone_at", "-created_at"])]
+
+
+class Allocation(models.Model):
+    """The part of a match's transaction applied to one invoice (and what was written off)."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(**MONEY)
+    write_off = models.DecimalField(default=Decimal("0.00"), **MONEY)
+
+
+class LearnedPayer(models.Model):
+    """A payer IBAN or name that a person's map tied to a customer."""
+
+    class Kind(models.TextChoices):
+        IBAN = "iban", "IBAN"
+        NAME = "name", _("name")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    key = models.CharField(max_length=255)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "kind", "key"], name="learn_once")]
+
+
+class RejectedSuggestion(models.Model):
+    """A suggestion a person turned down; never proposed again for that transaction."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="+")
+    invoice_ids = models.JSONField()  # sorted list of invoice ids
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,70 @@
+"""Reads for reconciliation screens and the export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kassenwart.banking.models import Transaction
+from kassenwart.receivables.models import Invoice
+from kassenwart.reconciliation.models import Allocation, Match, TransactionState
+
+
+def open_payments(company):
+    """Incoming payments still waiting for a person, oldest first, with their state."""
+    return (
+        TransactionState.objects.filter(company=company, status__in=[TransactionState.Status.OPEN, TransactionState.Status.PARTIALLY_MATCHED])
+        .select_related("transaction", "transaction__account")
+        .order_by("transaction__booking_date", "transaction_id")
+    )
+
+
+def active_matches(company):
+    return (
+        Match.objects.filter(company=company, undone_at__isnull=True)
+        .select_related("transaction", "created_by")
+        .prefetch_related("allocations__invoice")
+    )
+
+
+def invoice_payments(company, invoice: Invoice):
+    return (
+        Allocation.objects.filter(invoice=invoice, match__company=company)
+        .select_related("match", "match__transaction")
+        .order_by("-match__created_at")
+    )
+
+
+def invoices_by_id(company, ids) -> dict[int, Invoice]:
+    return {i.pk: i for i in Invoice.objects.filter(company=company, pk__in=ids).select_related("customer")}
+
+
+def export_rows(company) -> Iterator[dict]:
+    """Rows for `kassenwart export-matches`: auto matches and open suggestions, by bank reference."""
+    refs = dict(Transaction.objects.filter(company=company, amount__gt=0).values_list("pk", "bank_reference"))
+    numbers = dict(Invoice.objects.filter(company=company).values_list("pk", "number"))
+    allocations = Allocation.objects.filter(match__company=company, match__undone_at__isnull=True).values_list(
+        "match__transaction_id", "match__kind", "invoice_id", "amount", "match__confidence", "match__reasons"
+    )
+    for tx_id, kind, invoice_id, amount, confidence, reasons in allocations.order_by("match__transaction_id", "id"):
+        yield {
+            "transaction_ref": refs.get(tx_id) or str(tx_id),
+            "invoice_number": numbers[invoice_id],
+            "kind": "auto" if kind == Match.Kind.AUTO else "manual",
+            "rank": "",
+            "amount": str(amount),
+            "confidence": "" if confidence is None else f"{confidence:.3f}",
+            "reason": "; ".join(reasons),
+        }
+    states = TransactionState.objects.filter(company=company, status=TransactionState.Status.OPEN).values_list("transaction_id", "suggestions")
+    for tx_id, suggestions in states.order_by("transaction_id"):
+        for rank, proposal in enumerate(suggestions, 1):
+            for invoice_id, amount in proposal["allocations"].items():
+                yield {
+                    "transaction_ref": refs.get(tx_id) or str(tx_id),
+                    "invoice_number": numbers.get(int(invoice_id), ""),
+                    "kind": "suggestion",
+                    "rank": str(rank),
+                    "amount": amount,
+                    "confidence": f"{proposal['confidence']:.3f}",
+                    "reason": "; ".join(proposal["reasons"]),
+                }

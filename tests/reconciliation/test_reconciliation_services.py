@@ -1,0 +1,188 @@
+"""Reconciliation in the product: runs, manual maps, undo, learning, ignore, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from conftest import shared_path
+from kassenwart.banking.models import BankAccount, StatementImport, Transaction
+from kassenwart.core.models import AuditEvent
+from kassenwart.notifications.models import Notification
+from kassenwart.receivables.models import Invoice
+from kassenwart.receivables.services import invoice_import
+from kassenwart.reconciliation.models import LearnedPayer, Match, TransactionState
+from kassenwart.reconciliation.services import (
+    ReconciliationError,
+    match_create,
+    match_undo,
+    reconcile_company,
+    suggestion_accept,
+    suggestion_reject,
+    transaction_ignore,
+)
+
+HEADER = "invoice_number,customer_number,customer_name,customer_iban,issue_date,due_date,amount,currency,payment_reference\n"
+
+
+@pytest.fixture
+def books(company):
+    """Three open invoices of two customers and an account to book payments on."""
+    invoice_import(company, (HEADER + "\n".join([
+        "AB-1001,501,Muster GmbH,,2026-09-01,2026-09-30,100.00,EUR,",
+        "AB-1002,501,Muster GmbH,,2026-09-02,2026-10-02,250.00,EUR,",
+        "AB-1003,502,Beispiel AG,,2026-09-03,2026-10-03,250.00,EUR,",
+    ]) + "\n").encode())
+    account = BankAccount.objects.create(company=company, name="Giro", iban="DE89370400440532013000")
+    source = StatementImport.objects.create(company=company, file_name="t", sha256="0", status="imported")
+    counter = iter(range(1, 1000))
+
+    def pay(amount: str, text: str, name="Somebody", iban="DE02120300000000202051"):
+        return Transaction.objects.create(
+            company=company, account=account, statement_import=source, booking_date=date(2026, 10, 5),
+            amount=Decimal(amount), currency="EUR", counterparty_name=name, counterparty_iban=iban,
+            remittance=text, fingerprint=f"{next(counter):040d}", bank_reference=f"REF{next(counter)}",
+        )
+
+    return pay
+
+
+def invoice(number) -> Invoice:
+    return Invoice.objects.get(number=number)
+
+
+def test_certain_payment_is_reconciled_automatically_with_a_reason(company, admin, books):
+    tx = books("100.00", "Rechnung AB-1001")
+    result = reconcile_company(company)
+    assert (result.auto, result.open) == (1, 0)
+    match = Match.objects.get(transaction=tx)
+    assert match.kind == "auto" and any("AB-1001" in r for r in match.reasons)
+    assert invoice("AB-1001").status == "paid" and invoice("AB-1001").open_amount == 0
+    assert TransactionState.objects.get(pk=tx.pk).status == "matched"
+    assert AuditEvent.objects.filter(action="match.auto", object_id=str(match.pk)).exists()
+    assert Notification.objects.filter(user=admin, kind="auto_matched").exists()
+    assert reconcile_company(company).transactions == 0  # nothing left to do
+
+
+def test_ambiguous_payment_stays_open_with_ranked_suggestions(company, admin, books):
+    tx = books("250.00", "Danke")  # two open invoices of 250.00, no reference, unknown payer
+    reconcile_company(company)
+    state = TransactionState.objects.get(pk=tx.pk)
+    assert state.status == "open"
+    assert not Match.objects.filter(transaction=tx).exists()
+    assert Notification.objects.filter(user=admin, kind="needs_person").exists()
+
+
+def test_map_by_hand_then_undo_restores_everything(company, member, books):
+    tx = books("300.00", "Sammelzahlung")
+    reconcile_company(company)
+    match = match_create(
+        company, tx,
+        [(invoice("AB-1001"), Decimal("100.00"), Decimal("0")), (invoice("AB-1002"), Decimal("200.00"), Decimal("0"))],
+        user=member,
+    )
+    assert invoice("AB-1001").status == "paid"
+    assert (invoice("AB-1002").status, invoice("AB-1002").open_amount) == ("partially_paid", Decimal("50.00"))
+    assert TransactionState.objects.get(pk=tx.pk).status == "matched"
+    assert AuditEvent.objects.get(action="match.manual").actor == member
+    # learning: the payer's IBAN and name now point at customer 501
+    learned = set(LearnedPayer.objects.values_list("kind", "customer__number"))
+    assert learned == {("iban", "501"), ("name", "501")}
+
+    match_undo(company, match, user=member)
+    assert (invoice("AB-1001").open_amount, invoice("AB-1001").status) == (Decimal("100.00"), "open")
+    assert (invoice("AB-1002").open_amount, invoice("AB-1002").status) == (Decimal("250.00"), "open")
+    assert TransactionState.objects.get(pk=tx.pk).status == "open"
+    assert AuditEvent.objects.get(action="match.undone").before["allocations"]
+    with pytest.raises(ReconciliationError):
+        match_undo(company, match, user=member)
+
+
+def test_skonto_write_off_closes_the_invoice(company, member, books):
+    tx = books("98.00", "AB-1001 abzgl. Skonto")
+    match_create(company, tx, [(invoice("AB-1001"), Decimal("98.00"), Decimal("2.00"))], user=member)
+    assert (invoice("AB-1001").open_amount, invoice("AB-1001").status) == (0, "paid")
+
+
+def test_cannot_apply_more_than_the_payment(company, member, books):
+    tx = books("50.00", "x")
+    with pytest.raises(ReconciliationError, match="exceed"):
+        match_create(company, tx, [(invoice("AB-1002"), Decimal("60.00"), Decimal("0"))], user=member)
+    assert invoice("AB-1002").open_amount == Decimal("250.00")
+
+
+def test_partial_map_leaves_the_rest_of_the_payment(company, member, books):
+    tx = books("500.00", "x")
+    match_create(company, tx, [(invoice("AB-1001"), Decimal("100.00"), Decimal("0"))], user=member)
+    assert TransactionState.objects.get(pk=tx.pk).status == "partially_matched"
+
+
+def test_rejected_suggestion_is_not_proposed_again(company, member, books):
+    tx = books("250.00", "Danke")
+    reconcile_company(company)
+    state = TransactionState.objects.get(pk=tx.pk)
+    if not state.suggestions:
+        pytest.skip("engine gave no suggestion for this case")
+    rejected = set(state.suggestions[0]["allocations"])
+    suggestion_reject(company, tx, 1, user=member)
+    reconcile_company(company)
+    state.refresh_from_db()
+    assert all(set(s["allocations"]) != rejected for s in state.suggestions)
+
+
+def test_accepting_a_suggestion_maps_it(company, member, books):
+    tx = books("100.00", "Rechnung AB-1001", name="Muster GmbH")
+    TransactionState.objects.create(
+        transaction=tx, company=company,
+        suggestions=[{"allocations": {str(invoice("AB-1001").pk): "100.00"}, "confidence": 0.8,
+                      "reasons": ["amount equals open amount"], "surplus": "0.00", "write_off": "0.00"}],
+    )
+    match = suggestion_accept(company, tx, 1, user=member)
+    assert match.kind == "manual" and "suggestion accepted" in match.reasons[0]
+    assert invoice("AB-1001").status == "paid"
+
+
+def test_ignore_needs_a_reason_and_takes_the_payment_off_the_open_list(company, member, books):
+    tx = books("77.00", "Darlehen")
+    reconcile_company(company)
+    with pytest.raises(ReconciliationError):
+        transaction_ignore(company, tx, "  ", user=member)
+    transaction_ignore(company, tx, "loan from shareholder", user=member)
+    assert TransactionState.objects.get(pk=tx.pk).status == "ignored"
+    assert reconcile_company(company).transactions == 0
+
+
+def test_another_companys_transaction_cannot_be_mapped(company, member, books):
+    from kassenwart.companies.services import company_create
+
+    other = company_create("Fremd GmbH", via="test")
+    tx = books("100.00", "AB-1001")
+    with pytest.raises(ReconciliationError):
+        match_create(other, tx, [(invoice("AB-1001"), Decimal("100.00"), Decimal("0"))], user=member)
+
+
+def test_reconbench_through_the_product_meets_the_goals(company, tmp_path):
+    call_command("import_invoices", str(shared_path("reconbench", "dev", "invoices.csv")), stdout=io.StringIO())
+    call_command("import_statement", str(shared_path("reconbench", "dev", "statement.xml")), stdout=io.StringIO())
+    call_command("reconcile", stdout=io.StringIO())
+    out = tmp_path / "m.csv"
+    call_command("export_matches", str(out), stdout=io.StringIO())
+    with open(out, newline="") as handle:
+        assert next(csv.reader(handle))[:4] == ["transaction_ref", "invoice_number", "kind", "rank"]
+    score = subprocess.run(
+        [sys.executable, str(shared_path("reconbench", "score.py")), str(shared_path("reconbench", "dev", "truth.csv")), str(out)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    figures = dict(re.findall(r"(precision|recall|hit@3)=([0-9.]+)", score))
+    print(score.splitlines()[-1])
+    assert float(figures["precision"]) >= 0.998
+    assert float(figures["recall"]) >= 0.90
+    assert float(figures["hit@3"]) >= 0.95
