@@ -186,3 +186,26 @@ def test_reconbench_through_the_product_meets_the_goals(company, tmp_path):
     assert float(figures["precision"]) >= 0.998
     assert float(figures["recall"]) >= 0.90
     assert float(figures["hit@3"]) >= 0.95
+
+
+def test_runs_are_enqueued_after_imports_and_on_the_interval(company, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from kassenwart.reconciliation.models import MatchingConfig
+    from kassenwart.reconciliation.schedule import enqueue_after_commit, enqueue_due_runs
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_after_commit(company.pk)
+    assert DBTaskResult.objects.filter(args_kwargs__args=[company.pk]).count() == 1
+
+    config = MatchingConfig.objects.create(company=company, interval_minutes=30)
+    now = timezone.now()
+    assert enqueue_due_runs(now) == 1  # never ran: due
+    assert enqueue_due_runs(now) == 0  # claimed
+    assert enqueue_due_runs(now + timedelta(minutes=29)) == 0
+    assert enqueue_due_runs(now + timedelta(minutes=31)) == 1
+    config.refresh_from_db()
+    assert config.last_run_at == now + timedelta(minutes=31)

@@ -18,6 +18,7 @@ from kassenwart.companies import permissions
 from kassenwart.companies.models import Company, Membership
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
+from kassenwart.reconciliation.schedule import enqueue_after_commit
 
 
 @dataclass
@@ -124,7 +125,10 @@ def statement_import(
                 raise StatementFormatError(_("the file contains no statement"))
             counts = writer.finish()
             _remember_csv_mapping(account, fmt, csv_mapping)
-            return _finish(stmt_import, counts, user, via)
+            result = _finish(stmt_import, counts, user, via)
+            if result.added:
+                enqueue_after_commit(company.pk)
+            return result
     except (StatementFormatError, ImportRefused) as error:
         return _refuse(company, file_name, sha, str(error), user, via)
 

@@ -1,9 +1,16 @@
-"""The task worker (django-tasks database backend), alone or inside `kassenwart serve`."""
+"""The task worker (django-tasks database backend), alone or inside `kassenwart serve`,
+and the clock that enqueues periodic work."""
 
+import logging
 import os
 import socket
+import threading
+import time
 
+from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
+
+logger = logging.getLogger(__name__)
 
 
 def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
@@ -17,3 +24,27 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
         worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64],
         excluded_queue_names=[],
     )
+
+
+def periodic_jobs() -> list:
+    from kassenwart.reconciliation.schedule import enqueue_due_runs
+
+    return [enqueue_due_runs]
+
+
+def start_clock(every: float = 60.0) -> threading.Thread:
+    """A daemon thread that runs the periodic jobs (they only enqueue tasks)."""
+
+    def tick():
+        while True:
+            for job in periodic_jobs():
+                try:
+                    job()
+                except Exception:  # one failing job must not stop the clock
+                    logger.exception("periodic job %s failed", job.__name__)
+            close_old_connections()
+            time.sleep(every)
+
+    thread = threading.Thread(target=tick, name="clock", daemon=True)
+    thread.start()
+    return thread

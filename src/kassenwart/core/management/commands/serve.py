@@ -4,8 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from waitress import serve
 
-from kassenwart.core.worker import make_worker
-from kassenwart.wsgi import application
+from kassenwart.core.worker import make_worker, start_clock
 
 
 class Command(BaseCommand):
@@ -20,8 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_worker, threads, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Imported only now: WhiteNoise lists the static files when the app is built.
+        from kassenwart.wsgi import application
+
         if not no_worker:
             threading.Thread(target=make_worker().run, name="worker", daemon=True).start()
+            start_clock()
         self.stdout.write(f"Kassenwart on http://{host}:{port}/", ending="\n")
         self.stdout.flush()
         serve(application, host=host, port=port, threads=threads, ident="kassenwart")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kassenwart.core.worker import make_worker
+from kassenwart.core.worker import make_worker, start_clock
 
 
 class Command(BaseCommand):
@@ -12,5 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval, batch, **options):
         worker = make_worker(interval, batch)
+        if not batch:
+            start_clock()
         worker.configure_signals()
         worker.run()
