@@ -1,0 +1,604 @@
+"""Streaming parser for ISO 20022 camt.052 (report), camt.053 (statement) and camt.054
+(notification), every version from .001.01 to .001.14.
+
+Elements are matched on their local names, so the namespace (and with it the version) does
+not matter, and a Document inside an envelope (``<message><AppHdr/><Document>``) is found
+too. The file is read with ``lxml.etree.iterparse`` and every processed element is removed
+from the tree, so memory stays flat however large the file is.
+
+``parse_camt`` yields, per Stmt/Rpt/Ntfctn, a ``StatementHeader`` and then that statement's
+``Entry`` objects. Real-world deviations (no status, no booking date, balance without
+credit/debit indicator, amount without currency, ...) do not stop the import: they become
+lines in ``header.warnings``. Warnings found in entries are appended to the header object
+already yielded, so read them after the statement's last entry.
+
+Refused with ``StatementFormatError`` (``where`` = line and element path): anything that is
+not well-formed XML, documents with a DOCTYPE (no DTDs, no entities), files without a camt
+message or without a statement in it, an Ntry without an amount or credit/debit indicator,
+and amounts or dates that cannot be read. Such an error can come after items of the same
+file were yielded: an importer takes a file as a whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import BinaryIO
+
+from lxml import etree
+
+from .statement import (
+    BOOKED,
+    PENDING,
+    BalanceSnapshot,
+    Entry,
+    StatementFormatError,
+    StatementHeader,
+    StatementItem,
+)
+
+# Message element -> message type (version 1 names it ...V01); each of its Rpt/Stmt/Ntfctn
+# children is one statement.
+_TYPES = {"BkToCstmrAcctRpt": "052", "BkToCstmrStmt": "053", "BkToCstmrDbtCdtNtfctn": "054"}
+MESSAGES = {**_TYPES, **{f"{name}V01": code for name, code in _TYPES.items()}}
+STATEMENTS = {"Rpt", "Stmt", "Ntfctn"}
+_WATCHED = [f"{{*}}{name}" for name in (*MESSAGES, *STATEMENTS, "Document", "GrpHdr", "Ntry")]
+
+# No DTD, no entities, no network; a DOCTYPE is refused outright (see _refuse_doctype).
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+_STATUS = {"BOOK": BOOKED, "PDNG": PENDING, "INFO": PENDING, "FUTR": PENDING}
+# Balance codes in order of preference for each header slot. A closing balance taken from
+# an interim one keeps the kind "interim".
+_OPENING_CODES = ("OPBD", "PRCD")
+_CLOSING_CODES = ("CLBD", "ITBD")
+_AVAILABLE_CODES = ("CLAV", "ITAV", "OPAV")
+# Sts became a choice (<Sts><Cd>BOOK</Cd></Sts>) in version 7; older versions use text.
+_STATUS_CHOICE_SINCE = 7
+
+_VERSION = re.compile(r"camt\.(05[234])\.001\.([0-9]{2})")
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
+_DK_CODE = re.compile(r"[^+]*\+([0-9]{3})(\+.*)?")
+_COUNT = re.compile(r"[0-9]{1,15}")
+_LISTED_REPEATS = 10
+_CREDITOR_REFERENCE = "RmtInf/Strd/CdtrRefInf/Ref"
+
+
+def parse_camt(source: str | os.PathLike[str] | BinaryIO) -> Iterator[StatementItem]:
+    """Yield a StatementHeader and then its Entry objects, for each statement in `source`
+    (a path or a binary file object)."""
+    if isinstance(source, (str, os.PathLike)):
+        source = os.fspath(source)
+    yield from _Reader().read(source)
+
+
+class _Invalid(Exception):
+    """Raised by the value helpers; the reader turns it into a located StatementFormatError."""
+
+    def __init__(self, message: str, element: etree._Element):
+        super().__init__(message)
+        self.message = message
+        self.element = element
+
+
+class _Paths:
+    """The elements under `root` by their path of local names ("RltdPties/Dbtr/Nm"),
+    collected in one pass: far cheaper than an ElementPath search per field. Elements named
+    in `opaque` are listed but not entered."""
+
+    def __init__(self, root: etree._Element, opaque: frozenset[str] = frozenset()):
+        self.root = root
+        self._found: dict[str, list[etree._Element]] = {}
+        self._collect(root, "", opaque)
+
+    def _collect(self, element: etree._Element, prefix: str, opaque: frozenset[str]) -> None:
+        found = self._found
+        for child in element:
+            name = child.tag.rpartition("}")[2]  # _local, inlined: this loop is the hot spot
+            path = prefix + name
+            if path in found:
+                found[path].append(child)
+            else:
+                found[path] = [child]
+            if len(child) and name not in opaque:
+                self._collect(child, f"{path}/", opaque)
+
+    def all(self, path: str) -> list[etree._Element]:
+        return self._found.get(path, [])
+
+    def first(self, path: str) -> etree._Element | None:
+        found = self._found.get(path)
+        return found[0] if found else None
+
+    def text(self, path: str) -> str:
+        found = self._found.get(path)
+        return (found[0].text or "").strip() if found else ""
+
+    def texts(self, path: str) -> list[str]:
+        return [(element.text or "").strip() for element in self._found.get(path, [])]
+
+    def ending(self, suffix: str) -> str:
+        """The text of the first element whose path ends with `suffix`, at any depth."""
+        return next((self.text(path) for path in self._found if path.endswith(suffix)), "")
+
+
+class _Warnings:
+    """A statement's warnings: one line per kind of problem, naming where it happened first
+    and counting (and listing the first few of) the places it happened again."""
+
+    def __init__(self, lines: list[str]):
+        self._lines = lines
+        self._kinds: dict[str, tuple[int, str, list[str], int]] = {}
+
+    def add(self, kind: str, where: str, problem: str) -> None:
+        if kind not in self._kinds:
+            self._kinds[kind] = (len(self._lines), f"{where}: {problem}", [], 0)
+            self._lines.append(f"{where}: {problem}")
+            return
+        position, first, listed, count = self._kinds[kind]
+        if len(listed) < _LISTED_REPEATS:
+            listed.append(where)
+        count += 1
+        self._kinds[kind] = (position, first, listed, count)
+        more = f" and {count - len(listed)} more" if count > len(listed) else ""
+        self._lines[position] = f"{first} (also {', '.join(listed)}{more})"
+
+
+class _Statement:
+    """Reading state of one Stmt/Rpt/Ntfctn."""
+
+    def __init__(self, element: etree._Element):
+        self.element = element
+        self.header: StatementHeader | None = None
+        self.warnings: _Warnings | None = None
+        self.entries = 0  # Ntry elements seen so far
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.format = ""
+        self.version = 0
+        self.document = ""  # namespace of the last Document seen
+        self.group_created: datetime | None = None
+        self.statements = 0
+        self.current: _Statement | None = None
+        self.line = 0
+
+    def read(self, source: str | BinaryIO) -> Iterator[StatementItem]:
+        try:
+            yield from self._events(source)
+        except StatementFormatError:
+            raise
+        except _Invalid as exc:
+            raise StatementFormatError(exc.message, self._where(exc.element)) from exc
+        except etree.XMLSyntaxError as exc:
+            where = f"line {exc.lineno}"
+            raise StatementFormatError(f"not well-formed XML: {exc.msg}", where) from exc
+        except OSError:  # a missing or unreadable file is no format problem
+            raise
+        except Exception as exc:  # malformed input must never surface as anything else
+            raise StatementFormatError(
+                f"cannot read as camt: {type(exc).__name__}: {exc}", f"line {self.line}"
+            ) from exc
+
+    def _events(self, source: str | BinaryIO) -> Iterator[StatementItem]:
+        events = etree.iterparse(source, events=("start", "end"), tag=_WATCHED, **_PARSER_OPTIONS)
+        for event, element in events:
+            if not self.line:  # the prolog, DOCTYPE included, is read before the first event
+                _refuse_doctype(element)
+            self.line = element.sourceline or self.line
+            yield from self._handle(event, element)
+        if events.root is not None:
+            _refuse_doctype(events.root)
+        if not self.format:
+            namespace = self.document or "no namespace"
+            found = f"a Document ({namespace}) without" if self.document else "no"
+            raise StatementFormatError(
+                f"not a camt.052/053/054 file: {found} "
+                "BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn"
+            )
+        if not self.statements:
+            raise StatementFormatError(f"{self.format} document without any Stmt, Rpt or Ntfctn")
+
+    def _handle(self, event: str, element: etree._Element) -> Iterator[StatementItem]:
+        name = _local(element)
+        parent = element.getparent()
+        in_message = parent is not None and _local(parent) in MESSAGES
+        if name == "Document":
+            self.document = etree.QName(element).namespace or ""
+        elif name in MESSAGES:
+            if event == "start":
+                self._begin_message(element, name)
+        elif in_message and name == "GrpHdr":
+            if event == "end":
+                self.group_created = _datetime(_Paths(element).first("CreDtTm"))
+        elif in_message and name in STATEMENTS:
+            yield from self._statement(event, element)
+        elif name == "Ntry" and self.current is not None and parent is self.current.element:
+            yield from self._ntry(event, element)
+
+    def _begin_message(self, element: etree._Element, name: str) -> None:
+        match = _VERSION.search(etree.QName(element).namespace or "")
+        if match and match[1] == MESSAGES[name]:
+            self.format, self.version = match[0], int(match[2])
+        else:
+            self.format, self.version = f"camt.{MESSAGES[name]}", 0
+
+    def _statement(self, event: str, element: etree._Element) -> Iterator[StatementItem]:
+        if event == "start":
+            self.statements += 1
+            self.current = _Statement(element)
+            return
+        yield from self._header_once()
+        _release(element)
+        self.current = None
+
+    def _ntry(self, event: str, element: etree._Element) -> Iterator[StatementItem]:
+        if event == "start":
+            # Everything before the first Ntry (Acct, Bal, TxsSummry) is complete now.
+            yield from self._header_once()
+            self.current.entries += 1
+            return
+        yield from self._entries(element)
+        _release(element)
+
+    def _header_once(self) -> Iterator[StatementHeader]:
+        statement = self.current
+        if statement.header is None:
+            statement.header = StatementHeader(format=self.format)
+            statement.warnings = _Warnings(statement.header.warnings)
+            before_entries = _Paths(statement.element, opaque=frozenset({"Ntry"}))
+            self._fill_header(statement.header, before_entries, statement.warnings)
+            yield statement.header
+
+    # -- header ---------------------------------------------------------------------------
+
+    def _fill_header(self, header: StatementHeader, stmt: _Paths, warnings: _Warnings) -> None:
+        header.account_iban = _compact(stmt.text("Acct/Id/IBAN"))
+        header.account_number = stmt.text("Acct/Id/Othr/Id") or stmt.text("Acct/Id/PrtryAcct/Id")
+        header.bank_code = stmt.text("Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId")
+        header.account_bic = _bic(stmt, "Acct/Svcr")
+        header.account_name = stmt.text("Acct/Nm")
+        header.account_owner = stmt.text("Acct/Ownr/Nm") or stmt.text("Acct/Ownr/Pty/Nm")
+        header.statement_id = stmt.text("Id")
+        header.sequence = stmt.text("ElctrncSeqNb") or stmt.text("LglSeqNb")
+        header.created_at = _datetime(stmt.first("CreDtTm")) or self.group_created
+        header.period_from = _date_of(stmt.first("FrToDt/FrDtTm"))
+        header.period_to = _date_of(stmt.first("FrToDt/ToDtTm"))
+        header.currency = stmt.text("Acct/Ccy") or _currency_of(stmt.first("Bal/Amt"))
+        balances: dict[str, BalanceSnapshot] = {}
+        for bal in stmt.all("Bal"):
+            self._collect_balance(_Paths(bal), header.currency, balances, warnings)
+        header.opening = _pick(balances, _OPENING_CODES, "opening")
+        header.closing = _pick(balances, _CLOSING_CODES, "closing")
+        header.available = _pick(balances, _AVAILABLE_CODES, "available")
+        header.reported_total = self._reported_total(stmt, warnings)
+
+    def _collect_balance(
+        self, bal: _Paths, currency: str, found: dict[str, BalanceSnapshot], warnings: _Warnings
+    ) -> None:
+        code = (bal.text("Tp/CdOrPrtry/Cd") or bal.text("Tp/Cd")).upper()  # Tp/Cd: version 1
+        amount = bal.first("Amt")
+        if not code or amount is None:
+            return
+        where = f"Bal {code} (line {bal.root.sourceline})"
+        snapshot = BalanceSnapshot(
+            amount=_decimal(amount) * self._sign(bal, where, "balance", warnings),
+            currency=self._currency(amount, currency, where, warnings),
+            date=_date_choice(bal, "Dt"),
+            kind="",  # set by _pick, after the slot the balance fills
+        )
+        if code in _OPENING_CODES:
+            found.setdefault(code, snapshot)
+        else:
+            found[code] = snapshot
+
+    def _reported_total(self, stmt: _Paths, warnings: _Warnings) -> Decimal | None:
+        # The net of all entries: TtlNetNtry/Amt since version 3, TtlNetNtryAmt before; each
+        # has a CdtDbtInd beside it. Else credits minus debits, when both are given.
+        for holder, amount in (("TtlNtries/TtlNetNtry", "Amt"), ("TtlNtries", "TtlNetNtryAmt")):
+            net = stmt.first(f"TxsSummry/{holder}/{amount}")
+            if net is not None:
+                totals = _Paths(stmt.first(f"TxsSummry/{holder}"))
+                direction = self._sign(totals, "TxsSummry", "net total", warnings)
+                return _decimal(net, signed=True) * direction
+        credits = stmt.first("TxsSummry/TtlCdtNtries/Sum")
+        debits = stmt.first("TxsSummry/TtlDbtNtries/Sum")
+        if credits is None or debits is None:
+            return None
+        return _decimal(credits, signed=True) - _decimal(debits, signed=True)
+
+    # -- entries ----------------------------------------------------------------------------
+
+    def _entries(self, element: etree._Element) -> Iterator[Entry]:
+        statement = self.current
+        header, warnings = statement.header, statement.warnings
+        ntry = _Paths(element, frozenset({"TxDtls"}))
+        where = f"Ntry {statement.entries} (line {element.sourceline})"
+        amount_element = ntry.first("Amt")
+        if amount_element is None:
+            raise _Invalid("Ntry without Amt", element)
+        indicator = _credit_debit(ntry)
+        if indicator is None:
+            raise _Invalid("Ntry without CdtDbtInd: the sign of the amount is unknown", element)
+        base = Entry(
+            amount=_decimal(amount_element) * indicator,
+            currency=self._currency(amount_element, header.currency, where, warnings),
+            booking_date=_date_choice(ntry, "BookgDt"),
+            value_date=_date_choice(ntry, "ValDt"),
+            status=self._status(ntry, where, warnings),
+            bank_reference=ntry.text("AcctSvcrRef"),
+            transaction_code=_domain_code(ntry),
+            dk_code=_dk_code(ntry),
+            reversal=ntry.text("RvslInd").lower() in ("true", "1"),
+            source=where,
+        )
+        if base.booking_date is None and base.status == BOOKED:  # pending: not booked yet
+            warnings.add("no-booking-date", where, "booked entry without booking date (BookgDt)")
+        # Version 1 has no NtryDtls: its TxDtls are children of the Ntry.
+        details = [_Paths(tx) for tx in ntry.all("NtryDtls/TxDtls") or ntry.all("TxDtls")]
+        batch_size = max(len(details), _batch_count(ntry))
+        if batch_size > 1:
+            generated = f"{header.statement_id}/{statement.entries}"
+            base.batch_reference = base.bank_reference or ntry.text("NtryRef") or generated
+            base.batch_size = batch_size
+        amounts = _split(details, base.amount, base.currency) if len(details) > 1 else None
+        if len(details) > 1 and amounts is None:
+            warnings.add(
+                "batch-sum",
+                where,
+                f"the amounts of its {len(details)} TxDtls are missing or do not add up to the "
+                "entry amount; kept as one entry with the details of the first",
+            )
+        if amounts is None:
+            yield _with_details(base, details[0], header.account_iban) if details else base
+            return
+        for number, (transaction, part) in enumerate(zip(details, amounts), start=1):
+            line = transaction.root.sourceline
+            source = f"Ntry {statement.entries} TxDtls {number} (line {line})"
+            split = replace(base, amount=part, source=source)
+            yield _with_details(split, transaction, header.account_iban)
+
+    def _status(self, ntry: _Paths, where: str, warnings: _Warnings) -> str:
+        status = ntry.first("Sts")
+        if status is None:
+            warnings.add("no-status", where, "no status (Sts), taken as booked")
+            return BOOKED
+        code = ntry.text("Sts/Cd") or ntry.text("Sts/Prtry")
+        if not code:
+            code = (status.text or "").strip()
+            if self.version >= _STATUS_CHOICE_SINCE:
+                warnings.add("text-status", where, f"plain-text Sts {code!r} in {self.format}")
+        if code.upper() not in _STATUS:
+            warnings.add("unknown-status", where, f"unknown status {code!r}, taken as pending")
+        return _STATUS.get(code.upper(), PENDING)
+
+    # -- helpers that warn or locate ----------------------------------------------------------
+
+    @staticmethod
+    def _sign(holder: _Paths, where: str, what: str, warnings: _Warnings) -> int:
+        indicator = _credit_debit(holder)
+        if indicator is None:
+            problem = f"{what} without CdtDbtInd, taken as credit"
+            warnings.add(f"no-indicator-{what}", where, problem)
+            return 1
+        return indicator
+
+    @staticmethod
+    def _currency(amount: etree._Element, fallback: str, where: str, warnings: _Warnings) -> str:
+        currency = _currency_of(amount)
+        if not currency:
+            problem = f"Amt without Ccy, taken as the account currency {fallback!r}"
+            warnings.add("no-ccy", where, problem)
+        return currency or fallback
+
+    def _where(self, element: etree._Element) -> str:
+        parts = []
+        for node in (element, *element.iterancestors()):
+            name = _local(node)
+            parent = node.getparent()
+            if name == "Ntry" and self.current is not None:
+                name += f"[{self.current.entries}]"
+            elif name in STATEMENTS and parent is not None and _local(parent) in MESSAGES:
+                name += f"[{self.statements}]"
+            elif name == "TxDtls":
+                name += f"[{sum(1 for _ in node.itersiblings(node.tag, preceding=True)) + 1}]"
+            parts.append(name)
+        return f"line {element.sourceline}, {'/'.join(reversed(parts))}"
+
+
+# -- entry details ----------------------------------------------------------------------------
+
+
+def _split(details: list[_Paths], total: Decimal, currency: str) -> list[Decimal] | None:
+    """The signed amount of each TxDtls, or None when one is missing, in another currency,
+    or they do not add up to the entry's amount."""
+    amounts = []
+    for transaction in details:
+        element = transaction.first("Amt")
+        if element is None:
+            element = transaction.first("AmtDtls/TxAmt/Amt")
+        if element is None or (_currency_of(element) or currency) != currency:
+            return None
+        indicator = _credit_debit(transaction)
+        # Without its own indicator a transaction goes the entry's way.
+        direction = indicator if indicator is not None else (1 if total >= 0 else -1)
+        amounts.append(_decimal(element) * direction)
+    return amounts if sum(amounts) == total else None
+
+
+def _with_details(entry: Entry, transaction: _Paths, own_iban: str) -> Entry:
+    """Fill in what a TxDtls tells; the entry-level reference and codes stay when it is silent."""
+    indicator = _credit_debit(transaction)
+    credit = indicator > 0 if indicator is not None else entry.amount >= 0
+    # A credit comes from the debtor, a debit goes to the creditor; when that side is our own
+    # account (returns and reversals describe the original transaction), take the other side.
+    side, other = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
+    if own_iban and _account(transaction, f"RltdPties/{side}Acct") == own_iban:
+        side = other
+    end_to_end = transaction.text("Refs/EndToEndId")
+    return replace(
+        entry,
+        counterparty_name=_party_name(transaction, side),
+        counterparty_iban=_account(transaction, f"RltdPties/{side}Acct"),
+        counterparty_bic=_bic(transaction, f"RltdAgts/{side}Agt"),
+        ultimate_debtor=_party_name(transaction, "UltmtDbtr"),
+        ultimate_creditor=_party_name(transaction, "UltmtCdtr"),
+        remittance="\n".join(line for line in transaction.texts("RmtInf/Ustrd") if line),
+        structured_reference=next(filter(None, transaction.texts(_CREDITOR_REFERENCE)), ""),
+        end_to_end_id="" if end_to_end.upper() == "NOTPROVIDED" else end_to_end,
+        mandate_id=transaction.text("Refs/MndtId"),
+        creditor_id=_creditor_id(transaction),
+        bank_reference=transaction.text("Refs/AcctSvcrRef") or entry.bank_reference,
+        transaction_code=_domain_code(transaction) or entry.transaction_code,
+        dk_code=_dk_code(transaction) or entry.dk_code,
+        purpose_code=transaction.text("Purp/Cd") or transaction.text("Purp/Prtry"),
+        return_reason=transaction.text("RtrInf/Rsn/Cd") or transaction.text("RtrInf/Rsn/Prtry"),
+    )
+
+
+def _party_name(transaction: _Paths, role: str) -> str:
+    # Version 8 and later wrap the party: Dbtr/Pty/Nm; older versions have Dbtr/Nm.
+    return transaction.text(f"RltdPties/{role}/Pty/Nm") or transaction.text(f"RltdPties/{role}/Nm")
+
+
+def _account(holder: _Paths, path: str) -> str:
+    """An account's IBAN, else its other id (PrtryAcct in version 1)."""
+    return (
+        _compact(holder.text(f"{path}/Id/IBAN"))
+        or holder.text(f"{path}/Id/Othr/Id")
+        or holder.text(f"{path}/Id/PrtryAcct/Id")
+    )
+
+
+def _bic(holder: _Paths, agent: str) -> str:
+    """An institution's BIC: BICFI since version 8, BIC before."""
+    return holder.text(f"{agent}/FinInstnId/BICFI") or holder.text(f"{agent}/FinInstnId/BIC")
+
+
+def _creditor_id(transaction: _Paths) -> str:
+    """The SEPA creditor identifier: the creditor's private id with scheme SEPA, or a
+    CdtrSchmeId wherever the bank put one."""
+    for party in ("RltdPties/Cdtr/Pty", "RltdPties/Cdtr"):
+        for other in transaction.all(f"{party}/Id/PrvtId/Othr"):
+            ids = _Paths(other)
+            if ids.text("SchmeNm/Prtry").upper() == "SEPA":
+                return ids.text("Id")
+    return transaction.ending("CdtrSchmeId/Id/PrvtId/Othr/Id")
+
+
+def _domain_code(holder: _Paths) -> str:
+    paths = ("BkTxCd/Domn/Cd", "BkTxCd/Domn/Fmly/Cd", "BkTxCd/Domn/Fmly/SubFmlyCd")
+    return "/".join(filter(None, map(holder.text, paths)))
+
+
+def _dk_code(holder: _Paths) -> str:
+    """The German business transaction code (GVC) in a proprietary code like NTRF+166+931."""
+    match = _DK_CODE.fullmatch(holder.text("BkTxCd/Prtry/Cd"))
+    return match[1] if match else ""
+
+
+def _batch_count(ntry: _Paths) -> int:
+    texts = ntry.texts("NtryDtls/Btch/NbOfTxs") + ntry.texts("Btch/NbOfTxs")  # Btch: version 1
+    return max((int(text) for text in texts if _COUNT.fullmatch(text)), default=1)
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def _local(element: etree._Element) -> str:
+    return element.tag.rpartition("}")[2]
+
+
+def _compact(iban: str) -> str:
+    return "".join(iban.split()).upper()
+
+
+def _currency_of(amount: etree._Element | None) -> str:
+    return (amount.get("Ccy") or "").strip().upper() if amount is not None else ""
+
+
+def _credit_debit(holder: _Paths) -> int | None:
+    """+1 for CRDT, -1 for DBIT, None when the holder has no CdtDbtInd."""
+    element = holder.first("CdtDbtInd")
+    if element is None:
+        return None
+    text = (element.text or "").strip().upper()
+    if text not in ("CRDT", "DBIT"):
+        raise _Invalid(f"CdtDbtInd {text!r} is neither CRDT nor DBIT", element)
+    return 1 if text == "CRDT" else -1
+
+
+def _decimal(element: etree._Element, signed: bool = False) -> Decimal:
+    """An amount exactly as written; only summary sums (xs:decimal) may carry a sign."""
+    text = (element.text or "").strip()
+    digits = text[1:] if signed and text[:1] in ("+", "-") else text
+    if not _AMOUNT.fullmatch(digits):
+        raise _Invalid(f"amount {text!r} is not a decimal number", element)
+    return Decimal(text)
+
+
+def _date_value(element: etree._Element) -> date:
+    text = (element.text or "").strip()
+    match = _DATE.fullmatch(text)
+    if match:
+        try:
+            return date.fromisoformat(match[1])
+        except ValueError:
+            pass
+    raise _Invalid(f"date {text!r} is not an ISO date (YYYY-MM-DD)", element)
+
+
+def _datetime(element: etree._Element | None) -> datetime | None:
+    if element is None:
+        return None
+    text = (element.text or "").strip()
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise _Invalid(f"date and time {text!r} is not ISO 8601", element) from None
+
+
+def _date_of(element: etree._Element | None) -> date | None:
+    moment = _datetime(element)
+    return moment.date() if moment else None
+
+
+def _date_choice(holder: _Paths, path: str) -> date | None:
+    """The date of a date-or-date-time choice (<Dt> or <DtTm>), None when absent."""
+    day = holder.first(f"{path}/Dt")
+    if day is not None:
+        return _date_value(day)
+    return _date_of(holder.first(f"{path}/DtTm"))
+
+
+def _pick(
+    found: dict[str, BalanceSnapshot], codes: tuple[str, ...], kind: str
+) -> BalanceSnapshot | None:
+    for code in codes:
+        if code in found:
+            return replace(found[code], kind="interim" if code == "ITBD" else kind)
+    return None
+
+
+def _release(element: etree._Element) -> None:
+    """Free a processed element and everything before it in its parent."""
+    element.clear()
+    while element.getprevious() is not None:
+        del element.getparent()[0]
+
+
+def _refuse_doctype(element: etree._Element) -> None:
+    if element.getroottree().docinfo.doctype:
+        raise StatementFormatError("documents with a DOCTYPE (DTD, entities) are refused", "prolog")
