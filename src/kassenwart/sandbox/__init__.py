@@ -1,0 +1,23 @@
+"""The sandbox bank: a FinTS 3.0 PIN/TAN server with its own ledger (no Django).
+
+Run it with `python -m kassenwart.sandbox --port 0`; the first line printed is JSON with
+url, bank_code, login, pin, tan and product_id. In-process (tests, demo):
+
+    server = SandboxServer(demo_bank())     # server.py, scenarios.py
+    server.start()                          # a daemon thread; server.url
+    server.faults.drop_after_order = 1      # lose the answer after booking the next order
+    server.faults.http_500 = 1              # answer the next request with HTTP 500
+    server.faults.delay = 0.5               # seconds before every answer
+    bank = server.bank
+    bank.settings.page_size = 10            # bookings per answer before a touchdown (3040)
+    bank.settings.sca_interval = timedelta(0)  # TAN at every dialog start
+    bank.settings.decoupled_confirm_after_polls = None  # app confirms only on...
+    bank.confirm_decoupled()                # ...this call
+    bank.clock.advance(days=91)             # scripted payments arrive, SCA falls due
+    bank.ledger.orders, bank.ledger.bookings  # what was executed and booked
+
+Modules: protocol (messages in and out), bank (dialogs, PIN, TAN, dispatch), queries
+(accounts, balance, MT940, camt, status protocol), orders and pain (payment orders),
+tan, bpd, segments (parameter segments python-fints lacks), ledger, mt940_writer, camt,
+scenarios (seed data), server (HTTP, faults, the command).
+"""

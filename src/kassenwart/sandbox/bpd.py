@@ -1,0 +1,155 @@
+"""Bank parameter data (BPD) and user parameter data (UPD) of the sandbox bank.
+
+Written for this bank: what it offers, which formats it takes, which business
+transactions need a TAN (HIPINS), and per account what the user may do (HIUPD).
+"""
+
+from __future__ import annotations
+
+from fints.formals import (
+    AccountInformation, AccountLimit, AllowedFormat, AllowedTransaction, Amount1,
+    BankIdentifier, BatchTransferParameter1, DescriptionRequired, GetSEPAAccountParameter1,
+    InitializationMode, Language2, ParameterPinTan, ParameterTwostepTAN7,
+    PrincipalAccountRequired, ScheduledBatchDebitParameter2,
+    ScheduledCOR1BatchDebitParameter1, SecurityClass, SMSChargeAccountRequired,
+    SupportedHBCIVersions2, SupportedLanguages2, TANTimeDialogAssociation,
+    TaskHashAlgorithm, TransactionsTimeParameter1, TransactionTanRequired,
+    TwoStepParameters7, UPDUsage,
+)
+from fints.segments.accounts import HISPAS1
+from fints.segments.auth import HIPINS1, HITANS7
+from fints.segments.bank import HIBPA3, HIUPA4, HIUPD6
+from fints.segments.debit import HIDMCS1, HIDMES2
+from fints.segments.journal import HIPROS4
+from fints.segments.statement import HICAZS1
+from fints.segments.transfer import HICCMS1
+
+from .segments import HICCSS1, HIKAZS7, HISALS7, StatementPeriodParameter1
+from .tan import METHODS, TanMethod
+
+BPD_VERSION = 12
+XSD = "urn:iso:std:iso:20022:tech:xsd:"
+PAIN_FORMATS = [XSD + "pain.001.001.09", XSD + "pain.001.001.03", XSD + "pain.008.001.08",
+                XSD + "pain.008.001.02"]
+CAMT_052 = XSD + "camt.052.001.08"
+STORAGE_DAYS = 730
+MAX_BATCH = 1000
+ACCOUNT_TYPES = {"current": 1, "savings": 10, "call_money": 20}
+
+# Business transaction -> TAN required (HIPINS). HKIDN: TAN at dialog start is possible.
+TAN_REQUIRED = {
+    "HKIDN": True, "HKSPA": False, "HKSAL": False, "HKKAZ": False, "HKCAZ": False,
+    "HKPRO": False, "HKCCS": True, "HKCCM": True, "HKDME": True, "HKDMC": True,
+}
+
+
+def bank_id(bank_code: str) -> BankIdentifier:
+    return BankIdentifier(BankIdentifier.COUNTRY_ALPHA_TO_NUMERIC["DE"], bank_code)
+
+
+def twostep(method: TanMethod) -> TwoStepParameters7:
+    return TwoStepParameters7(
+        security_function=method.security_function,
+        tan_process="2",
+        tech_id=method.dk_id,
+        zka_id=method.dk_id,
+        zka_version="1.0",
+        name=method.name,
+        max_length_input=6,
+        allowed_format=AllowedFormat.NUMERIC,
+        text_return_value="TAN",
+        max_length_return_value=6,
+        multiple_tans_allowed=False,
+        tan_time_dialog_association=TANTimeDialogAssociation.NOT_ALLOWED,
+        cancel_allowed=False,
+        sms_charge_account_required=SMSChargeAccountRequired.MUST_NOT,
+        principal_account_required=PrincipalAccountRequired.MUST_NOT,
+        challenge_class_required=False,
+        challenge_structured=False,
+        initialization_mode=InitializationMode.CLEARTEXT_PIN_NO_TAN,
+        description_required=DescriptionRequired.MUST_NOT,
+        response_hhd_uc_required=False,
+        decoupled_max_poll_number=60 if method.decoupled else None,
+        wait_before_first_poll=2 if method.decoupled else None,
+        wait_before_next_poll=2 if method.decoupled else None,
+        manual_confirmation_allowed=False if method.decoupled else None,
+        automated_polling_allowed=True if method.decoupled else None,
+    )
+
+
+def parameters(segment_class, **fields):
+    return segment_class(max_number_tasks=1, min_number_signatures=1,
+                         security_class=SecurityClass.NONE.value, **fields)
+
+
+def bank_parameter_data(bank_code: str, bank_name: str) -> list:
+    return [
+        HIBPA3(
+            bpd_version=BPD_VERSION,
+            bank_identifier=bank_id(bank_code),
+            bank_name=bank_name,
+            number_tasks=3,
+            supported_languages=SupportedLanguages2([Language2.DE]),
+            supported_hbci_version=SupportedHBCIVersions2(["300"]),
+        ),
+        parameters(HITANS7, parameter=ParameterTwostepTAN7(
+            onestep_method_allowed=True,
+            multiple_tasks_allowed=False,
+            task_hash_algorithm=TaskHashAlgorithm.NONE,
+            twostep_parameters=[twostep(m) for m in METHODS.values()],
+        )),
+        parameters(HIPINS1, parameter=ParameterPinTan(
+            min_pin_length=5, max_pin_length=20, max_tan_length=6,
+            user_id_field_text="Anmeldename", customer_id_field_text="Kundennummer",
+            transaction_tans_required=[TransactionTanRequired(t, r) for t, r in TAN_REQUIRED.items()],
+        )),
+        parameters(HISPAS1, parameter=GetSEPAAccountParameter1(
+            single_account_query_allowed=True, national_account_allowed=False,
+            structured_purpose_allowed=False, supported_sepa_formats=PAIN_FORMATS,
+        )),
+        parameters(HISALS7),
+        parameters(HIKAZS7, parameter=StatementPeriodParameter1(
+            storage_days=STORAGE_DAYS, entry_count_allowed=False, all_accounts_allowed=False,
+        )),
+        parameters(HICCSS1),
+        parameters(HICCMS1, parameter=BatchTransferParameter1(
+            max_transfer_count=MAX_BATCH, sum_amount_required=True, single_booking_allowed=True,
+        )),
+        parameters(HIDMES2, parameter=ScheduledBatchDebitParameter2(
+            min_advance_notice="1", max_advance_notice="60", max_debit_count=MAX_BATCH,
+            sum_amount_required=True, single_booking_allowed=True,
+            supported_sepa_formats=PAIN_FORMATS[2:],
+        )),
+        parameters(HIDMCS1, parameter=ScheduledCOR1BatchDebitParameter1(
+            max_debit_count=MAX_BATCH, sum_amount_required=True, single_booking_allowed=True,
+            min_advance_notice_FNAL_RCUR=1, max_advance_notice_FNAL_RCUR=60,
+            min_advance_notice_FRST_OOFF=1, max_advance_notice_FRST_OOFF=60,
+            supported_sepa_formats=PAIN_FORMATS[2:],
+        )),
+        parameters(HIPROS4),
+        parameters(HICAZS1, parameter=TransactionsTimeParameter1(
+            storage_duration=STORAGE_DAYS, entry_number_entries_allowed=False,
+            all_accounts_allowed=False, supported_camt_formats=[CAMT_052],
+        )),
+    ]
+
+
+def user_parameter_data(customer, bank_code: str) -> list:
+    segments = [HIUPA4(user_identifier=customer.login, upd_version=customer.upd_version,
+                       upd_usage=UPDUsage.UPD_CONCLUSIVE, username=customer.name)]
+    for account in customer.accounts:
+        limit = None
+        if account.credit_line:
+            limit = AccountLimit(limit_type="K", limit_amount=Amount1(account.credit_line, account.currency))
+        segments.append(HIUPD6(
+            account_information=AccountInformation(account.number, account.subaccount, bank_id(bank_code)),
+            iban=account.iban,
+            customer_id=customer.login,
+            account_type=ACCOUNT_TYPES[account.kind],
+            account_currency=account.currency,
+            name_account_owner_1=account.owner[:27],
+            account_product_name=account.product[:30],
+            account_limit=limit,
+            allowed_transactions=[AllowedTransaction(op, 1) for op in account.operations],
+        ))
+    return segments

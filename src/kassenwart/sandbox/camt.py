@@ -1,0 +1,54 @@
+"""camt.052 account reports for HKCAZ, written by the product's own camt writer.
+
+A collective booking becomes one Ntry with a TxDtls per payment, as banks report batches.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+from kassenwart.banking.formats.camt_writer import write_camt
+from kassenwart.banking.formats.statement import BalanceSnapshot, Entry, StatementHeader
+
+from .ledger import Account, Booking
+
+TRANSACTION_CODES = {
+    "116": "PMNT/ICDT/ESCT", "191": "PMNT/ICDT/ESCT", "166": "PMNT/RCDT/ESCT",
+    "171": "PMNT/IDDT/ESDD", "192": "PMNT/IDDT/ESDD", "105": "PMNT/RDDT/ESDD",
+    "805": "ACMT/MDOP/CHRG", "814": "ACMT/MCOP/INTR",
+}
+
+
+def entry(booking: Booking, currency: str, batch_reference: str = "") -> Entry:
+    return Entry(
+        amount=booking.amount, currency=currency, booking_date=booking.booking_date,
+        value_date=booking.value_date, counterparty_name=booking.counterparty_name,
+        counterparty_iban=booking.counterparty_iban, counterparty_bic=booking.counterparty_bic,
+        remittance=booking.remittance, end_to_end_id=booking.end_to_end_id,
+        mandate_id=booking.mandate_id, creditor_id=booking.creditor_id,
+        bank_reference=booking.reference, transaction_code=TRANSACTION_CODES.get(booking.gvc, ""),
+        dk_code=booking.gvc, batch_reference=batch_reference,
+    )
+
+
+def entries(booking: Booking, currency: str) -> list[Entry]:
+    if not booking.parts:
+        return [entry(booking, currency)]
+    return [entry(part, currency, batch_reference=booking.reference) for part in booking.parts]
+
+
+def report(account: Account, opening: Decimal, bookings: list[Booking], start: date, end: date,
+           created: datetime, report_id: str) -> bytes:
+    closing = opening + sum((b.amount for b in bookings), Decimal("0.00"))
+    header = StatementHeader(
+        format="camt.052.001.08", account_iban=account.iban, account_bic=account.bic,
+        account_name=account.product, account_owner=account.owner, currency=account.currency,
+        statement_id=report_id, created_at=created, period_from=start, period_to=end,
+        opening=BalanceSnapshot(opening, account.currency, start, "opening"),
+        closing=BalanceSnapshot(closing, account.currency, end, "closing"),
+    )
+    out = io.BytesIO()
+    write_camt(out, header, [e for b in bookings for e in entries(b, account.currency)], message="052")
+    return out.getvalue()

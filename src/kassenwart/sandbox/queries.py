@@ -1,0 +1,140 @@
+"""Business transactions that only read: SEPA accounts, balance, transactions (MT940 and
+camt.052), status protocol. Long answers come in pages; the client asks for the next page
+with the touchdown point (Aufsetzpunkt) the bank returned with code 3040.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import groupby
+
+from fints.formals import (
+    KTI1, KTZ1, Amount1, Balance2, BookedCamtStatements1, CreditDebit2, ReferenceMessage,
+)
+from fints.segments.accounts import HISPA1
+from fints.segments.journal import HIPRO4
+from fints.segments.saldo import HISAL7
+from fints.segments.statement import HICAZ1, HIKAZ7
+
+from . import camt, mt940_writer
+from .bpd import CAMT_052, STORAGE_DAYS, bank_id
+from .ledger import Booking, money
+from .protocol import Refused
+
+TOUCHDOWN_PREFIX = "KW"
+
+
+def take(items: list, touchdown: str | None, limit: int, weight=lambda item: 1):
+    """One page of `items` from the touchdown point on: the page and the next point or None."""
+    start = 0
+    if touchdown:
+        digits = touchdown.removeprefix(TOUCHDOWN_PREFIX)
+        if not touchdown.startswith(TOUCHDOWN_PREFIX) or not digits.isdigit() or int(digits) > len(items):
+            raise Refused("Aufsetzpunkt ungültig.", "9210")
+        start = int(digits)
+    end, used = start, 0
+    while end < len(items) and (used == 0 or used + weight(items[end]) <= limit):
+        used += weight(items[end])
+        end += 1
+    return items[start:end], (f"{TOUCHDOWN_PREFIX}{end}" if end < len(items) else None)
+
+
+def answer_page(ctx, segment, next_touchdown: str | None) -> None:
+    if next_touchdown:
+        ctx.reply.answer(segment, "3040", "Es liegen weitere Informationen vor.", next_touchdown)
+    else:
+        ctx.reply.answer(segment, "0020", "Auftrag ausgeführt.")
+
+
+def sepa_accounts(ctx, segment) -> None:
+    accounts = [
+        KTZ1(is_sepa=True, iban=a.iban, bic=a.bic, account_number=a.number,
+             subaccount_number=a.subaccount, bank_identifier=bank_id(ctx.settings.bank_code))
+        for a in ctx.customer.accounts
+    ]
+    ctx.reply.add(HISPA1(accounts=accounts), reference=segment)
+    ctx.reply.answer(segment, "0020", "Auftrag ausgeführt.")
+
+
+def balance(ctx, segment) -> None:
+    account = ctx.account(segment.account, "HKSAL")
+    now = ctx.now
+    booked = ctx.ledger.balance(account.iban, now.date())
+    currency = account.currency
+    ctx.reply.add(HISAL7(
+        account=KTI1(iban=account.iban, bic=account.bic),
+        account_product=account.product[:30],
+        currency=currency,
+        balance_booked=Balance2(
+            CreditDebit2.DEBIT if booked < 0 else CreditDebit2.CREDIT,
+            Amount1(abs(booked), currency), now.date(), now.time().replace(microsecond=0)),
+        line_of_credit=Amount1(account.credit_line, currency) if account.credit_line else None,
+        available_amount=Amount1(max(booked + account.credit_line, money(0)), currency),
+    ), reference=segment)
+    ctx.reply.answer(segment, "0020", "Auftrag ausgeführt.")
+
+
+def period(ctx, iban: str, segment) -> tuple[date, date]:
+    today = ctx.now.date()
+    earliest = max(ctx.ledger.history_start(iban), today - timedelta(days=STORAGE_DAYS))
+    start = max(segment.date_start or earliest, earliest)
+    end = min(segment.date_end or today, today)
+    return start, end
+
+
+def days_of(bookings: list[Booking]) -> list[tuple[date, list[Booking]]]:
+    return [(day, list(group)) for day, group in groupby(bookings, key=lambda b: b.booking_date)]
+
+
+def statement_pages(ctx, segment, operation: str):
+    """The account, this page of booking days, and the next touchdown point."""
+    account = ctx.account(segment.account, operation)
+    start, end = period(ctx, account.iban, segment)
+    days = days_of(ctx.ledger.booked(account.iban, start, end))
+    page, next_touchdown = take(days, segment.touchdown_point, ctx.settings.page_size,
+                                weight=lambda day: len(day[1]))
+    return account, (start, end), page, next_touchdown
+
+
+def transactions_mt940(ctx, segment) -> None:
+    account, _, page, next_touchdown = statement_pages(ctx, segment, "HKKAZ")
+    if not page:
+        ctx.reply.answer(segment, "3010", "Keine Umsätze im angegebenen Zeitraum vorhanden.")
+        return
+    opening = ctx.ledger.balance(account.iban, page[0][0] - timedelta(days=1))
+    data = mt940_writer.statements(account, ctx.settings.bank_code, opening, page)
+    ctx.reply.add(HIKAZ7(statement_booked=data), reference=segment)
+    answer_page(ctx, segment, next_touchdown)
+
+
+def transactions_camt(ctx, segment) -> None:
+    if CAMT_052 not in segment.supported_camt_messages.expected_type:
+        raise Refused("Angefordertes camt-Format wird nicht unterstützt.")
+    account, (start, end), page, next_touchdown = statement_pages(ctx, segment, "HKCAZ")
+    if not page:
+        ctx.reply.answer(segment, "3010", "Keine Umsätze im angegebenen Zeitraum vorhanden.")
+        return
+    first = page[0][0] if segment.touchdown_point else start
+    last = page[-1][0] if next_touchdown else end
+    opening = ctx.ledger.balance(account.iban, first - timedelta(days=1))
+    bookings = [b for _, day in page for b in day]
+    xml = camt.report(account, opening, bookings, first, last, ctx.now.replace(microsecond=0),
+                      ctx.ledger.next_reference("CAMT"))
+    ctx.reply.add(HICAZ1(
+        account=KTI1(iban=account.iban, bic=account.bic), camt_descriptor=CAMT_052,
+        statement_booked=BookedCamtStatements1(camt_statements=[xml]),
+    ), reference=segment)
+    answer_page(ctx, segment, next_touchdown)
+
+
+def status_protocol(ctx, segment) -> None:
+    entries = [e for e in ctx.journal
+               if (segment.date_start or date.min) <= e.at.date() <= (segment.date_end or date.max)]
+    page, next_touchdown = take(entries, segment.touchdown_point, ctx.settings.page_size)
+    for entry in page:
+        ctx.reply.add(HIPRO4(
+            reference_message=ReferenceMessage(entry.dialog_id, entry.message_number),
+            reference=entry.segment_number, date=entry.at.date(),
+            time=entry.at.time().replace(microsecond=0), responses=entry.response,
+        ), reference=segment)
+    answer_page(ctx, segment, next_touchdown)

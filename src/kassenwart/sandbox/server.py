@@ -1,0 +1,122 @@
+"""HTTP transport of the sandbox bank: FinTS over HTTP POST, messages base64-encoded, and
+the fault modes the end-to-end tests need (dropped answers, HTTP 500, delays).
+
+`main` is the command `python -m kassenwart.sandbox` (and `kassenwart sandbox-bank`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import logging
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .bank import Bank, Settings
+from .scenarios import LOGIN, PIN, demo_bank
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Faults:
+    drop_after_order: int = 0  # close the connection without an answer, after booking, N times
+    http_500: int = 0  # answer the next N requests with HTTP 500, without processing them
+    delay: float = 0.0  # seconds to wait before every answer
+
+    def take(self, name: str) -> bool:
+        """Use up one occurrence of a counted fault."""
+        left = getattr(self, name)
+        if left > 0:
+            setattr(self, name, left - 1)
+        return left > 0
+
+
+class FinTSHandler(BaseHTTPRequestHandler):
+    server: SandboxServer
+    protocol_version = "HTTP/1.0"
+
+    def do_POST(self) -> None:
+        faults = self.server.faults
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        time.sleep(faults.delay)
+        if faults.take("http_500"):
+            self.send_error(500, "Internal Server Error")
+            return
+        try:
+            message = base64.b64decode(body, validate=False)
+        except binascii.Error:
+            message = b""
+        try:
+            answer = self.server.bank.handle(message)
+        except Exception:
+            log.exception("sandbox bank failed on a message")
+            self.send_error(500, "Internal Server Error")
+            return
+        if answer.executed and faults.take("drop_after_order"):
+            self.close_connection = True
+            return
+        payload = base64.b64encode(answer.body)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format, *args) -> None:
+        pass  # the bank is quiet; tests read the ledger instead
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, bank: Bank, port: int = 0, host: str = "127.0.0.1"):
+        super().__init__((host, port), FinTSHandler)
+        self.bank = bank
+        self.faults = Faults()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
+                                  name="sandbox-bank", daemon=True)
+        thread.start()
+        return thread
+
+    def connection_info(self) -> dict:
+        settings = self.bank.settings
+        return {"url": self.url, "bank_code": settings.bank_code, "login": LOGIN, "pin": PIN,
+                "tan": settings.tan, "product_id": settings.product_ids[0]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="kassenwart sandbox-bank",
+                                     description="FinTS 3.0 sandbox bank on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--page-size", type=int, default=Settings.page_size)
+    parser.add_argument("--sca-days", type=int, default=Settings.sca_interval.days,
+                        help="days until a TAN is due again at dialog start")
+    parser.add_argument("--confirm-after-polls", type=int, default=Settings.decoupled_confirm_after_polls,
+                        help="the app confirms a decoupled TAN after this many status polls")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
+    args = parser.parse_args(argv)
+    settings = Settings(page_size=args.page_size, sca_interval=timedelta(days=args.sca_days),
+                        decoupled_confirm_after_polls=args.confirm_after_polls)
+    server = SandboxServer(demo_bank(settings), args.port)
+    server.faults.delay = args.delay
+    print(json.dumps(server.connection_info()), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        sys.exit(0)
+    finally:
+        server.server_close()

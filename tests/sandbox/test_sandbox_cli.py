@@ -1,0 +1,24 @@
+"""`python -m kassenwart.sandbox --port 0` prints its connection data, then serves."""
+
+import json
+import subprocess
+import sys
+
+from fints.client import FinTS3PinTanClient
+
+
+def test_command_prints_connection_json_and_serves(client_state):
+    process = subprocess.Popen([sys.executable, "-m", "kassenwart.sandbox", "--port", "0"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(process.stdout.readline())
+        assert info["url"].startswith("http://127.0.0.1:") and not info["url"].endswith(":0/")
+        assert set(info) == {"url", "bank_code", "login", "pin", "tan", "product_id"}
+        client = FinTS3PinTanClient(info["bank_code"], info["login"], info["pin"], info["url"],
+                                    product_id=info["product_id"], from_data=client_state)
+        with client:
+            accounts = client.get_sepa_accounts()
+        assert len(accounts) == 3
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
