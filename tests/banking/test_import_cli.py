@@ -11,7 +11,7 @@ from camt_files import camt, entry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from conftest import shared_path
+from shared_data import shared_path
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import shared_path
+from shared_data import shared_path
 from kassenwart.core.models import AuditEvent
 from kassenwart.receivables.invoice_csv import InvoiceFileError
 from kassenwart.receivables.models import Customer, Invoice

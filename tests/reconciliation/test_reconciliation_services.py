@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from conftest import shared_path
+from shared_data import shared_path
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.core.models import AuditEvent
 from kassenwart.notifications.models import Notification

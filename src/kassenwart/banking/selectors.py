@@ -1,0 +1,178 @@
+"""Reads of the banking app. Every function takes the company first and never leaves it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from kassenwart.banking.models import (
+    Balance,
+    BankAccount,
+    PendingTransaction,
+    StatementImport,
+    Transaction,
+)
+from kassenwart.companies.models import Company
+from kassenwart.core.money import quantize
+
+CREDIT, DEBIT = "credit", "debit"
+
+
+def _latest_balance(kind: str, field: str) -> Subquery:
+    newest = Balance.objects.filter(account=OuterRef("pk"), kind=kind).order_by("-date", "-id")
+    return Subquery(newest.values(field)[:1])
+
+
+def account_overview(company: Company) -> list[BankAccount]:
+    """The company's accounts, each with its latest booked and available balance and the
+    number of pending transactions, in one query.
+
+    Annotations: booked_amount, booked_date, available_amount, available_date, pending_count.
+    """
+    accounts = list(_account_overview(company))
+    for account in accounts:
+        # SQLite hands a subquery's decimal back without its scale.
+        for name in ("booked_amount", "available_amount"):
+            if getattr(account, name) is not None:
+                setattr(account, name, quantize(getattr(account, name)))
+    return accounts
+
+
+def _account_overview(company: Company) -> QuerySet[BankAccount]:
+    pending = (
+        PendingTransaction.objects.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return BankAccount.objects.filter(company=company).annotate(
+        booked_amount=_latest_balance(Balance.Kind.BOOKED, "amount"),
+        booked_date=_latest_balance(Balance.Kind.BOOKED, "date"),
+        available_amount=_latest_balance(Balance.Kind.AVAILABLE, "amount"),
+        available_date=_latest_balance(Balance.Kind.AVAILABLE, "date"),
+        pending_count=Coalesce(Subquery(pending, output_field=IntegerField()), Value(0)),
+    )
+
+
+def account_choices(company: Company) -> list[tuple[int, str]]:
+    """(id, label) of the company's accounts, for a filter."""
+    return [
+        (pk, f"{name} ({iban or number})" if (iban or number) else name)
+        for pk, name, iban, number in BankAccount.objects.filter(company=company).values_list(
+            "pk", "name", "iban", "account_number"
+        )
+    ]
+
+
+def balance_history(company: Company, account: BankAccount, limit: int = 30) -> QuerySet[Balance]:
+    return Balance.objects.filter(account__company=company, account=account).order_by(
+        "-date", "kind"
+    )[:limit]
+
+
+def _matching(
+    queryset: QuerySet,
+    *,
+    text: str,
+    amount: Decimal | None,
+    account_id: int | None,
+    direction: str | None,
+) -> QuerySet:
+    if account_id is not None:
+        queryset = queryset.filter(account_id=account_id)
+    if direction == CREDIT:
+        queryset = queryset.filter(amount__gt=0)
+    elif direction == DEBIT:
+        queryset = queryset.filter(amount__lt=0)
+    text = text.strip()
+    if text:
+        found = (
+            Q(remittance__icontains=text)
+            | Q(counterparty_name__icontains=text)
+            | Q(ultimate_debtor__icontains=text)
+            | Q(ultimate_creditor__icontains=text)
+            | Q(end_to_end_id__icontains=text)
+            | Q(structured_reference__icontains=text)
+        )
+        compact = text.replace(" ", "").upper()
+        if compact:
+            found |= Q(counterparty_iban__icontains=compact)
+        if amount is not None:
+            # "1.234,56" finds money in and out alike; "-1.234,56" only money out.
+            found |= Q(amount=amount) if amount < 0 else Q(amount__in=[amount, -amount])
+        queryset = queryset.filter(found)
+    return queryset
+
+
+def transaction_search(
+    company: Company,
+    *,
+    text: str = "",
+    amount: Decimal | None = None,
+    account_id: int | None = None,
+    direction: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    statement_import_id: int | None = None,
+) -> QuerySet[Transaction]:
+    """Booked transactions, newest first.
+
+    `text` is looked for in remittance, names, references and the counterparty IBAN; when
+    the caller could read it as an `amount`, transactions of exactly that amount match too.
+    """
+    queryset = _matching(
+        Transaction.objects.filter(company=company),
+        text=text,
+        amount=amount,
+        account_id=account_id,
+        direction=direction,
+    )
+    if date_from is not None:
+        queryset = queryset.filter(booking_date__gte=date_from)
+    if date_to is not None:
+        queryset = queryset.filter(booking_date__lte=date_to)
+    if statement_import_id is not None:
+        queryset = queryset.filter(statement_import_id=statement_import_id)
+    return queryset.select_related("account").order_by(
+        F("booking_date").desc(nulls_last=True), "-id"
+    )
+
+
+def pending_search(
+    company: Company,
+    *,
+    text: str = "",
+    amount: Decimal | None = None,
+    account_id: int | None = None,
+    direction: str | None = None,
+) -> QuerySet[PendingTransaction]:
+    """Pending (not yet booked) transactions with the same filters, minus the date range."""
+    queryset = _matching(
+        PendingTransaction.objects.filter(company=company),
+        text=text,
+        amount=amount,
+        account_id=account_id,
+        direction=direction,
+    )
+    return queryset.select_related("account").order_by(
+        F("booking_date").desc(nulls_last=True), "-id"
+    )
+
+
+def recent_transactions(company: Company, account: BankAccount, limit: int = 10):
+    return transaction_search(company, account_id=account.pk)[:limit]
+
+
+def statement_imports(company: Company) -> QuerySet[StatementImport]:
+    """Past imports, newest first, with who made them."""
+    return StatementImport.objects.filter(company=company).select_related("created_by")
+
+
+def statement_imports_by_id(company: Company, ids: list[int]) -> list[StatementImport]:
+    """The company's imports among `ids`, in the order given; others' ids are ignored."""
+    found = {i.pk: i for i in statement_imports(company).filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]

@@ -1,0 +1,106 @@
+"""Showing money, IBANs and states the same way on every page."""
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kassenwart.companies.permissions import allows
+
+register = template.Library()
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """1234.5 -> "1.234,50 EUR" in German, "1,234.50 EUR" in English; "–" for nothing."""
+    amount = _decimal(value)
+    if amount is None:
+        return "–"
+    text = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+    return f"{text}\u00a0{currency}" if currency else text
+
+
+@register.simple_tag
+def amount(value, currency: str = ""):
+    """The amount right-aligned in its cell's style, red when negative."""
+    number = _decimal(value)
+    css = "amount neg" if number is not None and number < 0 else "amount"
+    return format_html('<span class="{}">{}</span>', css, money(value, currency))
+
+
+@register.filter
+def iban(value: str) -> str:
+    """DE89370400440532013000 -> DE89 3704 0044 0532 0130 00 (non-breaking spaces)."""
+    compact = (value or "").replace(" ", "")
+    return "\u00a0".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+@register.simple_tag
+def balance_check(value):
+    """The result of an import's balance check as a small badge."""
+    if value is None:
+        return format_html('<span class="badge">{}</span>', _("no balances to check"))
+    if value:
+        return format_html('<span class="badge ok">{}</span>', _("balances agree"))
+    return format_html('<span class="badge bad">{}</span>', _("balance difference"))
+
+
+@register.simple_tag
+def import_status(record):
+    """An import's status as a badge: imported, already imported, refused."""
+    css = {"imported": "ok", "duplicate": "", "refused": "bad"}.get(record.status, "")
+    return format_html('<span class="badge {}">{}</span>', css, record.get_status_display())
+
+
+_SOURCES = {
+    "upload": gettext_lazy("upload in the browser"),
+    "cli": gettext_lazy("command line"),
+    "fints": gettext_lazy("FinTS"),
+}
+
+
+@register.filter
+def import_source(value: str) -> str:
+    """How a statement came in, in words: upload, cli, fints."""
+    return _SOURCES.get(value, value)
+
+
+@register.filter
+def or_dash(value):
+    return "–" if value in (None, "") else value
+
+
+@register.filter
+def can(membership, permission: str) -> bool:
+    """{% if current_membership|can:"manage_settings" %}: what the role allows."""
+    return membership is not None and allows(membership.role, permission)
+
+
+@register.filter
+def as_json(value) -> str:
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, *prefixes: str) -> str:
+    """aria-current="page" when the current route's name starts with one of `prefixes`."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    name = match.url_name if match else ""
+    if name and any(name.startswith(prefix) for prefix in prefixes):
+        return mark_safe('aria-current="page"')
+    return ""

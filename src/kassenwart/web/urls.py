@@ -1,0 +1,21 @@
+from django.urls import path
+
+from kassenwart.web.views import accounts, audit, invoices, session, statements, transactions
+
+urlpatterns = [
+    path("", accounts.account_list, name="home"),
+    path("login/", session.login, name="login"),
+    path("logout/", session.logout, name="logout"),
+    path("company/", session.company_switch, name="company_switch"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
+    path("transactions/", transactions.transaction_list, name="transaction_list"),
+    path("transactions/<int:pk>/", transactions.transaction_detail, name="transaction_detail"),
+    path("transactions/pending/<int:pk>/", transactions.pending_detail, name="pending_detail"),
+    path("statements/", statements.statement_list, name="statement_list"),
+    path("statements/upload/", statements.statement_upload, name="statement_upload"),
+    path("statements/result/", statements.statement_result, name="statement_result"),
+    path("statements/<int:pk>/", statements.statement_detail, name="statement_detail"),
+    path("invoices/", invoices.invoice_list, name="invoice_list"),
+    path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
+    path("audit/", audit.audit_log, name="audit_log"),
+]

@@ -1,0 +1,1 @@
+"""Views translate a request into a selector or service call and a template; nothing else."""

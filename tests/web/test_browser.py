@@ -1,0 +1,215 @@
+"""The real product in a real browser: `kassenwart serve`, Debian's Chromium, a phone's screen.
+
+Screenshots go to $KASSENWART_SCREENSHOTS (default: the test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from statement_samples import camt053, mt940
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+HTMX = Path(__file__).resolve().parents[2] / "src" / "kassenwart" / "web" / "static" / "vendor" / "htmx.min.js"
+
+pytestmark = pytest.mark.browser
+
+
+def _missing(what: str):
+    """Outside CI a missing browser skips; in CI it is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (CI must have it)")
+    pytest.skip(what)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _kassenwart() -> list[str]:
+    script = Path(sys.executable).with_name("kassenwart")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kassenwart"]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"kassenwart serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"kassenwart serve did not answer within {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def server(tmp_path):
+    """`kassenwart init` and `kassenwart serve` on a free port with their own data directory."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["KASSENWART_DATA_DIR"] = str(tmp_path / "data")
+    command = _kassenwart()
+    subprocess.run(
+        [*command, "init", "--company", "Nordlicht Software GmbH", "--admin", "a", "--password", "p"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [*command, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(f"{base}/login/", process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("KASSENWART_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
+    from playwright.sync_api import expect
+
+    assert HTMX.exists(), "htmx is missing: run `npm install` (it copies htmx into static/vendor)"
+    statements = tmp_path / "files"
+    statements.mkdir()
+    (statements / "juli.xml").write_bytes(
+        camt053(
+            entries=(
+                ("1234.56", "CRDT", "Kunde Eins GmbH", "DE12500105170648489890", "RE-2026-0042 Danke für den Auftrag"),
+                ("89.90", "DBIT", "Stadtwerke Musterstadt", "DE02120300000000202051", "Abschlag Strom Juli Kundennr 4711"),
+            )
+        )
+    )
+    (statements / "juli.sta").write_bytes(mt940(account="1234567890"))
+
+    context = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    nav = page.get_by_role("navigation", name="Hauptmenü")
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # log in
+    page.goto(f"{server}/")
+    expect(page).to_have_url(f"{server}/login/?next=/")
+    page.fill("input[name=username]", "a")
+    page.fill("input[name=password]", "p")
+    page.click("button[type=submit]")
+    expect(page.get_by_role("heading", name="Konten")).to_be_visible()
+    assert page.evaluate("typeof htmx") == "object", "htmx did not load"
+
+    # upload two statements at once
+    nav.get_by_role("link", name="Kontoauszüge", exact=True).click()
+    page.set_input_files("input[name=files]", [statements / "juli.xml", statements / "juli.sta"])
+    page.get_by_role("button", name="Importieren").click()
+    expect(page.get_by_role("heading", name="Ergebnis des Imports")).to_be_visible()
+    expect(page.locator("article")).to_have_count(2)
+    expect(page.locator("article").first).to_contain_text("2 Umsätze neu")
+    expect(page.locator("article").first).to_contain_text("Salden stimmen")
+    page.screenshot(path=shots / "1-import-result.png", full_page=True)
+
+    # the accounts page shows the balance in German format
+    nav.get_by_role("link", name="Konten", exact=True).click()
+    expect(page.locator(".account-card")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("2.144,66\u00a0EUR")
+    expect(page.locator("main")).to_contain_text("1.050,00\u00a0EUR")
+    page.screenshot(path=shots / "2-accounts.png", full_page=True)
+
+    # transactions, newest first, then a live search by German amount
+    nav.get_by_role("link", name="Umsätze", exact=True).click()
+    results = page.locator("#results")
+    expect(results).to_contain_text("Kunde Eins GmbH")
+    expect(results).to_contain_text("Kunde Zwei OHG")
+    expect(results).to_contain_text("3 Umsätze")
+    page.screenshot(path=shots / "3-transactions.png", full_page=True)
+    page.locator("input[name=q]").press_sequentially("1.234,56", delay=40)
+    expect(results).to_contain_text("1 Umsatz")
+    expect(results).not_to_contain_text("Kunde Zwei OHG")
+    expect(page).to_have_url(f"{server}/transactions/?q=1.234%2C56&account=&direction=&date_from=&date_to=&statement=")
+    page.screenshot(path=shots / "4-search.png", full_page=True)
+
+    # open the detail
+    results.get_by_role("link", name="Kunde Eins GmbH").click()
+    expect(page.get_by_role("heading", name="Kunde Eins GmbH")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("E2E-0001")
+    expect(page.locator("main")).to_contain_text("1.234,56")
+    expect(page.locator("main")).to_contain_text("juli.xml")
+    page.screenshot(path=shots / "5-detail.png", full_page=True)
+
+    # no horizontal scrolling on a phone
+    for path in ("/", "/transactions/", "/statements/", "/invoices/", "/audit/"):
+        page.goto(f"{server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width}px wide on a {PHONE['width']}px screen"
+    page.goto(f"{server}/statements/")
+    page.screenshot(path=shots / "6-statements.png", full_page=True)
+    page.locator("summary").click()
+    page.screenshot(path=shots / "7-menu.png")
+
+    # and the same list as a table on a desktop screen
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server}/transactions/")
+    expect(page.locator("table.tx thead")).to_be_visible()
+    page.screenshot(path=shots / "8-desktop-transactions.png", full_page=True)
+    page.goto(f"{server}/statements/")
+    cell = page.locator("table.list td[data-label]").first
+    assert cell.evaluate("td => getComputedStyle(td).display") == "table-cell"
+
+    assert not errors, errors
+    context.close()

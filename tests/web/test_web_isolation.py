@@ -1,0 +1,133 @@
+"""One company never sees another's data through any page."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from kassenwart.banking.models import Balance
+from kassenwart.companies.middleware import SESSION_KEY
+from kassenwart.web.urls import urlpatterns
+
+FOREIGN_NAME = "Geheimlieferant Zeta"
+FOREIGN_IBAN = "AT611904300234573201"
+
+
+def _company_rows(company, bank, label):
+    account = bank.account(company, name=f"Konto {label}")
+    record = bank.statement_import(company, file_name=f"auszug-{label}.xml")
+    tx = bank.transaction(
+        account,
+        "-777.77",
+        statement_import=record,
+        counterparty_name=f"{FOREIGN_NAME} {label}",
+        counterparty_iban=FOREIGN_IBAN,
+        remittance=f"Rechnung {label}",
+    )
+    pending = bank.pending(account, "55.55", statement_import=record, counterparty_name=f"Vorgemerkt {label}")
+    bank.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), "4242.42")
+    invoice = bank.invoice(company, f"RE-{label}-1", "777.77")
+    return {
+        "account_detail": account,
+        "transaction_detail": tx,
+        "pending_detail": pending,
+        "statement_detail": record,
+        "invoice_detail": invoice,
+    }
+
+
+@pytest.fixture
+def two_companies(company, other_company, bank, make_user):
+    ours = _company_rows(company, bank, "ours")
+    theirs = _company_rows(other_company, bank, "theirs")
+    user = make_user(company, "admin", "anna")
+    return user, ours, theirs
+
+
+def _object_routes():
+    return [p for p in urlpatterns if "pk" in p.pattern.converters]
+
+
+def test_every_object_route_is_covered(two_companies):
+    _, ours, _ = two_companies
+    names = {p.name for p in _object_routes()}
+    assert names, "the web URLconf has no object routes?"
+    missing = names - ours.keys()
+    assert not missing, f"new object routes {missing}: add their objects to _company_rows"
+
+
+def test_objects_of_another_company_are_404(two_companies, client_for):
+    user, ours, theirs = two_companies
+    client = client_for(user)
+    for pattern in _object_routes():
+        own = client.get(reverse(pattern.name, kwargs={"pk": ours[pattern.name].pk}))
+        assert own.status_code == 200, pattern.name
+        foreign = client.get(reverse(pattern.name, kwargs={"pk": theirs[pattern.name].pk}))
+        assert foreign.status_code == 404, pattern.name
+        assert FOREIGN_NAME.encode() not in foreign.content
+
+
+def _assert_nothing_foreign(response):
+    assert response.status_code == 200
+    text = response.content.decode()
+    for marker in ("Alpenglück", f"{FOREIGN_NAME} theirs", "Konto theirs", "auszug-theirs", "RE-theirs", "Vorgemerkt theirs"):
+        assert marker not in text
+
+
+def test_lists_never_show_another_companys_rows(two_companies, client_for):
+    user, ours, theirs = two_companies
+    client = client_for(user)
+    pages = [
+        reverse("home"),
+        reverse("transaction_list"),
+        reverse("transaction_list") + "?q=777,77",
+        reverse("transaction_list") + f"?q={FOREIGN_NAME}",
+        reverse("transaction_list") + f"?q={FOREIGN_IBAN}",
+        reverse("transaction_list") + f"?account={theirs['account_detail'].pk}",
+        reverse("transaction_list") + f"?statement={theirs['statement_detail'].pk}",
+        reverse("statement_list"),
+        reverse("statement_result") + f"?ids={theirs['statement_detail'].pk},{ours['statement_detail'].pk}",
+        reverse("invoice_list"),
+        reverse("invoice_list") + "?q=777,77",
+        reverse("audit_log"),
+    ]
+    for url in pages:
+        _assert_nothing_foreign(client.get(url))
+    # and the lists do show our own rows, so the check above is not vacuous
+    assert f"{FOREIGN_NAME} ours" in client.get(reverse("transaction_list") + "?q=777,77").content.decode()
+    assert "Vorgemerkt ours" in client.get(reverse("transaction_list")).content.decode()
+
+
+def test_switch_only_to_own_companies(two_companies, client_for, other_company, company):
+    user, _, _ = two_companies
+    client = client_for(user)
+    response = client.post(reverse("company_switch"), {"company": other_company.pk})
+    assert response.status_code == 404
+    assert client.session.get(SESSION_KEY) != other_company.pk
+    _assert_nothing_foreign(client.get(reverse("transaction_list")))
+
+
+def test_switch_to_a_company_of_the_user(two_companies, client_for, other_company):
+    from kassenwart.companies.services import membership_set
+
+    user, _, theirs = two_companies
+    membership_set(other_company, user, "member", by=None, via="test")
+    client = client_for(user)
+    response = client.post(reverse("company_switch"), {"company": other_company.pk})
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == other_company.pk
+    assert f"{FOREIGN_NAME} theirs" in client.get(reverse("transaction_list")).content.decode()
+    detail = reverse("transaction_detail", kwargs={"pk": theirs["transaction_detail"].pk})
+    assert client.get(detail).status_code == 200
+    assert client.get(reverse("company_switch")).status_code == 405
+
+
+def test_anonymous_is_sent_to_login_from_every_page(db, client):
+    for pattern in urlpatterns:
+        if pattern.name in ("login", "logout", "company_switch", "statement_upload"):
+            continue
+        kwargs = {"pk": 1} if "pk" in pattern.pattern.converters else {}
+        url = reverse(pattern.name, kwargs=kwargs)
+        response = client.get(url)
+        assert response.status_code == 302, pattern.name
+        assert response["Location"].startswith(reverse("login")), pattern.name
