@@ -15,6 +15,7 @@ from kassenwart.companies.services import company_create, membership_set, user_c
 from kassenwart.core.models import User
 from kassenwart.demo import generator
 from kassenwart.receivables.services import invoice_import
+from kassenwart.reconciliation.services import reconcile_company
 
 DEMO_COMPANY = "Alpenblick Handels GmbH"
 DEMO_IBAN = "DE89370400440532013000"
@@ -29,6 +30,7 @@ class DemoResult:
     files: int = 0
     transactions: int = 0
     invoices: int = 0
+    reconciled: int = 0
 
 
 def demo_setup(folder: Path, *, today: date | None = None, seed: int = 2026) -> DemoResult:
@@ -60,4 +62,5 @@ def demo_setup(folder: Path, *, today: date | None = None, seed: int = 2026) -> 
         imported = statement_import(company, path, via="demo")
         result.files += 1
         result.transactions += imported.added
+    result.reconciled = reconcile_company(company, via="demo").auto
     return result

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         if result.created:
             self.stdout.write(
                 f"Demo company {result.company.name!r}: {result.invoices} invoices, "
-                f"{result.files} statements with {result.transactions} transactions."
+                f"{result.files} statements with {result.transactions} transactions, "
+                f"{result.reconciled} payments reconciled automatically."
             )
         else:
             self.stdout.write(f"Demo company {result.company.name!r} is ready (data from before).")
