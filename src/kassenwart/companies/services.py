@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kassenwart.companies.models import Company, Membership, Role
 from kassenwart.core.audit import record
@@ -49,3 +52,54 @@ def user_create(username: str, password: str, *, email: str = "", by: User | Non
     user = User.objects.create_user(username=username, password=password, email=email)
     record("user.created", user, user=by, via=via, after={"username": username})
     return user
+
+
+class MembershipError(ValueError):
+    """A change to the members that is not allowed; the message says why."""
+
+
+def _keeps_an_admin(company: Company, without: Membership) -> bool:
+    admins = Membership.objects.filter(company=company, role=Role.ADMIN).exclude(pk=without.pk)
+    return admins.exists()
+
+
+@transaction.atomic
+def member_add(company: Company, username: str, role: str, *, email: str = "", by: User, via="web"):
+    """Add a person to the company: an existing user by name, else a new user with a
+    generated first password (returned once, to hand over)."""
+    username = username.strip()
+    if not username:
+        raise MembershipError(_("A user name is needed."))
+    user = User.objects.filter(username=username).first()
+    password = None
+    if user is None:
+        password = secrets.token_urlsafe(12)
+        user = user_create(username, password, email=email.strip(), by=by, via=via)
+    elif Membership.objects.filter(company=company, user=user).exists():
+        raise MembershipError(_("%(user)s is a member already.") % {"user": username})
+    membership_set(company, user, role, by=by, via=via)
+    return user, password
+
+
+@transaction.atomic
+def member_role_change(company: Company, membership: Membership, role: str, *, by: User, via="web"):
+    membership = Membership.objects.select_for_update().get(pk=membership.pk, company=company)
+    if membership.role == Role.ADMIN and role != Role.ADMIN and not _keeps_an_admin(company, membership):
+        raise MembershipError(_("The company needs at least one admin."))
+    return membership_set(company, membership.user, role, by=by, via=via)
+
+
+@transaction.atomic
+def member_remove(company: Company, membership: Membership, *, by: User, via="web") -> None:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk, company=company)
+    if membership.role == Role.ADMIN and not _keeps_an_admin(company, membership):
+        raise MembershipError(_("The company needs at least one admin."))
+    record(
+        "membership.removed",
+        membership,
+        company=company,
+        user=by,
+        via=via,
+        before={"user": membership.user.get_username(), "role": membership.role},
+    )
+    membership.delete()

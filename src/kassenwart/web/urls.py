@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kassenwart.web.views import accounts, audit, invoices, session, statements, transactions
+from kassenwart.web.views import accounts, audit, invoices, members, session, statements, transactions
 
 urlpatterns = [
     path("", accounts.account_list, name="home"),
@@ -18,4 +18,6 @@ urlpatterns = [
     path("invoices/", invoices.invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("users/", members.member_list, name="member_list"),
+    path("users/<int:pk>/", members.member_change, name="member_change"),
 ]
