@@ -1,0 +1,33 @@
+"""`kassenwart init` and `kassenwart worker` (the CLI entry points around the services)."""
+
+import io
+
+from django.core.management import call_command
+
+from kassenwart.banking.services import statement_import
+from kassenwart.companies.models import Company, Membership
+from kassenwart.receivables.services import invoice_import
+from kassenwart.reconciliation.models import Match
+
+
+def test_init_creates_company_and_admin_once(db):
+    out = io.StringIO()
+    call_command("init", company="Nordlicht Software GmbH", admin="anna", stdout=out)
+    assert "Created company 'Nordlicht Software GmbH'" in out.getvalue()
+    assert "Created admin 'anna' with password " in out.getvalue()
+    call_command("init", company="Nordlicht Software GmbH", admin="anna", stdout=io.StringIO())
+    assert Company.objects.count() == 1
+    assert Membership.objects.get(user__username="anna").role == "admin"
+
+
+def test_worker_runs_the_matching_an_import_enqueued(company, django_capture_on_commit_callbacks):
+    from camt_files import camt, entry
+
+    header = "invoice_number,customer_number,customer_name,amount\n"
+    invoice_import(company, (header + "INV-77123,1,Muster GmbH,250.00\n").encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        result = statement_import(company, camt([entry("250.00", text="Rechnung INV-77123")]), file_name="s.xml")
+    assert result.added == 1
+    assert not Match.objects.exists()  # nothing matched inside the import itself
+    call_command("worker", batch=True, interval=0, stdout=io.StringIO())
+    assert Match.objects.filter(company=company, kind="auto").count() == 1
