@@ -1,0 +1,30 @@
+"""Turn scored candidates into a decision: auto only when one answer is alone at the top of
+a safe tier; otherwise the ranked suggestions for a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from .model import Automation, Decision, Knowledge, MatchingConfig, Status, Transaction
+from .scoring import AUTO_TIERS, Scored
+
+NO_FIT = "no open invoice fits"
+
+
+def rank(tx: Transaction, scored: Iterable[Scored], knowledge: Knowledge) -> list[Scored]:
+    kept = [s for s in scored if (tx.id, s.invoice_ids) not in knowledge.rejected]
+    return sorted(kept, key=Scored.rank_key)
+
+
+def decide(
+    tx: Transaction, ranked: list[Scored], open_amounts: Mapping[str, Decimal], config: MatchingConfig
+) -> Decision:
+    if not ranked:
+        return Decision(tx.id, Status.OPEN, note=NO_FIT)
+    best = ranked[0]
+    alone = len(ranked) == 1 or ranked[1].tier < best.tier
+    if config.automation is Automation.AUTOMATIC and best.tier in AUTO_TIERS and alone:
+        return Decision(tx.id, Status.AUTO, match=best.proposal(tx, open_amounts, config))
+    suggestions = tuple(s.proposal(tx, open_amounts, config) for s in ranked[: config.max_suggestions])
+    return Decision(tx.id, Status.OPEN, suggestions=suggestions)

@@ -1,0 +1,185 @@
+"""The shape of a company's numbers, learned from its own open items.
+
+Nothing here knows a pattern like "RE-2026-01234". From the numbers themselves it learns:
+
+- affixes: letter groups many numbers share ("RE", "INV"); customers drop or change them,
+  so they are no part of a number's key;
+- the key: what is left, letters and digits only ("RE-2026-01234" -> "202601234");
+- the serial: the digit group that varies most ("01234"), which customers shorten
+  ("1234") or write without leading zeros ("RE-2026-1234");
+- a positional profile per key length (which characters each position takes), to tell a
+  number of the company's shape that is not open from an arbitrary number.
+
+`NumberShape.windows` then reads any remittance for strings of that shape, however it is
+spelled: separators, spaces, case and line breaks between the parts do not matter.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from rapidfuzz.distance import OSA
+
+from .normalize import runs
+
+# A letter group counts as an affix when this share of the numbers has it.
+_AFFIX_SHARE = 0.02
+# A position is fixed when it takes at most this many characters over enough numbers.
+_FIXED_VALUES = 2
+_FIXED_MIN_SAMPLES = 20
+_MIN_SHORT = 3  # shorter forms than this say nothing
+_SAMPLE = 5000  # numbers enough to learn a shape from
+
+
+class Window(NamedTuple):
+    """Consecutive atoms of a text glued together: atoms[start:end]."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Forms(NamedTuple):
+    spellings: dict[str, str]  # full spelling -> how it deviates ("", "without leading zeros")
+    short: frozenset[str]  # the serial alone ("01234", "1234")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberShape:
+    affixes: frozenset[str]
+    has_letters: bool  # keys contain letters besides the affixes
+    min_length: int
+    max_length: int
+    max_parts: int  # letter and digit groups of the longest key
+    serial_positions: dict[tuple[int, ...], int]  # digit-group lengths -> index of the serial
+    profile: dict[int, tuple[frozenset[str] | None, ...]]  # key length -> fixed chars per position
+
+    # -- one number --------------------------------------------------------------------
+
+    def parts(self, number: str) -> list[str]:
+        return [run for run in runs(number) if run not in self.affixes]
+
+    def key(self, number: str) -> str:
+        return "".join(self.parts(number))
+
+    def forms(self, number: str) -> Forms:
+        """How customers may write the number: full spellings and short forms."""
+        parts = self.parts(number)
+        key = "".join(parts)
+        digit_positions = [i for i, p in enumerate(parts) if p.isdigit()]
+        if not digit_positions:
+            return Forms({key: ""}, frozenset())
+        layout = tuple(len(parts[i]) for i in digit_positions)
+        index = digit_positions[self.serial_positions.get(layout, -1)]
+        serial = parts[index]
+        trimmed = serial.lstrip("0")
+        spellings = {key: ""}
+        # Without its other parts (a year, a branch) a trimmed serial is only a short form.
+        if trimmed and trimmed != serial and len(parts) > 1:
+            spellings["".join(parts[:index] + [trimmed] + parts[index + 1 :])] = "without leading zeros"
+        short = frozenset(s for s in (serial, trimmed) if len(s) >= _MIN_SHORT and s != key)
+        return Forms(spellings, short)
+
+    def widened(self, lengths: Iterable[int]) -> NumberShape:
+        """The same shape, its length range stretched to cover `lengths`."""
+        lengths = list(lengths)
+        return replace(
+            self,
+            min_length=min([self.min_length, *lengths]),
+            max_length=max([self.max_length, *lengths]),
+        )
+
+    def looks_like(self, key: str) -> bool:
+        """Has the text the company's shape (length and the positions that never vary)?"""
+        fixed = self.profile.get(len(key))
+        if fixed is None:
+            return False
+        return all(allowed is None or ch in allowed for ch, allowed in zip(key, fixed))
+
+    # -- a text ------------------------------------------------------------------------
+
+    def windows(self, text_atoms: Sequence[str]) -> list[Window]:
+        """Every run of consecutive atoms, glued, short enough to be a key (with one
+        extra character for a typo). Affixes and, for numeric keys, words end a run."""
+        limit = self.max_length + 1
+        usable = [
+            atom not in self.affixes and (self.has_letters or atom.isdigit()) for atom in text_atoms
+        ]
+        found = []
+        for start in range(len(text_atoms)):
+            # one atom more than the number has parts: a line break may cut a part in two
+            stop = min(len(text_atoms), start + self.max_parts + 1)
+            end = start
+            glued = ""
+            while end < stop and usable[end] and len(glued) + len(text_atoms[end]) <= limit:
+                glued += text_atoms[end]
+                end += 1
+                found.append(Window(glued, start, end))
+        return found
+
+
+def typo(written: str, spelling: str) -> str | None:
+    """The one typing error that turns `spelling` into `written`, or None."""
+    if written == spelling or OSA.distance(written, spelling, score_cutoff=1) > 1:
+        return None
+    unit = "digit" if spelling.isdigit() else "character"
+    if len(written) < len(spelling):
+        return f"1 missing {unit}"
+    if len(written) > len(spelling):
+        return f"1 extra {unit}"
+    if sorted(written) == sorted(spelling):
+        return "1 transposition"
+    return f"1 wrong {unit}"
+
+
+def _profile(keys: list[str]) -> dict[int, tuple[frozenset[str] | None, ...]]:
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for key in keys:
+        by_length[len(key)].append(key)
+    profile = {}
+    for length, same in by_length.items():
+        if len(same) < max(_FIXED_MIN_SAMPLES, len(keys) * _AFFIX_SHARE):
+            continue
+        columns = [frozenset(column) for column in zip(*same)]
+        profile[length] = tuple(c if len(c) <= _FIXED_VALUES else None for c in columns)
+    return profile
+
+
+def _serial_positions(all_parts: list[list[str]]) -> dict[tuple[int, ...], int]:
+    """Per layout of digit groups, the group with the most distinct values."""
+    values: dict[tuple[int, ...], list[set[str]]] = {}
+    for parts in all_parts:
+        digits = [p for p in parts if p.isdigit()]
+        layout = tuple(len(d) for d in digits)
+        seen = values.setdefault(layout, [set() for _ in layout])
+        for column, digit_group in zip(seen, digits):
+            column.add(digit_group)
+    return {
+        layout: max(range(len(columns)), key=lambda i: (len(columns[i]), i))
+        for layout, columns in values.items()
+        if columns
+    }
+
+
+def learn_shape(numbers: Iterable[str]) -> NumberShape:
+    """Learn from the numbers (an even sample of them when there are many; see `widened`)."""
+    numbers = [n for n in numbers if n.strip()]
+    numbers = numbers[:: max(1, len(numbers) // _SAMPLE)]
+    letter_groups = Counter(g for n in numbers for g in set(runs(n)) if g.isalpha())
+    threshold = max(2, len(numbers) * _AFFIX_SHARE)
+    affixes = frozenset(g for g, count in letter_groups.items() if count >= threshold)
+    all_parts = [[r for r in runs(n) if r not in affixes] for n in numbers]
+    keys = ["".join(parts) for parts in all_parts if parts]
+    has_letters = any(not k.isdigit() for k in keys)
+    return NumberShape(
+        affixes=affixes,
+        has_letters=has_letters,
+        min_length=min((len(k) for k in keys), default=1),
+        max_length=max((len(k) for k in keys), default=1),
+        max_parts=max((len(parts) for parts in all_parts), default=1),
+        serial_positions=_serial_positions(all_parts),
+        profile=_profile(keys),
+    )
