@@ -4,8 +4,11 @@ import io
 
 from django.core.management import call_command
 
+from django_tasks_db.models import DBTaskResult
+
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Company, Membership
+from kassenwart.core.worker import make_worker
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.models import Match
 
@@ -20,7 +23,7 @@ def test_init_creates_company_and_admin_once(db):
     assert Membership.objects.get(user__username="anna").role == "admin"
 
 
-def test_worker_runs_the_matching_an_import_enqueued(company, django_capture_on_commit_callbacks):
+def test_the_worker_runs_the_matching_an_import_enqueued(company, django_capture_on_commit_callbacks):
     from camt_files import camt, entry
 
     header = "invoice_number,customer_number,customer_name,amount\n"
@@ -29,5 +32,10 @@ def test_worker_runs_the_matching_an_import_enqueued(company, django_capture_on_
         result = statement_import(company, camt([entry("250.00", text="Rechnung INV-77123")]), file_name="s.xml")
     assert result.added == 1
     assert not Match.objects.exists()  # nothing matched inside the import itself
-    call_command("worker", batch=True, interval=0, stdout=io.StringIO())
+    # What `kassenwart worker` does with a ready task (its loop also recycles database
+    # connections, which would end the test's transaction on PostgreSQL).
+    (queued,) = DBTaskResult.objects.ready()
+    make_worker(batch=True).run_task(queued)
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL", queued.exception_class_path
     assert Match.objects.filter(company=company, kind="auto").count() == 1
