@@ -44,3 +44,13 @@ def english_messages():
         return
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def static_root():
+    """`kassenwart serve` collects static files into the data directory; the test
+    client's WhiteNoise wants that folder to exist as well."""
+    from django.conf import settings
+
+    if settings.configured:
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
