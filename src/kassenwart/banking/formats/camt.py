@@ -102,17 +102,23 @@ class _Paths:
         self._found: dict[str, list[etree._Element]] = {}
         self._collect(root, "", opaque)
 
-    def _collect(self, element: etree._Element, prefix: str, opaque: frozenset[str]) -> None:
+    def _collect(self, root: etree._Element, prefix: str, opaque: frozenset[str]) -> None:
+        # The hot spot of parsing: an explicit stack and local names instead of recursion.
         found = self._found
-        for child in element:
-            name = child.tag.rpartition("}")[2]  # _local, inlined: this loop is the hot spot
-            path = prefix + name
-            if path in found:
-                found[path].append(child)
-            else:
-                found[path] = [child]
-            if len(child) and name not in opaque:
-                self._collect(child, f"{path}/", opaque)
+        pending = [(root, prefix)]
+        pop, push = pending.pop, pending.append
+        while pending:
+            element, prefix = pop()
+            for child in element:
+                name = child.tag.rpartition("}")[2]
+                path = prefix + name
+                bucket = found.get(path)
+                if bucket is None:
+                    found[path] = [child]
+                else:
+                    bucket.append(child)
+                if len(child) and name not in opaque:
+                    push((child, path + "/"))
 
     def all(self, path: str) -> list[etree._Element]:
         return self._found.get(path, [])
