@@ -4,13 +4,26 @@ import pytest
 from fints.client import FinTS3PinTanClient
 from fints.models import SEPAAccount
 
+from kassenwart.sandbox.profiles import settings_for
 from kassenwart.sandbox.scenarios import LOGIN, demo_bank
 from kassenwart.sandbox.server import SandboxServer
 
 
 @pytest.fixture
-def sandbox():
-    server = SandboxServer(demo_bank())
+def profile():
+    """The bank profile of `sandbox`; a test module overrides this fixture for another."""
+    return "default"
+
+
+@pytest.fixture
+def tan_methods():
+    """The customer's TAN methods in `sandbox` (None: all); overridable like `profile`."""
+    return None
+
+
+@pytest.fixture
+def sandbox(profile, tan_methods):
+    server = SandboxServer(demo_bank(settings_for(profile), methods=tan_methods))
     thread = server.start()
     yield server
     server.shutdown()

@@ -1,14 +1,16 @@
-"""`python -m kassenwart.sandbox --port 0` prints its connection data, then serves."""
+"""`python -m kassenwart.sandbox --port 0` prints its connection data, then serves; with
+--profile and --tan-methods it imitates another bank."""
 
 import json
 import subprocess
 import sys
 
-from fints.client import FinTS3PinTanClient
+from fints.client import FinTS3PinTanClient, FinTSOperations
 
 
 def test_command_prints_connection_json_and_serves(client_state):
-    process = subprocess.Popen([sys.executable, "-m", "kassenwart.sandbox", "--port", "0"],
+    process = subprocess.Popen([sys.executable, "-m", "kassenwart.sandbox", "--port", "0",
+                                "--profile", "mt940-only", "--tan-methods", "942,902"],
                                stdout=subprocess.PIPE, text=True)
     try:
         info = json.loads(process.stdout.readline())
@@ -18,7 +20,10 @@ def test_command_prints_connection_json_and_serves(client_state):
                                     product_id=info["product_id"], from_data=client_state)
         with client:
             accounts = client.get_sepa_accounts()
+            information = client.get_information()
         assert len(accounts) == 3
+        assert not information["bank"]["supported_operations"][FinTSOperations.GET_TRANSACTIONS_XML]
+        assert set(client.get_tan_mechanisms()) == {"942", "902"}
     finally:
         process.terminate()
         process.wait(timeout=10)

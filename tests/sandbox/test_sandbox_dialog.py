@@ -19,13 +19,14 @@ def test_sepa_accounts_and_allowed_transactions(client, accounts):
     assert fetched == accounts
     assert all(a.bic == "KWSBDEF0XXX" and a.blz == "99990000" for a in fetched)
     assert info["bank"]["name"] == "Kassenwart Sandbox Bank"
-    current, savings, call_money = info["accounts"]
+    current, savings, call_money, depot = info["accounts"]
     assert current["supported_operations"][FinTSOperations.SEPA_TRANSFER_MULTIPLE]
     assert savings["supported_operations"][FinTSOperations.GET_BALANCE]
     assert not savings["supported_operations"][FinTSOperations.SEPA_TRANSFER_SINGLE]
     assert call_money["supported_operations"][FinTSOperations.SEPA_TRANSFER_SINGLE]
+    assert depot["iban"] is None and depot["supported_operations"][FinTSOperations.GET_HOLDINGS]
     assert client.get_current_tan_mechanism() == "942"
-    assert set(client.get_tan_mechanisms()) == {"942", "946"}
+    assert set(client.get_tan_mechanisms()) == {"942", "946", "902", "912"}
 
 
 def test_balance_is_the_ledger_balance(client, bank, accounts):

@@ -8,7 +8,7 @@ from fints.client import NeedTANResponse, ResponseStatus
 from lxml import etree
 
 from kassenwart.sandbox.scenarios import CUSTOMERS, OWNER, SUPPLIERS
-from sandbox_payments import PAIN_008, TAN, Line, pain_008, schema, send_transfer
+from sandbox_payments import PAIN_008, TAN, Line, business_day_after, pain_008, schema, send_transfer
 
 CAMT = {"c": "urn:iso:std:iso:20022:tech:xsd:camt.052.001.08"}
 
@@ -68,7 +68,7 @@ def test_batch_transfer_with_wrong_control_sum_is_refused(client, bank, accounts
 def test_direct_debit_batch_is_credited_on_the_collection_date(client, bank, accounts):
     current = accounts[0]
     today = bank.clock.now().date()
-    collection = today + timedelta(days=2)
+    collection = business_day_after(today, 2)
     lines = [Line(c.name, c.iban, f"450.0{n}", f"KW-DD-{n}", f"Wartungsvertrag {n}", c.bic, f"MANDAT-{n}")
              for n, c in enumerate(CUSTOMERS[:2], start=1)]
     xml, total = pain_008(current, lines, "KW-DD-RUN-1", collection, scheme="COR1")
@@ -78,7 +78,7 @@ def test_direct_debit_batch_is_credited_on_the_collection_date(client, bank, acc
         assert isinstance(challenge, NeedTANResponse) and "Lastschrifteinzug" in challenge.challenge
         result = client.send_tan(challenge, TAN)
         before = client.get_transactions(current, today, collection)
-    bank.clock.advance(days=2)
+    bank.clock.advance(days=(collection - today).days)
     with client:
         after = client.get_transactions(current, collection, collection)
     assert result.status == ResponseStatus.SUCCESS

@@ -15,9 +15,18 @@ url, bank_code, login, pin, tan and product_id. In-process (tests, demo):
     bank.confirm_decoupled()                # ...this call
     bank.clock.advance(days=91)             # scripted payments arrive, SCA falls due
     bank.ledger.orders, bank.ledger.bookings  # what was executed and booked
+    bank.script_payments(invoices, seed=1)  # customers pay the demo's invoices (payers.py)
+    bank.return_payment("E2E-1", "MD06")    # a debtor takes a direct debit back
+
+Profiles imitate real banks (profiles.py): `python -m kassenwart.sandbox --profile sparkasse`
+or `SandboxServer(demo_bank(settings_for("vop-async")))`; `--tan-methods 912` or
+`demo_bank(methods=("912",))` restricts the customer's TAN methods.
 
 Modules: protocol (messages in and out), bank (dialogs, PIN, TAN, dispatch), queries
-(accounts, balance, MT940, camt, status protocol), orders and pain (payment orders),
-tan, bpd, segments (parameter segments python-fints lacks), ledger, mt940_writer, camt,
-scenarios (seed data), server (HTTP, faults, the command).
+(accounts, balance, MT940/MT942, camt, status protocol, TAN media), orders, debits and pain
+(payment orders), returns (R-transactions), vop (Verification of Payee), tan and
+challenges/png (TAN methods and how their challenges look), holdings (depot, MT535), bpd,
+segments (segments python-fints lacks), ledger, business_days, mt940_writer, camt,
+payers (scripted customers), profiles, scenarios (seed data), server (HTTP, faults, the
+command).
 """

@@ -1,7 +1,8 @@
 """The sandbox bank: dialogs, authentication, strong customer authentication, dispatch.
 
 `Bank.handle` takes one decoded customer message and returns the bank's message. It is
-thread-safe (one lock); the HTTP layer lives in server.py.
+thread-safe (one lock); the HTTP layer lives in server.py. Verification of Payee runs in
+front of the TAN of VoP-bound orders (vop.py).
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ from datetime import datetime, timedelta
 
 from fints.formals import Response
 from fints.segments.auth import HITAN7
-from fints.segments.debit import HIDMC1, HIDME2
+from fints.segments.debit import HIDMC1, HIDME2, HIDSC1, HIDSE2
 from fints.segments.dialog import HISYN4
 
-from . import orders, queries
-from .bpd import BPD_VERSION, bank_parameter_data, user_parameter_data
+from . import holdings, orders, payers, queries, vop
+from .bpd import STATEMENTS, VOP_ORDERS, bank_parameter_data, user_parameter_data
+from .holdings import Depot
 from .ledger import Account, Ledger
 from .protocol import MalformedMessage, Refused, Reply, Request, parse_request, response
-from .tan import METHODS, TanMethod, TanTask
+from .returns import Outcome, returned
+from .segments import HIBME1, HIBSE1
+from .tan import METHODS, TanMedium, TanMethod, TanTask
 
 INIT_SEGMENTS = ("HKIDN", "HKVVB", "HKSYN", "HKTAN")
-DEBIT_RESPONSES = {"HKDME": HIDME2, "HKDMC": HIDMC1}
+DEBIT_RESPONSES = {"HKDSE": HIDSE2, "HKDSC": HIDSC1, "HKBSE": HIBSE1, "HKDME": HIDME2,
+                   "HKDMC": HIDMC1, "HKBME": HIBME1}
 
 
 @dataclass
@@ -38,6 +43,12 @@ class Settings:
     decoupled_confirm_after_polls: int | None = 2  # None: only Bank.confirm_decoupled()
     dialog_timeout: timedelta = timedelta(minutes=15)  # a paused dialog must resume in time
     max_wrong_pins: int = 3  # then the access is locked until Bank.unlock()
+    bpd_version: int = 20  # every profile has its own, so clients fetch its BPD
+    camt: bool = True  # HKCAZ offered; the "mt940-only" profile turns it off
+    vop_polls: int = 0  # polls before the VoP result is there; 0: in the first answer
+    vop_wait_seconds: int = 1  # the wait HIVPP asks for between polls
+    query_tan: bool = False  # TAN for the first statement query (HKKAZ, HKCAZ) of a dialog
+    sca_per_system_id: bool = False  # TAN-free logins only from a known, SCA'd system id
 
 
 @dataclass
@@ -46,10 +57,13 @@ class Customer:
     pin: str
     name: str
     accounts: list[Account]
-    methods: tuple[str, ...] = ("942", "946")  # allowed two-step security functions
+    methods: tuple[str, ...] = ("942", "946", "902", "912")  # allowed two-step security functions
+    media: tuple[TanMedium, ...] = ()
+    depots: list[Depot] = field(default_factory=list)
     upd_version: int = 1
     last_sca: datetime | None = None
     wrong_pins: int = 0
+    system_ids: dict[str, datetime | None] = field(default_factory=dict)  # issued -> last SCA
 
 
 class Clock:
@@ -71,9 +85,12 @@ class Dialog:
     customer: Customer
     method: TanMethod | None  # None: one-step (999), only for synchronisation
     last_used: datetime
+    system_id: str = "0"
     next_number: int = 2
     sca_task: TanTask | None = None  # the TAN still due for the dialog start
     tasks: dict[str, TanTask] = field(default_factory=dict)
+    vop: dict[bytes, vop.Check] = field(default_factory=dict)  # by VoP-ID and polling ID
+    queries_authorised: bool = False  # profiles with a TAN for the first statement query
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,10 @@ class Context:
     now: datetime
     pending: tuple | None = None  # (order segment, task) waiting for its HKTAN
     executed: bool = False
+    vop_request: object = None  # the message's HKVPP
+    vop_approved: vop.Check | None = None  # the check the message's HKVPA released
+    tan_hold: tuple[str, str] | None = None  # answer to HKTAN instead of a challenge
+    tan_note: str = ""  # added to the next challenge text
 
     @property
     def settings(self) -> Settings:
@@ -141,11 +162,14 @@ class Context:
 
 class Bank:
     def __init__(self, settings: Settings, ledger: Ledger, customers: list[Customer],
-                 clock: Clock | None = None):
+                 clock: Clock | None = None, payees: dict[str, str | None] | None = None,
+                 outcomes: dict[str, Outcome] | None = None):
         self.settings = settings
         self.ledger = ledger
         self.customers = {c.login: c for c in customers}
         self.clock = clock or Clock()
+        self.payees = payees or {}  # VoP register: IBAN -> registered name, None: no VoP
+        self.outcomes = outcomes or {}  # IBAN -> what its bank does with payments (returns)
         self.dialogs: dict[str, Dialog] = {}
         self.journals: dict[str, list[JournalEntry]] = {}
         self.lock = threading.Lock()
@@ -166,6 +190,28 @@ class Bank:
             for dialog in self.dialogs.values():
                 for task in dialog.tasks.values():
                     task.confirmed = task.method.decoupled
+
+    def script_payments(self, invoices: list[payers.Invoice], iban: str | None = None, seed: int = 0,
+                        days: int = 10) -> list[payers.ScriptedPayment]:
+        """Customers pay these invoices over the next `days` days into `iban` (default: the
+        first customer's first account); see payers.py. Returns what they will pay."""
+        with self.lock:
+            target = iban or next(iter(self.customers.values())).accounts[0].iban
+            payments = payers.plan(invoices, self.clock.now().date(), seed, days)
+            payers.book(self.ledger, target, payments)
+            return payments
+
+    def return_payment(self, end_to_end_id: str, reason: str, after_days: int = 0):
+        """The other side gives a booked payment back (e.g. MD06, a debtor's refund within
+        eight weeks): a return booking on the account, `after_days` from today."""
+        with self.lock:
+            for iban, bookings in self.ledger.bookings.items():
+                lines = [line for b in bookings for line in (b.parts or (b,))]
+                original = next((b for b in lines if b.end_to_end_id == end_to_end_id and not b.return_reason), None)
+                if original is not None:
+                    day = self.clock.now().date() + timedelta(days=after_days)
+                    return self.ledger.append(iban, returned(self.ledger, original, reason, day))
+            raise KeyError(end_to_end_id)
 
     # -- protocol --------------------------------------------------------------------
 
@@ -226,21 +272,33 @@ class Bank:
             reply.note("9800", "Dialog abgebrochen.")
             reply.answer(identification, "9210", "Sicherheitsverfahren nicht zugelassen.")
             return None
+        system_id = str(identification.system_id)
+        if method is not None and self.settings.sca_per_system_id and system_id not in customer.system_ids:
+            reply.note("9800", "Dialog abgebrochen.")
+            reply.answer(identification, "9210", "Kundensystem-ID unbekannt, bitte synchronisieren.")
+            return None
+        tan = request.first("HKTAN")
+        last_sca = customer.system_ids.get(system_id) if self.settings.sca_per_system_id else customer.last_sca
+        sca_due = last_sca is None or now - last_sca > self.settings.sca_interval
+        if method is not None and sca_due and not medium_ok(customer, method, tan):
+            reply.note("9800", "Dialog abgebrochen.")
+            reply.answer(tan or identification, "9210", "TAN-Medium fehlt oder ist unbekannt.")
+            return None
         self.dialogs = {k: d for k, d in self.dialogs.items() if not self._expired(d, now)}
-        dialog = Dialog(new_id(), customer, method, now)
+        dialog = Dialog(new_id(), customer, method, now, system_id)
         self._send_parameters(reply, preparation, customer)
         synchronisation = request.first("HKSYN")
         if synchronisation is not None:
-            reply.add(HISYN4(system_id=new_id()), reference=synchronisation)
+            issued = new_id()
+            customer.system_ids[issued] = None
+            reply.add(HISYN4(system_id=issued), reference=synchronisation)
             reply.answer(synchronisation, "0020", "Auftrag ausgeführt.")
-        tan = request.first("HKTAN")
-        sca_due = customer.last_sca is None or now - customer.last_sca > self.settings.sca_interval
         if method is not None and sca_due:
             if tan is None:
                 reply.note("9800", "Dialog abgebrochen.")
                 reply.answer(identification, "9075", "Starke Kundenauthentifizierung notwendig.")
                 return None
-            dialog.sca_task = TanTask(method, method.challenge("Anmeldung bei der Kassenwart Sandbox Bank."))
+            dialog.sca_task = TanTask.create(method, f"Anmeldung bei der {self.settings.name}.")
             dialog.tasks[dialog.sca_task.reference] = dialog.sca_task
             ask_for_tan(reply, tan, dialog.sca_task)
         elif tan is not None:
@@ -249,8 +307,8 @@ class Bank:
         return dialog
 
     def _send_parameters(self, reply: Reply, preparation, customer: Customer) -> None:
-        if preparation.bpd_version != BPD_VERSION:
-            for segment in bank_parameter_data(self.settings.bank_code, self.settings.name):
+        if preparation.bpd_version != self.settings.bpd_version:
+            for segment in bank_parameter_data(self.settings):
                 reply.add(segment, reference=preparation)
         if preparation.upd_version != customer.upd_version:
             for segment in user_parameter_data(customer, self.settings.bank_code):
@@ -295,8 +353,15 @@ class Bank:
                 self._tan(ctx, segment)
             elif ctx.dialog.method is None or ctx.dialog.sca_task is not None:
                 raise Refused("Starke Kundenauthentifizierung notwendig.", "9075")
+            elif kind == "HKVPP":
+                ctx.vop_request = segment
+            elif kind == "HKVPA":
+                vop.approve(ctx, segment)
             elif kind in orders.KINDS:
                 self._submit(ctx, segment)
+            elif kind in STATEMENTS and self.settings.query_tan and not ctx.dialog.queries_authorised:
+                what = f"Umsatzabfrage bei der {self.settings.name}."
+                ctx.pending = (segment, TanTask.create(ctx.dialog.method, what, query=segment))
             elif kind in QUERIES:
                 QUERIES[kind](ctx, segment)
             else:
@@ -308,9 +373,13 @@ class Bank:
                 ctx.reply.answer(segment, refusal.code, refusal.text)
 
     def _submit(self, ctx: Context, segment) -> None:
-        account = ctx.account(segment.account, segment.header.type)
+        kind = segment.header.type
+        if kind in VOP_ORDERS and not vop.gate(ctx, segment):
+            return
+        account = ctx.account(segment.account, kind)
         order = orders.check(segment, account, self.ledger, ctx.now.date())
-        task = TanTask(ctx.dialog.method, ctx.dialog.method.challenge(orders.describe(order)), order=order)
+        task = TanTask.create(ctx.dialog.method, orders.describe(order) + ctx.tan_note,
+                              orders.flicker_elements(order), order=order)
         ctx.pending = (segment, task)
 
     def _tan(self, ctx: Context, segment) -> None:
@@ -320,8 +389,12 @@ class Bank:
             if ctx.pending is not None:
                 _, task = ctx.pending
                 ctx.pending = None
+                if not medium_ok(ctx.customer, task.method, segment):
+                    raise Refused("TAN-Medium fehlt oder ist unbekannt.")
                 ctx.dialog.tasks[task.reference] = task
                 ask_for_tan(ctx.reply, segment, task)
+            elif ctx.tan_hold is not None:
+                ctx.reply.answer(segment, *ctx.tan_hold)
             elif not ctx.reply.has_error():
                 no_tan_needed(ctx.reply, segment)
             return
@@ -340,14 +413,18 @@ class Bank:
             return
         del ctx.dialog.tasks[task.reference]
         ctx.customer.last_sca = ctx.now
-        if task.order is None:
+        ctx.customer.system_ids[ctx.dialog.system_id] = ctx.now
+        if task.order is not None:
+            self._execute(ctx, segment, task.order)
+        elif task.query is not None:
+            ctx.dialog.queries_authorised = True
+            QUERIES[task.query.header.type](ctx, task.query)
+        else:
             ctx.dialog.sca_task = None
             ctx.reply.answer(segment, "0020", "Starke Kundenauthentifizierung erfolgreich.")
-        else:
-            self._execute(ctx, segment, task.order)
 
     def _execute(self, ctx: Context, segment, order: orders.Order) -> None:
-        executed = orders.execute(order, self.ledger, ctx.now)
+        executed = orders.execute(order, self.ledger, ctx.now, self.outcomes)
         ctx.executed = True
         response_class = DEBIT_RESPONSES.get(executed.kind)
         if response_class is not None:
@@ -361,6 +438,8 @@ QUERIES = {
     "HKKAZ": queries.transactions_mt940,
     "HKCAZ": queries.transactions_camt,
     "HKPRO": queries.status_protocol,
+    "HKTAB": queries.tan_media,
+    "HKWPD": holdings.statement_of_holdings,
 }
 
 
@@ -368,9 +447,17 @@ def new_id() -> str:
     return secrets.token_hex(10)
 
 
+def medium_ok(customer: Customer, method: TanMethod, hktan) -> bool:
+    """A method that needs a medium gets the name of one of the customer's in HKTAN."""
+    if not method.needs_medium:
+        return True
+    name = getattr(hktan, "tan_medium_name", None)
+    return any(m.name == name and m.security_function == method.security_function for m in customer.media)
+
+
 def ask_for_tan(reply: Reply, segment, task: TanTask) -> None:
-    reply.add(HITAN7(tan_process="4", task_reference=task.reference, challenge=task.challenge),
-              reference=segment)
+    reply.add(HITAN7(tan_process="4", task_reference=task.reference, challenge=task.challenge,
+                     challenge_hhduc=task.challenge_hhduc), reference=segment)
     if task.method.decoupled:
         reply.answer(segment, "3955", "Sicherheitsfreigabe erfolgt über anderen Kanal.")
     else:

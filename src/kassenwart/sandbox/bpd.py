@@ -1,7 +1,8 @@
 """Bank parameter data (BPD) and user parameter data (UPD) of the sandbox bank.
 
 Written for this bank: what it offers, which formats it takes, which business
-transactions need a TAN (HIPINS), and per account what the user may do (HIUPD).
+transactions need a TAN (HIPINS), and per account what the user may do (HIUPD). A profile
+changes some of it (settings), so each profile has its own BPD version.
 """
 
 from __future__ import annotations
@@ -10,37 +11,46 @@ from fints.formals import (
     AccountInformation, AccountLimit, AllowedFormat, AllowedTransaction, Amount1,
     BankIdentifier, BatchTransferParameter1, DescriptionRequired, GetSEPAAccountParameter1,
     InitializationMode, Language2, ParameterPinTan, ParameterTwostepTAN7,
-    PrincipalAccountRequired, ScheduledBatchDebitParameter2,
-    ScheduledCOR1BatchDebitParameter1, SecurityClass, SMSChargeAccountRequired,
+    PrincipalAccountRequired, ScheduledBatchDebitParameter2, ScheduledCOR1BatchDebitParameter1,
+    ScheduledCOR1DebitParameter1, ScheduledDebitParameter2, SecurityClass, SMSChargeAccountRequired,
     SupportedHBCIVersions2, SupportedLanguages2, TANTimeDialogAssociation,
     TaskHashAlgorithm, TransactionsTimeParameter1, TransactionTanRequired,
     TwoStepParameters7, UPDUsage,
 )
 from fints.segments.accounts import HISPAS1
-from fints.segments.auth import HIPINS1, HITANS7
+from fints.segments.auth import HIPINS1, HITANS7, HIVPPS1, ParameterVoP
 from fints.segments.bank import HIBPA3, HIUPA4, HIUPD6
-from fints.segments.debit import HIDMCS1, HIDMES2
+from fints.segments.debit import HIDMCS1, HIDMES2, HIDSCS1, HIDSES2
 from fints.segments.journal import HIPROS4
 from fints.segments.statement import HICAZS1
 from fints.segments.transfer import HICCMS1
 
-from .segments import HICCSS1, HIKAZS7, HISALS7, StatementPeriodParameter1
+from .segments import (
+    HIBMES1, HIBSES1, HICCSS1, HIIPZS1, HIKAZS7, HISALS7, HITABS5, HIWPDS6,
+    StatementPeriodParameter1,
+)
 from .tan import METHODS, TanMethod
-
-BPD_VERSION = 12
 XSD = "urn:iso:std:iso:20022:tech:xsd:"
 PAIN_FORMATS = [XSD + "pain.001.001.09", XSD + "pain.001.001.03", XSD + "pain.008.001.08",
                 XSD + "pain.008.001.02"]
 CAMT_052 = XSD + "camt.052.001.08"
 STORAGE_DAYS = 730
 MAX_BATCH = 1000
-ACCOUNT_TYPES = {"current": 1, "savings": 10, "call_money": 20}
+ACCOUNT_TYPES = {"current": 1, "savings": 10, "call_money": 20, "depot": 50}
+LEAD_DAYS = {"CORE": 2, "COR1": 1, "B2B": 1}  # direct debits: TARGET business days ahead
+VOP_ORDERS = ("HKCCS", "HKIPZ")  # Verification of Payee before these (not for batches)
+VOP_REPORT_FORMAT = "sepade.pain.002.001.10.xsd"
+ORDERS_WITH_TAN = ("HKCCS", "HKIPZ", "HKCCM", "HKDSE", "HKDSC", "HKBSE", "HKDME", "HKDMC", "HKBME")
+STATEMENTS = ("HKKAZ", "HKCAZ")
 
-# Business transaction -> TAN required (HIPINS). HKIDN: TAN at dialog start is possible.
-TAN_REQUIRED = {
-    "HKIDN": True, "HKSPA": False, "HKSAL": False, "HKKAZ": False, "HKCAZ": False,
-    "HKPRO": False, "HKCCS": True, "HKCCM": True, "HKDME": True, "HKDMC": True,
-}
+
+def tan_required(settings) -> dict[str, bool]:
+    """Business transaction -> TAN required (HIPINS). HKIDN: TAN at dialog start is possible."""
+    required = {"HKIDN": True, "HKSPA": False, "HKSAL": False, "HKPRO": False, "HKTAB": False,
+                "HKWPD": False, "HKVPP": False, "HKVPA": False}
+    required.update({kind: settings.query_tan for kind in STATEMENTS})
+    required.update({kind: True for kind in ORDERS_WITH_TAN})
+    return required
 
 
 def bank_id(bank_code: str) -> BankIdentifier:
@@ -67,8 +77,9 @@ def twostep(method: TanMethod) -> TwoStepParameters7:
         challenge_class_required=False,
         challenge_structured=False,
         initialization_mode=InitializationMode.CLEARTEXT_PIN_NO_TAN,
-        description_required=DescriptionRequired.MUST_NOT,
+        description_required=DescriptionRequired.MUST if method.needs_medium else DescriptionRequired.MUST_NOT,
         response_hhd_uc_required=False,
+        supported_media_number=2 if method.needs_medium else None,
         decoupled_max_poll_number=60 if method.decoupled else None,
         wait_before_first_poll=2 if method.decoupled else None,
         wait_before_next_poll=2 if method.decoupled else None,
@@ -82,12 +93,13 @@ def parameters(segment_class, **fields):
                          security_class=SecurityClass.NONE.value, **fields)
 
 
-def bank_parameter_data(bank_code: str, bank_name: str) -> list:
-    return [
+def bank_parameter_data(settings) -> list:
+    debit_formats = PAIN_FORMATS[2:]
+    segments = [
         HIBPA3(
-            bpd_version=BPD_VERSION,
-            bank_identifier=bank_id(bank_code),
-            bank_name=bank_name,
+            bpd_version=settings.bpd_version,
+            bank_identifier=bank_id(settings.bank_code),
+            bank_name=settings.name,
             number_tasks=3,
             supported_languages=SupportedLanguages2([Language2.DE]),
             supported_hbci_version=SupportedHBCIVersions2(["300"]),
@@ -101,7 +113,7 @@ def bank_parameter_data(bank_code: str, bank_name: str) -> list:
         parameters(HIPINS1, parameter=ParameterPinTan(
             min_pin_length=5, max_pin_length=20, max_tan_length=6,
             user_id_field_text="Anmeldename", customer_id_field_text="Kundennummer",
-            transaction_tans_required=[TransactionTanRequired(t, r) for t, r in TAN_REQUIRED.items()],
+            transaction_tans_required=[TransactionTanRequired(t, r) for t, r in tan_required(settings).items()],
         )),
         parameters(HISPAS1, parameter=GetSEPAAccountParameter1(
             single_account_query_allowed=True, national_account_allowed=False,
@@ -112,26 +124,52 @@ def bank_parameter_data(bank_code: str, bank_name: str) -> list:
             storage_days=STORAGE_DAYS, entry_count_allowed=False, all_accounts_allowed=False,
         )),
         parameters(HICCSS1),
+        parameters(HIIPZS1),
+        parameters(HIVPPS1, parameter=ParameterVoP(
+            max_trans=1, notice_is_structured=False, report_complete="V", batch_payment_allowed=False,
+            multiple_allowed=False, supported_report_formats=VOP_REPORT_FORMAT,
+            payment_order_segment=list(VOP_ORDERS),
+        )),
+        parameters(HITABS5),
+        parameters(HIWPDS6),
         parameters(HICCMS1, parameter=BatchTransferParameter1(
             max_transfer_count=MAX_BATCH, sum_amount_required=True, single_booking_allowed=True,
         )),
+        parameters(HIDSES2, parameter=ScheduledDebitParameter2(
+            min_advance_notice=str(LEAD_DAYS["CORE"]), max_advance_notice="60",
+            supported_sepa_formats=debit_formats,
+        )),
+        parameters(HIDSCS1, parameter=ScheduledCOR1DebitParameter1(
+            min_advance_notice_FNAL_RCUR=LEAD_DAYS["COR1"], max_advance_notice_FNAL_RCUR=60,
+            min_advance_notice_FRST_OOFF=LEAD_DAYS["COR1"], max_advance_notice_FRST_OOFF=60,
+            supported_sepa_formats=debit_formats,
+        )),
+        parameters(HIBSES1, parameter=ScheduledDebitParameter2(
+            min_advance_notice=str(LEAD_DAYS["B2B"]), max_advance_notice="60",
+            supported_sepa_formats=debit_formats,
+        )),
         parameters(HIDMES2, parameter=ScheduledBatchDebitParameter2(
-            min_advance_notice="1", max_advance_notice="60", max_debit_count=MAX_BATCH,
-            sum_amount_required=True, single_booking_allowed=True,
-            supported_sepa_formats=PAIN_FORMATS[2:],
+            min_advance_notice=str(LEAD_DAYS["CORE"]), max_advance_notice="60", max_debit_count=MAX_BATCH,
+            sum_amount_required=True, single_booking_allowed=True, supported_sepa_formats=debit_formats,
         )),
         parameters(HIDMCS1, parameter=ScheduledCOR1BatchDebitParameter1(
             max_debit_count=MAX_BATCH, sum_amount_required=True, single_booking_allowed=True,
-            min_advance_notice_FNAL_RCUR=1, max_advance_notice_FNAL_RCUR=60,
-            min_advance_notice_FRST_OOFF=1, max_advance_notice_FRST_OOFF=60,
-            supported_sepa_formats=PAIN_FORMATS[2:],
+            min_advance_notice_FNAL_RCUR=LEAD_DAYS["COR1"], max_advance_notice_FNAL_RCUR=60,
+            min_advance_notice_FRST_OOFF=LEAD_DAYS["COR1"], max_advance_notice_FRST_OOFF=60,
+            supported_sepa_formats=debit_formats,
+        )),
+        parameters(HIBMES1, parameter=ScheduledBatchDebitParameter2(
+            min_advance_notice=str(LEAD_DAYS["B2B"]), max_advance_notice="60", max_debit_count=MAX_BATCH,
+            sum_amount_required=True, single_booking_allowed=True, supported_sepa_formats=debit_formats,
         )),
         parameters(HIPROS4),
-        parameters(HICAZS1, parameter=TransactionsTimeParameter1(
+    ]
+    if settings.camt:
+        segments.append(parameters(HICAZS1, parameter=TransactionsTimeParameter1(
             storage_duration=STORAGE_DAYS, entry_number_entries_allowed=False,
             all_accounts_allowed=False, supported_camt_formats=[CAMT_052],
-        )),
-    ]
+        )))
+    return segments
 
 
 def user_parameter_data(customer, bank_code: str) -> list:
@@ -151,5 +189,15 @@ def user_parameter_data(customer, bank_code: str) -> list:
             account_product_name=account.product[:30],
             account_limit=limit,
             allowed_transactions=[AllowedTransaction(op, 1) for op in account.operations],
+        ))
+    for depot in customer.depots:
+        segments.append(HIUPD6(
+            account_information=AccountInformation(depot.number, None, bank_id(bank_code)),
+            customer_id=customer.login,
+            account_type=ACCOUNT_TYPES["depot"],
+            account_currency=depot.currency,
+            name_account_owner_1=depot.owner[:27],
+            account_product_name=depot.product[:30],
+            allowed_transactions=[AllowedTransaction("HKWPD", 1)],
         ))
     return segments

@@ -1,8 +1,9 @@
 """The sandbox bank's own books: accounts, bookings and the orders it executed.
 
 Bookings are append-only. A booking dated in the future (a scheduled direct debit, a
-scripted customer payment) stays invisible until the bank's clock reaches its date, so
-statements and balances are always "as of today".
+scripted customer payment) stays out of statements and balances until the bank's clock
+reaches its date, so they are always "as of today". The bank's own orders are announced
+when they are accepted: until their date they are pending (camt PDNG, MT942).
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Booking:
     creditor_id: str = ""
     order_id: str = ""
     parts: tuple[Booking, ...] = ()  # the single payments of a collective booking
+    announced: date | None = None  # shown as pending from this day until it is booked
+    return_reason: str = ""  # ISO code of a returned payment (R-transaction), e.g. "AC04"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,11 @@ class Ledger:
 
     def booked(self, iban: str, start: date, end: date) -> list[Booking]:
         return [b for b in self.bookings[iban] if start <= b.booking_date <= end]
+
+    def pending(self, iban: str, today: date) -> list[Booking]:
+        """Announced bookings not yet booked: dated after today."""
+        return [b for b in self.bookings[iban]
+                if b.booking_date > today and b.announced is not None and b.announced <= today]
 
     def find(self, iban: str) -> Account | None:
         return self.accounts.get(iban.replace(" ", "").upper())

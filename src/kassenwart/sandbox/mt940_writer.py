@@ -1,5 +1,6 @@
 """MT940 as German banks deliver it over FinTS: one statement per booking day,
-structured :86: fields (GVC, ?20.. purpose with EREF+/MREF+/CRED+/SVWZ+, ?30..?32 payer).
+structured :86: fields (GVC, ?20.. purpose with EREF+/MREF+/CRED+/SVWZ+, ?30..?32 payer,
+?34 the reason of a returned payment). Pending bookings come as one MT942 (interim report).
 
 Text is reduced to the SWIFT character set (umlauts spelled out), as many banks do.
 """
@@ -7,15 +8,16 @@ Text is reduced to the SWIFT character set (umlauts spelled out), as many banks 
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from .ledger import Account, Booking
+from .returns import mt940_code
 
 SWIFT_TEXT = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-().,'+ ")
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 TYPE_CODES = {"116": "TRF", "166": "TRF", "191": "TRF", "105": "DDT", "171": "DDT", "192": "DDT",
-              "805": "CHG", "814": "INT"}
+              "109": "RTI", "159": "RTI", "805": "CHG", "814": "INT"}
 LINE = 65
 
 
@@ -55,6 +57,8 @@ def details(booking: Booking) -> str:
         fields.append(f"?31{booking.counterparty_iban}")
     name = chunks(swift_text(booking.counterparty_name), 27)
     fields += [key + part for key, part in zip(("?32", "?33"), name) if part]
+    if booking.return_reason:
+        fields.append(f"?34{mt940_code(booking.return_reason)}")
     return booking.gvc + "".join(fields)
 
 
@@ -93,3 +97,21 @@ def statements(account: Account, bank_code: str, opening: Decimal,
         out.append(statement(account, bank_code, day.timetuple().tm_yday, day, balance, bookings))
         balance += sum((b.amount for b in bookings), Decimal("0.00"))
     return "".join(out).encode("iso-8859-1")
+
+
+def interim(account: Account, bank_code: str, bookings: list[Booking], now: datetime) -> bytes:
+    """An MT942 with the pending (announced, not yet booked) bookings."""
+    debits = [b.amount for b in bookings if b.amount < 0]
+    credits = [b.amount for b in bookings if b.amount >= 0]
+    lines = [
+        ":20:STARTDISPE",
+        f":25:{bank_code}/{account.number}",
+        ":28C:00001/001",
+        f":34F:{account.currency}0,",
+        f":13D:{now:%y%m%d%H%M}{now.astimezone().strftime('%z')}",
+    ]
+    for booking in bookings:
+        lines += transaction_lines(booking)
+    lines += [f":90D:{len(debits)}{account.currency}{amount(sum(debits, Decimal('0.00')))}",
+              f":90C:{len(credits)}{account.currency}{amount(sum(credits, Decimal('0.00')))}", "-"]
+    return ("\r\n".join(lines) + "\r\n").encode("iso-8859-1")

@@ -1,6 +1,8 @@
 """Business transactions that only read: SEPA accounts, balance, transactions (MT940 and
-camt.052), status protocol. Long answers come in pages; the client asks for the next page
-with the touchdown point (Aufsetzpunkt) the bank returned with code 3040.
+camt.052), status protocol, TAN media. Long answers come in pages; the client asks for the
+next page with the touchdown point (Aufsetzpunkt) the bank returned with code 3040. The
+last page of transactions carries the pending ones too: MT942 in HIKAZ, a camt.052 with
+PDNG entries in HICAZ.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from fints.formals import (
-    KTI1, KTZ1, Amount1, Balance2, BookedCamtStatements1, CreditDebit2, ReferenceMessage,
+    KTI1, KTZ1, Account3, Amount1, Balance2, BookedCamtStatements1, CreditDebit2, ReferenceMessage,
+    TANMedia5, TANMediaClass4, TANMediumStatus, TANUsageOption,
 )
 from fints.segments.accounts import HISPA1
+from fints.segments.auth import HITAB5
 from fints.segments.journal import HIPRO4
 from fints.segments.saldo import HISAL7
 from fints.segments.statement import HICAZ1, HIKAZ7
@@ -20,6 +24,7 @@ from . import camt, mt940_writer
 from .bpd import CAMT_052, STORAGE_DAYS, bank_id
 from .ledger import Booking, money
 from .protocol import Refused
+from .tan import METHODS
 
 TOUCHDOWN_PREFIX = "KW"
 
@@ -96,33 +101,52 @@ def statement_pages(ctx, segment, operation: str):
     return account, (start, end), page, next_touchdown
 
 
+def pending_of(ctx, account, next_touchdown) -> list[Booking]:
+    """The pending bookings, sent with the last page."""
+    return ctx.ledger.pending(account.iban, ctx.now.date()) if next_touchdown is None else []
+
+
+def nothing_booked(ctx, segment, pending) -> bool:
+    if pending:
+        return False
+    ctx.reply.answer(segment, "3010", "Keine Umsätze im angegebenen Zeitraum vorhanden.")
+    return True
+
+
 def transactions_mt940(ctx, segment) -> None:
     account, _, page, next_touchdown = statement_pages(ctx, segment, "HKKAZ")
-    if not page:
-        ctx.reply.answer(segment, "3010", "Keine Umsätze im angegebenen Zeitraum vorhanden.")
+    pending = pending_of(ctx, account, next_touchdown)
+    if not page and nothing_booked(ctx, segment, pending):
         return
-    opening = ctx.ledger.balance(account.iban, page[0][0] - timedelta(days=1))
-    data = mt940_writer.statements(account, ctx.settings.bank_code, opening, page)
-    ctx.reply.add(HIKAZ7(statement_booked=data), reference=segment)
+    data = b""
+    if page:
+        opening = ctx.ledger.balance(account.iban, page[0][0] - timedelta(days=1))
+        data = mt940_writer.statements(account, ctx.settings.bank_code, opening, page)
+    interim = mt940_writer.interim(account, ctx.settings.bank_code, pending, ctx.now) if pending else None
+    ctx.reply.add(HIKAZ7(statement_booked=data, statement_pending=interim), reference=segment)
     answer_page(ctx, segment, next_touchdown)
 
 
 def transactions_camt(ctx, segment) -> None:
+    if not ctx.settings.camt:
+        raise Refused("Geschäftsvorfall wird nicht unterstützt.")
     if CAMT_052 not in segment.supported_camt_messages.expected_type:
         raise Refused("Angefordertes camt-Format wird nicht unterstützt.")
     account, (start, end), page, next_touchdown = statement_pages(ctx, segment, "HKCAZ")
-    if not page:
-        ctx.reply.answer(segment, "3010", "Keine Umsätze im angegebenen Zeitraum vorhanden.")
+    pending = pending_of(ctx, account, next_touchdown)
+    if not page and nothing_booked(ctx, segment, pending):
         return
     first = page[0][0] if segment.touchdown_point else start
     last = page[-1][0] if next_touchdown else end
     opening = ctx.ledger.balance(account.iban, first - timedelta(days=1))
     bookings = [b for _, day in page for b in day]
-    xml = camt.report(account, opening, bookings, first, last, ctx.now.replace(microsecond=0),
-                      ctx.ledger.next_reference("CAMT"))
+    created = ctx.now.replace(microsecond=0)
+    xml = camt.report(account, opening, bookings, first, last, created, ctx.ledger.next_reference("CAMT"))
     ctx.reply.add(HICAZ1(
         account=KTI1(iban=account.iban, bic=account.bic), camt_descriptor=CAMT_052,
         statement_booked=BookedCamtStatements1(camt_statements=[xml]),
+        statement_pending=camt.pending_report(account, pending, created, ctx.ledger.next_reference("CAMT"))
+        if pending else None,
     ), reference=segment)
     answer_page(ctx, segment, next_touchdown)
 
@@ -138,3 +162,24 @@ def status_protocol(ctx, segment) -> None:
             time=entry.at.time().replace(microsecond=0), responses=entry.response,
         ), reference=segment)
     answer_page(ctx, segment, next_touchdown)
+
+
+def tan_media(ctx, segment) -> None:
+    """HKTAB: the customer's TAN media. Each names the account it belongs to (the current
+    account): python-fints misreads the list when that group is left out."""
+    wanted = segment.tan_media_class.value
+    main = ctx.customer.accounts[0]
+    account = Account3(account_number=main.number, subaccount_number=None,
+                       bank_identifier=bank_id(ctx.settings.bank_code))
+    media = []
+    for medium in ctx.customer.media:
+        medium_class = METHODS[medium.security_function].medium_class
+        if wanted in ("A", medium_class):
+            media.append(TANMedia5(
+                tan_medium_class=TANMediaClass4(medium_class), status=TANMediumStatus.ACTIVE,
+                security_function=medium.security_function, card_number=medium.card_number or None,
+                account=account,
+                tan_medium_name=medium.name, mobile_number_masked=medium.mobile_number_masked or None,
+            ))
+    ctx.reply.add(HITAB5(tan_usage_option=TANUsageOption.ALL_ACTIVE, tan_media_list=media), reference=segment)
+    ctx.reply.answer(segment, "0020", "Auftrag ausgeführt.")

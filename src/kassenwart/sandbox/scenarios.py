@@ -1,6 +1,10 @@
-"""Seed data: Müller Feinmechanik GmbH with a current account, a savings account and a
-call money account, six months of history, and customers who will pay open invoices over
-the next two weeks (future-dated credits that appear as the bank's clock reaches them).
+"""Seed data: Müller Feinmechanik GmbH with a current account, a savings account, a call
+money account and a securities account, six months of history, and customers who will pay
+open invoices over the next two weeks (future-dated credits that appear as the bank's clock
+reaches them); a card payment is pending. The world around the bank: the VoP register
+(names the payees' banks have registered), a payee outside the EEA without VoP, a supplier
+whose account is closed (payments come back AC04), a customer without funds (direct
+debits come back AM04). The customer has a TAN medium for every method.
 
 Everything derives from a fixed random seed and the clock's date, so a scenario built on
 the same day is the same.
@@ -16,7 +20,11 @@ from decimal import Decimal
 from schwifty import IBAN
 
 from .bank import Bank, Clock, Customer, Settings
+from .business_days import next_business_day
+from .holdings import Depot, Position
 from .ledger import Account, Ledger, money
+from .returns import Outcome
+from .tan import TanMedium
 
 HISTORY_DAYS = 180
 SCRIPT_DAYS = 14
@@ -24,7 +32,7 @@ OWNER = "Müller Feinmechanik GmbH"
 LOGIN = "feinmechanik"
 PIN = "12345"
 READ = ("HKSAL", "HKKAZ", "HKCAZ")
-PAY = ("HKCCS", "HKCCM", "HKDME", "HKDMC")
+PAY = ("HKCCS", "HKIPZ", "HKCCM", "HKDSE", "HKDSC", "HKBSE", "HKDME", "HKDMC", "HKBME")
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,38 @@ SUPPLIERS = [
 LANDLORD = party("Gewerbepark Süd GmbH", "43060967", "0012345201")
 UTILITY = party("Energie Versorgung Süd AG", "60050101", "0002345202")
 PHONE = party("Telekommunikation Plus GmbH", "10010010", "0712345203")
+SWISS_SUPPLIER = Party("Uhrenmanufaktur Gerber AG", "CH9300762011623852957", "UBSWCHZH80A")
+CLOSED_ACCOUNT = party("Metallbau Richter GmbH", "50010517", "5512340099")
+OUTCOMES = {CLOSED_ACCOUNT.iban: Outcome("AC04", after_days=2), CUSTOMERS[5].iban: Outcome("AM04", after_days=3)}
+MEDIA = (
+    TanMedium("Mobil 0171 ***4711", "942", mobile_number_masked="0171 ***4711"),
+    TanMedium("Kassenwart App iPhone", "946"),
+    TanMedium("photoTAN-App", "902"),
+    TanMedium("chipTAN-Karte 1234", "912", card_number="5109990001234"),
+    TanMedium("chipTAN-Karte 5678", "912", card_number="5109990005678"),
+)
+DEPOT_NUMBER = "1000123499"
+
+
+def depot(today: date) -> Depot:
+    day = today - timedelta(days=1)
+    return Depot(DEPOT_NUMBER, "Wertpapierdepot Business", OWNER, (
+        Position("DE0005190003", "519000", "Bayerische Motoren Werke AG", Decimal("120"),
+                 Decimal("82.54"), day, Decimal("71.5")),
+        Position("IE00B4L5Y983", "A0RPWH", "iShares Core MSCI World UCITS ETF", Decimal("850.25"),
+                 Decimal("104.12"), day, Decimal("78.9034")),
+        Position("DE0001102580", "110258", "Bundesanleihe 2032", Decimal("50"),
+                 Decimal("96.35"), day, Decimal("98.1")),
+    ))
+
+
+def payee_register(own: list[Account]) -> dict[str, str | None]:
+    """IBAN -> the name the payee's bank has registered; None: that bank has no VoP."""
+    parties = CUSTOMERS + SUPPLIERS + [LANDLORD, UTILITY, PHONE, CLOSED_ACCOUNT]
+    register: dict[str, str | None] = {p.iban: p.name for p in parties}
+    register.update({a.iban: a.owner for a in own})
+    register[SWISS_SUPPLIER.iban] = None
+    return register
 
 
 def accounts(settings: Settings) -> list[Account]:
@@ -137,7 +177,16 @@ def seed_history(ledger: Ledger, current: Account, savings: Account, call_money:
                         gvc="814", remittance=f"Zinsen {day:%m/%Y}")
 
 
-def demo_bank(settings: Settings | None = None, clock: Clock | None = None) -> Bank:
+def pending_card_payment(ledger: Ledger, current: Account, today: date) -> None:
+    """A card payment the bank knows of but books only on the next business day."""
+    ledger.book(current.iban, booking_date=next_business_day(today + timedelta(days=1)),
+                amount=money("-86.40"), text="KARTENZAHLUNG", gvc="106", counterparty_name="Aral Tankstelle",
+                remittance=f"Debitkarte 4711 {today:%d.%m.%Y} Tankstelle 0815", announced=today)
+
+
+def demo_bank(settings: Settings | None = None, clock: Clock | None = None,
+              methods: tuple[str, ...] | None = None) -> Bank:
+    """The scenario; `methods` restricts the customer's TAN methods (default: all four)."""
     settings = settings or Settings()
     clock = clock or Clock()
     now = clock.now()
@@ -149,5 +198,9 @@ def demo_bank(settings: Settings | None = None, clock: Clock | None = None) -> B
     ledger.open_account(savings, start, money("120000.00"))
     ledger.open_account(call_money, start, money("75000.00"))
     seed_history(ledger, current, savings, call_money, today, random.Random(2026))
-    customer = Customer(LOGIN, PIN, OWNER, [current, savings, call_money], last_sca=now)
-    return Bank(settings, ledger, [customer], clock)
+    pending_card_payment(ledger, current, today)
+    own = [current, savings, call_money]
+    customer = Customer(LOGIN, PIN, OWNER, own, media=MEDIA, depots=[depot(today)], last_sca=now)
+    if methods:
+        customer.methods = methods
+    return Bank(settings, ledger, [customer], clock, payee_register(own), OUTCOMES)

@@ -19,7 +19,9 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .bank import Bank, Settings
+from .profiles import PROFILES, settings_for
 from .scenarios import LOGIN, PIN, demo_bank
+from .tan import METHODS
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="kassenwart sandbox-bank",
                                      description="FinTS 3.0 sandbox bank on 127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--profile", choices=list(PROFILES), default="default",
+                        help="bank behaviour to imitate (see kassenwart.sandbox.profiles)")
+    parser.add_argument("--tan-methods", default="",
+                        help=f"comma-separated TAN methods the customer may use, of {', '.join(METHODS)}")
     parser.add_argument("--page-size", type=int, default=Settings.page_size)
     parser.add_argument("--sca-days", type=int, default=Settings.sca_interval.days,
                         help="days until a TAN is due again at dialog start")
@@ -109,9 +115,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="the app confirms a decoupled TAN after this many status polls")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
     args = parser.parse_args(argv)
-    settings = Settings(page_size=args.page_size, sca_interval=timedelta(days=args.sca_days),
-                        decoupled_confirm_after_polls=args.confirm_after_polls)
-    server = SandboxServer(demo_bank(settings), args.port)
+    settings = settings_for(args.profile, page_size=args.page_size, sca_interval=timedelta(days=args.sca_days),
+                            decoupled_confirm_after_polls=args.confirm_after_polls)
+    methods = tuple(m for m in args.tan_methods.split(",") if m)
+    if any(m not in METHODS for m in methods):
+        parser.error(f"--tan-methods: choose from {', '.join(METHODS)}")
+    server = SandboxServer(demo_bank(settings, methods=methods or None), args.port)
     server.faults.delay = args.delay
     print(json.dumps(server.connection_info()), flush=True)
     try:
