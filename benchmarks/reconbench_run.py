@@ -22,7 +22,14 @@ from pathlib import Path
 
 from kassenwart.banking.formats.camt import parse_camt
 from kassenwart.banking.formats.statement import Entry
-from kassenwart.reconciliation.engine import Decision, Invoice, Proposal, Status, Transaction, reconcile
+from kassenwart.reconciliation.engine import (
+    Decision,
+    Invoice,
+    Proposal,
+    Status,
+    Transaction,
+    reconcile,
+)
 
 FIELDS = ["transaction_ref", "invoice_number", "kind", "rank", "amount", "confidence", "reason"]
 
@@ -75,10 +82,11 @@ def _transaction(entry: Entry) -> Transaction:
 
 def rows(decisions: Iterable[Decision], numbers: dict[str, str]) -> Iterator[dict[str, object]]:
     for decision in decisions:
+        ref = decision.transaction_id
         if decision.status is Status.AUTO and decision.match is not None:
-            yield from _proposal_rows(decision.transaction_id, decision.match, "auto", 1, numbers)
+            yield from _proposal_rows(ref, decision.match, "auto", 1, numbers)
         for rank, suggestion in enumerate(decision.suggestions, start=1):
-            yield from _proposal_rows(decision.transaction_id, suggestion, "suggestion", rank, numbers)
+            yield from _proposal_rows(ref, suggestion, "suggestion", rank, numbers)
 
 
 def _proposal_rows(

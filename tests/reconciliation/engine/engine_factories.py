@@ -49,12 +49,12 @@ def payment(amount: str, remittance: str = "", **fields) -> Transaction:
     return Transaction(**values)
 
 
-def numbered(count_: int, prefix: str = "RE-2026-", width: int = 5, start: int = 1000) -> list[Invoice]:
+def numbered(count_: int, prefix: str = "RE-2026-", start: int = 1000) -> list[Invoice]:
     """Background invoices so that a shape can be learned: other customers, odd amounts,
     every seventh serial from `start`."""
     return [
         invoice(
-            f"{prefix}{n:0{width}d}",
+            f"{prefix}{n:05d}",
             f"{100 + n % 997}.{n % 100:02d}",
             customer=str(20000 + n),
             customer_name=f"Firma {n} KG",

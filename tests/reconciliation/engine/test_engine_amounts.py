@@ -41,7 +41,8 @@ def test_skonto_percentages_come_from_the_config():
 
 def test_reasons_read_like_a_person_would_say_it():
     assert fit(D("784.64"), [D("800.65")], CONFIG).reason(1) == "Skonto 2 % (16.01 deducted)"
-    assert fit(D("10.00"), [D("4.00"), D("6.00")], CONFIG).reason(2) == "amount equals sum of 2 open amounts"
+    collective = fit(D("10.00"), [D("4.00"), D("6.00")], CONFIG)
+    assert collective.reason(2) == "amount equals sum of 2 open amounts"
 
 
 def test_a_shortfall_is_spread_and_credit_notes_are_used_up():

@@ -27,8 +27,8 @@ def test_without_letters_nothing_is_an_affix():
 @pytest.mark.parametrize(
     ("numbers", "number", "spellings", "short"),
     [
-        (RE_SCHEME, "RE-2026-03790", {"202603790", "20263790"}, {"03790", "3790"}),
-        (SLASH_SCHEME, "2026/0456", {"20260456", "2026456"}, {"0456", "456"}),
+        (RE_SCHEME, "RE-2026-03790", {"202603790", "20263790"}, {"3790"}),
+        (SLASH_SCHEME, "2026/0456", {"20260456", "2026456"}, {"456"}),
         # the serial alone is no full spelling: "123" could be anything
         (INV_SCHEME, "INV000123", {"000123"}, {"123"}),
         (PLAIN_SCHEME, "480123", {"480123"}, set()),
@@ -37,17 +37,18 @@ def test_without_letters_nothing_is_an_affix():
 def test_forms_follow_the_learned_serial(numbers, number, spellings, short):
     forms = learn_shape(numbers).forms(number)
     assert set(forms.spellings) == spellings
-    assert forms.short == short
+    assert set(forms.short) == short
 
 
 def test_the_serial_is_the_group_that_varies_even_when_it_comes_first():
     shape = learn_shape([f"{n:05d}/26" for n in range(1, 3000)])
-    assert shape.forms("00456/26").short == {"00456", "456"}
+    assert shape.forms("00456/26").short == ("456",)
 
 
 def test_windows_glue_parts_cut_by_separators_and_line_breaks():
     shape = learn_shape(RE_SCHEME)
-    texts = {w.text for w in shape.windows(atoms("Zahlung RE-2026-0\n3698 und RE 2026 04011 Danke"))}
+    text = "Zahlung RE-2026-0\n3698 und RE 2026 04011 Danke"
+    texts = {w.text for w in shape.windows(atoms(text))}
     assert {"202603698", "202604011"} <= texts
     assert not any("DANKE" in t for t in texts)
 
@@ -87,7 +88,12 @@ SPELL = st.sampled_from(
 )
 
 
-@given(serial=st.integers(2590, 4599), spell=SPELL, cut=st.integers(0, 20), words=st.sampled_from(["", "Rg. ", "Zahlung zu "]))
+@given(
+    serial=st.integers(2590, 4599),
+    spell=SPELL,
+    cut=st.integers(0, 20),
+    words=st.sampled_from(["", "Rg. ", "Zahlung zu "]),
+)
 def test_any_spelling_of_a_number_yields_its_key(serial, spell, cut, words):
     shape = learn_shape(RE_SCHEME)
     number = f"RE-2026-{serial:05d}"

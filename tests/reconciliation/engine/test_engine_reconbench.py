@@ -74,6 +74,8 @@ SCHEMES = {
     "INV prefix": lambda serial: f"INV00{serial}",
     "plain digits": lambda serial: f"7{serial}",
     "other prefix": lambda serial: f"AR-{serial[:2]}-{serial[2:]}",
+    # five digits, in the same range as the customer numbers (10000-13500)
+    "like customer numbers": lambda serial: f"1{serial[-4:]}",
 }
 REWORDING = [
     ("Rechnungsnummer", "Beleg-Nr"), ("Rechnungen", "Invoices"), ("Rechnung", "Invoice"),
@@ -105,7 +107,9 @@ def test_other_numbering_schemes_and_phrasings_meet_the_goals(bench, scheme, rew
         return renumber(number.rsplit("-", 1)[-1])
 
     invoices = [replace(inv, id=new(inv.number), number=new(inv.number)) for inv in invoices]
-    transactions = [replace(tx, remittance=_rewrite(tx.remittance, renumber, reword)) for tx in transactions]
+    transactions = [
+        replace(tx, remittance=_rewrite(tx.remittance, renumber, reword)) for tx in transactions
+    ]
     truth = {ref: {new(n) for n in numbers} for ref, numbers in truth.items()}
     assert any(new("RE-2026-03698") in tx.remittance.replace("\n", "") for tx in transactions)
     _meets_goals(_summary(bench, invoices, transactions, truth))

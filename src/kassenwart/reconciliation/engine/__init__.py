@@ -23,12 +23,14 @@ credit notes). A match is applied automatically only when it is alone in the bes
 tier (see scoring); everything ambiguous goes to a person. Suggestions a person rejected
 (`Knowledge.rejected`) are never proposed again for that transaction.
 
-Outgoing payments, returns and reversals are never matched. Within one run, references
-are matched first, then the rest; each automatic match reduces the invoices' open amounts
-for the transactions after it (installments, collective payments).
+Outgoing payments, returns and reversals are never matched. Within one run, transactions
+that name an invoice are matched first, in the order given, then the rest; each automatic
+match reduces the invoices' open amounts for the transactions after it (installments,
+collective payments), so give transactions in booking order.
 
 Cost is linear in invoices plus transactions: every lookup goes through the indexes built
-once per run (index). Nothing here imports Django.
+once per run (index); benchmarks/bench_match.py measures it. The cyclic garbage collector
+is paused while a run lasts (it only creates acyclic objects). Nothing here imports Django.
 """
 
 from __future__ import annotations
@@ -37,10 +39,9 @@ import gc
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from decimal import Decimal
 
-from .candidates import Evidence, candidates, gather, named, read_typos, similar_names
+from .candidates import Evidence, candidates, gather, named, read_more
 from .decide import decide, rank
 from .index import Index, build_index
 from .model import (
@@ -106,20 +107,19 @@ def _reconcile(
     index = build_index(invoices, knowledge)
     open_amounts = {inv.id: inv.open_amount for inv in invoices}
     decisions: dict[str, Decision] = {}
-    evidence: dict[str, Evidence] = {}
+    unreferenced: list[tuple[Transaction, Evidence]] = []
     for tx in transactions:
         reason = _not_a_payment(tx)
         if reason:
             decisions[tx.id] = Decision(tx.id, Status.OPEN, note=reason)
+            continue
+        evidence = gather(tx, index, config)
+        if evidence.has_strong_ref:
+            decisions[tx.id] = _match(tx, evidence, index, open_amounts, config, knowledge)
         else:
-            evidence[tx.id] = gather(tx, index, config)
-    payments = [tx for tx in transactions if tx.id in evidence]
-    payments.sort(key=lambda tx: (not evidence[tx.id].has_strong_ref, tx.booking_date or date.min, tx.id))
-    for tx in payments:
-        decision = _match(tx, evidence[tx.id], index, open_amounts, config, knowledge)
-        if decision.match is not None:
-            _settle(decision.match, open_amounts)
-        decisions[tx.id] = decision
+            unreferenced.append((tx, evidence))
+    for tx, evidence in unreferenced:
+        decisions[tx.id] = _match(tx, evidence, index, open_amounts, config, knowledge)
     return [decisions[tx.id] for tx in transactions]
 
 
@@ -139,18 +139,18 @@ def _match(
     config: MatchingConfig,
     knowledge: Knowledge,
 ) -> Decision:
-    """The named invoices first (enough for most payments), then every candidate, then
-    also mistyped numbers."""
+    """The named invoices first: enough for most payments. Only sets of fully named
+    invoices can reach the best tier, so when they do not, everything else is read (customer
+    numbers, mistyped numbers, similar names) and every candidate is scored. An automatic
+    match lowers the open amounts the next transactions see."""
     ranked = _ranked(tx, named, evidence, index, open_amounts, config, knowledge)
-    if ranked and ranked[0].tier == REFERENCED_EXACT:
-        return decide(tx, ranked, open_amounts, config)
-    similar_names(tx, index, config, evidence)
-    ranked = _ranked(tx, candidates, evidence, index, open_amounts, config, knowledge)
-    uncertain = not ranked or ranked[0].tier < REFERENCED_EXACT
-    if uncertain and evidence.typo_sources and read_typos(tx, index, open_amounts, evidence):
-        similar_names(tx, index, config, evidence)
+    if not ranked or ranked[0].tier < REFERENCED_EXACT:
+        read_more(tx, index, open_amounts, config, evidence)
         ranked = _ranked(tx, candidates, evidence, index, open_amounts, config, knowledge)
-    return decide(tx, ranked, open_amounts, config)
+    decision = decide(tx, ranked, open_amounts, config)
+    if decision.match is not None:
+        _settle(decision.match, open_amounts)
+    return decision
 
 
 def _ranked(
@@ -168,5 +168,7 @@ def _ranked(
 
 
 def _settle(match: Proposal, open_amounts: dict[str, Decimal]) -> None:
+    """Lower the open amounts by what the match applied; a Skonto or fee shortfall settles."""
     for invoice_id, applied in match.allocations.items():
-        open_amounts[invoice_id] = Decimal(0) if match.write_off else open_amounts[invoice_id] - applied
+        rest = open_amounts[invoice_id] - applied
+        open_amounts[invoice_id] = Decimal(0) if match.write_off else rest

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
+from typing import NamedTuple
 
 from .model import ZERO, MatchingConfig
 
@@ -32,6 +32,10 @@ class AmountFit(NamedTuple):
     difference: Decimal = ZERO  # open total minus payment (negative: overpaid)
     percent: Decimal | None = None  # Skonto percentage
     parts: int | None = None  # installment: payment is 1/parts of the open total
+
+    def small_surplus(self, config: MatchingConfig) -> bool:
+        """Overpaid by no more than the company lets the engine apply on its own."""
+        return self.kind is Fit.OVERPAID and -self.difference <= config.max_overpayment
 
     def reason(self, count: int) -> str:
         target = "open amount" if count == 1 else f"sum of {count} open amounts"

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import product
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from .amounts import EXACTISH, Fit, exact_subsets, fit, within_tolerance
+from .amounts import EXACTISH, exact_subsets, fit, within_tolerance
 from .index import CRM, Index
 from .invoice_numbers import Window, typo
 from .model import Criterion, MatchingConfig, Transaction
@@ -30,7 +29,7 @@ CUSTOMER_NUMBER = "customer_number"
 _MAX_POOL = 20  # invoices searched for subset sums at once (2**10 sums per half)
 _MAX_SUBSETS = 3
 _MAX_SCANNED = 200  # open invoices of one customer compared with a payment
-_MAX_SAME_AMOUNT = 50  # invoices of the payment's amount searched for a mistyped number
+_MAX_SAME_AMOUNT = 20  # invoices of the payment's amount searched for a mistyped number
 _SIMILAR_NAME = 90
 
 
@@ -41,6 +40,8 @@ class RefHit(NamedTuple):
 
 @dataclass(slots=True)
 class Evidence:
+    atoms: list[str]  # remittance, structured reference and end-to-end id
+    covered: set[int] = field(default_factory=set)  # atoms read as invoice numbers
     refs: dict[str, RefHit] = field(default_factory=dict)  # invoice id -> best reference
     customers: dict[str, dict[str, str]] = field(default_factory=dict)  # -> kind -> reason
     unknown_numbers: list[str] = field(default_factory=list)  # company-shaped, not open
@@ -60,119 +61,133 @@ class Evidence:
 
 
 def gather(tx: Transaction, index: Index, config: MatchingConfig) -> Evidence:
-    """Read the transaction once: references, invoice numbers, who the payer is."""
-    evidence = Evidence()
-    text_atoms = atoms("\n".join((tx.remittance, tx.structured_reference, tx.end_to_end_id)))
+    """Read the transaction: references, invoice numbers, who the payer is by IBAN and
+    name. Customer numbers in the text only count when no reference decides (read_more)."""
+    text = "\n".join((tx.remittance, tx.structured_reference, tx.end_to_end_id))
+    evidence = Evidence(atoms(text))
     if config.counts(Criterion.RF_REFERENCE):
-        _read_rf(tx, text_atoms, index, evidence)
-    covered: set[int] = set()
+        _read_rf(tx, evidence.atoms, index, evidence)
     if config.counts(Criterion.INVOICE_NUMBER):
-        covered = _read_numbers(text_atoms, index, evidence)
-    _read_payer(tx, text_atoms, covered, index, config, evidence)
+        _read_numbers(evidence.atoms, index, evidence)
+    if config.counts(Criterion.PAYER_IBAN) and tx.counterparty_iban:
+        payers = index.customers_by_iban.get(compact(tx.counterparty_iban), {})
+        for customer, source in payers.items():
+            how = "known" if source == CRM else "learned"
+            evidence.support(customer, IBAN, f"payer IBAN {how} for customer {customer}")
+    if config.counts(Criterion.PAYER_NAME) and tx.counterparty_name:
+        for customer, how, unique in index.customers_by_name(tx.counterparty_name):
+            kind = NAME if unique else NAME_SHARED
+            evidence.support(customer, kind, f"{how} matches customer {customer}")
     return evidence
+
+
+def read_more(
+    tx: Transaction,
+    index: Index,
+    open_amounts: Mapping[str, Decimal],
+    config: MatchingConfig,
+    evidence: Evidence,
+) -> None:
+    """What only counts when the references alone do not decide: customer numbers in the
+    text, mistyped invoice numbers, payer names that merely resemble a customer's."""
+    if config.counts(Criterion.CUSTOMER_NUMBER):
+        for window in index.customer_numbers.windows(evidence.atoms):
+            customer = index.customer_by_key.get(window.text)
+            if customer is not None and not _overlaps(window, evidence.covered):
+                reason = f"customer number {customer} in remittance"
+                evidence.support(customer, CUSTOMER_NUMBER, reason)
+    if evidence.typo_sources:
+        _read_typos(tx, index, open_amounts, evidence)
+    _similar_names(tx, index, config, evidence)
 
 
 def _read_rf(tx: Transaction, text_atoms: list[str], index: Index, evidence: Evidence) -> None:
     structured = compact(tx.structured_reference)
     if structured and (not structured.startswith("RF") or rf_valid(structured)):
+        hit = RefHit(STRONG, f"payment reference {structured} matches")
         for invoice_id in index.by_reference.get(structured, ()):
-            evidence.add_ref(invoice_id, RefHit(STRONG, f"payment reference {structured} matches"))
-    for ref in rf_in_atoms(text_atoms):
-        for invoice_id in index.by_reference.get(ref, ()):
-            evidence.add_ref(invoice_id, RefHit(STRONG, f"payment reference {ref} in remittance"))
+            evidence.add_ref(invoice_id, hit)
+    if "RF" in text_atoms:
+        for ref in rf_in_atoms(text_atoms):
+            hit = RefHit(STRONG, f"payment reference {ref} in remittance")
+            for invoice_id in index.by_reference.get(ref, ()):
+                evidence.add_ref(invoice_id, hit)
 
 
-def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> set[int]:
-    """Full invoice numbers first (longest readings win), then short forms in what is left."""
+def _longest_first(window: Window) -> tuple[int, int]:
+    return (-len(window.text), window.start)
+
+
+def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> None:
+    """Full invoice numbers first (longest readings win), then short forms in what is left;
+    numbers of the company's shape that are not open, and what a typo may hide in."""
     shape = index.numbers
     windows = shape.windows(text_atoms)
-    hits = [w for w in windows if w.text in index.by_spelling]
-    covered: set[int] = set()
-    for window in sorted(hits, key=lambda w: (-len(w.text), w.start)):
-        span = set(range(window.start, window.end))
-        if span & covered:
-            continue
-        covered |= span
-        evidence.typo_sources.append(window.text)
-        for invoice_id, deviation in index.by_spelling[window.text]:
-            number = index.invoices[invoice_id].number
-            detail = f", {deviation}" if deviation else ""
-            evidence.add_ref(invoice_id, RefHit(STRONG, f"invoice number {number} in remittance{detail}"))
-    for window in windows:
+    covered = evidence.covered
+    for window in sorted((w for w in windows if w.text in index.by_spelling), key=_longest_first):
         if _overlaps(window, covered):
             continue
-        if window.end - window.start == 1:
+        # Where invoice and customer numbers look alike, the text may mean either.
+        ambiguous = window.text in index.customer_by_key
+        if not ambiguous:
+            covered.update(range(window.start, window.end))
+        evidence.typo_sources.append(window.text)
+        for invoice_id in index.by_spelling[window.text]:
+            number = index.invoices[invoice_id].number
+            detail = "" if window.text == index.keys[invoice_id] else ", without leading zeros"
+            detail += ", also a customer number" if ambiguous else ""
+            reason = f"invoice number {number} in remittance{detail}"
+            evidence.add_ref(invoice_id, RefHit(SHORT if ambiguous else STRONG, reason))
+    low, high = shape.min_length - 1, shape.max_length + 1
+    for window in windows:
+        if covered and _overlaps(window, covered):
+            continue
+        text = window.text
+        if window.end - window.start == 1 and text.lstrip("0") in index.by_short:
             # "INV 123" for INV000123: right after the number's own prefix it is a full reference.
             anchored = window.start > 0 and text_atoms[window.start - 1] in shape.affixes
-            for invoice_id in index.by_short.get(window.text, ()):
+            for invoice_id in index.by_short[text.lstrip("0")]:
                 number = index.invoices[invoice_id].number
-                reason = f"{window.text!r} in remittance, short for invoice number {number}"
+                reason = f"{text!r} in remittance, short for invoice number {number}"
                 evidence.add_ref(invoice_id, RefHit(STRONG if anchored else SHORT, reason))
-        if (
-            shape.looks_like(window.text)
-            and window.text not in index.customer_by_key
-            and window.text not in evidence.unknown_numbers
-        ):
-            evidence.unknown_numbers.append(window.text)
-        if shape.min_length - 1 <= len(window.text) <= shape.max_length + 1:
-            evidence.typo_sources.append(window.text)
-    return covered
+        if low <= len(text) <= high:
+            evidence.typo_sources.append(text)
+            # with a number read, an unknown one changes nothing (see scoring)
+            if not covered and shape.looks_like(text) and text not in index.customer_by_key:
+                evidence.unknown_numbers.append(text)
 
 
 def _overlaps(window: Window, covered: set[int]) -> bool:
     return not covered.isdisjoint(range(window.start, window.end))
 
 
-def read_typos(
+def _read_typos(
     tx: Transaction, index: Index, open_amounts: Mapping[str, Decimal], evidence: Evidence
-) -> bool:
+) -> None:
     """Invoice numbers one typing error away from a number in the text, among the invoices
-    that could be meant: those of the identified customers and those of exactly this amount.
-    True when it found any."""
+    that could be meant: those of the identified customers or, when the payer is unknown,
+    those of exactly this amount."""
     sources = list(dict.fromkeys(evidence.typo_sources))
-    found = False
     targets = [i for c in evidence.customers for i in index.by_customer.get(c, ())[:_MAX_SCANNED]]
-    same_amount = index.by_amount.get(tx.amount, ())
-    if len(same_amount) <= _MAX_SAME_AMOUNT:
-        targets += same_amount
+    if not targets:
+        same_amount = index.by_amount.get(tx.amount, ())
+        targets = list(same_amount) if len(same_amount) <= _MAX_SAME_AMOUNT else []
     for invoice_id in dict.fromkeys(targets):
         if open_amounts[invoice_id] == 0 or invoice_id in evidence.refs:
             continue
-        number = index.invoices[invoice_id].number
-        for spelling, source in product(index.numbers.forms(number).spellings, sources):
-            what = typo(source, spelling)
+        key = index.keys[invoice_id]
+        for source in sources:
+            what = typo(source, key)
             if what:
+                number = index.invoices[invoice_id].number
                 reason = f"invoice number {number} in remittance, {what}"
                 evidence.add_ref(invoice_id, RefHit(TYPO, reason))
-                found = True
                 break
-    return found
 
 
-def _read_payer(
-    tx: Transaction,
-    text_atoms: list[str],
-    covered: set[int],
-    index: Index,
-    config: MatchingConfig,
-    evidence: Evidence,
+def _similar_names(
+    tx: Transaction, index: Index, config: MatchingConfig, evidence: Evidence
 ) -> None:
-    if config.counts(Criterion.PAYER_IBAN) and tx.counterparty_iban:
-        for customer, source in index.customers_by_iban.get(compact(tx.counterparty_iban), {}).items():
-            how = "known" if source == CRM else "learned"
-            evidence.support(customer, IBAN, f"payer IBAN {how} for customer {customer}")
-    if config.counts(Criterion.PAYER_NAME) and tx.counterparty_name:
-        for customer, label in index.customers_by_name(tx.counterparty_name).items():
-            kind = NAME_SHARED if "several" in label else NAME
-            evidence.support(customer, kind, f"{label} matches customer {customer}")
-    if config.counts(Criterion.CUSTOMER_NUMBER):
-        for window in index.customer_numbers.windows(text_atoms):
-            customer = index.customer_by_key.get(window.text)
-            if customer is not None and not _overlaps(window, covered):
-                evidence.support(customer, CUSTOMER_NUMBER, f"customer number {customer} in remittance")
-
-
-def similar_names(tx: Transaction, index: Index, config: MatchingConfig, evidence: Evidence) -> None:
     """A referenced invoice's customer whose name resembles the payer's (typos, word order)."""
     if not (config.counts(Criterion.PAYER_NAME) and tx.counterparty_name):
         return
@@ -298,8 +313,7 @@ def _owed_by(
         if not within_tolerance(tx.amount, open_amounts[invoice_id], config):
             continue
         amount_fit = fit(tx.amount, [open_amounts[invoice_id]], config)
-        small_surplus = amount_fit.kind is Fit.OVERPAID and -amount_fit.difference <= config.max_overpayment
-        if amount_fit.kind in EXACTISH or small_surplus:
+        if amount_fit.kind in EXACTISH or amount_fit.small_surplus(config):
             singles.append(frozenset([invoice_id]))
     exact_single = any(open_amounts[next(iter(s))] == tx.amount for s in singles)
     if exact_single or not config.allow_multiple:

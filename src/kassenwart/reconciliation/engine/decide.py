@@ -14,17 +14,23 @@ NO_FIT = "no open invoice fits"
 
 def rank(tx: Transaction, scored: Iterable[Scored], knowledge: Knowledge) -> list[Scored]:
     kept = [s for s in scored if (tx.id, s.invoice_ids) not in knowledge.rejected]
-    return sorted(kept, key=Scored.rank_key)
+    if len(kept) > 1:
+        kept.sort(key=Scored.rank_key)
+    return kept
 
 
 def decide(
-    tx: Transaction, ranked: list[Scored], open_amounts: Mapping[str, Decimal], config: MatchingConfig
+    tx: Transaction,
+    ranked: list[Scored],
+    open_amounts: Mapping[str, Decimal],
+    config: MatchingConfig,
 ) -> Decision:
     if not ranked:
         return Decision(tx.id, Status.OPEN, note=NO_FIT)
     best = ranked[0]
     alone = len(ranked) == 1 or ranked[1].tier < best.tier
-    if config.automation is Automation.AUTOMATIC and best.tier in AUTO_TIERS and alone:
+    if config.automation == Automation.AUTOMATIC and best.tier in AUTO_TIERS and alone:
         return Decision(tx.id, Status.AUTO, match=best.proposal(tx, open_amounts, config))
-    suggestions = tuple(s.proposal(tx, open_amounts, config) for s in ranked[: config.max_suggestions])
+    shown = ranked[: config.max_suggestions]
+    suggestions = tuple(s.proposal(tx, open_amounts, config) for s in shown)
     return Decision(tx.id, Status.OPEN, suggestions=suggestions)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from .invoice_numbers import NumberShape, learn_shape
 from .model import Invoice, Knowledge
@@ -22,13 +23,20 @@ LEARNED = "learned"
 _MIN_TRUNCATED = 10  # a truncated payer name must keep this many characters of its core
 
 
+class NameMatch(NamedTuple):
+    customer: str
+    how: str  # "payer name", "payer name (learned)", ...
+    unique: bool  # no other customer has this name
+
+
 @dataclass(slots=True)
 class Index:
     invoices: dict[str, Invoice]
     numbers: NumberShape
     customer_numbers: NumberShape
-    by_spelling: dict[str, list[tuple[str, str]]]  # number spelling -> (invoice id, deviation)
-    by_short: dict[str, list[str]]
+    keys: dict[str, str]  # invoice id -> its number's key
+    by_spelling: dict[str, list[str]]  # a full spelling of the number (Forms.spellings) -> ids
+    by_short: dict[str, list[str]]  # the serial without leading zeros -> ids
     by_reference: dict[str, list[str]]
     by_customer: dict[str, list[str]]  # oldest due date first
     by_amount: dict[Decimal, list[str]]
@@ -39,50 +47,57 @@ class Index:
     sorted_cores: list[str]
     customer_names: dict[str, NameKeys]
 
-    def customers_by_name(self, name: str) -> dict[str, str]:
-        """Customers a payer name points to -> how ("name", "name (learned)", ...)."""
+    def customers_by_name(self, name: str) -> list[NameMatch]:
+        """The customers a payer name points to: the whole name, else without the legal
+        form, else as the beginning of one customer's name (cut by the bank)."""
         keys = name_keys(name)
         if not keys.core:
-            return {}
+            return []
         full = self.customers_by_full_name.get(keys.full, {})
         if len(full) == 1:
-            (customer, source), = full.items()
-            return {customer: "payer name" if source == CRM else "payer name (learned)"}
+            ((customer, source),) = full.items()
+            how = "payer name" if source == CRM else "payer name (learned)"
+            return [NameMatch(customer, how, True)]
         core = self.customers_by_core_name.get(keys.core, set())
+        if len(core) > 1:
+            how = "payer name, shared by several customers"
+            return [NameMatch(customer, how, False) for customer in sorted(core)]
         if core:
-            label = "payer name" if len(core) == 1 else "payer name, shared by several customers"
-            return {customer: label for customer in core}
+            return [NameMatch(customer, "payer name", True) for customer in core]
         return self._truncated(keys.core)
 
-    def _truncated(self, core: str) -> dict[str, str]:
+    def _truncated(self, core: str) -> list[NameMatch]:
         if len(core) < _MIN_TRUNCATED:
-            return {}
+            return []
         found: set[str] = set()
         i = bisect.bisect_left(self.sorted_cores, core)
         while i < len(self.sorted_cores) and self.sorted_cores[i].startswith(core):
             found |= self.customers_by_core_name[self.sorted_cores[i]]
             i += 1
             if len(found) > 1:
-                return {}
-        return {customer: "payer name (truncated)" for customer in found}
+                return []
+        return [NameMatch(customer, "payer name (truncated)", True) for customer in found]
 
 
-def _due(invoice: Invoice) -> tuple[date, str]:
+def due_order(invoice: Invoice) -> tuple[date, str]:
+    """Oldest due date first (customers pay the oldest first), then by number."""
     return (invoice.due_date or date.max, invoice.number)
 
 
 def build_index(invoices: Sequence[Invoice], knowledge: Knowledge) -> Index:
     numbers = learn_shape(inv.number for inv in invoices)
-    customer_numbers = learn_shape({inv.customer_number for inv in invoices})
-    by_spelling: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    customer_numbers = learn_shape(dict.fromkeys(inv.customer_number for inv in invoices))
+    keys: dict[str, str] = {}
+    by_spelling: dict[str, list[str]] = defaultdict(list)
     by_short: dict[str, list[str]] = defaultdict(list)
     by_reference: dict[str, list[str]] = defaultdict(list)
     by_customer: dict[str, list[Invoice]] = defaultdict(list)
     by_amount: dict[Decimal, list[str]] = defaultdict(list)
     for inv in invoices:
         forms = numbers.forms(inv.number)
-        for spelling, deviation in forms.spellings.items():
-            by_spelling[spelling].append((inv.id, deviation))
+        keys[inv.id] = forms.spellings[0]
+        for spelling in filter(None, forms.spellings):
+            by_spelling[spelling].append(inv.id)
         for short in forms.short:
             by_short[short].append(inv.id)
         if inv.payment_reference:
@@ -94,18 +109,25 @@ def build_index(invoices: Sequence[Invoice], knowledge: Knowledge) -> Index:
         invoices={inv.id: inv for inv in invoices},
         numbers=numbers.widened({len(spelling) for spelling in by_spelling}),
         customer_numbers=customer_numbers,
+        keys=keys,
         by_spelling=dict(by_spelling),
         by_short=dict(by_short),
         by_reference=dict(by_reference),
-        by_customer={c: [i.id for i in sorted(v, key=_due)] for c, v in by_customer.items()},
+        by_customer={c: [i.id for i in sorted(v, key=due_order)] for c, v in by_customer.items()},
         by_amount=dict(by_amount),
-        customer_by_key={customer_numbers.key(c): c for c in by_customer if customer_numbers.key(c)},
+        customer_by_key=_customer_keys(customer_numbers, by_customer),
         customers_by_iban=dict(customers.by_iban),
         customers_by_full_name=dict(customers.by_full_name),
         customers_by_core_name=dict(customers.by_core_name),
         sorted_cores=sorted(customers.by_core_name),
         customer_names=customers.names,
     )
+
+
+def _customer_keys(shape: NumberShape, customers: Iterable[str]) -> dict[str, str]:
+    keys = {shape.key(customer): customer for customer in customers}
+    keys.pop("", None)
+    return keys
 
 
 class _Customers:
@@ -116,7 +138,11 @@ class _Customers:
         self.by_full_name: dict[str, dict[str, str]] = defaultdict(dict)
         self.by_core_name: dict[str, set[str]] = defaultdict(set)
         self.names: dict[str, NameKeys] = {}
-        for customer, name, ibans in dict.fromkeys((i.customer_number, i.customer_name, i.customer_ibans) for i in invoices):
+        rows = dict.fromkeys(
+            (inv.customer_number, inv.customer_name, inv.customer_ibans)
+            for inv in invoices
+        )
+        for customer, name, ibans in rows:
             for iban in ibans:
                 if iban:
                     self.by_iban[compact(iban)][customer] = CRM

@@ -16,14 +16,15 @@ spelled: separators, spaces, case and line breaks between the parts do not matte
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
-from .normalize import runs
+from .normalize import RUNS, runs
 
 # A letter group counts as an affix when this share of the numbers has it.
 _AFFIX_SHARE = 0.02
@@ -32,6 +33,7 @@ _FIXED_VALUES = 2
 _FIXED_MIN_SAMPLES = 20
 _MIN_SHORT = 3  # shorter forms than this say nothing
 _SAMPLE = 5000  # numbers enough to learn a shape from
+_DIGITS_ALIKE = str.maketrans("0123456789", "9999999999")
 
 
 class Window(NamedTuple):
@@ -43,8 +45,8 @@ class Window(NamedTuple):
 
 
 class Forms(NamedTuple):
-    spellings: dict[str, str]  # full spelling -> how it deviates ("", "without leading zeros")
-    short: frozenset[str]  # the serial alone ("01234", "1234")
+    spellings: tuple[str, ...]  # the key, then the key without the serial's leading zeros
+    short: tuple[str, ...]  # the serial alone, without leading zeros ("1234")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,10 @@ class NumberShape:
     max_length: int
     max_parts: int  # letter and digit groups of the longest key
     serial_positions: dict[tuple[int, ...], int]  # digit-group lengths -> index of the serial
-    profile: dict[int, tuple[frozenset[str] | None, ...]]  # key length -> fixed chars per position
+    profile: re.Pattern[str]  # the key lengths seen often, with the characters fixed positions take
+    plans: dict[str, tuple[list[tuple[int, int]], int | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     # -- one number --------------------------------------------------------------------
 
@@ -67,21 +72,35 @@ class NumberShape:
 
     def forms(self, number: str) -> Forms:
         """How customers may write the number: full spellings and short forms."""
-        parts = self.parts(number)
+        upper = number.upper()
+        # Numbers written alike ("RE-9999-99999") share where their parts and serial are.
+        alike = upper.translate(_DIGITS_ALIKE)
+        plan = self.plans.get(alike)
+        if plan is None:
+            plan = self.plans[alike] = self._plan(upper)
+        spans, index = plan
+        parts = [upper[start:end] for start, end in spans]
         key = "".join(parts)
-        digit_positions = [i for i, p in enumerate(parts) if p.isdigit()]
-        if not digit_positions:
-            return Forms({key: ""}, frozenset())
-        layout = tuple(len(parts[i]) for i in digit_positions)
-        index = digit_positions[self.serial_positions.get(layout, -1)]
+        if index is None:
+            return Forms((key,), ())
         serial = parts[index]
         trimmed = serial.lstrip("0")
-        spellings = {key: ""}
+        spellings = (key,)
         # Without its other parts (a year, a branch) a trimmed serial is only a short form.
         if trimmed and trimmed != serial and len(parts) > 1:
-            spellings["".join(parts[:index] + [trimmed] + parts[index + 1 :])] = "without leading zeros"
-        short = frozenset(s for s in (serial, trimmed) if len(s) >= _MIN_SHORT and s != key)
+            spellings += ("".join(parts[:index] + [trimmed] + parts[index + 1 :]),)
+        short = (trimmed,) if len(trimmed) >= _MIN_SHORT and trimmed != key else ()
         return Forms(spellings, short)
+
+    def _plan(self, upper: str) -> tuple[list[tuple[int, int]], int | None]:
+        """Where the key's parts are in the number, and which of them is the serial."""
+        spans = [m.span() for m in RUNS.finditer(upper) if m.group() not in self.affixes]
+        parts = [upper[start:end] for start, end in spans]
+        digit_positions = [i for i, p in enumerate(parts) if p.isdigit()]
+        if not digit_positions:
+            return spans, None
+        layout = tuple(len(parts[i]) for i in digit_positions)
+        return spans, digit_positions[self.serial_positions.get(layout, -1)]
 
     def widened(self, lengths: Iterable[int]) -> NumberShape:
         """The same shape, its length range stretched to cover `lengths`."""
@@ -94,28 +113,30 @@ class NumberShape:
 
     def looks_like(self, key: str) -> bool:
         """Has the text the company's shape (length and the positions that never vary)?"""
-        fixed = self.profile.get(len(key))
-        if fixed is None:
-            return False
-        return all(allowed is None or ch in allowed for ch, allowed in zip(key, fixed))
+        return self.profile.fullmatch(key) is not None
 
     # -- a text ------------------------------------------------------------------------
 
     def windows(self, text_atoms: Sequence[str]) -> list[Window]:
         """Every run of consecutive atoms, glued, short enough to be a key (with one
-        extra character for a typo). Affixes and, for numeric keys, words end a run."""
-        limit = self.max_length + 1
-        usable = [
-            atom not in self.affixes and (self.has_letters or atom.isdigit()) for atom in text_atoms
-        ]
+        extra character for a typo) and at most one atom more than the key has parts (a
+        line break may cut a part in two). Affixes and, for numeric keys, words end a run."""
+        if self.has_letters:
+            usable = [atom not in self.affixes for atom in text_atoms]
+        else:
+            usable = [atom.isdigit() for atom in text_atoms]
+        limit, reach = self.max_length + 1, self.max_parts + 1
         found = []
-        for start in range(len(text_atoms)):
-            # one atom more than the number has parts: a line break may cut a part in two
-            stop = min(len(text_atoms), start + self.max_parts + 1)
-            end = start
-            glued = ""
-            while end < stop and usable[end] and len(glued) + len(text_atoms[end]) <= limit:
+        for start, first in enumerate(text_atoms):
+            if not usable[start] or len(first) > limit:
+                continue
+            glued = first
+            end = start + 1
+            found.append(Window(glued, start, end))
+            while end < len(text_atoms) and end - start < reach and usable[end]:
                 glued += text_atoms[end]
+                if len(glued) > limit:
+                    break
                 end += 1
                 found.append(Window(glued, start, end))
         return found
@@ -123,7 +144,9 @@ class NumberShape:
 
 def typo(written: str, spelling: str) -> str | None:
     """The one typing error that turns `spelling` into `written`, or None."""
-    if written == spelling or OSA.distance(written, spelling, score_cutoff=1) > 1:
+    if abs(len(written) - len(spelling)) > 1 or written == spelling:
+        return None
+    if OSA.distance(written, spelling, score_cutoff=1) > 1:
         return None
     unit = "digit" if spelling.isdigit() else "character"
     if len(written) < len(spelling):
@@ -135,17 +158,20 @@ def typo(written: str, spelling: str) -> str | None:
     return f"1 wrong {unit}"
 
 
-def _profile(keys: list[str]) -> dict[int, tuple[frozenset[str] | None, ...]]:
+def _profile(keys: list[str]) -> re.Pattern[str]:
+    """One alternative per frequent key length: "2026 0 . . . ." as [2][0][2][6][0]...."""
     by_length: dict[int, list[str]] = defaultdict(list)
     for key in keys:
         by_length[len(key)].append(key)
-    profile = {}
-    for length, same in by_length.items():
+    alternatives = []
+    for same in by_length.values():
         if len(same) < max(_FIXED_MIN_SAMPLES, len(keys) * _AFFIX_SHARE):
             continue
-        columns = [frozenset(column) for column in zip(*same)]
-        profile[length] = tuple(c if len(c) <= _FIXED_VALUES else None for c in columns)
-    return profile
+        columns = [sorted(set(column)) for column in zip(*same)]
+        alternatives.append(
+            "".join(f"[{''.join(c)}]" if len(c) <= _FIXED_VALUES else "." for c in columns)
+        )
+    return re.compile("|".join(alternatives) or "(?!)")
 
 
 def _serial_positions(all_parts: list[list[str]]) -> dict[tuple[int, ...], int]:

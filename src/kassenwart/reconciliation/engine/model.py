@@ -87,7 +87,7 @@ class MatchingConfig:
     criteria: frozenset[Criterion] = frozenset(Criterion)
     skonto_percents: tuple[Decimal, ...] = (Decimal("2"), Decimal("3"))
     max_fee: Decimal = Decimal("15.00")  # bank fees a payer may deduct
-    max_overpayment: Decimal = Decimal("10.00")  # surplus applied automatically (rounded up payments)
+    max_overpayment: Decimal = Decimal("10.00")  # surplus applied on its own (rounded-up payments)
     rounding: Decimal = Decimal("0.01")  # slack per invoice when checking Skonto
     allow_multiple: bool = True  # collective payments, partial payments and installments
     automation: Automation = Automation.AUTOMATIC

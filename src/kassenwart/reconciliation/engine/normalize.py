@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
-_RUNS = re.compile(r"[A-Z]+|[0-9]+")
-# The letter O written for a zero: after a digit, or starting a word and followed by one.
-_O_FOR_ZERO = re.compile(r"(?<=[0-9])[Oo]|(?<![A-Za-z])[Oo](?=[0-9])")
+RUNS = re.compile(r"[A-Z]+|[0-9]+")  # in upper-case text
+# Digits, possibly with the letter O written for a zero ("RE-2026-O3558", "04O11"); the
+# digit alternative comes first, so "KONTO1234" stays a word and a number.
+_ATOMS = re.compile(r"[0-9O]*[0-9][0-9O]*|[A-Z]+")
 
 
 def compact(value: str) -> str:
     """Upper case, letters and digits only: IBANs, references, customer numbers."""
+    if value.isascii() and value.isalnum():
+        return value.upper()
     return _NOT_ALNUM.sub("", value).upper()
 
 
 def runs(text: str) -> list[str]:
     """Runs of letters and runs of digits, upper case: "RE-2026/01234" -> RE, 2026, 01234."""
-    return _RUNS.findall(text.upper())
+    return RUNS.findall(text.upper())
 
 
 def atoms(text: str) -> list[str]:
@@ -30,7 +33,8 @@ def atoms(text: str) -> list[str]:
     "RE-2026-0 / 3698" or cut across two lines comes out as consecutive atoms that the
     caller may glue together again. A letter O among digits is read as a zero.
     """
-    return runs(_O_FOR_ZERO.sub("0", text))
+    found = _ATOMS.findall(text.upper())
+    return [a.replace("O", "0") if "O" in a and not a.isalpha() else a for a in found]
 
 
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -47,14 +51,13 @@ _PHRASES = {
     ("e", "v"): "ev",
 }
 _PHRASE_STARTS = frozenset(phrase[0] for phrase in _PHRASES)
-LEGAL_WORDS = frozenset(
+_LEGAL_WORDS = frozenset(
     "gmbh mbh ug haftungsbeschrankt kg ag ohg gbr ek ev co & kgaa se eg og partg mbb "
     "ltd limited inc llc sarl sa bv nv".split()
 )
 
 
-@dataclass(frozen=True, slots=True)
-class NameKeys:
+class NameKeys(NamedTuple):
     full: str  # the whole name, legal form spelled one way ("meier & brunner gmbh & co kg")
     core: str  # without the legal form ("meier & brunner")
 
@@ -62,7 +65,8 @@ class NameKeys:
 def _fold(name: str) -> str:
     text = name.lower().translate(_TRANSLIT)
     if not text.isascii():
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     for written, folded in _FOLD:
         text = text.replace(written, folded)
     return text
@@ -88,12 +92,12 @@ def _strip_legal_form(words: list[str]) -> list[str]:
     # Banks cut names at 27 or 35 characters, often inside the legal form ("GMBH & C").
     if (
         len(core) > 2
-        and core[-2] in LEGAL_WORDS
-        and core[-1] not in LEGAL_WORDS
-        and any(word.startswith(core[-1]) for word in LEGAL_WORDS)
+        and core[-2] in _LEGAL_WORDS
+        and core[-1] not in _LEGAL_WORDS
+        and any(word.startswith(core[-1]) for word in _LEGAL_WORDS)
     ):
         core.pop()
-    while len(core) > 1 and core[-1] in LEGAL_WORDS:
+    while len(core) > 1 and core[-1] in _LEGAL_WORDS:
         core.pop()
     return core
 

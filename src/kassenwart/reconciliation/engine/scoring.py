@@ -9,20 +9,37 @@ from datetime import date
 from decimal import Decimal
 
 from .amounts import EXACTISH, AmountFit, Fit, allocate, fit
-from .candidates import CUSTOMER_NUMBER, IBAN, NAME, NAME_SHARED, NAME_SIMILAR, STRONG, Evidence, RefHit
-from .index import Index
+from .candidates import (
+    CUSTOMER_NUMBER,
+    IBAN,
+    NAME,
+    NAME_SHARED,
+    NAME_SIMILAR,
+    STRONG,
+    Evidence,
+    RefHit,
+)
+from .index import Index, due_order
 from .model import Criterion, Invoice, MatchingConfig, Proposal, Transaction
 
 # Tiers, best first. Only AUTO_TIERS may be applied without a person.
-REFERENCED_EXACT = 5  # every invoice named in full (or RF), amount fits (exact, Skonto, fee)
-CORRECTED_EXACT = 4  # some named with a typo or a short form, amount fits, payer confirmed
-REFERENCED_PARTIAL = 3  # every invoice named in full, partial / installment / small surplus, payer confirmed
+REFERENCED_EXACT = 5  # every invoice named in full (or RF); amount fits (exact, Skonto, fee)
+CORRECTED_EXACT = 4  # some named with a typo or short form; amount fits; payer confirmed
+REFERENCED_PARTIAL = 3  # named in full; partial, installment or small surplus; payer confirmed
 CUSTOMER_EXACT = 2  # no reference: the identified customer owes exactly this
 EVIDENCE = 1
 AMOUNT_ONLY = 0
 AUTO_TIERS = frozenset({REFERENCED_EXACT, CORRECTED_EXACT, REFERENCED_PARTIAL, CUSTOMER_EXACT})
 
-_BANDS = {5: (0.95, 0.99), 4: (0.85, 0.94), 3: (0.75, 0.84), 2: (0.65, 0.74), 1: (0.3, 0.6), 0: (0.05, 0.25)}
+# Confidence per tier: the points place a candidate within its band.
+_BANDS = {
+    REFERENCED_EXACT: (0.95, 0.99),
+    CORRECTED_EXACT: (0.85, 0.94),
+    REFERENCED_PARTIAL: (0.75, 0.84),
+    CUSTOMER_EXACT: (0.65, 0.74),
+    EVIDENCE: (0.3, 0.6),
+    AMOUNT_ONLY: (0.05, 0.25),
+}
 _MAX_POINTS = 11.0
 _REF_POINTS = {3: 4.0, 2: 3.0, 1: 2.0}
 _SUPPORT_POINTS = {IBAN: 3.0, CUSTOMER_NUMBER: 3.0, NAME: 2.5, NAME_SIMILAR: 1.5, NAME_SHARED: 1.0}
@@ -55,7 +72,9 @@ class Scored:
         oldest = self.invoices[0].due_date or date.max
         return (-self.tier, -self.points, len(self.invoices), oldest, sorted(self.invoice_ids))
 
-    def proposal(self, tx: Transaction, open_amounts: Mapping[str, Decimal], config: MatchingConfig) -> Proposal:
+    def proposal(
+        self, tx: Transaction, open_amounts: Mapping[str, Decimal], config: MatchingConfig
+    ) -> Proposal:
         opens = [(inv.id, open_amounts[inv.id]) for inv in self.invoices]
         allocations, surplus, write_off = allocate(tx.amount, opens, self.amount_fit)
         low, high = _BANDS[self.tier]
@@ -66,10 +85,6 @@ class Scored:
         if self.contradicted:
             reasons.append("payer points to another customer")
         return Proposal(allocations, confidence, tuple(reasons), surplus, write_off)
-
-
-def _due(invoice: Invoice) -> tuple[date, str]:
-    return (invoice.due_date or date.max, invoice.number)
 
 
 def score(
@@ -83,17 +98,22 @@ def score(
     if len(invoice_ids) == 1:
         invoices = [index.invoices[i] for i in invoice_ids]
     else:
-        invoices = sorted((index.invoices[i] for i in invoice_ids), key=_due)
+        invoices = sorted((index.invoices[i] for i in invoice_ids), key=due_order)
     if any(inv.currency != tx.currency for inv in invoices):
         return None
     amount_fit = fit(tx.amount, [open_amounts[inv.id] for inv in invoices], config)
     if amount_fit.kind is Fit.NONE:
         return None
     refs = [evidence.refs.get(inv.id) for inv in invoices]
-    customers = {inv.customer_number for inv in invoices}
-    supports = {kind: reason for c in customers for kind, reason in evidence.customers.get(c, {}).items()}
-    supported = all(c in evidence.customers for c in customers)
-    contradicted = bool(evidence.customers) and not any(c in evidence.customers for c in customers)
+    known = evidence.customers
+    supports: dict[str, str] = {}
+    supported = True
+    for customer in dict.fromkeys(inv.customer_number for inv in invoices):
+        if customer in known:
+            supports.update(known[customer])
+        else:
+            supported = False
+    contradicted = bool(known) and not supports  # the payer is someone, but none of these
     tier = _tier(amount_fit, refs, supports, supported, contradicted, evidence, config)
     points = (
         sum(_REF_POINTS[r.strength] for r in refs if r) / len(refs)
@@ -123,7 +143,7 @@ def _tier(
     amount_counts = config.counts(Criterion.AMOUNT)
     fits = amount_fit.kind in EXACTISH or not amount_counts
     loose = amount_fit.kind in (Fit.INSTALLMENT, Fit.PARTIAL) and config.allow_multiple
-    loose = loose or (amount_fit.kind is Fit.OVERPAID and -amount_fit.difference <= config.max_overpayment)
+    loose = loose or amount_fit.small_surplus(config)
     all_strong = all(r and r.strength == STRONG for r in refs)
     if all_strong and fits and not contradicted:
         return REFERENCED_EXACT
