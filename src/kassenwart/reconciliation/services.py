@@ -12,10 +12,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kassenwart.banking.models import Transaction
 from kassenwart.companies.models import Company
 from kassenwart.core.audit import actor_label, record
+from kassenwart.core.bulk import update_many
 from kassenwart.core.models import AuditEvent, User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
@@ -125,14 +127,13 @@ class _Run:
 
     def save(self) -> RunResult:
         TransactionState.objects.bulk_create(self.new_states, batch_size=1000)
-        existing = [s for s in self.states.values() if s not in self.new_states]
-        TransactionState.objects.bulk_update(existing, ["status", "suggestions", "note"], batch_size=1000)
+        update_many(list(self.states.values()), ["status", "suggestions", "note", "updated_at"])
         Match.objects.bulk_create([m for m, _ in self.matches], batch_size=1000)
         allocations = [a for _, allocs in self.matches for a in allocs]
         for allocation in allocations:
             allocation.match_id = allocation.match.pk
         Allocation.objects.bulk_create(allocations, batch_size=1000)
-        Invoice.objects.bulk_update(list(self.changed_invoices.values()), ["open_amount", "status"], batch_size=1000)
+        update_many(list(self.changed_invoices.values()), ["open_amount", "status", "updated_at"])
         AuditEvent.objects.bulk_create(
             [_match_event(self.company, m, allocs, "match.auto", None, self.via) for m, allocs in self.matches],
             batch_size=1000,
@@ -185,14 +186,20 @@ def _notify_run(company: Company, result: RunResult) -> None:
         notify(
             company,
             Notification.Kind.AUTO_MATCHED,
-            _("%(count)d payments were reconciled automatically.") % {"count": result.auto},
+            ngettext(
+                "%(count)d payment was reconciled automatically.",
+                "%(count)d payments were reconciled automatically.",
+                result.auto,
+            )
+            % {"count": result.auto},
             link="/reconciliation/matched/",
         )
     if result.open:
         notify(
             company,
             Notification.Kind.NEEDS_PERSON,
-            _("%(count)d payments need a person.") % {"count": result.open},
+            ngettext("%(count)d payment needs a person.", "%(count)d payments need a person.", result.open)
+            % {"count": result.open},
             link="/reconciliation/open/",
         )
 
@@ -360,3 +367,39 @@ def transaction_unignore(company: Company, tx: Transaction, *, user: User | None
     state.status, state.ignore_reason = TransactionState.Status.OPEN, ""
     state.save(update_fields=["status", "ignore_reason", "updated_at"])
     record("transaction.unignored", state, company=company, user=user, via="web", before=before, after={"status": "open"})
+
+
+# -- the company's settings ----------------------------------------------------------------
+
+CONFIG_FIELDS = ("criteria", "skonto_percents", "max_fee", "max_overpayment", "allow_multiple", "automation", "interval_minutes")
+
+
+@transaction.atomic
+def matching_config_update(company: Company, *, user: User | None, via: str = "web", **changes) -> MatchingConfig:
+    """Change how the company's payments are matched; the audit event keeps before and after."""
+    from django.core.exceptions import ValidationError
+
+    unknown = set(changes) - set(CONFIG_FIELDS)
+    if unknown:
+        raise TypeError(f"not matching settings: {', '.join(sorted(unknown))}")
+    config = MatchingConfig.objects.select_for_update().get_or_create(company=company)[0]
+    changed = {name: value for name, value in changes.items() if getattr(config, name) != value}
+    if not changed:
+        return config
+    before = {name: _plain(getattr(config, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(config, name, value)
+    try:
+        config.full_clean(exclude=["company"])
+        engine_config(config)
+    except (ValidationError, ValueError, ArithmeticError) as error:
+        raise ReconciliationError(_("These matching settings are not valid.")) from error
+    config.save(update_fields=list(changed))
+    record("matching_config.updated", config, company=company, user=user, via=via,
+           before=before, after={name: _plain(value) for name, value in changed.items()})
+    return config
+
+
+def _plain(value):
+    """A setting as the audit trail stores it (JSON: amounts as strings)."""
+    return str(value) if isinstance(value, Decimal) else value

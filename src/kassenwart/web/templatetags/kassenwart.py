@@ -1,4 +1,4 @@
-"""Showing money, IBANs and states the same way on every page."""
+"""Showing money, IBANs, states and reasons the same way on every page; the bell."""
 
 import json
 from decimal import Decimal, InvalidOperation
@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kassenwart.companies.permissions import allows
+from kassenwart.notifications.selectors import unread_count
+from kassenwart.web.reasons import translate as translate_reason
 
 register = template.Library()
 
@@ -104,3 +106,28 @@ def nav_current(context, *prefixes: str) -> str:
     if name and any(name.startswith(prefix) for prefix in prefixes):
         return mark_safe('aria-current="page"')
     return ""
+
+
+@register.filter
+def reason(value: str) -> str:
+    """A reason of the matching ("amount equals open amount") in the reader's language."""
+    return translate_reason(value)
+
+
+@register.filter
+def percent(value) -> str:
+    """A confidence of 0.0 to 1.0 as a whole percentage: 0.953 -> "95"."""
+    try:
+        return str(round(float(value) * 100))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    """The bell's number: the user's unread notifications in this company (one query)."""
+    request = context.get("request")
+    company = getattr(request, "company", None)
+    if company is None or not request.user.is_authenticated:
+        return 0
+    return unread_count(company, request.user)

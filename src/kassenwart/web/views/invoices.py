@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404, render
 
 from kassenwart.receivables import selectors
 from kassenwart.receivables.models import Invoice
+from kassenwart.reconciliation.selectors import invoice_payments
 from kassenwart.web.decorators import company_required
 from kassenwart.web.forms import InvoiceFilterForm
 from kassenwart.web.pagination import paginate
@@ -19,4 +20,5 @@ def invoice_list(request):
 @company_required()
 def invoice_detail(request, pk):
     invoice = get_object_or_404(Invoice, pk=pk, company=request.company)
-    return render(request, "web/invoices/detail.html", {"invoice": invoice})
+    payments = invoice_payments(request.company, invoice)
+    return render(request, "web/invoices/detail.html", {"invoice": invoice, "payments": payments})

@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404, render
 
 from kassenwart.banking import selectors
 from kassenwart.banking.models import PendingTransaction, Transaction
+from kassenwart.web import selectors as web_selectors
 from kassenwart.web.decorators import company_required
 from kassenwart.web.forms import TransactionFilterForm
 from kassenwart.web.pagination import paginate
@@ -22,7 +23,11 @@ def transaction_list(request):
 @company_required()
 def transaction_detail(request, pk):
     transaction = get_object_or_404(Transaction, pk=pk, company=request.company)
-    return render(request, "web/transactions/detail.html", {"tx": transaction, "pending": False})
+    context = {"tx": transaction, "pending": False}
+    if transaction.amount > 0:  # incoming payments are reconciled with invoices
+        context["reconciliation"] = web_selectors.payment_row(request.company, transaction)
+        context["matches"] = web_selectors.payment_matches(request.company, transaction)
+    return render(request, "web/transactions/detail.html", context)
 
 
 @company_required()

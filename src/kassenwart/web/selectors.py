@@ -1,0 +1,171 @@
+"""Reads the reconciliation screens put together from the apps' own selectors.
+
+Every function takes the company first and never leaves it. Filtering reuses the search of
+the transactions and invoices lists, so the same words and amounts find the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from kassenwart.banking.models import Transaction
+from kassenwart.banking.selectors import transaction_search
+from kassenwart.core.money import quantize
+from kassenwart.receivables.models import Invoice
+from kassenwart.receivables.selectors import invoice_search
+from kassenwart.reconciliation import selectors
+from kassenwart.reconciliation.models import Allocation, Match, MatchingConfig, TransactionState
+from kassenwart.web.suggestions import SHOWN, Suggestion
+from kassenwart.web.suggestions import build as build_suggestions
+from kassenwart.web.suggestions import invoice_ids as suggestion_invoice_ids
+
+WAITING, IGNORED = "waiting", "ignored"
+ZERO = Decimal("0.00")
+OPEN_INVOICES = [Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID]
+
+
+def _payments(company, *, text, amount, account_id, date_from, date_to) -> QuerySet[Transaction] | None:
+    """The company's transactions the filters leave, or None when nothing is filtered."""
+    if not (text or account_id or date_from or date_to):
+        return None
+    return transaction_search(
+        company, text=text, amount=amount, account_id=account_id, date_from=date_from, date_to=date_to
+    )
+
+
+def payment_search(
+    company,
+    *,
+    status: str | None = WAITING,
+    text: str = "",
+    amount: Decimal | None = None,
+    account_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[TransactionState]:
+    """Incoming payments waiting for a person (open and partially matched), or those marked
+    as not an invoice payment (`status="ignored"`), oldest first."""
+    if status == IGNORED:
+        states = (
+            TransactionState.objects.filter(company=company, status=TransactionState.Status.IGNORED)
+            .select_related("transaction", "transaction__account")
+            .order_by("transaction__booking_date", "transaction_id")
+        )
+    else:
+        states = selectors.open_payments(company)
+    found = _payments(company, text=text, amount=amount, account_id=account_id, date_from=date_from, date_to=date_to)
+    return states if found is None else states.filter(transaction__in=found)
+
+
+def match_search(
+    company,
+    *,
+    kind: str | None = None,
+    text: str = "",
+    amount: Decimal | None = None,
+    account_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Match]:
+    """Active matches, newest first. The search finds the payment's words and amount and the
+    invoices' numbers, customers and amounts."""
+    matches = selectors.active_matches(company)
+    if kind:
+        matches = matches.filter(kind=kind)
+    if account_id or date_from or date_to:
+        matches = matches.filter(
+            transaction__in=transaction_search(company, account_id=account_id, date_from=date_from, date_to=date_to)
+        )
+    if text.strip():
+        payments = transaction_search(company, text=text, amount=amount)
+        invoices = invoice_search(company, text=text, amount=amount)
+        with_invoice = Allocation.objects.filter(match__company=company, invoice__in=invoices).values("match_id")
+        matches = matches.filter(Q(transaction__in=payments) | Q(pk__in=with_invoice))
+    return matches
+
+
+def assigned_amounts(company, transaction_ids: Iterable[int]) -> dict[int, Decimal]:
+    """How much of each payment active matches have applied already (one query)."""
+    rows = (
+        Allocation.objects.filter(
+            match__company=company, match__undone_at__isnull=True, match__transaction_id__in=list(transaction_ids)
+        )
+        .values("match__transaction_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["match__transaction_id"]: quantize(row["total"]) for row in rows}
+
+
+def invoices_by_id(company, ids: Iterable) -> dict[int, Invoice]:
+    """The company's invoices among `ids` (ints or the strings of the engine's JSON)."""
+    wanted = {int(i) for i in ids if str(i).isdigit()}
+    return selectors.invoices_by_id(company, wanted) if wanted else {}
+
+
+def open_invoice_search(company, *, text: str = "", amount: Decimal | None = None, limit: int = 20) -> list[Invoice]:
+    """Invoices that can still take a payment, for the map page's search."""
+    found = invoice_search(company, text=text, amount=amount).filter(status__in=OPEN_INVOICES)
+    return list(found.exclude(open_amount=0)[:limit])
+
+
+def payment_state(company, tx: Transaction) -> TransactionState | None:
+    return TransactionState.objects.filter(company=company, transaction=tx).first()
+
+
+def payment_matches(company, tx: Transaction) -> list[Match]:
+    """Every match of one payment, undone ones too, newest first."""
+    return list(
+        Match.objects.filter(company=company, transaction=tx)
+        .select_related("created_by", "undone_by")
+        .prefetch_related("allocations__invoice")
+    )
+
+
+def matching_config(company) -> MatchingConfig:
+    """The company's settings; unsaved defaults when it has none yet."""
+    return MatchingConfig.objects.filter(company=company).first() or MatchingConfig(company=company)
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """An incoming payment on the reconciliation screens: its state, how much of it is
+    applied already and the engine's suggestions with their invoices."""
+
+    state: TransactionState
+    assigned: Decimal
+    suggestions: list[Suggestion]
+
+    @property
+    def tx(self) -> Transaction:
+        return self.state.transaction
+
+    @property
+    def left(self) -> Decimal:
+        return self.tx.amount - self.assigned
+
+
+def payment_rows(company, states: Iterable[TransactionState], limit: int | None = SHOWN) -> list[PaymentRow]:
+    """The page's payments with the first `limit` suggestions each, in two queries at most."""
+    states = list(states)
+    invoices = invoices_by_id(company, suggestion_invoice_ids(s.suggestions[:limit] for s in states))
+    partial = [s.transaction_id for s in states if s.status == TransactionState.Status.PARTIALLY_MATCHED]
+    done = assigned_amounts(company, partial) if partial else {}
+    return [
+        PaymentRow(state, done.get(state.transaction_id, ZERO), build_suggestions(state.suggestions, invoices, limit))
+        for state in states
+    ]
+
+
+def payment_row(company, tx: Transaction) -> PaymentRow:
+    """One payment with all its suggestions, also when no run has looked at it yet."""
+    state = payment_state(company, tx) or TransactionState(company=company)
+    state.transaction = tx  # the one already loaded, with its account
+    invoices = invoices_by_id(company, suggestion_invoice_ids([state.suggestions]))
+    done = assigned_amounts(company, [tx.pk]).get(tx.pk, ZERO)
+    return PaymentRow(state, done, build_suggestions(state.suggestions, invoices))
