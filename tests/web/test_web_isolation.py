@@ -1,16 +1,24 @@
 """One company never sees another's data through any page."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
-from django.urls import reverse
+from django.urls import URLResolver, reverse
 
-from kassenwart.banking.models import Balance
+from kassenwart.banking.models import Balance, BankConnection
 from kassenwart.companies.middleware import SESSION_KEY
+from kassenwart.notifications.models import Notification
+from kassenwart.notifications.services import notify
+from kassenwart.reconciliation.models import Match, TransactionState
+from kassenwart.reconciliation.services import match_create
 from kassenwart.web.urls import urlpatterns
 
 FOREIGN_NAME = "Geheimlieferant Zeta"
 FOREIGN_IBAN = "AT611904300234573201"
+
+
+CONNECTION_ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "connection_tan", "connection_tan_poll")
 
 
 def _company_rows(company, bank, label, make_member):
@@ -28,6 +36,11 @@ def _company_rows(company, bank, label, make_member):
     bank.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), "4242.42")
     invoice = bank.invoice(company, f"RE-{label}-1", "777.77")
     colleague = make_member(company, f"colleague-{label}")
+    payment, match = _reconciliation_rows(company, bank, account, record, invoice, label)
+    notify(company, "info", f"Hinweis {label}", link="/reconciliation/open/")
+    connection = BankConnection.objects.create(
+        company=company, kind="fints", name=f"Bank {label}", bank_code="99990000", login=f"login-{label}"
+    )
     return {
         "member_change": colleague,
         "account_detail": account,
@@ -35,7 +48,36 @@ def _company_rows(company, bank, label, make_member):
         "pending_detail": pending,
         "statement_detail": record,
         "invoice_detail": invoice,
+        **{name: payment for name in PAYMENT_ROUTES},
+        "reconciliation_undo": match,
+        "notification_open": Notification.objects.filter(company=company).order_by("user__username").first(),
+        **{name: connection for name in CONNECTION_ROUTES},
     }
+
+
+PAYMENT_ROUTES = (
+    "reconciliation_map",
+    "reconciliation_map_rows",
+    "reconciliation_map_save",
+    "reconciliation_accept",
+    "reconciliation_reject",
+    "reconciliation_ignore",
+    "reconciliation_unignore",
+)
+
+
+def _reconciliation_rows(company, bank, account, record, invoice, label):
+    """An open incoming payment with a suggestion for `invoice`, and a payment matched by hand."""
+    payment = bank.transaction(
+        account, "777.77", statement_import=record, counterparty_name=f"{FOREIGN_NAME} {label} Zahlung",
+        counterparty_iban=FOREIGN_IBAN, remittance=f"Zahlung {label}",
+    )
+    suggestion = {"allocations": {str(invoice.pk): "777.77"}, "confidence": 0.5, "reasons": [f"Grund {label}"]}
+    TransactionState.objects.create(transaction=payment, company=company, suggestions=[suggestion])
+    paid = bank.transaction(account, "100.00", statement_import=record, counterparty_name=f"{FOREIGN_NAME} {label} bezahlt")
+    second = bank.invoice(company, f"RE-{label}-2", "100.00")
+    match = match_create(company, paid, [(second, Decimal("100.00"), Decimal("0.00"))], user=None)
+    return payment, match
 
 
 @pytest.fixture
@@ -45,14 +87,23 @@ def two_companies(company, other_company, bank, make_user):
 
         return Membership.objects.get(company=owner, user=make_user(owner, "member", username))
 
+    user = make_user(company, "admin", "anna")
     ours = _company_rows(company, bank, "ours", make_member)
     theirs = _company_rows(other_company, bank, "theirs", make_member)
-    user = make_user(company, "admin", "anna")
     return user, ours, theirs
 
 
+def _routes(patterns=urlpatterns):
+    """Every named route of the web app, also those of included URL modules."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns)
+        else:
+            yield pattern
+
+
 def _object_routes():
-    return [p for p in urlpatterns if "pk" in p.pattern.converters]
+    return [p for p in _routes() if "pk" in p.pattern.converters]
 
 
 def test_every_object_route_is_covered(two_companies):
@@ -74,7 +125,7 @@ def test_objects_of_another_company_are_404(two_companies, client_for):
         if own.status_code == 405:  # an action: it answers POST only
             send = client.post
             own = send(own_url)
-        assert own.status_code in (200, 302), pattern.name
+        assert own.status_code in (200, 302, 400), pattern.name  # 400: an empty form, refused
         foreign = send(foreign_url)
         assert foreign.status_code == 404, pattern.name
         assert FOREIGN_NAME.encode() not in foreign.content
@@ -103,12 +154,24 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
         reverse("invoice_list"),
         reverse("invoice_list") + "?q=777,77",
         reverse("audit_log"),
+        reverse("reconciliation_open"),
+        reverse("reconciliation_open") + "?q=777,77",
+        reverse("reconciliation_open") + f"?q={FOREIGN_NAME}",
+        reverse("reconciliation_open") + f"?account={theirs['account_detail'].pk}",
+        reverse("reconciliation_open") + "?status=ignored",
+        reverse("reconciliation_matched"),
+        reverse("reconciliation_matched") + "?q=RE-",
+        reverse("reconciliation_matched") + "?q=100,00",
+        reverse("notification_list"),
     ]
     for url in pages:
         _assert_nothing_foreign(client.get(url))
     # and the lists do show our own rows, so the check above is not vacuous
     assert f"{FOREIGN_NAME} ours" in client.get(reverse("transaction_list") + "?q=777,77").content.decode()
     assert "Vorgemerkt ours" in client.get(reverse("transaction_list")).content.decode()
+    assert "RE-ours-1" in client.get(reverse("reconciliation_open") + "?q=777,77").content.decode()
+    assert "RE-ours-2" in client.get(reverse("reconciliation_matched") + "?q=100,00").content.decode()
+    assert "Hinweis ours" in client.get(reverse("notification_list")).content.decode()
 
 
 def test_switch_only_to_own_companies(two_companies, client_for, other_company, company):
@@ -136,11 +199,43 @@ def test_switch_to_a_company_of_the_user(two_companies, client_for, other_compan
 
 
 def test_anonymous_is_sent_to_login_from_every_page(db, client):
-    for pattern in urlpatterns:
+    for pattern in _routes():
         if pattern.name in ("login", "logout", "company_switch", "statement_upload"):
             continue
         kwargs = {"pk": 1} if "pk" in pattern.pattern.converters else {}
         url = reverse(pattern.name, kwargs=kwargs)
         response = client.get(url)
+        if response.status_code == 405:  # an action: it answers POST only
+            response = client.post(url)
         assert response.status_code == 302, pattern.name
         assert response["Location"].startswith(reverse("login")), pattern.name
+
+
+def test_reconciliation_actions_on_another_companys_objects_change_nothing(two_companies, client_for):
+    """Well-formed actions aimed at the other company's payment, match and invoices are 404s
+    and leave their rows as they were."""
+    user, ours, theirs = two_companies
+    client = client_for(user)
+    payment, match = theirs["reconciliation_map"], theirs["reconciliation_undo"]
+    invoice = theirs["invoice_detail"]
+    actions = {
+        "reconciliation_accept": {"invoices": str(invoice.pk)},
+        "reconciliation_reject": {"invoices": str(invoice.pk)},
+        "reconciliation_ignore": {"reason": "Darlehen"},
+        "reconciliation_map_save": {"invoice": [invoice.pk], f"amount_{invoice.pk}": "777,77"},
+    }
+    for name, data in actions.items():
+        assert client.post(reverse(name, args=[payment.pk]), data).status_code == 404, name
+    assert client.post(reverse("reconciliation_undo", args=[match.pk])).status_code == 404
+    state = TransactionState.objects.get(pk=payment.pk)
+    assert (state.status, len(state.suggestions)) == ("open", 1)
+    assert not Match.objects.filter(transaction=payment).exists()
+    assert Match.objects.get(pk=match.pk).undone_at is None
+
+    # our own payment cannot be mapped to their invoice either
+    own = ours["reconciliation_map"]
+    data = {"invoice": [invoice.pk], f"amount_{invoice.pk}": "777,77"}
+    response = client.post(reverse("reconciliation_map_save", args=[own.pk]), data)
+    assert response.status_code == 400
+    assert "RE-theirs" not in response.content.decode()
+    assert not Match.objects.filter(transaction=own).exists()

@@ -13,10 +13,40 @@ class BankConnection(models.Model):
         FILE = "file", _("Statement files")
         PROVIDER = "provider", _("Payment provider")
 
+    class State(models.TextChoices):
+        NEW = "new", _("not connected yet")
+        OK = "ok", _("connected")
+        NEEDS_TAN = "needs_tan", _("TAN needed")
+        PIN_WRONG = "pin_wrong", _("PIN wrong")
+        PIN_BLOCKED = "pin_blocked", _("PIN blocked")
+        ERROR = "error", _("error")
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="connections")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # FinTS: where the bank is and who logs in. Secrets are sealed (core.secrets).
+    bank_code = models.CharField(_("bank code"), max_length=20, blank=True)
+    server_url = models.URLField(_("FinTS server URL"), max_length=300, blank=True)
+    login = models.CharField(_("login"), max_length=100, blank=True)
+    customer_id = models.CharField(_("customer id"), max_length=100, blank=True)
+    tan_method = models.CharField(_("TAN method"), max_length=8, blank=True)  # security function
+    tan_medium = models.CharField(_("TAN medium"), max_length=64, blank=True)
+    tan_options = models.JSONField(default=dict, blank=True)  # methods and media the bank offered
+    pin_sealed = models.BinaryField(null=True, editable=False)
+    pin_kept = models.BooleanField(_("keep the PIN for scheduled syncs"), default=False)
+    pin_until = models.DateTimeField(null=True, blank=True)  # a PIN handed to one sync expires
+    client_state = models.BinaryField(null=True, editable=False)  # sealed: system id, BPD, UPD
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.NEW)
+    last_error = models.TextField(_("last error"), blank=True)
+    sync_interval_minutes = models.PositiveIntegerField(_("sync every (minutes)"), default=240)
+    sync_enqueued_at = models.DateTimeField(null=True, blank=True)  # claimed by the schedule
+    sync_queued = models.BooleanField(default=False)  # a person started a sync not done yet
+    last_sync_at = models.DateTimeField(_("last sync"), null=True, blank=True)
+    # One worker per bank login: claimed with a conditional UPDATE, released or expired.
+    locked_until = models.DateTimeField(null=True, blank=True)
+    lock_token = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +73,8 @@ class BankAccount(models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     bank_code = models.CharField(_("bank code"), max_length=20, blank=True)
     account_number = models.CharField(_("account number"), max_length=34, blank=True)
+    subaccount = models.CharField(_("subaccount"), max_length=30, blank=True)
+    owner = models.CharField(_("account holder"), max_length=200, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     csv_mapping = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,6 +91,21 @@ class BankAccount(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.iban or self.account_number})"
+
+
+class PausedDialog(models.Model):
+    """A FinTS dialog kept open at the bank between two requests: waiting for its TAN, or
+    authenticated and waiting for the task that continues it. Sealed (it holds the PIN),
+    never sent to the browser, useless after `expires_at` (the bank ends it)."""
+
+    connection = models.OneToOneField(BankConnection, on_delete=models.CASCADE, related_name="paused_dialog")
+    sealed = models.BinaryField(editable=False)
+    awaiting_tan = models.BooleanField(default=True)
+    decoupled = models.BooleanField(default=False)
+    polls = models.PositiveIntegerField(default=0)
+    lock_token = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
 
 
 class Balance(models.Model):

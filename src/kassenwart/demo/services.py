@@ -8,7 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from kassenwart.banking import fints_services
+from kassenwart.banking.connectors.fints import product_id
 from kassenwart.banking.formats.camt_writer import write_camt
+from kassenwart.banking.models import BankConnection
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Company, Role
 from kassenwart.companies.services import company_create, membership_set, user_create
@@ -16,11 +19,16 @@ from kassenwart.core.models import User
 from kassenwart.demo import generator
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.services import reconcile_company
+from kassenwart.sandbox.bank import Settings as SandboxSettings
+from kassenwart.sandbox.scenarios import demo_bank
+from kassenwart.sandbox.server import SandboxServer
 
 DEMO_COMPANY = "Alpenblick Handels GmbH"
 DEMO_IBAN = "DE89370400440532013000"
 LOGINS = {"admin": Role.ADMIN, "approver": Role.APPROVER, "member": Role.MEMBER}
 PASSWORD = "kassenwart-demo"
+SANDBOX_PORT = 8079
+SANDBOX_CONNECTION = "Kassenwart Sandbox Bank"
 
 
 @dataclass
@@ -64,3 +72,33 @@ def demo_setup(folder: Path, *, today: date | None = None, seed: int = 2026) -> 
         result.transactions += imported.added
     result.reconciled = reconcile_company(company, via="demo").auto
     return result
+
+
+def sandbox_start(port: int = SANDBOX_PORT) -> SandboxServer:
+    """The sandbox bank in a thread of this process, on `port` or, if taken, any free one.
+    It accepts whatever FinTS product id this installation uses."""
+    bank = demo_bank(SandboxSettings(product_ids=(product_id(),)))
+    try:
+        server = SandboxServer(bank, port)
+    except OSError:
+        server = SandboxServer(bank, 0)
+    server.start()
+    return server
+
+
+def demo_connect_bank(company: Company, server: SandboxServer) -> fints_services.SyncResult:
+    """Connect the demo company to the sandbox bank over FinTS (once) and sync it."""
+    info = server.connection_info()
+    connection = company.connections.filter(kind=BankConnection.Kind.FINTS, name=SANDBOX_CONNECTION).first()
+    if connection is None:
+        connection = fints_services.connection_create(
+            company, name=SANDBOX_CONNECTION, bank_code=info["bank_code"], server_url=info["url"],
+            login=info["login"], pin=info["pin"], keep_pin=True, via="demo",
+        )
+        options = fints_services.connection_probe(connection, via="demo")
+        if not options:
+            return fints_services.SyncResult(state=connection.state, message=connection.last_error)
+        fints_services.connection_choose_tan(connection, method=options[0].method, via="demo")
+    elif connection.server_url != info["url"]:
+        fints_services.connection_set_server(connection, info["url"], via="demo")
+    return fints_services.connection_sync(connection, via="demo")

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from kassenwart.web.views import accounts, audit, invoices, members, session, statements, transactions
+from kassenwart.web.views import accounts, audit, connections, invoices, members, session, statements, transactions
 
 urlpatterns = [
     path("", accounts.account_list, name="home"),
@@ -20,4 +20,14 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit_log"),
     path("users/", members.member_list, name="member_list"),
     path("users/<int:pk>/", members.member_change, name="member_change"),
+    path("", include("kassenwart.web.reconciliation_urls")),
+    path("connections/", include([
+        path("", connections.connection_list, name="connection_list"),
+        path("new/", connections.connection_new, name="connection_new"),
+        path("<int:pk>/", connections.connection_detail, name="connection_detail"),
+        path("<int:pk>/tan-method/", connections.connection_choose_tan, name="connection_choose_tan"),
+        path("<int:pk>/sync/", connections.connection_sync, name="connection_sync"),
+        path("<int:pk>/tan/", connections.connection_tan, name="connection_tan"),
+        path("<int:pk>/tan/poll/", connections.connection_tan_poll, name="connection_tan_poll"),
+    ])),
 ]

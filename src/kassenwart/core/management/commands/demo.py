@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kassenwart.demo.services import LOGINS, PASSWORD, demo_setup
+from kassenwart.demo.services import LOGINS, PASSWORD, demo_connect_bank, demo_setup, sandbox_start
 
 
 class Command(BaseCommand):
@@ -23,6 +23,12 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Demo company {result.company.name!r} is ready (data from before).")
+        sandbox = sandbox_start()
+        synced = demo_connect_bank(result.company, sandbox)
+        self.stdout.write(
+            f"Sandbox bank (FinTS) on {sandbox.url}: {synced.accounts} accounts, "
+            f"{synced.added} new transactions. {synced.message}".rstrip()
+        )
         self.stdout.write("Logins (user / password):")
         for username, role in LOGINS.items():
             self.stdout.write(f"  {username:<9} / {PASSWORD}   ({role.label})")

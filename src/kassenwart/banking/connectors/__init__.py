@@ -1,0 +1,1 @@
+"""Connectors fetch from a bank or provider; services import what they return."""

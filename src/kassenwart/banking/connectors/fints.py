@@ -1,0 +1,449 @@
+"""FinTS 3.0 PIN/TAN banks: the only module that talks python-fints.
+
+`probe` asks a bank which TAN methods it offers (a dialog without TAN). `session` is one
+dialog: right after it opens, `Session.challenge` says whether the bank wants a TAN for the
+dialog start (strong customer authentication). Answer it with `send_tan` in the same dialog,
+at once or after `pause()` and a later `session(..., resume=blob)`: the bank refuses a TAN
+from another dialog, and ends a paused one after about 15 minutes.
+
+Every python-fints exception leaves this module as a `BankError` whose message says what a
+person can do about it. A client whose dialog start failed is never used again: each
+`session` builds a new one from the saved client state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from fints import exceptions as fints_errors
+from fints.client import FinTS3PinTanClient, NeedRetryResponse, NeedTANResponse
+from fints.formals import DescriptionRequired
+from fints.hhd.flicker import code_to_bitstream
+from fints.models import SEPAAccount
+from fints.segments.statement import HKKAZ5, HKKAZ6, HKKAZ7
+from lxml import etree
+
+logger = logging.getLogger(__name__)
+
+# Used when KASSENWART_FINTS_PRODUCT_ID is not set: the sandbox bank knows it, real banks
+# refuse it (ProductRefused tells the admin to register a product id).
+SANDBOX_PRODUCT_ID = "KASSENWARTSANDBOX01"
+BANK_TIMEOUT = 120  # seconds one answer may take (large statements are slow to build)
+CENT = Decimal("0.01")
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
+# -- errors --------------------------------------------------------------------------------
+class BankError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class PinWrong(BankError):
+    """The bank refused the PIN. Never retried automatically: banks lock after a few."""
+
+
+class PinBlocked(BankError):
+    """The bank has locked the access (too many wrong PINs)."""
+
+
+class BankUnreachable(BankError):
+    """No answer, or not a FinTS answer, from the server URL."""
+
+
+class ProductRefused(BankError):
+    """The bank does not accept our FinTS product id."""
+
+
+class TanRequired(BankError):
+    """The bank wants a TAN where no person is there to give one."""
+
+
+class QueryTanRequired(TanRequired):
+    """The bank wants a TAN before it answers a query in this dialog: `challenge`."""
+
+    def __init__(self, message: str, challenge: Challenge):
+        super().__init__(message)
+        self.challenge = challenge
+
+
+class TanWrong(BankError):
+    """The TAN was wrong; the dialog is still open for another try."""
+
+
+class TanExpired(BankError):
+    """The dialog that asked for the TAN is gone (timed out or cancelled)."""
+
+
+class BankRefused(BankError):
+    """Any other refusal, with the bank's own words."""
+
+
+# -- what goes in and comes out ------------------------------------------------------------
+@dataclass(frozen=True)
+class Access:
+    bank_code: str
+    server_url: str
+    login: str
+    pin: str | None
+    customer_id: str = ""
+    tan_method: str = ""  # security function, e.g. "942"; empty: the bank's first
+    tan_medium: str = ""
+    client_state: bytes | None = None  # from Session.client_state() or probe()
+
+
+@dataclass(frozen=True)
+class TanOption:
+    method: str
+    name: str
+    decoupled: bool
+    needs_medium: bool
+    media: tuple[str, ...] = ()  # names of the user's devices for it, when the bank lists them
+
+    def as_dict(self) -> dict:
+        return {"method": self.method, "name": self.name, "decoupled": self.decoupled,
+                "needs_medium": self.needs_medium, "media": list(self.media)}
+
+
+@dataclass(frozen=True)
+class DiscoveredAccount:
+    iban: str
+    bic: str
+    account_number: str
+    subaccount: str
+    bank_code: str
+    owner: str
+    product: str
+    kind: str  # a BankAccount.Kind value
+    currency: str
+
+
+@dataclass(frozen=True)
+class BankBalance:
+    amount: Decimal
+    currency: str
+    date: date
+
+
+@dataclass(frozen=True)
+class Statements:
+    format: str  # "camt" or "mt940"
+    files: list[bytes]  # nothing when the bank has no bookings in the period
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A TAN request as the user sees it, plus what answers it (`data`)."""
+
+    text: str
+    decoupled: bool
+    data: bytes
+    image_type: str = ""  # photoTAN / QR code: MIME type and bytes
+    image: bytes = b""
+    flicker: tuple[str, ...] = ()  # optical chipTAN: 5-bit frames, clock bit first
+
+    @classmethod
+    def of(cls, response: NeedTANResponse) -> Challenge:
+        image_type, image = response.challenge_matrix or ("", b"")
+        return cls(text=response.challenge or "", decoupled=bool(response.decoupled),
+                   data=response.get_data(), image_type=image_type, image=image,
+                   flicker=_flicker(response.challenge_hhduc))
+
+    def restore(self) -> NeedTANResponse:
+        response = NeedRetryResponse.from_data(self.data)
+        response.decoupled = self.decoupled  # python-fints does not keep it in the blob
+        return response
+
+
+def _flicker(code: str | None) -> tuple[str, ...]:
+    if not code:
+        return ()
+    try:
+        return tuple(code_to_bitstream(code))
+    except Exception:  # a code python-fints cannot read: the text challenge still shows
+        logger.warning("unreadable flicker code in a TAN challenge")
+        return ()
+
+
+# -- entry points --------------------------------------------------------------------------
+def product_id() -> str:
+    return settings.CONFIG.fints_product_id or SANDBOX_PRODUCT_ID
+
+
+def probe(access: Access) -> tuple[list[TanOption], bytes]:
+    """The two-step TAN methods the bank allows this login (with the TAN media of those that
+    need one), and the client state (system id, BPD, UPD) to keep. One dialog without TAN,
+    and one more for the media list when a method needs a medium."""
+    client = _client(access, with_tan_method=False)
+    with _translated(client):
+        client.fetch_tan_mechanisms()
+        mechanisms = {m: p for m, p in client.get_tan_mechanisms().items() if m != "999"}
+    needing = [m for m, parameter in mechanisms.items() if _needs_medium(parameter)]
+    listing = next((m for m in mechanisms if m not in needing), None)  # asks without a medium
+    media = _tan_media(access, client.deconstruct(including_private=True), listing) if needing and listing else {}
+    options = [
+        TanOption(method, parameter.name, _decoupled(parameter), method in needing, media.get(method, ()))
+        for method, parameter in mechanisms.items()
+    ]
+    return options, client.deconstruct(including_private=True)
+
+
+def _tan_media(access: Access, client_state: bytes, method: str) -> dict[str, tuple[str, ...]]:
+    """Media names per TAN method (HKTAB); none when the bank wants a TAN to list them."""
+    client = _client(replace(access, client_state=client_state, tan_method=method))
+    with _translated(client), client:
+        if client.init_tan_response is not None:
+            return {}
+        _, media = client.get_tan_media()
+    names: dict[str, tuple[str, ...]] = {}
+    for medium in media:
+        function = str(getattr(medium, "security_function", None) or method)
+        names[function] = names.get(function, ()) + (medium.tan_medium_name,)
+    return names
+
+
+@contextmanager
+def session(access: Access, *, resume: bytes | None = None) -> Iterator[Session]:
+    """One dialog with the bank: a new one, or the paused dialog `resume`."""
+    client = _client(access)
+    dialog = client.resume_dialog(resume) if resume is not None else client
+    with _translated(client), dialog:
+        if resume is None:
+            _check_dialog_start(client)
+        yield Session(client)
+
+
+class Session:
+    def __init__(self, client: _Client):
+        self._client = client
+
+    @property
+    def challenge(self) -> Challenge | None:
+        """The TAN the bank asked for at dialog start, until it is answered."""
+        response = self._client.init_tan_response
+        return Challenge.of(response) if isinstance(response, NeedTANResponse) else None
+
+    def send_tan(self, challenge: Challenge, tan: str) -> Challenge | None:
+        """Answer `challenge` (decoupled: ask whether the app confirmed; `tan` unused).
+        None when the bank accepted; a Challenge while the app has not confirmed yet."""
+        response = challenge.restore()
+        if response.command_seg is not None:
+            # A query's TAN: python-fints would go on fetching (needing state this client
+            # lacks). Take the bank's yes alone; the query is asked again in this dialog.
+            response.resume_method = "_continue_dialog_initialization"
+        seen = len(self._client.responses)
+        with _translated(self._client):
+            result = self._client.send_tan(response, tan)
+        if isinstance(result, NeedTANResponse):
+            return Challenge.of(result)
+        _check_tan_answer(self._client.responses[seen:])
+        self._client.init_tan_response = None
+        return None
+
+    def pause(self) -> bytes:
+        """Freeze the dialog (it stays open at the bank). The blob holds the PIN: seal it."""
+        return self._client.pause_dialog()
+
+    def client_state(self) -> bytes:
+        """System id, BPD and UPD to start the next dialog with (call last)."""
+        return self._client.deconstruct(including_private=True)
+
+    def accounts(self) -> list[DiscoveredAccount]:
+        with _translated(self._client):
+            sepa_accounts = _answered(self._client.get_sepa_accounts())
+            upd = {a["account_number"]: a for a in self._client.get_information()["accounts"]}
+        found = []
+        for sepa in sepa_accounts:
+            info = upd.get(sepa.accountnumber, {})
+            found.append(DiscoveredAccount(
+                iban=sepa.iban or "",
+                bic=sepa.bic or "",
+                account_number=sepa.accountnumber or "",
+                subaccount=sepa.subaccount or "",
+                bank_code=sepa.blz or "",
+                owner=" ".join(info.get("owner_name") or []),
+                product=info.get("product_name") or "",
+                kind=account_kind(info.get("type")),
+                currency=info.get("currency") or "EUR",
+            ))
+        return found
+
+    def balance(self, account) -> BankBalance | None:
+        """The booked balance now; None when the bank gives none for the account.
+        `account`: anything with iban, bic, account_number, subaccount and bank_code."""
+        with _translated(self._client):
+            balance = _answered(self._client.get_balance(_sepa(account)))
+        if balance is None:
+            return None
+        return BankBalance(Decimal(balance.amount.amount).quantize(CENT), balance.amount.currency,
+                           balance.date)
+
+    def statements(self, account, since: date | None) -> Statements:
+        """Booked (and, where the bank offers them, pending) transactions from `since` on:
+        camt where the bank offers it, else MT940/MT942 as the bank wrote it."""
+        bpd = self._client.bpd
+        with _translated(self._client):
+            if bpd.find_segment_first("HICAZS"):
+                booked, pending = _answered(self._client.get_transactions_xml(_sepa(account), since))
+                return Statements("camt", _merge_camt(booked + [p for p in pending if p]))
+            if bpd.find_segment_first("HIKAZS"):
+                return Statements("mt940", self._mt940(_sepa(account), since))
+        raise BankRefused(_("The bank offers no account statements over FinTS."))
+
+    def _mt940(self, account: SEPAAccount, since: date | None) -> list[bytes]:
+        # python-fints parses MT940 itself (get_transactions); the import wants the bytes.
+        client = self._client
+        hkkaz = client._find_highest_supported_command(HKKAZ5, HKKAZ6, HKKAZ7)
+        with client._get_dialog() as dialog:
+            segments = _answered(client._fetch_with_touchdowns(
+                dialog,
+                lambda touchdown: hkkaz(
+                    account=hkkaz._fields["account"].type.from_sepa_account(account),
+                    all_accounts=False, date_start=since, date_end=None, touchdown_point=touchdown,
+                ),
+                list,
+                "HIKAZ",
+            ))
+        # Banks split MT940 anywhere: join the parts before anyone parses them.
+        booked = b"".join(s.statement_booked for s in segments if s.statement_booked)
+        pending = b"".join(s.statement_pending for s in segments if s.statement_pending)
+        return [data for data in (booked, pending) if data.strip()]
+
+
+# -- python-fints ----------------------------------------------------------------------------
+class _Client(FinTS3PinTanClient):
+    """Keeps every response code the bank sent, for errors python-fints lets pass."""
+
+    def __init__(self, *args, **kwargs):
+        self.responses = []
+        super().__init__(*args, **kwargs)
+
+    def _process_response(self, dialog, segment, response):
+        self.responses.append(response)
+        super()._process_response(dialog, segment, response)
+
+
+def _client(access: Access, with_tan_method: bool = True) -> _Client:
+    client = _Client(access.bank_code, access.login, access.pin, access.server_url,
+                     customer_id=access.customer_id or None, product_id=product_id(),
+                     from_data=access.client_state)
+    client.selected_tan_medium = access.tan_medium or None  # the saved state may say None
+    # python-fints waits for ever; a bank that hangs must not hold the worker and the login.
+    http = client.connection.session
+    http.request = partial(http.request, timeout=BANK_TIMEOUT)
+    if with_tan_method and access.tan_method:
+        client.set_tan_mechanism(access.tan_method)
+    return client
+
+
+def _sepa(account) -> SEPAAccount:
+    return SEPAAccount(account.iban, account.bic, account.account_number,
+                       account.subaccount or None, account.bank_code)
+
+
+def _answered(result):
+    """A query's result, unless the bank wants a TAN for it first."""
+    if isinstance(result, NeedTANResponse):
+        raise QueryTanRequired(_("The bank asks for a TAN to read the accounts. Sync by hand "
+                                 "from the connection page to give one."), Challenge.of(result))
+    return result
+
+
+def _decoupled(parameter) -> bool:
+    return getattr(parameter, "decoupled_max_poll_number", None) is not None
+
+
+def _needs_medium(parameter) -> bool:
+    return (getattr(parameter, "supported_media_number", None) or 0) > 1 and \
+        getattr(parameter, "description_required", None) == DescriptionRequired.MUST
+
+
+# UPD account type ("Kontoart"): 1-9 current, 10-19 savings, 20-29 time deposits,
+# 30-39 securities, 50-59 credit cards; loans, insurance and the rest count as current.
+_KINDS = {0: "current", 1: "savings", 2: "call_money", 3: "securities", 5: "credit_card"}
+
+
+def account_kind(upd_type: int | None) -> str:
+    if not upd_type or not 1 <= int(upd_type) <= 99:
+        return "current"
+    return _KINDS.get(int(upd_type) // 10, "current")
+
+
+def _merge_camt(documents: list[bytes]) -> list[bytes]:
+    """Pages of one camt message type become one file (their Rpt/Stmt one after another),
+    so a sync is one import per account."""
+    merged: dict[str, etree._Element] = {}
+    for document in documents:
+        root = etree.fromstring(document, _XML)
+        message = root[0]
+        first = merged.setdefault(message.tag, root)
+        if first is not root:
+            first[0].extend(child for child in list(message) if etree.QName(child).localname != "GrpHdr")
+    return [etree.tostring(root, xml_declaration=True, encoding="UTF-8") for root in merged.values()]
+
+
+@contextmanager
+def _translated(client: _Client) -> Iterator[None]:
+    try:
+        yield
+    except BankError:
+        raise
+    except fints_errors.FinTSClientPINError as error:
+        raise PinWrong(_("The bank refused the PIN. Enter the right PIN on the connection "
+                         "page; Kassenwart will not try again by itself.")) from error
+    except fints_errors.FinTSClientTemporaryAuthError as error:
+        raise PinBlocked(_("The bank has locked this online banking access (too many wrong "
+                           "PINs). Unlock it with your bank, then enter the PIN again.")) from error
+    except fints_errors.FinTSConnectionError as error:
+        raise BankUnreachable(_("The bank's FinTS server did not answer (%(error)s). Check the "
+                                "server URL; if it is right, the bank may be down for a while.")
+                              % {"error": error}) from error
+    except fints_errors.FinTSSCARequiredError as error:
+        raise TanRequired(_("The bank asks for a TAN. Sync by hand from the connection page "
+                            "to give one.")) from error
+    except fints_errors.FinTSUnsupportedOperation as error:
+        raise BankRefused(_("The bank does not offer this over FinTS: %(error)s")
+                          % {"error": error}) from error
+    except (fints_errors.FinTSError, ValueError) as error:
+        raise _refusal(client.responses, str(error)) from error
+
+
+def _check_dialog_start(client: _Client) -> None:
+    if any(r.code.startswith("9") for r in client.responses):
+        client._standing_dialog.open = False  # the bank did not open it: no HKEND
+        raise _refusal(client.responses, "")
+
+
+def _check_tan_answer(responses: list) -> None:
+    errors = [r for r in responses if r.code.startswith("9")]
+    codes = {r.code for r in errors} - {"9050"}  # 9050: "the message contains errors"
+    if responses and not errors:
+        return
+    if codes == {"9941"}:
+        raise TanWrong(_("The TAN was wrong. Enter it again; the bank allows only a few tries."))
+    if codes <= {"9800"} or "9941" in codes:  # silence, dialog ended, too many wrong TANs
+        raise TanExpired(_("The bank ended the dialog before the TAN arrived (after 15 minutes "
+                           "or too many wrong TANs). Start the sync again for a new TAN."))
+    raise _refusal(responses, "")
+
+
+def _refusal(responses: list, fallback: str) -> BankError:
+    errors = [r for r in responses if r.code.startswith("9")]
+    said = "; ".join(f"{r.code} {r.text}" for r in errors) or fallback
+    if any(r.code == "9075" for r in errors):
+        return TanRequired(_("The bank asks for a TAN at login. Sync by hand from the "
+                             "connection page to give one."))
+    if any("produkt" in r.text.lower() or "product" in r.text.lower() for r in errors):
+        return ProductRefused(_("The bank does not accept Kassenwart's FinTS product id (%(said)s). "
+                                "Register one with the Deutsche Kreditwirtschaft and set "
+                                "KASSENWART_FINTS_PRODUCT_ID (see the README).") % {"said": said})
+    return BankRefused(_("The bank refused: %(said)s") % {"said": said or _("no reason given")})
