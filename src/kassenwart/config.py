@@ -48,6 +48,17 @@ class Config:
     debug: bool
     allowed_hosts: list[str]
     fints_product_id: str
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "kassenwart@localhost"
+
+    @property
+    def email_backend(self) -> str:
+        if self.smtp_host:
+            return "django.core.mail.backends.smtp.EmailBackend"
+        return "django.core.mail.backends.console.EmailBackend"
 
     @classmethod
     def from_environment(cls) -> Config:
@@ -60,4 +71,9 @@ class Config:
             debug=_flag("KASSENWART_DEBUG", False),
             allowed_hosts=[h.strip() for h in hosts.split(",") if h.strip()],
             fints_product_id=os.environ.get("KASSENWART_FINTS_PRODUCT_ID", ""),
+            smtp_host=os.environ.get("KASSENWART_SMTP_HOST", ""),
+            smtp_port=int(os.environ.get("KASSENWART_SMTP_PORT", "587")),
+            smtp_user=os.environ.get("KASSENWART_SMTP_USER", ""),
+            smtp_password=os.environ.get("KASSENWART_SMTP_PASSWORD", ""),
+            mail_from=os.environ.get("KASSENWART_MAIL_FROM", "kassenwart@localhost"),
         )

@@ -105,6 +105,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# E-mail (notification digests): SMTP from KASSENWART_SMTP_*; without a host, mails go to the log.
+EMAIL_BACKEND = CONFIG.email_backend
+EMAIL_HOST = CONFIG.smtp_host
+EMAIL_PORT = CONFIG.smtp_port
+EMAIL_HOST_USER = CONFIG.smtp_user
+EMAIL_HOST_PASSWORD = CONFIG.smtp_password
+EMAIL_USE_TLS = CONFIG.smtp_port == 587
+EMAIL_USE_SSL = CONFIG.smtp_port == 465
+DEFAULT_FROM_EMAIL = CONFIG.mail_from
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {

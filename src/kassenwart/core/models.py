@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A person who logs in. What they may do depends on their memberships."""
 
+    email_digest = models.BooleanField(_("daily e-mail digest of notifications"), default=False)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+
 
 class AuditEvent(models.Model):
     """One state change: who, when, what, before and after. Append-only in the database."""

@@ -27,9 +27,11 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 
 
 def periodic_jobs() -> list:
+    from kassenwart.banking.tasks import enqueue_due_syncs
+    from kassenwart.notifications.services import digests_enqueue_due
     from kassenwart.reconciliation.schedule import enqueue_due_runs
 
-    return [enqueue_due_runs]
+    return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due]
 
 
 def start_clock(every: float = 60.0) -> threading.Thread:
