@@ -125,5 +125,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"kassenwart": {"level": "INFO"}},
+    "loggers": {
+        "kassenwart": {"level": "INFO"},
+        # python-fints logs every bank answer (paging, hints) as a warning; errors still show.
+        "fints": {"level": "ERROR"},
+    },
 }
