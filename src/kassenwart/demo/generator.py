@@ -63,7 +63,7 @@ def invoices(rng: random.Random, people: list[Customer], count: int, start: date
     for index in range(count):
         issued = start + timedelta(days=rng.randrange(days))
         amount = Decimal(rng.randrange(2000, 500000)) / 100
-        rows.append(InvoiceRow(f"RE-{issued.year}-{index + 1:05d}", rng.choice(people), issued, issued + timedelta(days=30), amount))
+        rows.append(InvoiceRow(f"AB-{issued.year}-{index + 1:05d}", rng.choice(people), issued, issued + timedelta(days=30), amount))
     return rows
 
 
@@ -167,6 +167,7 @@ def monthly_statements(
         first = date(year, month, 1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         closing = balance + sum((e.amount for e in month_entries), Decimal("0.00"))
+        last = min(last, max(e.booking_date for e in month_entries))  # a running month ends today
         header = StatementHeader(
             format="camt.053.001.08",
             account_iban=iban,
