@@ -13,6 +13,8 @@ from test_fints_sync import TAN, bank, connection, make_connection, product_id, 
 
 @pytest.fixture
 def admin_client(client, admin):
+    """An admin's browser that asks for English pages (the tests read English messages)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(admin)
     return client
 
