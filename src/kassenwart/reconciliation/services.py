@@ -42,6 +42,12 @@ from kassenwart.reconciliation.models import (
 
 ZERO = Decimal("0.00")
 OPEN_INVOICE = [Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID, Invoice.Status.CREDIT_NOTE]
+# What the engine reads of a transaction (convert.engine_transaction); the rest stays unloaded.
+ENGINE_FIELDS = (
+    "id", "company_id", "amount", "currency", "booking_date", "counterparty_name", "counterparty_iban",
+    "remittance", "structured_reference", "end_to_end_id", "transaction_code", "dk_code",
+    "return_reason", "reversal",
+)
 SETTLED = [TransactionState.Status.MATCHED, TransactionState.Status.IGNORED, TransactionState.Status.PARTIALLY_MATCHED]
 
 
@@ -72,6 +78,7 @@ def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
         credits = list(
             Transaction.objects.filter(company=company, amount__gt=0)
             .exclude(state__status__in=SETTLED)
+            .only(*ENGINE_FIELDS)
             .order_by("booking_date", "id")
         )
         decisions = engine.reconcile(
