@@ -17,6 +17,7 @@ from kassenwart.banking.models import BankAccount, StatementImport
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company, Membership
 from kassenwart.core.audit import record
+from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.models import User
 from kassenwart.reconciliation.schedule import enqueue_after_commit
 
@@ -118,9 +119,10 @@ def statement_import(
             )
             items = parse(fmt, file, mapping, account_iban=account.iban if account else "")
             seen_any = False
-            for item in items:
-                seen_any = True
-                writer.feed(item)
+            with gc_paused():
+                for item in items:
+                    seen_any = True
+                    writer.feed(item)
             if not seen_any:
                 raise StatementFormatError(_("the file contains no statement"))
             counts = writer.finish()
