@@ -115,3 +115,26 @@ def test_xml_with_external_entity_is_refused(company, tmp_path):
     result = run(company, io.BytesIO(xml))
     assert result.refused
     assert not Transaction.objects.filter(remittance__contains="SECRET").exists()
+
+
+def test_csv_mapping_chosen_once_is_remembered_for_the_account(company, admin):
+    import io
+
+    from kassenwart.banking.formats.bank_csv import CsvMapping
+
+    account = BankAccount.objects.create(company=company, name="Kasse", iban="DE02120300000000202051")
+    mapping = CsvMapping(
+        delimiter=";", decimal_comma=True, thousands_separator=".", date_format="%d.%m.%Y",
+        booking_date="Datum", amount="Betrag", remittance=("Text",),
+    )
+    first = io.BytesIO("Datum;Betrag;Text\r\n01.03.2026;-12,50;Porto\r\n".encode())
+    result = statement_import(company, first, file_name="a.csv", user=admin, account=account, csv_mapping=mapping)
+    assert (result.status, result.added) == ("imported", 1)
+    account.refresh_from_db()
+    assert CsvMapping.from_dict(account.csv_mapping) == mapping
+    assert AuditEvent.objects.filter(action="account.csv_mapping_saved", object_id=str(account.pk)).exists()
+    # the next file of that layout needs no mapping: the account's is used
+    second = io.BytesIO("Datum;Betrag;Text\r\n02.03.2026;100,00;Einlage\r\n".encode())
+    again = statement_import(company, second, file_name="b.csv", user=admin, account=account)
+    assert again.added == 1
+    assert Transaction.objects.get(account=account, remittance="Einlage").amount == Decimal("100.00")

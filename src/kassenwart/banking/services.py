@@ -126,7 +126,7 @@ def statement_import(
             if not seen_any:
                 raise StatementFormatError(_("the file contains no statement"))
             counts = writer.finish()
-            _remember_csv_mapping(account, fmt, csv_mapping)
+            _remember_csv_mapping(account, fmt, csv_mapping, user, via)
             result = _finish(stmt_import, counts, user, via)
             if result.added:
                 enqueue_after_commit(company.pk)
@@ -153,10 +153,15 @@ def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):
     return PROFILES[profile]
 
 
-def _remember_csv_mapping(account: BankAccount | None, fmt: str, mapping) -> None:
-    if fmt == CSV and account is not None and mapping is not None:
-        account.csv_mapping = mapping.to_dict()
-        account.save(update_fields=["csv_mapping"])
+def _remember_csv_mapping(account: BankAccount | None, fmt: str, mapping, user, via) -> None:
+    """The column mapping chosen for an account's CSV files is kept for the next file."""
+    if fmt != CSV or account is None or mapping is None or account.csv_mapping == mapping.to_dict():
+        return
+    before = {"csv_mapping": account.csv_mapping}
+    account.csv_mapping = mapping.to_dict()
+    account.save(update_fields=["csv_mapping"])
+    record("account.csv_mapping_saved", account, company=account.company, user=user, via=via,
+           before=before, after={"csv_mapping": account.csv_mapping})
 
 
 def _finish(stmt_import: StatementImport, counts: ImportCounts, user, via) -> ImportResult:

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from kassenwart.companies.models import Company
 from kassenwart.core.audit import record
+from kassenwart.core.bulk import update_many
 from kassenwart.core.models import User
 from kassenwart.receivables.invoice_csv import InvoiceRow, parse_invoices
 from kassenwart.receivables.models import Customer, Invoice
@@ -41,7 +42,9 @@ def invoice_import(
     rows = parse_invoices(data)
     with transaction.atomic():
         customers, customers_created = _upsert_customers(company, rows)
-        existing = {i.number: i for i in Invoice.objects.filter(company=company, number__in=[r.number for r in rows])}
+        # All of the company's invoices, not `number__in`: a CRM export can exceed SQLite's
+        # limit of bound parameters.
+        existing = {i.number: i for i in Invoice.objects.filter(company=company)}
         new, changed = [], []
         for row in rows:
             invoice = existing.get(row.number)
@@ -50,10 +53,9 @@ def invoice_import(
             elif _update_invoice(invoice, customers[row.customer_number], row):
                 changed.append(invoice)
         Invoice.objects.bulk_create(new, batch_size=1000)
-        Invoice.objects.bulk_update(
+        update_many(
             changed,
-            ["customer", "issue_date", "due_date", "amount", "open_amount", "currency", "payment_reference", "status"],
-            batch_size=1000,
+            ["customer", "issue_date", "due_date", "amount", "open_amount", "currency", "payment_reference", "status", "updated_at"],
         )
         result = InvoiceImportResult(
             created=len(new),
@@ -61,21 +63,25 @@ def invoice_import(
             unchanged=len(rows) - len(new) - len(changed),
             customers_created=customers_created,
         )
-        anchor = new[0] if new else (changed[0] if changed else Invoice(pk=None))
         record(
             "invoices.imported",
-            anchor,
+            company,
             company=company,
             user=user,
             via=via,
-            after={"file": file_name, **result.__dict__},
+            after={
+                "file": file_name,
+                **result.__dict__,
+                "created_numbers": [i.number for i in new],
+                "updated_numbers": [i.number for i in changed],
+            },
         )
         return result
 
 
 def _upsert_customers(company, rows: list[InvoiceRow]):
     by_number = {c.number: c for c in Customer.objects.filter(company=company)}
-    created, changed = [], []
+    created, changed = [], {}
     for row in rows:
         customer = by_number.get(row.customer_number)
         if customer is None:
@@ -85,10 +91,10 @@ def _upsert_customers(company, rows: list[InvoiceRow]):
         elif customer.name != row.customer_name or (row.customer_iban and customer.iban != row.customer_iban):
             customer.name = row.customer_name
             customer.iban = row.customer_iban or customer.iban
-            if customer.pk and customer not in changed:
-                changed.append(customer)
+            if customer.pk:
+                changed[customer.number] = customer
     Customer.objects.bulk_create(created, batch_size=1000)
-    Customer.objects.bulk_update(changed, ["name", "iban"], batch_size=1000)
+    update_many(list(changed.values()), ["name", "iban"])
     if created and created[0].pk is None:  # backends without RETURNING ids
         by_number = {c.number: c for c in Customer.objects.filter(company=company)}
     return by_number, len(created)
