@@ -1,5 +1,6 @@
 """pain.001.001.09 and pain.008.001.08 messages for the tests, valid against the XSDs in
-../shared/xsd, built with lxml (sepaxml recompiles its XSD on every export: too slow here).
+../shared/xsd: transfers from the product's builder (payments.sepa), direct debits built here
+with lxml (sepaxml recompiles its XSD on every export: too slow here).
 """
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import pytest
 from fints.formals import KTI1, Amount1
 from lxml import etree
 
+from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, pain001, schemas
 from kassenwart.sandbox.business_days import is_business_day
 from kassenwart.sandbox.scenarios import OWNER
 from kassenwart.sandbox.segments import HKBME1, HKBSE1
@@ -20,6 +22,7 @@ XSD_DIR = Path(__file__).resolve().parents[3] / "shared" / "xsd"
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 PAIN_008 = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"
 CREDITOR_ID = "DE98ZZZ09999999999"
+AS_SOON_AS_POSSIBLE = date(1999, 1, 1)  # a date in the past: the sandbox executes on its today
 
 
 @dataclass(frozen=True)
@@ -82,24 +85,18 @@ def payment_info(body, message_id: str, method: str, lines: list[Line], batch: b
 
 
 def pain_001(account, lines: list[Line], message_id: str, batch: bool = True) -> tuple[str, Decimal]:
-    doc, body, total = document(PAIN_001, "CstmrCdtTrfInitn", message_id, lines)
-    block = payment_info(body, message_id, "TRF", lines, batch)
-    sub(block, "PmtTpInf/SvcLvl/Cd", "SEPA")
-    sub(block, "ReqdExctnDt/Dt", "1999-01-01")
-    sub(block, "Dbtr/Nm", OWNER)
-    sub(block, "DbtrAcct/Id/IBAN", account.iban)
-    agent(block, "DbtrAgt", account.bic)
-    sub(block, "ChrgBr", "SLEV")
-    for line in lines:
-        tx = sub(block, "CdtTrfTxInf")
-        sub(tx, "PmtId/EndToEndId", line.end_to_end_id)
-        sub(tx, "Amt/InstdAmt", line.amount, Ccy="EUR")
-        agent(tx, "CdtrAgt", line.bic)
-        sub(tx, "Cdtr/Nm", line.name)
-        sub(tx, "CdtrAcct/Id/IBAN", line.iban)
-        sub(tx, "RmtInf/Ustrd", line.remittance)
-    schema("pain.001.001.09").assertValid(doc)
-    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8").decode(), total
+    """The product's own pain.001 (payments.sepa) for the lines, "as soon as possible"."""
+    message = TransferMessage(
+        message_id=message_id, created_at=datetime.now().replace(microsecond=0), initiator=OWNER,
+        debtor=Party(OWNER, account.iban, account.bic or ""), payment_info_id=f"{message_id}-1",
+        requested_date=AS_SOON_AS_POSSIBLE, batch_booking=batch,
+        transfers=tuple(CreditTransfer(line.end_to_end_id, Decimal(line.amount), Party(line.name, line.iban, line.bic),
+                                       line.remittance) for line in lines),
+    )
+    xml = pain001.build(message, today=AS_SOON_AS_POSSIBLE)
+    for name in pain001.SCHEMAS:
+        schemas.validate(xml, name, XSD_DIR)  # checked when ../shared is here
+    return xml.decode(), message.control_sum
 
 
 def pain_008(account, lines: list[Line], message_id: str, collection: date, scheme: str = "CORE",

@@ -1,0 +1,1 @@
+"""Payments: transfers, payment orders and runs, direct debits, and the SEPA files they become."""
