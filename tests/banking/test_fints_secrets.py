@@ -11,7 +11,7 @@ from django.db import connection as db
 from kassenwart.banking import fints_services
 from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.core import secrets
-from test_fints_sync import bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
+from fints_fixtures import bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
 
 PIN = b"12345"
 

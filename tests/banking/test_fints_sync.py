@@ -10,55 +10,10 @@ from kassenwart.banking.connectors import fints
 from kassenwart.banking.models import Balance, BankAccount, BankConnection, PausedDialog, StatementImport, Transaction
 from kassenwart.core.models import AuditEvent
 from kassenwart.notifications.models import Notification
-from kassenwart.sandbox import bank as sandbox_bank
-from kassenwart.sandbox.scenarios import LOGIN, demo_bank
-from kassenwart.sandbox.server import SandboxServer
+from kassenwart.sandbox.scenarios import LOGIN
+from fints_fixtures import TAN, bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
 
 State = BankConnection.State
-TAN = "123456"
-
-
-@pytest.fixture
-def sandbox():
-    server = SandboxServer(demo_bank())
-    thread = server.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def bank(sandbox):
-    return sandbox.bank
-
-
-@pytest.fixture(autouse=True)
-def product_id(settings):
-    settings.CONFIG = replace(settings.CONFIG, fints_product_id=sandbox_bank.Settings.product_ids[0])
-
-
-@pytest.fixture
-def make_connection(company, admin, sandbox):
-    """A connection through the wizard's first steps (probe, TAN method), not synced yet."""
-
-    def make(pin=None, method="942", keep_pin=True, name="Sandbox"):
-        info = sandbox.connection_info()
-        connection = fints_services.connection_create(
-            company, name=name, bank_code=info["bank_code"], server_url=info["url"], login=info["login"],
-            pin=pin or info["pin"], keep_pin=keep_pin, user=admin,
-        )
-        fints_services.connection_probe(connection)
-        if connection.state == State.NEW:
-            fints_services.connection_choose_tan(connection, method=method, user=admin)
-        return connection
-
-    return make
-
-
-@pytest.fixture
-def connection(make_connection):
-    return make_connection()
 
 
 def visible_bookings(bank, iban):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from kassenwart.banking import fints_services
 from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.companies.services import company_create
-from test_fints_sync import TAN, bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
+from fints_fixtures import TAN, bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -19,8 +19,10 @@ import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from functools import partial
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -184,7 +186,7 @@ def connection_sync(connection: BankConnection, *, interactive: bool = False,
     are told to sync by hand. A paused dialog that is already authenticated is continued.
     """
     paused = _live_paused(connection)
-    if paused is not None and paused.awaiting_tan:
+    if paused is not None and (paused.awaiting_tan or paused.purpose != SYNC):
         raise ConnectionBusy(_("The bank is waiting for a TAN for this connection."))
     with _claimed(connection, paused.lock_token if paused else None) as token, _sync_done(connection):
         try:
@@ -277,7 +279,7 @@ def _stop_for_tan(connection, bank: fints.Session, challenge: fints.Challenge, t
                   interactive: bool, user, via) -> SyncResult:
     client_state = bank.client_state()
     if interactive:
-        _keep_paused(connection, bank.pause(), challenge, token, awaiting_tan=True)
+        _keep_paused(connection, bank.pause(), token, challenge=challenge)
         message = _("The bank asks for a TAN.")
     else:
         message = _("The bank asks for a TAN before it shows the accounts. Sync by hand from the "
@@ -304,26 +306,27 @@ def tan_submit(connection: BankConnection, *, tan: str, user: User | None = None
     makes). Returns "done" (the sync task continues the authenticated dialog) or "waiting"
     (decoupled: the app has not confirmed yet). Raises fints.TanWrong for another try."""
     paused = _live_paused(connection)
-    if paused is None or not paused.awaiting_tan:
+    if paused is None or not paused.awaiting_tan or paused.purpose != SYNC:
         raise fints.TanExpired(_("No TAN is being asked for (any more). Start the sync again for a new TAN."))
     token = paused.lock_token
     if not _claim(connection, token, DIALOG_TTL):
         raise ConnectionBusy(_("Another worker has taken over this connection."))
     try:
-        blob, challenge = _open_paused(connection, paused)
+        parked = _open_paused(connection, paused)
+        challenge = parked.challenge
         if challenge.decoupled and paused.polls >= MAX_DECOUPLED_POLLS:
             raise fints.TanExpired(_("The app confirmation did not arrive in time. Start the sync again."))
         _take(paused)
-        with fints.session(_access(connection, None), resume=blob) as bank:
+        with fints.session(_access(connection, None), resume=parked.dialog) as bank:
             try:
                 still = bank.send_tan(challenge, tan)
             except fints.TanWrong:
-                _keep_paused(connection, bank.pause(), challenge, token, awaiting_tan=True)
+                _keep_paused(connection, bank.pause(), token, challenge=challenge)
                 raise
             if still is not None:
-                _keep_paused(connection, bank.pause(), still, token, awaiting_tan=True, polls=paused.polls + 1)
+                _keep_paused(connection, bank.pause(), token, challenge=still, polls=paused.polls + 1)
                 return "waiting"
-            _keep_paused(connection, bank.pause(), challenge, token, awaiting_tan=False)
+            _keep_paused(connection, bank.pause(), token, challenge=challenge, awaiting_tan=False)
     except fints.TanWrong:
         raise
     except fints.BankError as error:
@@ -344,13 +347,190 @@ def tan_poll(connection: BankConnection, *, user: User | None = None, via: str =
     return tan_submit(connection, tan="", user=user, via=via)
 
 
+# -- orders (payments) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Order:
+    """A pain message to send from one account, as the payments app hands it over."""
+
+    purpose: str  # "order:<pk>": marks the order's paused dialog
+    account: BankAccount
+    pain: bytes
+    count: int
+    total: Decimal
+    descriptor: str
+    instant: bool = False
+
+
+OrderStep = fints.Challenge | fints.PayeeCheck | fints.OrderResult
+
+
+class OrderNotSent(fints.BankError):
+    """The bank has not executed the order (it never got it, or never its TAN)."""
+
+
+def order_send(connection: BankConnection, order: Order, *, user: User | None = None,
+               via: str = "worker") -> OrderStep:
+    """Open a dialog and send the order (in a task). What comes back waits for a person in
+    the paused dialog: a TAN (also one for the dialog start, after which `order_tan` sends
+    the order) or a payee check (`order_approve_payee`). `OrderNotSent` when the order did
+    not leave; `fints.OutcomeUnknown` when the connection broke after it did."""
+    if _live_paused(connection) is not None:
+        raise ConnectionBusy(_("The bank is waiting for a TAN for this connection; try again in a few minutes."))
+    with _claimed(connection) as token:
+        try:
+            access = _access(connection, _required_pin(connection))
+            with fints.session(access, resume=None) as bank:
+                if bank.challenge is not None:
+                    _keep_paused(connection, bank.pause(), token, challenge=bank.challenge,
+                                 purpose=order.purpose, login=True)
+                    step = bank.challenge
+                else:
+                    step = _transmit(bank, order)
+                    _park_step(connection, bank, step, token, order.purpose)
+                client_state = bank.client_state()
+        except (fints.OutcomeUnknown, OrderNotSent):
+            raise
+        except fints.BankError as error:
+            _fail(connection, error, user, via)
+            raise OrderNotSent(error.message) from error
+        finally:
+            _drop_handed_pin(connection)
+        _keep_client_state(connection, client_state)
+    return step
+
+
+def order_approve_payee(connection: BankConnection, order: Order) -> OrderStep:
+    """The person has seen the payee check and releases the order: the next step."""
+    with _resumed(connection, order.purpose, lambda parked: parked.payee is not None) as (bank, parked, token):
+        step = _step(lambda: bank.approve_payee(parked.payee))
+        _park_step(connection, bank, step, token, order.purpose)
+    return step
+
+
+def order_tan(connection: BankConnection, order: Order, *, tan: str) -> OrderStep:
+    """The TAN for the order (or for the dialog start, then the order goes out). Decoupled:
+    asks whether the app confirmed (`tan` unused); a Challenge again while it has not.
+    `fints.TanWrong` leaves the dialog waiting for another try."""
+    with _resumed(connection, order.purpose, lambda parked: parked.challenge is not None) as (bank, parked, token):
+        challenge = parked.challenge
+        if challenge.decoupled and parked.polls >= MAX_DECOUPLED_POLLS:
+            raise OrderNotSent(_("The app confirmation did not arrive in time. Send the order again."))
+        again = partial(_keep_paused, connection, token=token, purpose=order.purpose, login=parked.login)
+        try:
+            if parked.login:
+                step = bank.send_tan(challenge, tan)  # errors here: the order has not left
+            else:
+                step = _step(lambda: bank.confirm_order(challenge, tan))
+        except fints.TanWrong:
+            again(bank.pause(), challenge=challenge, polls=parked.polls)
+            raise
+        if isinstance(step, fints.Challenge):  # the app has not confirmed yet
+            again(bank.pause(), challenge=step, polls=parked.polls + 1)
+            return step
+        if parked.login:
+            step = _transmit(bank, order)
+        _park_step(connection, bank, step, token, order.purpose)
+    return step
+
+
+def order_abandon(connection: BankConnection, purpose: str) -> None:
+    """End the order's paused dialog without releasing the order (the person said no)."""
+    paused = _live_paused(connection)
+    if paused is None or paused.purpose != purpose:
+        return
+    token = paused.lock_token
+    if not _claim(connection, token, DIALOG_TTL):
+        return
+    try:
+        blob = _take_paused(connection, paused)
+        with fints.session(_access(connection, None), resume=blob):
+            pass  # leaving the dialog ends it at the bank
+    except (fints.BankError, ConnectionBusy):
+        pass  # the bank drops it after 15 minutes anyway
+    finally:
+        _release(connection, token)
+
+
+def order_step(connection: BankConnection, purpose: str) -> Parked | None:
+    """What the order's paused dialog waits for (for its page); None when nothing is."""
+    paused = _live_paused(connection)
+    if paused is None or paused.purpose != purpose:
+        return None
+    return replace(_open_paused(connection, paused), polls=paused.polls)
+
+
+def _transmit(bank: fints.Session, order: Order) -> OrderStep:
+    return _step(lambda: bank.transfer(order.account, order.pain, count=order.count, total=order.total,
+                                       instant=order.instant, descriptor=order.descriptor))
+
+
+def _step(call):
+    """A bank's refusal of the order is an answer, not an error of ours."""
+    try:
+        return call()
+    except (fints.BankRefused, fints.TanRequired, fints.ProductRefused) as refused:
+        return fints.OrderResult(accepted=False, said=refused.message)
+
+
+def _park_step(connection, bank: fints.Session, step: OrderStep, token: str, purpose: str) -> None:
+    if isinstance(step, fints.Challenge):
+        _keep_paused(connection, bank.pause(), token, challenge=step, purpose=purpose)
+    elif isinstance(step, fints.PayeeCheck):
+        _keep_paused(connection, bank.pause(), token, payee=step, purpose=purpose)
+
+
+@contextmanager
+def _resumed(connection: BankConnection, purpose: str, waits_for) -> Iterator[tuple]:
+    """Continue the order's paused dialog (a web request: the person's answer). Errors other
+    than a wrong TAN end it: `OrderNotSent` before the order left, `OutcomeUnknown` after."""
+    paused = _live_paused(connection)
+    if paused is None or paused.purpose != purpose:
+        raise OrderNotSent(_("The bank ended the dialog (after 15 minutes without an answer). "
+                             "The order was not executed; send it again."))
+    token = paused.lock_token
+    if not _claim(connection, token, DIALOG_TTL):
+        raise ConnectionBusy(_("Another worker has taken over this connection."))
+    parked = replace(_open_paused(connection, paused), polls=paused.polls)
+    if not waits_for(parked):
+        raise ConnectionBusy(_("The bank waits for another step of this order."))
+    _take(paused)
+    try:
+        with fints.session(_access(connection, None), resume=parked.dialog) as bank:
+            yield bank, parked, token
+            client_state = bank.client_state()
+    except (fints.TanWrong, fints.OutcomeUnknown, OrderNotSent):
+        if not PausedDialog.objects.filter(connection=connection).exists():
+            _release(connection, token)
+        raise
+    except fints.BankError as error:
+        _release(connection, token)
+        raise OrderNotSent(error.message) from error
+    _keep_client_state(connection, client_state)
+    if not PausedDialog.objects.filter(connection=connection).exists():
+        _release(connection, token)
+
+
+def _keep_client_state(connection: BankConnection, client_state: bytes) -> None:
+    connection.client_state = _seal(connection, "client", client_state)
+    connection.save(update_fields=["client_state"])
+
+
+def pin_handover(connection: BankConnection, *, pin: str, keep: bool = False) -> None:
+    """A PIN typed for the next bank call (kept only when the user opted in)."""
+    _put_pin(connection, pin, keep=keep)
+
+
+def pin_available(connection: BankConnection) -> bool:
+    return _pin(connection) is not None
+
+
 # -- reads for the pages -------------------------------------------------------------------
 def pending_challenge(connection: BankConnection) -> fints.Challenge | None:
     """The TAN request the connection waits for, if its dialog is still alive."""
     paused = _live_paused(connection)
-    if paused is None or not paused.awaiting_tan:
+    if paused is None or not paused.awaiting_tan or paused.purpose != SYNC:
         return None
-    return _open_paused(connection, paused)[1]
+    return _open_paused(connection, paused).challenge
 
 
 def is_busy(connection: BankConnection) -> bool:
@@ -403,21 +583,39 @@ class _claimed:
 
 
 # -- paused dialogs ------------------------------------------------------------------------
-def _keep_paused(connection, dialog: bytes, challenge: fints.Challenge, token: str, *,
-                 awaiting_tan: bool, polls: int = 0) -> None:
-    envelope = {
-        "dialog": _b64(dialog),
-        "challenge": {"text": challenge.text, "decoupled": challenge.decoupled, "data": _b64(challenge.data),
-                      "image_type": challenge.image_type, "image": _b64(challenge.image),
-                      "flicker": list(challenge.flicker)},
-    }
+SYNC = "sync"  # the purpose of a sync's paused dialog; an order's is "order:<pk>"
+
+
+@dataclass(frozen=True)
+class Parked:
+    """A paused dialog opened: the dialog blob and the step a person must take in it."""
+
+    dialog: bytes
+    challenge: fints.Challenge | None = None  # a TAN to give
+    payee: fints.PayeeCheck | None = None  # a payee check to approve or refuse
+    login: bool = False  # the TAN is the dialog start's: an order waits behind it
+    polls: int = 0  # decoupled: how often the bank was asked already
+
+
+def _keep_paused(connection, dialog: bytes, token: str, *, challenge: fints.Challenge | None = None,
+                 payee: fints.PayeeCheck | None = None, awaiting_tan: bool = True, polls: int = 0,
+                 purpose: str = SYNC, login: bool = False) -> None:
+    envelope = {"dialog": _b64(dialog), "login": login, "challenge": None, "payee": None}
+    if challenge is not None:
+        envelope["challenge"] = {
+            "text": challenge.text, "decoupled": challenge.decoupled, "data": _b64(challenge.data),
+            "image_type": challenge.image_type, "image": _b64(challenge.image),
+            "flicker": list(challenge.flicker), "payee_check": _b64(challenge.payee_check),
+        }
+    if payee is not None:
+        envelope["payee"] = {**asdict(payee), "data": _b64(payee.data)}
     expires = timezone.now() + DIALOG_TTL
     with transaction.atomic():
         PausedDialog.objects.filter(connection=connection).delete()
         PausedDialog.objects.create(
             connection=connection, sealed=_seal(connection, "dialog", json.dumps(envelope).encode()),
-            awaiting_tan=awaiting_tan, decoupled=challenge.decoupled, polls=polls, lock_token=token,
-            expires_at=expires,
+            awaiting_tan=awaiting_tan, decoupled=bool(challenge and challenge.decoupled), polls=polls,
+            lock_token=token, expires_at=expires, purpose=purpose,
         )
         BankConnection.objects.filter(pk=connection.pk, lock_token=token).update(locked_until=expires)
 
@@ -430,18 +628,22 @@ def _live_paused(connection: BankConnection) -> PausedDialog | None:
     return paused
 
 
-def _open_paused(connection, paused: PausedDialog) -> tuple[bytes, fints.Challenge]:
+def _open_paused(connection, paused: PausedDialog) -> Parked:
     envelope = json.loads(_unseal(connection, "dialog", paused.sealed))
-    raw = envelope["challenge"]
-    challenge = fints.Challenge(
-        text=raw["text"], decoupled=raw["decoupled"], data=_unb64(raw["data"]),
-        image_type=raw["image_type"], image=_unb64(raw["image"]), flicker=tuple(raw["flicker"]),
-    )
-    return _unb64(envelope["dialog"]), challenge
+    challenge = payee = None
+    if raw := envelope.get("challenge"):
+        challenge = fints.Challenge(
+            text=raw["text"], decoupled=raw["decoupled"], data=_unb64(raw["data"]),
+            image_type=raw["image_type"], image=_unb64(raw["image"]), flicker=tuple(raw["flicker"]),
+            payee_check=_unb64(raw.get("payee_check", "")),
+        )
+    if raw := envelope.get("payee"):
+        payee = fints.PayeeCheck(**{**raw, "data": _unb64(raw["data"])})
+    return Parked(_unb64(envelope["dialog"]), challenge, payee, envelope.get("login", False))
 
 
 def _take_paused(connection, paused: PausedDialog) -> bytes:
-    blob = _open_paused(connection, paused)[0]
+    blob = _open_paused(connection, paused).dialog
     _take(paused)
     return blob
 

@@ -99,6 +99,7 @@ class PausedDialog(models.Model):
     never sent to the browser, useless after `expires_at` (the bank ends it)."""
 
     connection = models.OneToOneField(BankConnection, on_delete=models.CASCADE, related_name="paused_dialog")
+    purpose = models.CharField(max_length=32, default="sync")  # "sync", or "order:<pk>" for a payment
     sealed = models.BinaryField(editable=False)
     awaiting_tan = models.BooleanField(default=True)
     decoupled = models.BooleanField(default=False)

@@ -24,11 +24,13 @@ from functools import partial
 from django.conf import settings
 from django.utils.translation import gettext as _
 from fints import exceptions as fints_errors
-from fints.client import FinTS3PinTanClient, NeedRetryResponse, NeedTANResponse
+from fints.client import (FinTS3PinTanClient, NeedRetryResponse, NeedTANResponse, NeedVOPResponse,
+                          ResponseStatus)
 from fints.formals import DescriptionRequired
 from fints.hhd.flicker import code_to_bitstream
 from fints.models import SEPAAccount
 from fints.segments.statement import HKKAZ5, HKKAZ6, HKKAZ7
+from fints.types import SegmentSequence
 from lxml import etree
 
 logger = logging.getLogger(__name__)
@@ -86,6 +88,10 @@ class TanExpired(BankError):
 
 class BankRefused(BankError):
     """Any other refusal, with the bank's own words."""
+
+
+class OutcomeUnknown(BankError):
+    """The connection broke after an order was sent: the bank may have executed it."""
 
 
 # -- what goes in and comes out ------------------------------------------------------------
@@ -150,18 +156,52 @@ class Challenge:
     image_type: str = ""  # photoTAN / QR code: MIME type and bytes
     image: bytes = b""
     flicker: tuple[str, ...] = ()  # optical chipTAN: 5-bit frames, clock bit first
+    payee_check: bytes = b""  # an order's VoP result, which goes back with the TAN
 
     @classmethod
     def of(cls, response: NeedTANResponse) -> Challenge:
         image_type, image = response.challenge_matrix or ("", b"")
+        check = response.vop_result
         return cls(text=response.challenge or "", decoupled=bool(response.decoupled),
                    data=response.get_data(), image_type=image_type, image=image,
-                   flicker=_flicker(response.challenge_hhduc))
+                   flicker=_flicker(response.challenge_hhduc),
+                   payee_check=SegmentSequence([check]).render_bytes() if check is not None else b"")
 
     def restore(self) -> NeedTANResponse:
         response = NeedRetryResponse.from_data(self.data)
-        response.decoupled = self.decoupled  # python-fints does not keep it in the blob
+        response.decoupled = self.decoupled  # python-fints keeps neither in the blob
+        if self.payee_check:
+            response.vop_result = SegmentSequence(self.payee_check).segments[0]
         return response
+
+
+@dataclass(frozen=True)
+class PayeeCheck:
+    """Verification of Payee said something other than a plain match: the payer must see it
+    and approve the order before the bank asks for the TAN."""
+
+    result: str  # RVMC close match, RVNM no match, RVNA not possible, RCVC match to confirm
+    iban: str
+    registered_name: str  # with a close match: the name the payee's bank has for the account
+    reason: str  # with not possible: why
+    notice: str  # the bank's words on what approving means (liability)
+    data: bytes  # what approves it (approve_payee)
+
+    @classmethod
+    def of(cls, response: NeedVOPResponse) -> PayeeCheck:
+        hivpp = response.vop_result
+        single = hivpp.vop_single_result
+        return cls(result=single.result or "", iban=single.recipient_IBAN or "",
+                   registered_name=single.close_match_name or "", reason=single.na_reason or "",
+                   notice=hivpp.manual_authorization_notice or "", data=response.get_data())
+
+
+@dataclass(frozen=True)
+class OrderResult:
+    """The bank's answer to an order once no TAN or approval is missing."""
+
+    accepted: bool
+    said: str  # the bank's own words
 
 
 def _flicker(code: str | None) -> tuple[str, ...]:
@@ -249,6 +289,51 @@ class Session:
         self._client.init_tan_response = None
         return None
 
+    def transfer(self, account, pain: bytes, *, count: int, total: Decimal, instant: bool = False,
+                 descriptor: str) -> Challenge | PayeeCheck | OrderResult:
+        """Send a pain.001 credit transfer (one transfer or a batch). The bank answers with a
+        TAN challenge, a payee check to approve first, or at once (no TAN needed).
+        `OutcomeUnknown` when the connection breaks after the order left."""
+        with self._ordering():
+            answer = self._client.sepa_transfer(
+                _sepa(account), pain.decode("utf-8"), multiple=count > 1, control_sum=total if count > 1 else None,
+                pain_descriptor=descriptor, instant_payment=instant)
+        return _order_step(answer)
+
+    def approve_payee(self, check: PayeeCheck) -> Challenge | OrderResult:
+        """The payer has seen the payee check and releases the order anyway."""
+        with self._ordering():
+            answer = self._client.approve_vop_response(NeedRetryResponse.from_data(check.data))
+        return _order_step(answer)
+
+    def confirm_order(self, challenge: Challenge, tan: str) -> Challenge | OrderResult:
+        """The TAN for an order (decoupled: whether the app confirmed; `tan` unused). A
+        Challenge while the app has not confirmed yet; `TanWrong` for another try."""
+        with self._ordering():
+            answer = self._client.send_tan(challenge.restore(), tan)
+        step = _order_step(answer)
+        if isinstance(step, Challenge):  # decoupled, not confirmed yet: the check goes on too
+            return replace(step, payee_check=step.payee_check or challenge.payee_check)
+        if not step.accepted and "9941" in step.said:
+            raise TanWrong(_("The TAN was wrong. Enter it again; the bank allows only a few tries."))
+        return step
+
+    @contextmanager
+    def _ordering(self) -> Iterator[None]:
+        """From here the order may have reached the bank: a broken connection is no refusal."""
+        seen = len(self._client.responses)
+        try:
+            with _translated(self._client):
+                yield
+        except BankUnreachable as error:
+            raise OutcomeUnknown(_("The connection to the bank broke after the order was sent, so "
+                                   "it is not known whether the bank executed it. It will not be "
+                                   "sent again by itself: check the account statement.")) from error
+        except BankError:
+            raise
+        except Exception as error:  # python-fints raises a bare Exception for a refused order
+            raise _refusal(self._client.responses[seen:], str(error)) from error
+
     def pause(self) -> bytes:
         """Freeze the dialog (it stays open at the bank). The blob holds the PIN: seal it."""
         return self._client.pause_dialog()
@@ -330,6 +415,19 @@ class _Client(FinTS3PinTanClient):
     def _process_response(self, dialog, segment, response):
         self.responses.append(response)
         super()._process_response(dialog, segment, response)
+
+
+def _order_step(answer) -> Challenge | PayeeCheck | OrderResult:
+    if isinstance(answer, NeedVOPResponse):
+        return PayeeCheck.of(answer)
+    if isinstance(answer, NeedTANResponse):
+        return Challenge.of(answer)
+    said = "; ".join(f"{r.code} {r.text}" for r in answer.responses)
+    if answer.status == ResponseStatus.UNKNOWN:  # no word on the order itself
+        raise OutcomeUnknown(_("The bank's answer said nothing about the order (%(said)s). It will "
+                               "not be sent again by itself: check the account statement.")
+                             % {"said": said or _("no reason given")})
+    return OrderResult(accepted=answer.status != ResponseStatus.ERROR, said=said)
 
 
 def _client(access: Access, with_tan_method: bool = True) -> _Client:

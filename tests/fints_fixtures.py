@@ -1,0 +1,60 @@
+"""The sandbox bank on loopback and a product connection to it, for the tests that need
+both (import the fixtures into the test module)."""
+
+from dataclasses import replace
+
+import pytest
+
+from kassenwart.banking import fints_services
+from kassenwart.banking.models import BankConnection
+from kassenwart.sandbox import bank as sandbox_bank
+from kassenwart.sandbox.scenarios import demo_bank
+from kassenwart.sandbox.server import SandboxServer
+
+State = BankConnection.State
+TAN = "123456"
+
+
+@pytest.fixture
+def sandbox():
+    server = SandboxServer(demo_bank())
+    thread = server.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def bank(sandbox):
+    return sandbox.bank
+
+
+@pytest.fixture(autouse=True)
+def product_id(settings):
+    settings.CONFIG = replace(settings.CONFIG, fints_product_id=sandbox_bank.Settings.product_ids[0])
+
+
+@pytest.fixture
+def make_connection(company, admin, sandbox):
+    """A connection through the wizard's first steps (probe, TAN method), not synced yet."""
+
+    def make(pin=None, method="942", keep_pin=True, name="Sandbox"):
+        info = sandbox.connection_info()
+        connection = fints_services.connection_create(
+            company, name=name, bank_code=info["bank_code"], server_url=info["url"], login=info["login"],
+            pin=pin or info["pin"], keep_pin=keep_pin, user=admin,
+        )
+        fints_services.connection_probe(connection)
+        if connection.state == State.NEW:
+            fints_services.connection_choose_tan(connection, method=method, user=admin)
+        return connection
+
+    return make
+
+
+@pytest.fixture
+def connection(make_connection):
+    return make_connection()
+
+
