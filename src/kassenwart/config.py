@@ -20,6 +20,16 @@ def _data_dir() -> Path:
     return Path(base) / "kassenwart"
 
 
+def _xsd_dir() -> Path | None:
+    """Where the pain/camt XSDs are (they are not ours to ship): KASSENWART_XSD_DIR, else a
+    developer checkout's ../shared/xsd."""
+    configured = os.environ.get("KASSENWART_XSD_DIR")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    beside = Path(__file__).resolve().parents[3] / "shared" / "xsd"
+    return beside if beside.is_dir() else None
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -53,6 +63,7 @@ class Config:
     smtp_user: str = ""
     smtp_password: str = ""
     mail_from: str = "kassenwart@localhost"
+    xsd_dir: Path | None = None
 
     @property
     def email_backend(self) -> str:
@@ -76,4 +87,5 @@ class Config:
             smtp_user=os.environ.get("KASSENWART_SMTP_USER", ""),
             smtp_password=os.environ.get("KASSENWART_SMTP_PASSWORD", ""),
             mail_from=os.environ.get("KASSENWART_MAIL_FROM", "kassenwart@localhost"),
+            xsd_dir=_xsd_dir(),
         )

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "kassenwart.banking",
     "kassenwart.receivables",
     "kassenwart.reconciliation",
+    "kassenwart.payments",
     "kassenwart.notifications",
     "kassenwart.web",
 ]

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from kassenwart.banking.models import BankAccount, BankConnection
-from kassenwart.demo.services import DEMO_IBAN, demo_connect_bank, demo_setup, sandbox_start
+from kassenwart.demo.services import DEMO_IBAN, demo_connect_bank, demo_setup, demo_transfers, sandbox_start
+from kassenwart.payments.models import PaymentOrder
 
 
 @pytest.fixture
@@ -29,3 +30,8 @@ def test_demo_shows_fints_accounts_next_to_the_file_imported_one(db, tmp_path, s
     again = demo_connect_bank(company, sandbox)
     assert again.state == BankConnection.State.OK and again.added == 0
     assert BankConnection.objects.filter(company=company, kind=BankConnection.Kind.FINTS).count() == 1
+
+    assert demo_transfers(company) == 2 and demo_transfers(company) == 0
+    states = sorted(PaymentOrder.objects.filter(company=company).values_list("state", flat=True))
+    assert states == [PaymentOrder.State.DRAFT, PaymentOrder.State.PENDING_APPROVAL]
+    assert {o.account.connection_id for o in PaymentOrder.objects.filter(company=company)} == {connection.pk}

@@ -10,6 +10,7 @@ from kassenwart.banking.models import Balance, BankConnection
 from kassenwart.companies.middleware import SESSION_KEY
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
+from kassenwart.payments.models import PaymentOrder
 from kassenwart.reconciliation.models import Match, TransactionState
 from kassenwart.reconciliation.services import match_create
 from kassenwart.web.urls import urlpatterns
@@ -18,6 +19,8 @@ FOREIGN_NAME = "Geheimlieferant Zeta"
 FOREIGN_IBAN = "AT611904300234573201"
 
 
+ORDER_ROUTES = ("payment_detail", "payment_submit", "payment_approve", "payment_cancel", "payment_send",
+                "payment_payee", "payment_tan")
 CONNECTION_ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "connection_tan", "connection_tan_poll")
 
 
@@ -41,8 +44,12 @@ def _company_rows(company, bank, label, make_member):
     connection = BankConnection.objects.create(
         company=company, kind="fints", name=f"Bank {label}", bank_code="99990000", login=f"login-{label}"
     )
+    order = PaymentOrder.objects.create(company=company, account=account, requested_date=date(2026, 12, 1),
+                                        created_by=colleague.user)
+    order.transfers.create(payee_name=f"{FOREIGN_NAME} {label}", iban=FOREIGN_IBAN, amount=Decimal("777.77"))
     return {
         "member_change": colleague,
+        **{name: order for name in ORDER_ROUTES},
         "account_detail": account,
         "transaction_detail": tx,
         "pending_detail": pending,
@@ -163,6 +170,8 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
         reverse("reconciliation_matched") + "?q=RE-",
         reverse("reconciliation_matched") + "?q=100,00",
         reverse("notification_list"),
+        reverse("payment_list"),
+        reverse("payment_list") + "?state=draft",
     ]
     for url in pages:
         _assert_nothing_foreign(client.get(url))
@@ -172,6 +181,7 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
     assert "RE-ours-1" in client.get(reverse("reconciliation_open") + "?q=777,77").content.decode()
     assert "RE-ours-2" in client.get(reverse("reconciliation_matched") + "?q=100,00").content.decode()
     assert "Hinweis ours" in client.get(reverse("notification_list")).content.decode()
+    assert f"{FOREIGN_NAME} ours" in client.get(reverse("payment_list")).content.decode()
 
 
 def test_switch_only_to_own_companies(two_companies, client_for, other_company, company):

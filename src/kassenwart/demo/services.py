@@ -102,3 +102,27 @@ def demo_connect_bank(company: Company, server: SandboxServer) -> fints_services
     elif connection.server_url != info["url"]:
         fints_services.connection_set_server(connection, info["url"], via="demo")
     return fints_services.connection_sync(connection, via="demo")
+
+
+def demo_transfers(company: Company, *, today: date | None = None) -> int:
+    """Transfers that show the four eyes and the payee check (once): one the member has
+    submitted for approval, one draft whose payee name the payee's bank knows a little
+    differently (a close match)."""
+    from kassenwart.payments import services as payments
+    from kassenwart.payments.models import PaymentOrder
+    from kassenwart.sandbox.scenarios import SUPPLIERS
+
+    account = (company.accounts.filter(connection__kind=BankConnection.Kind.FINTS, kind="current")
+               .order_by("pk").first())
+    member = User.objects.filter(username="member").first()
+    if account is None or member is None or PaymentOrder.objects.filter(company=company).exists():
+        return 0
+    today = today or date.today()
+    submitted = payments.order_create(company, user=member, account=account, requested_date=today, via="demo",
+                                      transfers=[payments.TransferInput(SUPPLIERS[0].name, SUPPLIERS[0].iban,
+                                                                        Decimal("4820.00"), "Rechnung ER-2026-311")])
+    payments.order_submit(submitted, user=member, via="demo")
+    payments.order_create(company, user=member, account=account, requested_date=today, via="demo",
+                          transfers=[payments.TransferInput("Werkzeug Kaiser", SUPPLIERS[1].iban,
+                                                            Decimal("389.90"), "Kd-Nr. 7781 Rechnung 2026-0412")])
+    return 2

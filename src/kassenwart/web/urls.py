@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from kassenwart.web.views import accounts, audit, connections, invoices, members, session, statements, transactions
+from kassenwart.web.views import (accounts, audit, connections, invoices, members, payments, session, statements,
+                                  transactions)
 
 urlpatterns = [
     path("", accounts.account_list, name="home"),
@@ -21,6 +22,17 @@ urlpatterns = [
     path("users/", members.member_list, name="member_list"),
     path("users/<int:pk>/", members.member_change, name="member_change"),
     path("", include("kassenwart.web.reconciliation_urls")),
+    path("payments/", include([
+        path("", payments.payment_list, name="payment_list"),
+        path("new/", payments.payment_new, name="payment_new"),
+        path("<int:pk>/", payments.payment_detail, name="payment_detail"),
+        path("<int:pk>/submit/", payments.payment_submit, name="payment_submit"),
+        path("<int:pk>/approve/", payments.payment_approve, name="payment_approve"),
+        path("<int:pk>/cancel/", payments.payment_cancel, name="payment_cancel"),
+        path("<int:pk>/send/", payments.payment_send, name="payment_send"),
+        path("<int:pk>/payee/", payments.payment_payee, name="payment_payee"),
+        path("<int:pk>/tan/", payments.payment_tan, name="payment_tan"),
+    ])),
     path("connections/", include([
         path("", connections.connection_list, name="connection_list"),
         path("new/", connections.connection_new, name="connection_new"),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kassenwart.demo.services import LOGINS, PASSWORD, demo_connect_bank, demo_setup, sandbox_start
+from kassenwart.demo.services import LOGINS, PASSWORD, demo_connect_bank, demo_setup, demo_transfers, sandbox_start
 
 
 class Command(BaseCommand):
@@ -29,6 +29,9 @@ class Command(BaseCommand):
             f"Sandbox bank (FinTS) on {sandbox.url}: {synced.accounts} accounts, "
             f"{synced.added} new transactions. {synced.message}".rstrip()
         )
+        if demo_transfers(result.company):
+            self.stdout.write("Transfers: one waits for an approver, one draft (its payee check is a close match).")
+        self.stdout.write(f"The sandbox bank's TAN is {sandbox.bank.settings.tan}.")
         self.stdout.write("Logins (user / password):")
         for username, role in LOGINS.items():
             self.stdout.write(f"  {username:<9} / {PASSWORD}   ({role.label})")

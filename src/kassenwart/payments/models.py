@@ -1,0 +1,86 @@
+"""Payment orders: transfers any member drafts, released by an approver who is not their
+creator, sent over FinTS. The state machine is in services.py (ARCHITECTURE.md, Payments)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from kassenwart.banking.models import BankAccount
+from kassenwart.companies.models import Company
+
+
+class PaymentOrder(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        VOP_PENDING = "vop_pending", _("Payee check to confirm")
+        TAN_PENDING = "tan_pending", _("Waiting for TAN")
+        ACCEPTED = "accepted", _("Accepted by the bank")
+        REJECTED = "rejected", _("Rejected by the bank")
+        UNKNOWN = "unknown", _("Outcome unknown")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="payment_orders")
+    account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="payment_orders",
+                                verbose_name=_("from account"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    requested_date = models.DateField(_("execution date"))
+    instant = models.BooleanField(_("instant transfer"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    payload_hash = models.CharField(max_length=64, blank=True)  # frozen when submitted for approval
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    message_id = models.CharField(max_length=35, blank=True)
+    payment_info_id = models.CharField(max_length=35, blank=True)
+    pain = models.BinaryField(null=True, blank=True, editable=False)  # exactly what went to the bank
+    sending_started_at = models.DateTimeField(null=True, blank=True)  # committed before the bank call
+    finished_at = models.DateTimeField(null=True, blank=True)
+    payee_check = models.JSONField(null=True, blank=True)  # the bank's Verification of Payee answer
+    bank_said = models.TextField(blank=True)  # the bank's last words on the order
+    note = models.TextField(blank=True)  # why it was cancelled, or the last error before sending
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["company", "state"])]
+        constraints = [
+            # Four eyes, held by the database too: nobody approves their own order.
+            models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("created_by")),
+                                   name="payment_order_four_eyes"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+    @property
+    def purpose(self) -> str:
+        """Marks the order's paused dialog at the bank connection."""
+        return f"order:{self.pk}"
+
+
+class Transfer(models.Model):
+    """One credit transfer of an order: a single send has one, a payment run several."""
+
+    order = models.ForeignKey(PaymentOrder, on_delete=models.CASCADE, related_name="transfers")
+    position = models.PositiveIntegerField(default=1)
+    payee_name = models.CharField(_("payee"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=15, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    remittance = models.CharField(_("remittance information"), max_length=140, blank=True)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=35, blank=True)  # set when queued
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="transfer_position_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
+        ]

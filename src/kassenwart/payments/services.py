@@ -1,0 +1,221 @@
+"""Payment orders up to the bank: draft, approval by a second person, queued for sending.
+
+Each transition is one conditional UPDATE (the order must still be in the state the person
+saw) with its audit event, in one database transaction. What happens at the bank is in
+submission.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kassenwart.banking import fints_services
+from kassenwart.banking.models import BankAccount, BankConnection
+from kassenwart.companies.models import Company, Role
+from kassenwart.core.audit import record
+from kassenwart.core.models import User
+from kassenwart.notifications.models import Notification
+from kassenwart.notifications.services import notify
+from kassenwart.payments.models import PaymentOrder, Transfer
+from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, new_id, pain001, rules, schemas
+
+State = PaymentOrder.State
+PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
+
+
+class PaymentInvalid(Exception):
+    """The order cannot go to a bank as it is: `problems` name the fields."""
+
+    def __init__(self, problems: list[rules.Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+class StateChanged(Exception):
+    """Someone else moved the order on in the meantime (or the step does not fit its state)."""
+
+
+class FourEyes(Exception):
+    """The creator of an order cannot approve it."""
+
+
+@dataclass(frozen=True)
+class TransferInput:
+    payee_name: str
+    iban: str
+    amount: Decimal
+    remittance: str = ""
+    bic: str = ""
+
+
+# -- draft and approval --------------------------------------------------------------------
+def order_create(company: Company, *, user: User, account: BankAccount, requested_date: date,
+                 transfers: list[TransferInput], instant: bool = False, via: str = "web") -> PaymentOrder:
+    """A draft: one transfer, or several for a payment run. Checked as a bank would now, so
+    mistakes show while the person is still at the form."""
+    if account.company_id != company.pk:
+        raise PaymentInvalid([rules.Problem("account", "account_unknown", _("Choose one of your accounts."))])
+    message = _message(account, requested_date, instant, transfers, ids=False)
+    try:
+        rules.check(message, today=timezone.localdate())
+    except rules.SepaInvalid as invalid:
+        raise PaymentInvalid(invalid.problems) from invalid
+    with transaction.atomic():
+        order = PaymentOrder.objects.create(company=company, account=account, requested_date=requested_date,
+                                            instant=instant, created_by=user)
+        Transfer.objects.bulk_create([
+            Transfer(order=order, position=number, payee_name=t.payee_name.strip(), iban=_compact(t.iban),
+                     bic=_compact(t.bic), amount=t.amount, remittance=t.remittance.strip())
+            for number, t in enumerate(transfers, start=1)
+        ])
+        record("payment.created", order, company=company, user=user, via=via, after=_payload(order))
+    return order
+
+
+def order_submit(order: PaymentOrder, *, user: User, via: str = "web") -> None:
+    """Draft -> waiting for approval; from here its content is frozen (hashed)."""
+    with transaction.atomic():
+        digest = _digest(order)
+        _move(order, [State.DRAFT], State.PENDING_APPROVAL, user, via, payload_hash=digest)
+        notify(order.company, Notification.Kind.NEEDS_PERSON,
+               _("Transfer %(order)s of %(total)s EUR waits for approval.") % {"order": order, "total": _total(order)},
+               link=reverse("payment_detail", args=[order.pk]), roles=(Role.APPROVER, Role.ADMIN))
+
+
+def order_approve(order: PaymentOrder, *, user: User, via: str = "web") -> None:
+    """Waiting for approval -> approved, by anyone but its creator (the database checks it
+    too), and only if the content is still the one submitted."""
+    if order.created_by_id == user.pk:
+        raise FourEyes(_("You drafted this transfer; another approver has to release it."))
+    with transaction.atomic():
+        if _digest(order) != order.payload_hash:
+            raise StateChanged(_("The transfer changed after it was submitted; it cannot be approved."))
+        _move(order, [State.PENDING_APPROVAL], State.APPROVED, user, via, approved_by=user,
+              approved_at=timezone.now())
+
+
+def order_cancel(order: PaymentOrder, *, user: User, reason: str = "", via: str = "web") -> None:
+    """Withdrawn or declined before it went to the bank."""
+    with transaction.atomic():
+        _move(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED], State.CANCELLED, user, via,
+              note=reason.strip(), finished_at=timezone.now())
+
+
+# -- off to the bank -----------------------------------------------------------------------
+def order_queue(order: PaymentOrder, *, user: User, pin: str = "", keep_pin: bool = False,
+                via: str = "web") -> None:
+    """Approved -> queued: the ids are made and the pain message is built, checked against
+    the schema and kept, all committed before the worker sends it (submission.py)."""
+    connection = _connection(order)
+    message = _message(order.account, order.requested_date, order.instant, _inputs(order), ids=True)
+    try:
+        pain = pain001.build(message, today=timezone.localdate())
+        validated = [name for name in pain001.SCHEMAS if schemas.validate(pain, name, settings.CONFIG.xsd_dir)]
+    except rules.SepaInvalid as invalid:
+        raise PaymentInvalid(invalid.problems) from invalid
+    with transaction.atomic():
+        if pin:
+            fints_services.pin_handover(connection, pin=pin, keep=keep_pin)
+        elif not fints_services.pin_available(connection):
+            raise fints_services.PinMissing(_("Enter the PIN of the online banking to send the transfer."))
+        _move(order, [State.APPROVED], State.QUEUED, user, via, sent_by=user, message_id=message.message_id,
+              payment_info_id=message.payment_info_id, pain=pain, note="",
+              audit={"message_id": message.message_id, "schema_checked": validated})
+        for transfer, sent in zip(order.transfers.all(), message.transfers, strict=True):
+            Transfer.objects.filter(pk=transfer.pk).update(end_to_end_id=sent.end_to_end_id)
+        transaction.on_commit(lambda: _enqueue(order.pk))
+
+
+def bank_connection(order: PaymentOrder) -> BankConnection | None:
+    connection = order.account.connection
+    if connection is None or connection.kind != BankConnection.Kind.FINTS:
+        return None
+    return connection
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _move(order: PaymentOrder, sources: list[str], target: str, user: User | None, via: str, *,
+          audit: dict | None = None, **fields) -> None:
+    """One step of the state machine: only from `sources`, else StateChanged."""
+    moved = PaymentOrder.objects.filter(pk=order.pk, state__in=sources).update(state=target, **fields)
+    if not moved:
+        order.refresh_from_db(fields=["state"])
+        raise StateChanged(_("This transfer is %(state)s now; reload the page.")
+                           % {"state": order.get_state_display()})
+    before = order.state
+    order.state = target
+    for name, value in fields.items():
+        setattr(order, name, value)
+    after = {"state": target, **(audit or {})}
+    if fields.get("note"):
+        after["note"] = fields["note"]
+    record(f"payment.{target}", order, company=order.company, user=user, via=via, before={"state": before},
+           after=after)
+
+
+def _connection(order: PaymentOrder) -> BankConnection:
+    connection = bank_connection(order)
+    if connection is None:
+        raise PaymentInvalid([rules.Problem("account", "no_connection", _(
+            "This account has no FinTS connection, so Kassenwart cannot send the transfer. "
+            "Connect the bank first."))])
+    return connection
+
+
+def _message(account: BankAccount, requested_date: date, instant: bool, transfers: list[TransferInput], *,
+             ids: bool) -> TransferMessage:
+    """The pain message's content; `ids`: whether to make the real (random) ids or, for a
+    draft's check, placeholders."""
+    def make_id(kind: str) -> str:
+        return new_id(f"KW{kind[0]}") if ids else f"KW-DRAFT-{kind}"
+
+    return TransferMessage(
+        message_id=make_id("M"), created_at=timezone.now(), initiator=account.company.name,
+        debtor=Party(account.owner or account.company.name, account.iban, account.bic),
+        payment_info_id=make_id("P"), requested_date=requested_date, instant=instant,
+        transfers=tuple(
+            CreditTransfer(end_to_end_id=make_id(f"E{number}"), amount=t.amount,
+                           creditor=Party(t.payee_name, t.iban, t.bic), remittance=t.remittance)
+            for number, t in enumerate(transfers, start=1)
+        ),
+    )
+
+
+def _inputs(order: PaymentOrder) -> list[TransferInput]:
+    return [TransferInput(t.payee_name, t.iban, t.amount, t.remittance, t.bic) for t in order.transfers.all()]
+
+
+def _payload(order: PaymentOrder) -> dict:
+    return {
+        "account": order.account.iban, "requested_date": order.requested_date.isoformat(), "instant": order.instant,
+        "transfers": [{"payee_name": t.payee_name, "iban": t.iban, "bic": t.bic, "amount": str(t.amount),
+                       "remittance": t.remittance} for t in order.transfers.all()],
+    }
+
+
+def _digest(order: PaymentOrder) -> str:
+    return hashlib.sha256(json.dumps(_payload(order), sort_keys=True).encode()).hexdigest()
+
+
+def _total(order: PaymentOrder) -> Decimal:
+    return sum((t.amount for t in order.transfers.all()), Decimal("0.00"))
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def _enqueue(order_id: int) -> None:
+    from kassenwart.payments.tasks import send_order_task
+
+    send_order_task.enqueue(order_id)

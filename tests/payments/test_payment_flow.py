@@ -1,0 +1,252 @@
+"""A transfer from draft to the bank: four eyes, the payee check (VoP), the TAN, and what
+the order becomes when the bank answers, refuses or goes silent. Against the sandbox bank
+over HTTP with the real python-fints client."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from fints_fixtures import TAN, bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
+
+from kassenwart.banking import fints_services
+from kassenwart.banking.connectors import fints
+from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog, Transaction
+from kassenwart.core.models import AuditEvent
+from kassenwart.payments import services, submission
+from kassenwart.payments.models import PaymentOrder
+from kassenwart.sandbox.scenarios import LOGIN, SUPPLIERS
+
+State = PaymentOrder.State
+SUPPLIER = SUPPLIERS[0]  # its bank has registered "Stahlhandel Nord GmbH"
+
+
+@pytest.fixture
+def approver(company, make_user):
+    return make_user(company, "approver")
+
+
+@pytest.fixture
+def account(connection):
+    fints_services.connection_sync(connection)
+    return BankAccount.objects.get(connection=connection, iban=connection_iban(connection))
+
+
+def connection_iban(connection):
+    return BankAccount.objects.filter(connection=connection).order_by("pk").first().iban
+
+
+@pytest.fixture
+def approved(company, member, approver, account):
+    """approved(name, amount) -> an order drafted by the member and approved by the approver."""
+
+    def make(name=SUPPLIER.name, amount="250.00", iban=SUPPLIER.iban, remittance="Rechnung ER-77"):
+        transfer = services.TransferInput(payee_name=name, iban=iban, amount=Decimal(amount), remittance=remittance)
+        order = services.order_create(company, user=member, account=account, requested_date=timezone.localdate(),
+                                      transfers=[transfer])
+        services.order_submit(order, user=member)
+        services.order_approve(order, user=approver)
+        return order
+
+    return make
+
+
+def send(order, approver, **options):
+    services.order_queue(order, user=approver, **options)
+    submission.order_transmit(order)
+    order.refresh_from_db()
+    return order
+
+
+def executed(bank, order):
+    return [o for o in bank.ledger.orders if o.message_id == order.message_id]
+
+
+def test_match_goes_to_the_tan_and_the_bank_executes_once(approved, approver, bank, connection):
+    order = send(approved(), approver)
+    assert order.state == State.TAN_PENDING and order.payee_check is None
+    step = submission.order_step(order)
+    assert step.challenge is not None and not step.payee
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED and order.finished_at is not None
+    [done] = executed(bank, order)
+    assert (done.kind, done.total, done.count) == ("HKCCS", Decimal("250.00"), 1)
+    assert not PausedDialog.objects.exists() and not fints_services.is_busy(connection)
+    # The sent transfer shows up once on the next statement, with our end-to-end id.
+    fints_services.connection_sync(connection)
+    end_to_end = order.transfers.get().end_to_end_id
+    booked = Transaction.objects.filter(account=order.account, end_to_end_id=end_to_end)
+    assert [t.amount for t in booked] == [Decimal("-250.00")]
+    actions = list(AuditEvent.objects.filter(object_type="payments.paymentorder", object_id=str(order.pk))
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions == ["payment.created", "payment.pending_approval", "payment.approved", "payment.queued",
+                       "payment.sending", "payment.tan_pending", "payment.accepted"]
+
+
+def test_close_match_shows_the_banks_name_and_needs_confirmation(approved, approver, bank):
+    order = send(approved(name="Stahlhandel Nord"), approver)
+    assert order.state == State.VOP_PENDING
+    assert order.payee_check["result"] == "RVMC"
+    assert order.payee_check["registered_name"] == SUPPLIER.name
+    assert order.payee_check["notice"], "the bank's words on liability are shown"
+    assert not bank.ledger.orders and not bank.pending_tasks()
+    submission.order_confirm_payee(order, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.TAN_PENDING
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED and len(executed(bank, order)) == 1
+
+
+def test_no_match_refused_is_never_executed(approved, approver, bank, connection):
+    order = send(approved(name="Max Mustermann"), approver)
+    assert order.state == State.VOP_PENDING and order.payee_check["result"] == "RVNM"
+    submission.order_refuse_payee(order, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.CANCELLED and order.note
+    assert not bank.ledger.orders
+    assert not PausedDialog.objects.exists() and not fints_services.is_busy(connection)
+    with pytest.raises(services.StateChanged):
+        submission.order_confirm_payee(order, user=approver)
+
+
+def test_wrong_tan_can_be_given_again(approved, approver, bank):
+    order = send(approved(), approver)
+    with pytest.raises(fints.TanWrong):
+        submission.order_give_tan(order, tan="000000", user=approver)
+    order.refresh_from_db()
+    assert order.state == State.TAN_PENDING and not bank.ledger.orders
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED and len(executed(bank, order)) == 1
+
+
+def test_decoupled_confirmation_is_polled(approved, approver, bank, connection):
+    fints_services.connection_choose_tan(connection, method="946")
+    bank.settings.decoupled_confirm_after_polls = None
+    order = send(approved(), approver)
+    assert submission.order_step(order).challenge.decoupled
+    submission.order_give_tan(order, tan="", user=approver)
+    order.refresh_from_db()
+    assert order.state == State.TAN_PENDING and not bank.ledger.orders
+    bank.confirm_decoupled()
+    submission.order_give_tan(order, tan="", user=approver)
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED and len(executed(bank, order)) == 1
+
+
+def test_tan_at_login_then_the_order_goes_out(approved, approver, bank):
+    bank.settings.sca_interval = timedelta(0)  # the 90 days have passed
+    order = send(approved(), approver)
+    assert order.state == State.TAN_PENDING and submission.order_step(order).login
+    submission.order_give_tan(order, tan=TAN, user=approver)  # the login's TAN
+    order.refresh_from_db()
+    assert order.state == State.TAN_PENDING and not submission.order_step(order).login
+    submission.order_give_tan(order, tan=TAN, user=approver)  # the order's TAN
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED and len(executed(bank, order)) == 1
+
+
+def test_lost_answer_makes_the_outcome_unknown_and_nothing_is_resent(approved, approver, bank, sandbox):
+    order = send(approved(), approver)
+    sandbox.faults.drop_after_order = 1
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.UNKNOWN and "not known" in order.bank_said
+    assert len(executed(bank, order)) == 1, "the bank did execute it"
+    assert submission.order_transmit(order) == State.UNKNOWN  # a second run of the task sends nothing
+    assert len(executed(bank, order)) == 1
+    with pytest.raises(services.StateChanged):
+        services.order_queue(order, user=approver)
+
+
+def test_wrong_pin_sends_nothing_and_the_order_can_be_sent_again(approved, approver, bank, connection):
+    fints_services.pin_handover(connection, pin="99999", keep=True)
+    order = send(approved(), approver)
+    assert order.state == State.APPROVED and "PIN" in order.note
+    assert not bank.ledger.orders
+    send(order, approver, pin=bank.customers[LOGIN].pin)
+    assert order.state == State.TAN_PENDING
+
+
+def test_creator_cannot_approve_and_the_database_agrees(company, member, approver, account):
+    transfer = services.TransferInput(payee_name=SUPPLIER.name, iban=SUPPLIER.iban, amount=Decimal("10.00"))
+    order = services.order_create(company, user=approver, account=account, requested_date=timezone.localdate(),
+                                  transfers=[transfer])
+    services.order_submit(order, user=approver)
+    with pytest.raises(services.FourEyes):
+        services.order_approve(order, user=approver)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentOrder.objects.filter(pk=order.pk).update(state=State.APPROVED, approved_by=approver)
+    order.refresh_from_db()
+    assert order.state == State.PENDING_APPROVAL
+
+
+def test_changed_content_cannot_be_approved(approved, company, member, approver, account):
+    transfer = services.TransferInput(payee_name=SUPPLIER.name, iban=SUPPLIER.iban, amount=Decimal("10.00"))
+    order = services.order_create(company, user=member, account=account, requested_date=timezone.localdate(),
+                                  transfers=[transfer])
+    services.order_submit(order, user=member)
+    order.transfers.update(amount=Decimal("10000.00"))
+    with pytest.raises(services.StateChanged, match="changed"):
+        services.order_approve(order, user=approver)
+
+
+def test_bad_input_names_the_field(company, member, account):
+    transfer = services.TransferInput(payee_name="", iban="DE00 1234", amount=Decimal("5.00"))
+    with pytest.raises(services.PaymentInvalid) as invalid:
+        services.order_create(company, user=member, account=account, requested_date=timezone.localdate(),
+                              transfers=[transfer])
+    fields = {p.field for p in invalid.value.problems}
+    assert {"transfers[0].creditor.iban", "transfers[0].creditor.name"} <= fields
+    assert not PaymentOrder.objects.exists()
+
+
+def test_queued_pain_message_is_kept_and_validates(approved, approver, bank):
+    from lxml import etree
+    from shared_data import shared_path
+
+    order = send(approved(), approver)
+    xsd = etree.XMLSchema(etree.parse(str(shared_path("xsd", "pain.001.001.09_GBIC_4.xsd"))))
+    document = etree.fromstring(bytes(order.pain))
+    xsd.assertValid(document)
+    namespace = {"p": document.nsmap[None]}
+    assert document.findtext(".//p:MsgId", namespaces=namespace) == order.message_id
+    assert document.findtext(".//p:EndToEndId", namespaces=namespace) == order.transfers.get().end_to_end_id
+
+
+def expire_dialog():
+    """15 minutes later: the bank has ended the dialog, and its claim on the login ran out with it."""
+    past = timezone.now() - timedelta(seconds=1)
+    PausedDialog.objects.update(expires_at=past)
+    BankConnection.objects.update(locked_until=past)
+
+
+def test_a_lapsed_payee_check_goes_back_to_approved_and_can_be_sent_again(approved, approver, bank):
+    order = send(approved(name="Max Mustermann"), approver)
+    assert order.state == State.VOP_PENDING
+    expire_dialog()
+    submission.order_lapse(order)
+    order.refresh_from_db()
+    assert order.state == State.APPROVED and "did not execute" in order.note and not bank.ledger.orders
+    assert send(order, approver).state == State.VOP_PENDING
+
+
+def test_a_lapsed_app_confirmation_is_unknown(approved, approver, bank, connection):
+    fints_services.connection_choose_tan(connection, method="946")
+    bank.settings.decoupled_confirm_after_polls = None
+    order = send(approved(), approver)
+    assert order.state == State.TAN_PENDING
+    expire_dialog()
+    submission.order_lapse(order)
+    order.refresh_from_db()
+    assert order.state == State.UNKNOWN and "may have been executed" in order.bank_said
+
+
+def test_a_waiting_order_with_a_live_dialog_does_not_lapse(approved, approver):
+    order = send(approved(), approver)
+    submission.order_lapse(order)
+    order.refresh_from_db()
+    assert order.state == State.TAN_PENDING
