@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,6 +31,7 @@ from kassenwart.payments.models import PaymentOrder, Transfer
 from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, new_id, pain001, rules, schemas
 
 State = PaymentOrder.State
+logger = logging.getLogger(__name__)
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 
 
@@ -86,10 +88,11 @@ def order_submit(order: PaymentOrder, *, user: User, via: str = "web") -> None:
     """Draft -> waiting for approval; from here its content is frozen (hashed)."""
     with transaction.atomic():
         digest = _digest(order)
-        _move(order, [State.DRAFT], State.PENDING_APPROVAL, user, via, payload_hash=digest)
-        notify(order.company, Notification.Kind.NEEDS_PERSON,
-               _("Transfer %(order)s of %(total)s EUR waits for approval.") % {"order": order, "total": _total(order)},
-               link=reverse("payment_detail", args=[order.pk]), roles=(Role.APPROVER, Role.ADMIN))
+        transition(order, [State.DRAFT], State.PENDING_APPROVAL, user, via, payload_hash=digest)
+        text = _("Transfer %(order)s of %(total)s EUR waits for approval.") % {"order": order,
+                                                                               "total": order_total(order)}
+        notify(order.company, Notification.Kind.NEEDS_PERSON, text, link=reverse("payment_detail", args=[order.pk]),
+               roles=(Role.APPROVER, Role.ADMIN))
 
 
 def order_approve(order: PaymentOrder, *, user: User, via: str = "web") -> None:
@@ -100,14 +103,14 @@ def order_approve(order: PaymentOrder, *, user: User, via: str = "web") -> None:
     with transaction.atomic():
         if _digest(order) != order.payload_hash:
             raise StateChanged(_("The transfer changed after it was submitted; it cannot be approved."))
-        _move(order, [State.PENDING_APPROVAL], State.APPROVED, user, via, approved_by=user,
+        transition(order, [State.PENDING_APPROVAL], State.APPROVED, user, via, approved_by=user,
               approved_at=timezone.now())
 
 
 def order_cancel(order: PaymentOrder, *, user: User, reason: str = "", via: str = "web") -> None:
     """Withdrawn or declined before it went to the bank."""
     with transaction.atomic():
-        _move(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED], State.CANCELLED, user, via,
+        transition(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED], State.CANCELLED, user, via,
               note=reason.strip(), finished_at=timezone.now())
 
 
@@ -123,12 +126,14 @@ def order_queue(order: PaymentOrder, *, user: User, pin: str = "", keep_pin: boo
         validated = [name for name in pain001.SCHEMAS if schemas.validate(pain, name, settings.CONFIG.xsd_dir)]
     except rules.SepaInvalid as invalid:
         raise PaymentInvalid(invalid.problems) from invalid
+    if not validated:
+        logger.warning("transfer %s: no XSD to check its pain.001 with (set KASSENWART_XSD_DIR)", order.pk)
     with transaction.atomic():
         if pin:
             fints_services.pin_handover(connection, pin=pin, keep=keep_pin)
         elif not fints_services.pin_available(connection):
             raise fints_services.PinMissing(_("Enter the PIN of the online banking to send the transfer."))
-        _move(order, [State.APPROVED], State.QUEUED, user, via, sent_by=user, message_id=message.message_id,
+        transition(order, [State.APPROVED], State.QUEUED, user, via, sent_by=user, message_id=message.message_id,
               payment_info_id=message.payment_info_id, pain=pain, note="",
               audit={"message_id": message.message_id, "schema_checked": validated})
         for transfer, sent in zip(order.transfers.all(), message.transfers, strict=True):
@@ -144,7 +149,7 @@ def bank_connection(order: PaymentOrder) -> BankConnection | None:
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _move(order: PaymentOrder, sources: list[str], target: str, user: User | None, via: str, *,
+def transition(order: PaymentOrder, sources: list[str], target: str, user: User | None, via: str, *,
           audit: dict | None = None, **fields) -> None:
     """One step of the state machine: only from `sources`, else StateChanged."""
     moved = PaymentOrder.objects.filter(pk=order.pk, state__in=sources).update(state=target, **fields)
@@ -207,7 +212,7 @@ def _digest(order: PaymentOrder) -> str:
     return hashlib.sha256(json.dumps(_payload(order), sort_keys=True).encode()).hexdigest()
 
 
-def _total(order: PaymentOrder) -> Decimal:
+def order_total(order: PaymentOrder) -> Decimal:
     return sum((t.amount for t in order.transfers.all()), Decimal("0.00"))
 
 

@@ -23,7 +23,7 @@ from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.payments.models import PaymentOrder
-from kassenwart.payments.services import PAIN_001, StateChanged, _move, _total, bank_connection
+from kassenwart.payments.services import PAIN_001, StateChanged, bank_connection, order_total, transition
 
 State = PaymentOrder.State
 WAITING = (State.VOP_PENDING, State.TAN_PENDING)
@@ -34,7 +34,7 @@ def order_transmit(order: PaymentOrder) -> str:
     connection = bank_connection(order)
     try:
         with transaction.atomic():
-            _move(order, [State.QUEUED], State.SENDING, None, "worker", sending_started_at=timezone.now())
+            transition(order, [State.QUEUED], State.SENDING, None, "worker", sending_started_at=timezone.now())
     except StateChanged:
         return order.state  # sent already (a task that ran twice) or cancelled
     try:
@@ -54,7 +54,7 @@ def order_confirm_payee(order: PaymentOrder, *, user: User, via: str = "web") ->
 def order_refuse_payee(order: PaymentOrder, *, user: User, reason: str = "", via: str = "web") -> None:
     """The payee check showed the wrong payee: the order is cancelled, the bank never executes it."""
     with transaction.atomic():
-        _move(order, [State.VOP_PENDING], State.CANCELLED, user, via, finished_at=timezone.now(),
+        transition(order, [State.VOP_PENDING], State.CANCELLED, user, via, finished_at=timezone.now(),
               note=reason.strip() or _("Payee check not confirmed."))
     fints_services.order_abandon(bank_connection(order), order.purpose)
 
@@ -115,13 +115,13 @@ def _run(order: PaymentOrder, sources: list[str], user: User | None, via: str, c
 def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via: str) -> None:
     if isinstance(step, fints.PayeeCheck):
         with transaction.atomic():
-            _move(order, sources, State.VOP_PENDING, user, via, payee_check={
+            transition(order, sources, State.VOP_PENDING, user, via, payee_check={
                 "result": step.result, "iban": step.iban, "registered_name": step.registered_name,
                 "reason": step.reason, "notice": step.notice})
     elif isinstance(step, fints.Challenge):
         if order.state != State.TAN_PENDING:
             with transaction.atomic():
-                _move(order, sources, State.TAN_PENDING, user, via)
+                transition(order, sources, State.TAN_PENDING, user, via)
     else:
         _settle(order, sources, State.ACCEPTED if step.accepted else State.REJECTED, said=step.said, user=user,
                 via=via)
@@ -131,14 +131,14 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
             user: User | None = None, via: str = "worker") -> None:
     with transaction.atomic():
         finished = timezone.now() if target != State.APPROVED else None
-        _move(order, sources, target, user, via, bank_said=said or order.bank_said, note=note,
+        transition(order, sources, target, user, via, bank_said=said or order.bank_said, note=note,
               finished_at=finished, audit={"bank_said": said} if said else None)
         if target != State.APPROVED:
             text = {
                 State.ACCEPTED: _("The bank accepted transfer %(order)s (%(total)s EUR)."),
                 State.REJECTED: _("The bank rejected transfer %(order)s (%(total)s EUR)."),
                 State.UNKNOWN: _("Transfer %(order)s (%(total)s EUR): outcome unknown, check the statement."),
-            }[target] % {"order": order, "total": _total(order)}
+            }[target] % {"order": order, "total": order_total(order)}
             notify(order.company, Notification.Kind.INFO, text, link=reverse("payment_detail", args=[order.pk]),
                    roles=(Role.APPROVER, Role.ADMIN))
 
@@ -146,5 +146,5 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
 def _bank_order(order: PaymentOrder) -> fints_services.Order:
     transfers = list(order.transfers.all())
     return fints_services.Order(purpose=order.purpose, account=order.account, pain=bytes(order.pain),
-                                count=len(transfers), total=_total(order), descriptor=PAIN_001,
+                                count=len(transfers), total=order_total(order), descriptor=PAIN_001,
                                 instant=order.instant)

@@ -137,7 +137,7 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
     return {
         "order": order,
         "transfers": order.transfers.all(),
-        "total": services._total(order),
+        "total": services.order_total(order),
         "may_submit": order.state == State.DRAFT and allows(role, DRAFT_TRANSFER),
         "may_approve": order.state == State.PENDING_APPROVAL and may_approve and order.created_by_id != request.user.pk,
         "own_order": order.created_by_id == request.user.pk,
