@@ -16,7 +16,7 @@ from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog,
 from kassenwart.core.models import AuditEvent
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
-from kassenwart.sandbox.scenarios import LOGIN, SUPPLIERS
+from kassenwart.sandbox.scenarios import CLOSED_ACCOUNT, LOGIN, SUPPLIERS
 
 State = PaymentOrder.State
 SUPPLIER = SUPPLIERS[0]  # its bank has registered "Stahlhandel Nord GmbH"
@@ -250,3 +250,50 @@ def test_a_waiting_order_with_a_live_dialog_does_not_lapse(approved, approver):
     submission.order_lapse(order)
     order.refresh_from_db()
     assert order.state == State.TAN_PENDING
+
+
+def accepted(order, approver):
+    send(order, approver)
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED
+    return order
+
+
+def test_the_statement_books_the_order(approved, approver, connection, company, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    order = accepted(approved(), approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        fints_services.connection_sync(connection)
+    follow = DBTaskResult.objects.filter(task_path__endswith="follow_statements_task")
+    assert follow and {tuple(t.args_kwargs["args"]) for t in follow} == {(company.pk,)}, "the import asks for it"
+    assert services.orders_follow_statements(company) == {"booked": 1, "returned": 0}
+    order.refresh_from_db()
+    assert order.state == State.BOOKED and order.booked_at is not None
+    assert services.orders_follow_statements(company) == {"booked": 0, "returned": 0}
+
+
+def test_a_transfer_to_a_closed_account_comes_back_returned(approved, approver, connection, company, bank):
+    order = accepted(approved(name=CLOSED_ACCOUNT.name, iban=CLOSED_ACCOUNT.iban), approver)
+    fints_services.connection_sync(connection)
+    services.orders_follow_statements(company)
+    order.refresh_from_db()
+    assert order.state == State.BOOKED
+    bank.clock.advance(days=3)  # the payee's bank sends it back (AC04: account closed)
+    fints_services.connection_sync(connection)
+    assert services.orders_follow_statements(company)["returned"] == 1
+    order.refresh_from_db()
+    assert order.state == State.RETURNED and "AC04" in order.bank_said
+
+
+def test_a_person_settles_an_unknown_outcome(approved, approver, sandbox):
+    order = send(approved(), approver)
+    sandbox.faults.drop_after_order = 1
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    services.order_resolve(order, user=approver, executed=True, note="Im Bankportal gesehen")
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED and order.note == "Im Bankportal gesehen"
+    with pytest.raises(services.StateChanged):
+        services.order_resolve(order, user=approver, executed=False, note="")

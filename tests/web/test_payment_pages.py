@@ -154,3 +154,18 @@ def test_send_asks_for_the_pin_when_it_is_not_kept(client_for, approver, approve
     assert "Enter the PIN" in response.content.decode()
     order.refresh_from_db()
     assert order.state == State.APPROVED
+
+
+def test_an_unknown_outcome_is_settled_by_a_person(client_for, approver, approved, sandbox):
+    order = approved(SUPPLIER.name)
+    services.order_approve(order, user=approver)
+    services.order_queue(order, user=approver)
+    submission.order_transmit(order)
+    sandbox.faults.drop_after_order = 1
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    client = client_for(approver)
+    page = client.get(reverse("payment_detail", args=[order.pk]), **EN).content.decode()
+    assert "Resending would risk paying twice" in page and "The bank executed it" in page
+    client.post(reverse("payment_resolve", args=[order.pk]), {"not_executed": "1", "reason": "Laut Bank nicht ausgeführt"})
+    order.refresh_from_db()
+    assert order.state == State.REJECTED and order.note == "Laut Bank nicht ausgeführt"

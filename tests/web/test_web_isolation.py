@@ -20,7 +20,7 @@ FOREIGN_IBAN = "AT611904300234573201"
 
 
 ORDER_ROUTES = ("payment_detail", "payment_submit", "payment_approve", "payment_cancel", "payment_send",
-                "payment_payee", "payment_tan")
+                "payment_payee", "payment_tan", "payment_resolve")
 CONNECTION_ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "connection_tan", "connection_tan_poll")
 
 

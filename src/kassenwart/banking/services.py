@@ -130,9 +130,17 @@ def statement_import(
             result = _finish(stmt_import, counts, user, via)
             if result.added:
                 enqueue_after_commit(company.pk)
+                _follow_payments_after_commit(company.pk)
             return result
     except (StatementFormatError, ImportRefused) as error:
         return _refuse(company, file_name, sha, str(error), user, via)
+
+
+def _follow_payments_after_commit(company_id: int) -> None:
+    """Sent transfers show up on statements: their orders become booked or returned."""
+    from kassenwart.payments.tasks import follow_statements_task
+
+    transaction.on_commit(lambda: follow_statements_task.enqueue(company_id))
 
 
 def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):

@@ -23,6 +23,8 @@ class PaymentOrder(models.Model):
         REJECTED = "rejected", _("Rejected by the bank")
         UNKNOWN = "unknown", _("Outcome unknown")
         CANCELLED = "cancelled", _("Cancelled")
+        BOOKED = "booked", _("Booked")
+        RETURNED = "returned", _("Returned")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="payment_orders")
     account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="payment_orders",
@@ -43,6 +45,7 @@ class PaymentOrder(models.Model):
     pain = models.BinaryField(null=True, blank=True, editable=False)  # exactly what went to the bank
     sending_started_at = models.DateTimeField(null=True, blank=True)  # committed before the bank call
     finished_at = models.DateTimeField(null=True, blank=True)
+    booked_at = models.DateTimeField(null=True, blank=True)  # seen on the account statement
     payee_check = models.JSONField(null=True, blank=True)  # the bank's Verification of Payee answer
     bank_said = models.TextField(blank=True)  # the bank's last words on the order
     note = models.TextField(blank=True)  # why it was cancelled, or the last error before sending

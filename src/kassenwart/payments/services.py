@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kassenwart.banking import fints_services
-from kassenwart.banking.models import BankAccount, BankConnection
+from kassenwart.banking.models import BankAccount, BankConnection, Transaction
 from kassenwart.companies.models import Company, Role
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
@@ -139,6 +139,54 @@ def order_queue(order: PaymentOrder, *, user: User, pin: str = "", keep_pin: boo
         for transfer, sent in zip(order.transfers.all(), message.transfers, strict=True):
             Transfer.objects.filter(pk=transfer.pk).update(end_to_end_id=sent.end_to_end_id)
         transaction.on_commit(lambda: _enqueue(order.pk))
+
+
+# -- after the bank -------------------------------------------------------------------------
+RETURN_WATCH = timedelta(days=60)  # how long a booked transfer is watched for a return
+
+
+def orders_follow_statements(company: Company, *, via: str = "worker") -> dict[str, int]:
+    """Sent transfers on the account statement: an accepted (or unknown) order whose every
+    transfer is booked becomes booked; a transfer coming back with a return reason makes
+    its order returned. Matched by end-to-end id on the order's account."""
+    watched = (PaymentOrder.objects.filter(company=company, state__in=[State.ACCEPTED, State.UNKNOWN])
+               | PaymentOrder.objects.filter(company=company, state=State.BOOKED,
+                                             booked_at__gte=timezone.now() - RETURN_WATCH))
+    orders = {order.pk: order for order in watched.prefetch_related("transfers")}
+    by_id = {(o.account_id, t.end_to_end_id): o for o in orders.values() for t in o.transfers.all() if t.end_to_end_id}
+    seen: dict[int, set[str]] = {}
+    returned: dict[int, str] = {}
+    ids = sorted({end_to_end for _, end_to_end in by_id})
+    for start in range(0, len(ids), 500):
+        rows = Transaction.objects.filter(company=company, end_to_end_id__in=ids[start:start + 500]).values_list(
+            "account_id", "end_to_end_id", "amount", "return_reason")
+        for account_id, end_to_end, amount, reason in rows:
+            order = by_id.get((account_id, end_to_end))
+            if order is None:
+                continue
+            if amount > 0 and reason:
+                returned[order.pk] = reason
+            elif amount < 0:
+                seen.setdefault(order.pk, set()).add(end_to_end)
+    counts = {"booked": 0, "returned": 0}
+    for pk, order in orders.items():
+        with transaction.atomic():
+            if pk in returned:
+                transition(order, [State.ACCEPTED, State.UNKNOWN, State.BOOKED], State.RETURNED, None, via,
+                           bank_said=_("Returned by the payee's bank (reason %(code)s).") % {"code": returned[pk]},
+                           audit={"return_reason": returned[pk]})
+                counts["returned"] += 1
+            elif order.state != State.BOOKED and seen.get(pk) == {t.end_to_end_id for t in order.transfers.all()}:
+                transition(order, [State.ACCEPTED, State.UNKNOWN], State.BOOKED, None, via, booked_at=timezone.now())
+                counts["booked"] += 1
+    return counts
+
+
+def order_resolve(order: PaymentOrder, *, user: User, executed: bool, note: str, via: str = "web") -> None:
+    """A person settles an unknown outcome (from the bank's portal or a phone call)."""
+    with transaction.atomic():
+        transition(order, [State.UNKNOWN], State.ACCEPTED if executed else State.REJECTED, user, via,
+                   note=note.strip(), finished_at=timezone.now())
 
 
 def bank_connection(order: PaymentOrder) -> BankConnection | None:

@@ -32,6 +32,7 @@ urlpatterns = [
         path("<int:pk>/send/", payments.payment_send, name="payment_send"),
         path("<int:pk>/payee/", payments.payment_payee, name="payment_payee"),
         path("<int:pk>/tan/", payments.payment_tan, name="payment_tan"),
+        path("<int:pk>/resolve/", payments.payment_resolve, name="payment_resolve"),
     ])),
     path("connections/", include([
         path("", connections.connection_list, name="connection_list"),

@@ -215,6 +215,20 @@ def payment_send(request, pk):
 
 @require_POST
 @company_required(APPROVE_PAYMENT)
+def payment_resolve(request, pk):
+    """An unknown outcome settled by a person who checked with the bank."""
+    order = _order(request, pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    with _flash(request):
+        services.order_resolve(order, user=request.user, executed="executed" in request.POST,
+                               note=form.cleaned_data.get("reason", ""))
+        messages.success(request, _("Saved."))
+    return redirect("payment_detail", pk)
+
+
+@require_POST
+@company_required(APPROVE_PAYMENT)
 def payment_payee(request, pk):
     """The payee check: confirm and go on to the TAN, or stop the transfer."""
     order = _order(request, pk)
