@@ -297,3 +297,25 @@ def test_a_person_settles_an_unknown_outcome(approved, approver, sandbox):
     assert order.state == State.ACCEPTED and order.note == "Im Bankportal gesehen"
     with pytest.raises(services.StateChanged):
         services.order_resolve(order, user=approver, executed=False, note="")
+
+
+def test_an_asynchronous_payee_check_is_waited_for(approved, approver, bank):
+    bank.settings.vop_polls, bank.settings.vop_wait_seconds = 2, 0  # the result comes with the third ask
+    order = send(approved(name="Stahlhandel Nord"), approver)
+    assert order.state == State.VOP_PENDING and order.payee_check["registered_name"] == SUPPLIER.name
+    submission.order_confirm_payee(order, user=approver)
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED and len(executed(bank, order)) == 1
+
+
+def test_a_payee_check_that_never_finishes_sends_nothing(approved, approver, bank, monkeypatch):
+    from kassenwart.banking.connectors import fints as connector
+
+    monkeypatch.setattr(connector, "VOP_MAX_POLLS", 2)
+    bank.settings.vop_polls, bank.settings.vop_wait_seconds = 5, 0
+    order = send(approved(), approver)
+    assert order.state == State.APPROVED and "did not finish" in order.note
+    assert not bank.ledger.orders and not bank.pending_tasks()
+    bank.settings.vop_polls = 0
+    assert send(order, approver).state == State.TAN_PENDING  # later it goes through

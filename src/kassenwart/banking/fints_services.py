@@ -460,8 +460,11 @@ def order_step(connection: BankConnection, purpose: str) -> Parked | None:
 
 
 def _transmit(bank: fints.Session, order: Order) -> OrderStep:
-    return _step(lambda: bank.transfer(order.account, order.pain, count=order.count, total=order.total,
-                                       instant=order.instant, descriptor=order.descriptor))
+    try:
+        return _step(lambda: bank.transfer(order.account, order.pain, count=order.count, total=order.total,
+                                           instant=order.instant, descriptor=order.descriptor))
+    except fints.PayeeCheckUnfinished as unfinished:
+        raise OrderNotSent(unfinished.message) from unfinished
 
 
 def _step(call):

@@ -14,6 +14,7 @@ person can do about it. A client whose dialog start failed is never used again: 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from fints.client import (FinTS3PinTanClient, NeedRetryResponse, NeedTANResponse
 from fints.formals import DescriptionRequired
 from fints.hhd.flicker import code_to_bitstream
 from fints.models import SEPAAccount
+from fints.segments.auth import HIVPP1, HKVPP1
 from fints.segments.statement import HKKAZ5, HKKAZ6, HKKAZ7
 from fints.types import SegmentSequence
 from lxml import etree
@@ -39,6 +41,9 @@ logger = logging.getLogger(__name__)
 # refuse it (ProductRefused tells the admin to register a product id).
 SANDBOX_PRODUCT_ID = "KASSENWARTSANDBOX01"
 BANK_TIMEOUT = 120  # seconds one answer may take (large statements are slow to build)
+NO_CHALLENGE = {"3905", "3945"}  # "no challenge created", "no release without VoP approval"
+VOP_MAX_POLLS = 10  # asynchronous payee check: how often to ask for the result
+VOP_MAX_WAIT = 10  # seconds between two asks at most, whatever the bank says
 CENT = Decimal("0.01")
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
@@ -88,6 +93,10 @@ class TanExpired(BankError):
 
 class BankRefused(BankError):
     """Any other refusal, with the bank's own words."""
+
+
+class PayeeCheckUnfinished(BankError):
+    """The bank's asynchronous Verification of Payee gave no result in time: nothing executed."""
 
 
 class OutcomeUnknown(BankError):
@@ -263,7 +272,7 @@ def session(access: Access, *, resume: bytes | None = None) -> Iterator[Session]
 
 
 class Session:
-    def __init__(self, client: _Client):
+    def __init__(self, client: BankClient):
         self._client = client
 
     @property
@@ -405,8 +414,16 @@ class Session:
 
 
 # -- python-fints ----------------------------------------------------------------------------
-class _Client(FinTS3PinTanClient):
-    """Keeps every response code the bank sent, for errors python-fints lets pass."""
+class BankClient(FinTS3PinTanClient):
+    """Keeps every response code the bank sent, for errors python-fints lets pass, and waits
+    for an asynchronous Verification of Payee result.
+
+    python-fints 5.0.1 expects the VoP result in the first answer. A bank that answers later
+    (HIVPP with only a polling ID, 3040 with a touchdown point on HKVPP, 3905 on HKTAN)
+    would leave it without result and without challenge (python-fints issue #220). Here the
+    dialog sends HKVPP with polling ID and touchdown point, with the order and HKTAN again,
+    after the wait the bank asks for, until the result is there.
+    """
 
     def __init__(self, *args, **kwargs):
         self.responses = []
@@ -416,6 +433,28 @@ class _Client(FinTS3PinTanClient):
         self.responses.append(response)
         super()._process_response(dialog, segment, response)
 
+    def _new_dialog(self, lazy_init=False):
+        dialog = super()._new_dialog(lazy_init=lazy_init)
+        dialog.send = partial(_send_polling_payee_check, dialog.send)
+        return dialog
+
+
+def _send_polling_payee_check(send, *segments, **options):
+    response = send(*segments, **options)
+    request = next((s for s in segments if isinstance(s, HKVPP1)), None)
+    for _poll in range(VOP_MAX_POLLS):
+        touchdown = next((r.parameters[0] for r in response.responses(request, "3040")), None) if request else None
+        if touchdown is None:
+            return response
+        hivpp = response.find_segment_first(HIVPP1)
+        wait = hivpp.wait_for_seconds
+        time.sleep(min(1 if wait is None else wait, VOP_MAX_WAIT))
+        request = HKVPP1(supported_reports=request.supported_reports, polling_id=hivpp.polling_id,
+                         aufsetzpunkt=touchdown)
+        response = send(request, *segments[1:], **options)
+    raise PayeeCheckUnfinished(_("The bank's payee check did not finish in time, so the bank did not "
+                                 "execute the transfer. Send it again later."))
+
 
 def _order_step(answer) -> Challenge | PayeeCheck | OrderResult:
     if isinstance(answer, NeedVOPResponse):
@@ -423,6 +462,8 @@ def _order_step(answer) -> Challenge | PayeeCheck | OrderResult:
     if isinstance(answer, NeedTANResponse):
         return Challenge.of(answer)
     said = "; ".join(f"{r.code} {r.text}" for r in answer.responses)
+    if {r.code for r in answer.responses} & NO_CHALLENGE:
+        return OrderResult(accepted=False, said=said)  # held back (e.g. an unfinished payee check)
     if answer.status == ResponseStatus.UNKNOWN:  # no word on the order itself
         raise OutcomeUnknown(_("The bank's answer said nothing about the order (%(said)s). It will "
                                "not be sent again by itself: check the account statement.")
@@ -430,8 +471,8 @@ def _order_step(answer) -> Challenge | PayeeCheck | OrderResult:
     return OrderResult(accepted=answer.status != ResponseStatus.ERROR, said=said)
 
 
-def _client(access: Access, with_tan_method: bool = True) -> _Client:
-    client = _Client(access.bank_code, access.login, access.pin, access.server_url,
+def _client(access: Access, with_tan_method: bool = True) -> BankClient:
+    client = BankClient(access.bank_code, access.login, access.pin, access.server_url,
                      customer_id=access.customer_id or None, product_id=product_id(),
                      from_data=access.client_state)
     client.selected_tan_medium = access.tan_medium or None  # the saved state may say None
@@ -490,7 +531,7 @@ def _merge_camt(documents: list[bytes]) -> list[bytes]:
 
 
 @contextmanager
-def _translated(client: _Client) -> Iterator[None]:
+def _translated(client: BankClient) -> Iterator[None]:
     try:
         yield
     except BankError:
@@ -515,7 +556,7 @@ def _translated(client: _Client) -> Iterator[None]:
         raise _refusal(client.responses, str(error)) from error
 
 
-def _check_dialog_start(client: _Client) -> None:
+def _check_dialog_start(client: BankClient) -> None:
     if any(r.code.startswith("9") for r in client.responses):
         client._standing_dialog.open = False  # the bank did not open it: no HKEND
         raise _refusal(client.responses, "")
