@@ -319,3 +319,18 @@ def test_a_payee_check_that_never_finishes_sends_nothing(approved, approver, ban
     assert not bank.ledger.orders and not bank.pending_tasks()
     bank.settings.vop_polls = 0
     assert send(order, approver).state == State.TAN_PENDING  # later it goes through
+
+
+def test_the_clock_moves_on_what_nobody_will(approved, approver, bank):
+    waiting = send(approved(name="Max Mustermann"), approver)
+    stuck = approved()
+    services.order_queue(stuck, user=approver)
+    PaymentOrder.objects.filter(pk=stuck.pk).update(state=State.SENDING, sending_started_at=timezone.now())
+    assert submission.orders_sweep() == 0  # the dialog is alive, the send is recent
+    expire_dialog()
+    later = timezone.now() + submission.SENDING_STALLED + timedelta(seconds=1)
+    assert submission.orders_sweep(later) == 2
+    waiting.refresh_from_db()
+    stuck.refresh_from_db()
+    assert waiting.state == State.APPROVED and stuck.state == State.UNKNOWN and "half way" in stuck.bank_said
+    assert submission.orders_sweep(later) == 0

@@ -29,13 +29,14 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 def periodic_jobs() -> list:
     from kassenwart.banking.tasks import enqueue_due_syncs
     from kassenwart.notifications.services import digests_enqueue_due
+    from kassenwart.payments.submission import orders_sweep
     from kassenwart.reconciliation.schedule import enqueue_due_runs
 
-    return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due]
+    return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep]
 
 
 def start_clock(every: float = 60.0) -> threading.Thread:
-    """A daemon thread that runs the periodic jobs (they only enqueue tasks)."""
+    """A daemon thread that runs the periodic jobs (they enqueue tasks or move stale rows on)."""
 
     def tick():
         while True:

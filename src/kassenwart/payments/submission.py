@@ -11,6 +11,8 @@ web requests that continue the dialog the worker paused, like the sync's TAN ste
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +29,7 @@ from kassenwart.payments.services import PAIN_001, StateChanged, bank_connection
 
 State = PaymentOrder.State
 WAITING = (State.VOP_PENDING, State.TAN_PENDING)
+SENDING_STALLED = timedelta(minutes=30)  # a send holds the login for at most 10 minutes a step
 
 
 def order_transmit(order: PaymentOrder) -> str:
@@ -90,6 +93,24 @@ def order_lapse(order: PaymentOrder) -> None:
         _settle(order, WAITING, State.APPROVED, note=_(
             "The bank ended the dialog after 15 minutes without an answer; it did not execute the "
             "transfer. Send it again."))
+
+
+def orders_sweep(now=None) -> int:
+    """The clock's check for orders nobody will move on: waiting for a person after the bank
+    ended the dialog (`order_lapse`), or still "sending" long after a worker began (it died
+    on the way; whether the order reached the bank is unknown). Returns how many moved."""
+    now = now or timezone.now()
+    moved = 0
+    for order in PaymentOrder.objects.filter(state__in=WAITING).select_related("account__connection", "company"):
+        order_lapse(order)
+        moved += order.state not in WAITING
+    stalled = PaymentOrder.objects.filter(state=State.SENDING, sending_started_at__lt=now - SENDING_STALLED)
+    for order in stalled.select_related("company"):
+        _settle(order, [State.SENDING], State.UNKNOWN, said=_(
+            "Sending stopped half way (the worker ended), so it is not known whether the bank got the "
+            "transfer. It will not be sent again by itself: check the account statement."))
+        moved += 1
+    return moved
 
 
 def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None:
