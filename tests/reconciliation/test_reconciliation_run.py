@@ -1,0 +1,130 @@
+"""What a matching run writes: payment records, allocations, audit events, invoice and
+transaction states, all in one database transaction (written in bulk, see core.bulk)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from kassenwart.banking.models import BankAccount, StatementImport, Transaction
+from kassenwart.core.models import AuditEvent
+from kassenwart.receivables.models import Invoice
+from kassenwart.receivables.services import invoice_import
+from kassenwart.reconciliation import services
+from kassenwart.reconciliation.models import Allocation, Match, TransactionState
+from kassenwart.reconciliation.services import match_create, match_undo, reconcile_company
+
+HEADER = "invoice_number,customer_number,customer_name,customer_iban,issue_date,due_date,amount,currency,payment_reference\n"
+BEISPIEL_IBAN = "DE02120300000000202051"
+
+
+@pytest.fixture
+def books(company):
+    """Four open invoices of two customers and an account to book payments on."""
+    invoice_import(company, (HEADER + "\n".join([
+        "AB-1001,501,Muster GmbH,,2026-09-01,2026-09-30,100.00,EUR,",
+        "AB-1002,501,Muster GmbH,,2026-09-02,2026-10-02,250.00,EUR,",
+        "AB-1003,502,Beispiel AG,,2026-09-03,2026-10-03,250.00,EUR,",
+        "AB-1004,502,Beispiel AG,,2026-09-04,2026-10-04,400.00,EUR,",
+    ]) + "\n").encode())
+    account = BankAccount.objects.create(company=company, name="Giro", iban="DE89370400440532013000")
+    source = StatementImport.objects.create(company=company, file_name="t", sha256="0", status="imported")
+    counter = iter(range(1, 1000))
+
+    def pay(amount: str, text: str, name="Somebody", iban="DE75512108001245126199"):
+        return Transaction.objects.create(
+            company=company, account=account, statement_import=source, booking_date=date(2026, 10, 5),
+            amount=Decimal(amount), currency="EUR", counterparty_name=name, counterparty_iban=iban,
+            remittance=text, fingerprint=f"{next(counter):040d}", bank_reference=f"REF{next(counter)}",
+        )
+
+    return pay
+
+
+def invoice(number) -> Invoice:
+    return Invoice.objects.get(number=number)
+
+
+def test_a_run_writes_each_match_with_its_allocations_audit_event_and_states(company, books):
+    collective = books("350.00", "AB-1001 AB-1002")
+    skonto = books("245.00", "Rechnung AB-1003")
+    unclear = books("400.00", "Danke")
+
+    result = reconcile_company(company, via="worker")
+
+    assert (result.transactions, result.auto, result.open) == (3, 2, 1)
+    both = Match.objects.get(transaction=collective)
+    assert both.kind == Match.Kind.AUTO and both.created_at is not None and both.reasons
+    assert sorted((a.invoice.number, a.amount, a.write_off) for a in both.allocations.all()) == [
+        ("AB-1001", Decimal("100.00"), Decimal("0.00")),
+        ("AB-1002", Decimal("250.00"), Decimal("0.00")),
+    ]
+    one = Match.objects.get(transaction=skonto)
+    assert [(a.invoice.number, a.amount, a.write_off) for a in one.allocations.all()] == [
+        ("AB-1003", Decimal("245.00"), Decimal("5.00"))
+    ]
+    for number in ("AB-1001", "AB-1002", "AB-1003"):
+        assert (invoice(number).open_amount, invoice(number).status) == (Decimal("0.00"), Invoice.Status.PAID)
+    assert invoice("AB-1004").open_amount == Decimal("400.00")
+
+    event = AuditEvent.objects.get(action="match.auto", object_id=str(one.pk))
+    assert (event.company, event.actor, event.actor_label, event.object_type) == (
+        company, None, "worker", "reconciliation.match"
+    )
+    assert event.after == {
+        "transaction": skonto.pk,
+        "kind": "auto",
+        "reasons": one.reasons,
+        "allocations": [{"invoice": "AB-1003", "amount": "245.00", "write_off": "5.00"}],
+    }
+    assert AuditEvent.objects.filter(action="match.auto").count() == 2
+
+    states = {s.transaction_id: s for s in TransactionState.objects.filter(company=company)}
+    assert states[collective.pk].status == states[skonto.pk].status == TransactionState.Status.MATCHED
+    assert states[collective.pk].suggestions == [] and states[collective.pk].updated_at is not None
+    waiting = states[unclear.pk]
+    assert waiting.status == TransactionState.Status.OPEN
+    assert waiting.suggestions[0]["allocations"] == {str(invoice("AB-1004").pk): "400.00"}
+
+
+def test_a_later_run_updates_open_states_and_numbers_its_matches_after_the_earlier_ones(company, member, books):
+    waiting = books("400.00", "Danke", name="Jemand", iban=BEISPIEL_IBAN)
+    assert reconcile_company(company).open == 1  # the payer is unknown yet
+    by_hand = books("250.00", "offener Posten", name="Jemand", iban=BEISPIEL_IBAN)
+    manual = match_create(company, by_hand, [(invoice("AB-1003"), Decimal("250.00"), Decimal("0"))], user=member)
+    match_undo(company, manual, user=member)  # the payer's IBAN stays learned
+    match_create(company, by_hand, [(invoice("AB-1003"), Decimal("250.00"), Decimal("0"))], user=member)
+
+    result = reconcile_company(company)
+
+    assert (result.transactions, result.auto) == (1, 1)
+    state = TransactionState.objects.get(transaction=waiting)
+    assert (state.status, state.suggestions, state.note) == (TransactionState.Status.MATCHED, [], "")
+    auto = Match.objects.get(transaction=waiting, kind=Match.Kind.AUTO)
+    assert auto.pk > max(Match.objects.filter(kind=Match.Kind.MANUAL).values_list("pk", flat=True))
+    assert [a.invoice.number for a in auto.allocations.all()] == ["AB-1004"]
+    assert AuditEvent.objects.get(action="match.auto").object_id == str(auto.pk)
+    assert invoice("AB-1004").status == Invoice.Status.PAID
+
+
+def test_a_run_that_fails_on_the_way_writes_nothing(company, books, monkeypatch):
+    books("350.00", "AB-1001 AB-1002")
+    books("400.00", "Danke")
+    write = services.insert_rows
+
+    def failing(model, *args, **kwargs):
+        if model is AuditEvent:
+            raise RuntimeError("disk full")
+        return write(model, *args, **kwargs)
+
+    monkeypatch.setattr(services, "insert_rows", failing)
+    with pytest.raises(RuntimeError):
+        reconcile_company(company)
+
+    assert not Match.objects.exists() and not Allocation.objects.exists()
+    assert not TransactionState.objects.exists()
+    assert {i.status for i in Invoice.objects.all()} == {Invoice.Status.OPEN}
+    monkeypatch.setattr(services, "insert_rows", write)
+    assert reconcile_company(company).auto == 1
