@@ -34,8 +34,10 @@ def test_the_worker_runs_the_matching_an_import_enqueued(company, django_capture
     assert not Match.objects.exists()  # nothing matched inside the import itself
     # What `kassenwart worker` does with a ready task (its loop also recycles database
     # connections, which would end the test's transaction on PostgreSQL).
-    (queued,) = DBTaskResult.objects.ready()
-    make_worker(batch=True).run_task(queued)
-    queued.refresh_from_db()
-    assert queued.status == "SUCCESSFUL", queued.exception_class_path
+    ready = {task.task_path.rsplit(".", 1)[-1]: task for task in DBTaskResult.objects.ready()}
+    assert set(ready) == {"reconcile_task", "follow_statements_task"}  # matching; sent transfers
+    for queued in ready.values():
+        make_worker(batch=True).run_task(queued)
+        queued.refresh_from_db()
+        assert queued.status == "SUCCESSFUL", queued.exception_class_path
     assert Match.objects.filter(company=company, kind="auto").count() == 1
