@@ -210,7 +210,9 @@ def test_queued_pain_message_is_kept_and_validates(approved, approver, bank):
 
     order = send(approved(), approver)
     xsd = etree.XMLSchema(etree.parse(str(shared_path("xsd", "pain.001.001.09_GBIC_4.xsd"))))
-    document = etree.fromstring(bytes(order.pain))
+    [attempt] = order.attempts.all()
+    assert attempt.schemas_checked == ["pain.001.001.09", "pain.001.001.09_GBIC_4"]
+    document = etree.fromstring(bytes(attempt.pain))
     xsd.assertValid(document)
     namespace = {"p": document.nsmap[None]}
     assert document.findtext(".//p:MsgId", namespaces=namespace) == order.message_id
@@ -334,3 +336,131 @@ def test_the_clock_moves_on_what_nobody_will(approved, approver, bank):
     stuck.refresh_from_db()
     assert waiting.state == State.APPROVED and stuck.state == State.UNKNOWN and "half way" in stuck.bank_said
     assert submission.orders_sweep(later) == 0
+
+
+def test_a_failing_dialog_end_does_not_undo_an_accepted_order(approved, approver, bank, monkeypatch):
+    from fints.dialog import FinTSDialog
+    from fints.exceptions import FinTSConnectionError
+
+    order = send(approved(), approver)
+
+    def broken_end(self):
+        raise FinTSConnectionError("connection reset while ending the dialog")
+
+    monkeypatch.setattr(FinTSDialog, "end", broken_end)
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED and len(executed(bank, order)) == 1
+
+
+def test_an_unreadable_answer_after_the_tan_is_unknown_not_rejected(approved, approver, bank, monkeypatch):
+    from fints.client import FinTS3PinTanClient
+
+    order = send(approved(), approver)
+
+    def unreadable(self, command_seg, response):
+        raise ValueError("cannot parse the bank's answer")
+
+    monkeypatch.setattr(FinTS3PinTanClient, "_continue_sepa_transfer", unreadable)
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.UNKNOWN and len(executed(bank, order)) == 1
+
+
+def test_a_refusal_before_anything_is_sent_is_no_unknown(approved, approver, bank, monkeypatch):
+    from fints.client import FinTS3PinTanClient
+    from fints.exceptions import FinTSUnsupportedOperation
+
+    def unsupported(self, *args, **kwargs):
+        raise FinTSUnsupportedOperation("SEPA transfers are not offered for this account")
+
+    monkeypatch.setattr(FinTS3PinTanClient, "sepa_transfer", unsupported)
+    order = send(approved(), approver)
+    assert order.state == State.REJECTED and "not offered" in order.bank_said and not bank.ledger.orders
+
+
+def test_nobody_acts_on_an_order_whose_answer_is_at_the_bank(approved, approver, bank):
+    order = send(approved(), approver)
+    assert submission._claim(order, [State.TAN_PENDING])  # a request is giving the TAN right now ...
+    PausedDialog.objects.all().delete()  # ... and has taken the paused dialog to do it
+    assert submission.order_lapse(order) == 0 and submission.orders_sweep() == 0
+    with pytest.raises(services.StateChanged, match="right now"):
+        submission.order_give_tan(order, tan=TAN, user=approver)  # a second tab, a double click
+    order.refresh_from_db()
+    assert order.state == State.TAN_PENDING and not bank.ledger.orders
+
+
+def test_an_app_confirmation_that_never_arrives_is_unknown_not_approved(approved, approver, bank, connection):
+    fints_services.connection_choose_tan(connection, method="946")
+    bank.settings.decoupled_confirm_after_polls = None
+    order = send(approved(), approver)
+    assert order.waiting_for == PaymentOrder.WaitingFor.APP
+    PausedDialog.objects.update(polls=fints_services.MAX_DECOUPLED_POLLS)
+    submission.order_give_tan(order, tan="", user=approver)
+    order.refresh_from_db()
+    assert order.state == State.UNKNOWN, "the person may confirm in the app a minute later"
+
+
+def test_the_creator_cannot_wave_through_a_payee_mismatch(company, make_user, approver, account, bank):
+    admin = make_user(company, "admin", "second-approver")
+    transfer = services.TransferInput(payee_name="Max Mustermann", iban=SUPPLIER.iban, amount=Decimal("99.00"))
+    order = services.order_create(company, user=approver, account=account, requested_date=timezone.localdate(),
+                                  transfers=[transfer])
+    services.order_submit(order, user=approver)
+    services.order_approve(order, user=admin)
+    order = send(order, approver)
+    assert order.state == State.VOP_PENDING
+    with pytest.raises(services.FourEyes):
+        submission.order_confirm_payee(order, user=approver)
+    submission.order_confirm_payee(order, user=admin)
+    order.refresh_from_db()
+    assert order.state == State.TAN_PENDING
+
+
+def test_a_queued_order_can_still_be_cancelled(approved, approver, bank):
+    order = approved()
+    services.order_queue(order, user=approver)
+    services.order_cancel(order, user=approver, reason="falscher Betrag")
+    assert submission.order_transmit(order) == State.CANCELLED and not bank.ledger.orders
+
+
+def test_a_busy_login_sends_the_order_again_later(approved, approver, bank, connection,
+                                                 django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    bank.settings.sca_interval = timedelta(0)
+    assert fints_services.connection_sync(connection, interactive=True).needs_tan  # a sync waits for its TAN
+    order = approved()
+    services.order_queue(order, user=approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert submission.order_transmit(order) == State.QUEUED
+    assert not bank.ledger.orders
+    [again] = DBTaskResult.objects.filter(task_path__endswith="send_order_task")
+    assert again.run_after > timezone.now()
+
+
+def test_a_second_attempt_sends_the_same_ids_and_both_are_kept(approved, approver, bank, connection):
+    fints_services.pin_handover(connection, pin="99999", keep=True)
+    order = send(approved(), approver)
+    first = (order.message_id, order.transfers.get().end_to_end_id)
+    send(order, approver, pin=bank.customers[LOGIN].pin)
+    assert (order.message_id, order.transfers.get().end_to_end_id) == first
+    assert [a.outcome for a in order.attempts.all()] == [State.APPROVED, ""]  # not sent; under way
+
+
+def test_a_passed_execution_date_goes_out_as_today(approved, approver, bank):
+    order = approved()
+    PaymentOrder.objects.filter(pk=order.pk).update(requested_date=timezone.localdate() - timedelta(days=3))
+    order.refresh_from_db()
+    with pytest.raises(services.StateChanged, match="changed"):
+        services.order_queue(order, user=approver)  # the date is part of what was approved ...
+    order.payload_hash = services._digest(order)
+    PaymentOrder.objects.filter(pk=order.pk).update(payload_hash=order.payload_hash)
+    services.order_queue(order, user=approver)  # ... and once approved so, it goes out today
+    assert order.attempts.get().requested_date == timezone.localdate()
+
+
+def test_services_ask_the_role_too(approved, member):
+    order = approved()
+    with pytest.raises(services.NotAllowed):
+        services.order_queue(order, user=member)

@@ -443,9 +443,12 @@ def order_abandon(connection: BankConnection, purpose: str) -> None:
         return
     try:
         blob = _take_paused(connection, paused)
+    except ConnectionBusy:
+        return  # someone else continues it (and holds the login)
+    try:
         with fints.session(_access(connection, None), resume=blob):
             pass  # leaving the dialog ends it at the bank
-    except (fints.BankError, ConnectionBusy):
+    except fints.BankError:
         pass  # the bank drops it after 15 minutes anyway
     finally:
         _release(connection, token)

@@ -40,10 +40,14 @@ class PaymentOrder(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
+    # Made once, when the order is first queued, and kept for every attempt: a bank that
+    # sees the same ids again can refuse a duplicate, and the statement finds them.
     message_id = models.CharField(max_length=35, blank=True)
     payment_info_id = models.CharField(max_length=35, blank=True)
-    pain = models.BinaryField(null=True, blank=True, editable=False)  # exactly what went to the bank
     sending_started_at = models.DateTimeField(null=True, blank=True)  # committed before the bank call
+    waiting_for = models.CharField(max_length=16, blank=True)  # what the bank waits for, see WaitingFor
+    # A person's answer (payee check, TAN) is at the bank until then: nobody else may act on it.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     booked_at = models.DateTimeField(null=True, blank=True)  # seen on the account statement
     payee_check = models.JSONField(null=True, blank=True)  # the bank's Verification of Payee answer
@@ -58,6 +62,13 @@ class PaymentOrder(models.Model):
             models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("created_by")),
                                    name="payment_order_four_eyes"),
         ]
+
+    class WaitingFor(models.TextChoices):
+        PAYEE = "payee", _("payee check")
+        TAN = "tan", _("TAN")
+        APP = "app", _("confirmation in the banking app")
+        LOGIN_TAN = "login_tan", _("TAN for the login")
+        LOGIN_APP = "login_app", _("app confirmation for the login")
 
     def __str__(self):
         return f"#{self.pk}"
@@ -87,3 +98,19 @@ class Transfer(models.Model):
             models.UniqueConstraint(fields=["order", "position"], name="transfer_position_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
         ]
+
+
+class SendAttempt(models.Model):
+    """One try to send an order, written before the bank is called: exactly the pain message
+    that went out, and what became of it."""
+
+    order = models.ForeignKey(PaymentOrder, on_delete=models.CASCADE, related_name="attempts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    requested_date = models.DateField()
+    pain = models.BinaryField(editable=False)
+    schemas_checked = models.JSONField(default=list)  # the XSDs it was validated against
+    outcome = models.CharField(max_length=20, blank=True)  # the order's state it ended in
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 
 from kassenwart.banking import fints_services
 from kassenwart.banking.models import BankAccount, BankConnection, Transaction
-from kassenwart.companies.models import Company, Role
+from kassenwart.companies import permissions
+from kassenwart.companies.models import Company, Membership, Role
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
-from kassenwart.payments.models import PaymentOrder, Transfer
+from kassenwart.payments.models import PaymentOrder, SendAttempt, Transfer
 from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, new_id, pain001, rules, schemas
 
 State = PaymentOrder.State
@@ -48,7 +49,38 @@ class StateChanged(Exception):
 
 
 class FourEyes(Exception):
-    """The creator of an order cannot approve it."""
+    """The creator of an order cannot approve it (nor wave through its payee check)."""
+
+
+class NotAllowed(Exception):
+    """The person's role in the company does not allow this step."""
+
+
+@dataclass(frozen=True)
+class Ids:
+    """The references of a pain message: made once per order, kept for every attempt."""
+
+    message_id: str
+    payment_info_id: str
+    end_to_end_ids: tuple[str, ...]
+
+    @classmethod
+    def new(cls, count: int) -> Ids:
+        return cls(new_id("KWM"), new_id("KWP"), tuple(new_id("KWE") for _ in range(count)))
+
+    @classmethod
+    def placeholders(cls, count: int) -> Ids:
+        """For checking a draft: valid, not unique."""
+        return cls("KW-DRAFT-M", "KW-DRAFT-P", tuple(f"KW-DRAFT-E{n}" for n in range(1, count + 1)))
+
+
+def require(company: Company, user: User | None, permission: str) -> None:
+    """Services ask the permission table too (not only the pages): a worker (None) may all."""
+    if user is None:
+        return
+    role = Membership.objects.filter(company=company, user=user).values_list("role", flat=True).first()
+    if not permissions.allows(role, permission):
+        raise NotAllowed(_("Your role does not allow this."))
 
 
 @dataclass(frozen=True)
@@ -65,9 +97,10 @@ def order_create(company: Company, *, user: User, account: BankAccount, requeste
                  transfers: list[TransferInput], instant: bool = False, via: str = "web") -> PaymentOrder:
     """A draft: one transfer, or several for a payment run. Checked as a bank would now, so
     mistakes show while the person is still at the form."""
+    require(company, user, permissions.DRAFT_TRANSFER)
     if account.company_id != company.pk:
         raise PaymentInvalid([rules.Problem("account", "account_unknown", _("Choose one of your accounts."))])
-    message = _message(account, requested_date, instant, transfers, ids=False)
+    message = _message(account, requested_date, instant, transfers, Ids.placeholders(len(transfers)))
     try:
         rules.check(message, today=timezone.localdate())
     except rules.SepaInvalid as invalid:
@@ -86,6 +119,7 @@ def order_create(company: Company, *, user: User, account: BankAccount, requeste
 
 def order_submit(order: PaymentOrder, *, user: User, via: str = "web") -> None:
     """Draft -> waiting for approval; from here its content is frozen (hashed)."""
+    require(order.company, user, permissions.DRAFT_TRANSFER)
     with transaction.atomic():
         digest = _digest(order)
         transition(order, [State.DRAFT], State.PENDING_APPROVAL, user, via, payload_hash=digest)
@@ -98,47 +132,70 @@ def order_submit(order: PaymentOrder, *, user: User, via: str = "web") -> None:
 def order_approve(order: PaymentOrder, *, user: User, via: str = "web") -> None:
     """Waiting for approval -> approved, by anyone but its creator (the database checks it
     too), and only if the content is still the one submitted."""
+    require(order.company, user, permissions.APPROVE_PAYMENT)
     if order.created_by_id == user.pk:
         raise FourEyes(_("You drafted this transfer; another approver has to release it."))
     with transaction.atomic():
-        if _digest(order) != order.payload_hash:
-            raise StateChanged(_("The transfer changed after it was submitted; it cannot be approved."))
+        _check_unchanged(order)
         transition(order, [State.PENDING_APPROVAL], State.APPROVED, user, via, approved_by=user,
               approved_at=timezone.now())
 
 
 def order_cancel(order: PaymentOrder, *, user: User, reason: str = "", via: str = "web") -> None:
-    """Withdrawn or declined before it went to the bank."""
+    """Withdrawn (by its creator) or declined (by an approver) before it went to the bank; a
+    queued order too, as long as the worker has not begun sending it."""
+    if order.created_by_id != user.pk:
+        require(order.company, user, permissions.APPROVE_PAYMENT)
     with transaction.atomic():
-        transition(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED], State.CANCELLED, user, via,
-              note=reason.strip(), finished_at=timezone.now())
+        transition(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED], State.CANCELLED,
+                   user, via, note=reason.strip(), finished_at=timezone.now())
 
 
 # -- off to the bank -----------------------------------------------------------------------
-def order_queue(order: PaymentOrder, *, user: User, pin: str = "", keep_pin: bool = False,
+def order_queue(order: PaymentOrder, *, user: User | None, pin: str = "", keep_pin: bool = False,
                 via: str = "web") -> None:
-    """Approved -> queued: the ids are made and the pain message is built, checked against
-    the schema and kept, all committed before the worker sends it (submission.py)."""
+    """Approved -> queued, with an attempt that holds the pain message as it will go out:
+    built, checked against the schemas and committed before the worker sends it
+    (submission.py). The ids are made on the first attempt and kept for later ones; an
+    execution date that has passed meanwhile becomes today (what banks do with it too)."""
+    require(order.company, user, permissions.APPROVE_PAYMENT)
     connection = _connection(order)
-    message = _message(order.account, order.requested_date, order.instant, _inputs(order), ids=True)
+    _check_unchanged(order)
+    transfers = list(order.transfers.all())
+    ids = (Ids(order.message_id, order.payment_info_id, tuple(t.end_to_end_id for t in transfers))
+           if order.message_id else Ids.new(len(transfers)))
+    execution = max(order.requested_date, timezone.localdate())
+    message = _message(order.account, execution, order.instant, _inputs(order), ids)
     try:
         pain = pain001.build(message, today=timezone.localdate())
-        validated = [name for name in pain001.SCHEMAS if schemas.validate(pain, name, settings.CONFIG.xsd_dir)]
+        checked = [name for name in pain001.SCHEMAS if schemas.validate(pain, name, settings.CONFIG.xsd_dir)]
     except rules.SepaInvalid as invalid:
         raise PaymentInvalid(invalid.problems) from invalid
-    if not validated:
+    if not checked:
         logger.warning("transfer %s: no XSD to check its pain.001 with (set KASSENWART_XSD_DIR)", order.pk)
     with transaction.atomic():
         if pin:
             fints_services.pin_handover(connection, pin=pin, keep=keep_pin)
         elif not fints_services.pin_available(connection):
             raise fints_services.PinMissing(_("Enter the PIN of the online banking to send the transfer."))
-        transition(order, [State.APPROVED], State.QUEUED, user, via, sent_by=user, message_id=message.message_id,
-              payment_info_id=message.payment_info_id, pain=pain, note="",
-              audit={"message_id": message.message_id, "schema_checked": validated})
-        for transfer, sent in zip(order.transfers.all(), message.transfers, strict=True):
-            Transfer.objects.filter(pk=transfer.pk).update(end_to_end_id=sent.end_to_end_id)
+        transition(order, [State.APPROVED], State.QUEUED, user, via, sent_by=user, message_id=ids.message_id,
+                   payment_info_id=ids.payment_info_id, note="", waiting_for="",
+                   audit={"message_id": ids.message_id, "execution_date": execution.isoformat(),
+                          "schemas_checked": checked})
+        for transfer, end_to_end in zip(transfers, ids.end_to_end_ids, strict=True):
+            if transfer.end_to_end_id != end_to_end:
+                Transfer.objects.filter(pk=transfer.pk).update(end_to_end_id=end_to_end)
+        SendAttempt.objects.create(order=order, requested_date=execution, pain=pain, schemas_checked=checked)
         transaction.on_commit(lambda: _enqueue(order.pk))
+
+
+def bank_order(order: PaymentOrder) -> fints_services.Order:
+    """The order as the bank connection sends it: the latest attempt's pain message."""
+    attempt = order.attempts.order_by("-pk").first()
+    transfers = list(order.transfers.all())
+    return fints_services.Order(purpose=order.purpose, account=order.account, pain=bytes(attempt.pain),
+                                count=len(transfers), total=order_total(order), descriptor=PAIN_001,
+                                instant=order.instant)
 
 
 # -- after the bank -------------------------------------------------------------------------
@@ -184,6 +241,7 @@ def orders_follow_statements(company: Company, *, via: str = "worker") -> dict[s
 
 def order_resolve(order: PaymentOrder, *, user: User, executed: bool, note: str, via: str = "web") -> None:
     """A person settles an unknown outcome (from the bank's portal or a phone call)."""
+    require(order.company, user, permissions.APPROVE_PAYMENT)
     with transaction.atomic():
         transition(order, [State.UNKNOWN], State.ACCEPTED if executed else State.REJECTED, user, via,
                    note=note.strip(), finished_at=timezone.now())
@@ -225,23 +283,23 @@ def _connection(order: PaymentOrder) -> BankConnection:
     return connection
 
 
-def _message(account: BankAccount, requested_date: date, instant: bool, transfers: list[TransferInput], *,
-             ids: bool) -> TransferMessage:
-    """The pain message's content; `ids`: whether to make the real (random) ids or, for a
-    draft's check, placeholders."""
-    def make_id(kind: str) -> str:
-        return new_id(f"KW{kind[0]}") if ids else f"KW-DRAFT-{kind}"
-
+def _message(account: BankAccount, requested_date: date, instant: bool, transfers: list[TransferInput],
+             ids: Ids) -> TransferMessage:
     return TransferMessage(
-        message_id=make_id("M"), created_at=timezone.now(), initiator=account.company.name,
+        message_id=ids.message_id, created_at=timezone.now(), initiator=account.company.name,
         debtor=Party(account.owner or account.company.name, account.iban, account.bic),
-        payment_info_id=make_id("P"), requested_date=requested_date, instant=instant,
+        payment_info_id=ids.payment_info_id, requested_date=requested_date, instant=instant,
         transfers=tuple(
-            CreditTransfer(end_to_end_id=make_id(f"E{number}"), amount=t.amount,
-                           creditor=Party(t.payee_name, t.iban, t.bic), remittance=t.remittance)
-            for number, t in enumerate(transfers, start=1)
+            CreditTransfer(end_to_end_id=end_to_end, amount=t.amount, creditor=Party(t.payee_name, t.iban, t.bic),
+                           remittance=t.remittance)
+            for t, end_to_end in zip(transfers, ids.end_to_end_ids, strict=True)
         ),
     )
+
+
+def _check_unchanged(order: PaymentOrder) -> None:
+    if _digest(order) != order.payload_hash:
+        raise StateChanged(_("The transfer changed after it was submitted; it cannot be approved or sent."))
 
 
 def _inputs(order: PaymentOrder) -> list[TransferInput]:

@@ -2,36 +2,48 @@
 
 queued -> sending (committed before any bank call) -> [payee check to confirm] -> [TAN]
 -> accepted | rejected | unknown. An order that provably did not reach the bank (no PIN,
-wrong PIN, bank unreachable at login, TAN never given) goes back to approved and may be sent
-again. One whose outcome is unknown is never sent again by itself.
+wrong PIN, bank unreachable at login, payee check or TAN never given) goes back to approved
+and may be sent again, with the same ids. One whose outcome is unknown is never sent again
+by itself.
 
-`order_transmit` runs in the worker; the person's answers (payee check, TAN) come from
-web requests that continue the dialog the worker paused, like the sync's TAN step.
+`order_transmit` runs in the worker; the person's answers (payee check, TAN) come from web
+requests that continue the dialog the worker paused, like the sync's TAN step. Whoever
+answers claims the order first (`claimed_until`, a conditional UPDATE), so a second tab, a
+double click or the clock never acts on an order whose answer is at the bank.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kassenwart.banking import fints_services
 from kassenwart.banking.connectors import fints
+from kassenwart.companies import permissions
 from kassenwart.companies.models import Role
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.payments.models import PaymentOrder
-from kassenwart.payments.services import PAIN_001, StateChanged, bank_connection, order_total, transition
+from kassenwart.payments.services import (FourEyes, StateChanged, bank_connection, bank_order, order_total, require,
+                                          transition)
 
+logger = logging.getLogger(__name__)
 State = PaymentOrder.State
+WaitingFor = PaymentOrder.WaitingFor
 WAITING = (State.VOP_PENDING, State.TAN_PENDING)
+CLAIM = timedelta(minutes=5)  # a person's answer at the bank (payee-check polls and timeouts included)
 SENDING_STALLED = timedelta(minutes=30)  # a send holds the login for at most 10 minutes a step
+BUSY_RETRY = timedelta(seconds=30)  # the login is in use (a sync, another order's TAN): try again then
 
 
+# -- the worker ----------------------------------------------------------------------------
 def order_transmit(order: PaymentOrder) -> str:
     """The worker's part: queued -> sending -> whatever the bank answers. Returns the state."""
     connection = bank_connection(order)
@@ -41,31 +53,65 @@ def order_transmit(order: PaymentOrder) -> str:
     except StateChanged:
         return order.state  # sent already (a task that ran twice) or cancelled
     try:
-        _run(order, [State.SENDING], None, "worker",
-             lambda: fints_services.order_send(connection, _bank_order(order), user=order.sent_by, via="worker"))
-    except fints_services.ConnectionBusy as busy:
-        _settle(order, [State.SENDING], State.APPROVED, note=str(busy))
+        _run(order, None, "worker",
+             lambda: fints_services.order_send(connection, bank_order(order), user=order.sent_by, via="worker"))
+    except fints_services.ConnectionBusy:
+        with transaction.atomic():  # nothing left for the bank: wait for the login to be free
+            transition(order, [State.SENDING], State.QUEUED, None, "worker")
+            transaction.on_commit(lambda: _enqueue_later(order.pk))
     return order.state
 
 
+def orders_sweep(now=None) -> int:
+    """The clock's check for orders nobody will move on: waiting for a person after the bank
+    ended the dialog (`order_lapse`), or still "sending" long after a worker began (it died
+    on the way; whether the order reached the bank is unknown). Returns how many moved."""
+    now = now or timezone.now()
+    moved = 0
+    stalled = PaymentOrder.objects.filter(state=State.SENDING, sending_started_at__lt=now - SENDING_STALLED)
+    for order in stalled.select_related("company"):
+        try:
+            _settle(order, [State.SENDING], State.UNKNOWN, said=_(
+                "Sending stopped half way (the worker ended), so it is not known whether the bank got the "
+                "transfer. It will not be sent again by itself: check the account statement."))
+            moved += 1
+        except StateChanged:
+            pass  # moved on meanwhile
+    for order in PaymentOrder.objects.filter(state__in=WAITING).select_related("account__connection", "company"):
+        try:
+            moved += order_lapse(order, now=now)
+        except Exception:  # one order's trouble must not stop the others
+            logger.exception("checking transfer %s for a lapsed dialog failed", order.pk)
+    return moved
+
+
+# -- the person's answers ------------------------------------------------------------------
 def order_confirm_payee(order: PaymentOrder, *, user: User, via: str = "web") -> None:
-    """The person has read the payee check and releases the order anyway."""
+    """The person has read the payee check and releases the order anyway. Not its creator:
+    a payee the bank does not know is exactly what the second pair of eyes is for."""
+    if order.created_by_id == user.pk:
+        raise FourEyes(_("You drafted this transfer; another approver has to confirm the payee check."))
     _answer(order, State.VOP_PENDING, user, via,
-            lambda connection: fints_services.order_approve_payee(connection, _bank_order(order)))
+            lambda connection: fints_services.order_approve_payee(connection, bank_order(order)))
 
 
 def order_refuse_payee(order: PaymentOrder, *, user: User, reason: str = "", via: str = "web") -> None:
     """The payee check showed the wrong payee: the order is cancelled, the bank never executes it."""
+    require(order.company, user, permissions.APPROVE_PAYMENT)
+    if not _claim(order, [State.VOP_PENDING]):
+        raise StateChanged(_("Someone is answering the bank for this transfer right now; reload the page."))
     with transaction.atomic():
         transition(order, [State.VOP_PENDING], State.CANCELLED, user, via, finished_at=timezone.now(),
-              note=reason.strip() or _("Payee check not confirmed."))
+                   waiting_for="", claimed_until=None,
+                   note=reason.strip() or _("Payee check not confirmed."))
+        _attempt_done(order)
     fints_services.order_abandon(bank_connection(order), order.purpose)
 
 
 def order_give_tan(order: PaymentOrder, *, tan: str, user: User, via: str = "web") -> None:
     """The TAN (decoupled: ask whether the app confirmed). Raises fints.TanWrong for another try."""
     _answer(order, State.TAN_PENDING, user, via,
-            lambda connection: fints_services.order_tan(connection, _bank_order(order), tan=tan))
+            lambda connection: fints_services.order_tan(connection, bank_order(order), tan=tan))
 
 
 def order_step(order: PaymentOrder) -> fints_services.Parked | None:
@@ -76,73 +122,85 @@ def order_step(order: PaymentOrder) -> fints_services.Parked | None:
     return fints_services.order_step(connection, order.purpose) if connection else None
 
 
-def order_lapse(order: PaymentOrder) -> None:
+def order_lapse(order: PaymentOrder, *, now=None) -> int:
     """The bank ended the dialog while the order waited for a person (after 15 minutes).
     Without a payee approval or a TAN it did not execute the order: back to approved. An
-    app confirmation (decoupled) may have reached the bank all the same: unknown."""
-    if order.state not in WAITING or order_step(order) is not None:
-        return
-    connection = bank_connection(order)
-    decoupled = any(m["method"] == connection.tan_method and m["decoupled"]
-                    for m in connection.tan_options.get("methods", []))
-    if order.state == State.TAN_PENDING and decoupled:
-        _settle(order, WAITING, State.UNKNOWN, said=_(
-            "The bank ended the dialog before it reported the app confirmation; the transfer may "
-            "have been executed. It will not be sent again by itself: check the account statement."))
-    else:
-        _settle(order, WAITING, State.APPROVED, note=_(
-            "The bank ended the dialog after 15 minutes without an answer; it did not execute the "
-            "transfer. Send it again."))
-
-
-def orders_sweep(now=None) -> int:
-    """The clock's check for orders nobody will move on: waiting for a person after the bank
-    ended the dialog (`order_lapse`), or still "sending" long after a worker began (it died
-    on the way; whether the order reached the bank is unknown). Returns how many moved."""
+    app confirmation (decoupled) may have reached the bank all the same: unknown. Not while
+    someone's answer is at the bank. Returns 1 when the order moved on."""
     now = now or timezone.now()
-    moved = 0
-    for order in PaymentOrder.objects.filter(state__in=WAITING).select_related("account__connection", "company"):
-        order_lapse(order)
-        moved += order.state not in WAITING
-    stalled = PaymentOrder.objects.filter(state=State.SENDING, sending_started_at__lt=now - SENDING_STALLED)
-    for order in stalled.select_related("company"):
-        _settle(order, [State.SENDING], State.UNKNOWN, said=_(
-            "Sending stopped half way (the worker ended), so it is not known whether the bank got the "
-            "transfer. It will not be sent again by itself: check the account statement."))
-        moved += 1
-    return moved
+    if order.state not in WAITING or (order.claimed_until and order.claimed_until > now):
+        return 0
+    if bank_connection(order) is not None and order_step(order) is not None:
+        return 0
+    if order.waiting_for == WaitingFor.APP:
+        said = _("The bank ended the dialog before it reported the app confirmation; the transfer may "
+                 "have been executed. It will not be sent again by itself: check the account statement.")
+        target = State.UNKNOWN
+    else:
+        said, target = "", State.APPROVED
+    note = "" if said else _("The bank ended the dialog after 15 minutes without an answer; it did not "
+                             "execute the transfer. Send it again.")
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    if not PaymentOrder.objects.filter(free, pk=order.pk, state=order.state).exists():
+        return 0
+    try:
+        _settle(order, [order.state], target, said=said, note=note)
+    except StateChanged:
+        return 0
+    return 1
 
 
+# -- steps and outcomes --------------------------------------------------------------------
 def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None:
-    order.refresh_from_db(fields=["state"])
-    if order.state != state:
-        raise StateChanged(_("This transfer is %(state)s now; reload the page.") % {"state": order.get_state_display()})
-    _run(order, [state], user, via, lambda: call(bank_connection(order)))
+    require(order.company, user, permissions.APPROVE_PAYMENT)
+    if not _claim(order, [state]):
+        order.refresh_from_db(fields=["state"])
+        if order.state != state:
+            raise StateChanged(_("This transfer is %(state)s now; reload the page.")
+                               % {"state": order.get_state_display()})
+        raise StateChanged(_("Someone is answering the bank for this transfer right now; reload the page."))
+    try:
+        _run(order, user, via, lambda: call(bank_connection(order)))
+    finally:
+        PaymentOrder.objects.filter(pk=order.pk).update(claimed_until=None)
+        order.claimed_until = None
 
 
-def _run(order: PaymentOrder, sources: list[str], user: User | None, via: str, call) -> None:
+def _run(order: PaymentOrder, user: User | None, via: str, call) -> None:
     """A bank step and the state it leads to. A wrong TAN or a busy login changes nothing
-    (raised for the caller); an order that did not leave goes back to approved."""
+    (raised for the caller); an order that did not leave goes back to approved, unless an
+    app confirmation of it may have reached the bank."""
+    state = order.state
     try:
         step = call()
     except fints_services.OrderNotSent as not_sent:
-        _settle(order, sources, State.APPROVED, note=not_sent.message, user=user, via=via)
+        if order.waiting_for == WaitingFor.APP:
+            _settle(order, [state], State.UNKNOWN, user=user, via=via, said=_(
+                "The bank did not report the app confirmation (%(said)s); the transfer may have been "
+                "executed. It will not be sent again by itself: check the account statement.")
+                % {"said": not_sent.message})
+        else:
+            _settle(order, [state], State.APPROVED, note=not_sent.message, user=user, via=via)
     except fints.OutcomeUnknown as unknown:
-        _settle(order, sources, State.UNKNOWN, said=unknown.message, user=user, via=via)
+        _settle(order, [state], State.UNKNOWN, said=unknown.message, user=user, via=via)
     else:
-        _apply(order, step, sources, user, via)
+        _apply(order, step, [state], user, via)
 
 
 def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via: str) -> None:
     if isinstance(step, fints.PayeeCheck):
         with transaction.atomic():
-            transition(order, sources, State.VOP_PENDING, user, via, payee_check={
+            transition(order, sources, State.VOP_PENDING, user, via, waiting_for=WaitingFor.PAYEE, payee_check={
                 "result": step.result, "iban": step.iban, "registered_name": step.registered_name,
                 "reason": step.reason, "notice": step.notice})
     elif isinstance(step, fints.Challenge):
-        if order.state != State.TAN_PENDING:
+        parked = fints_services.order_step(bank_connection(order), order.purpose)
+        login = parked is not None and parked.login
+        waiting = {(False, False): WaitingFor.TAN, (False, True): WaitingFor.APP,
+                   (True, False): WaitingFor.LOGIN_TAN, (True, True): WaitingFor.LOGIN_APP}[login, step.decoupled]
+        if order.state != State.TAN_PENDING or order.waiting_for != waiting:
             with transaction.atomic():
-                transition(order, sources, State.TAN_PENDING, user, via)
+                transition(order, sources, State.TAN_PENDING, user, via, waiting_for=waiting)
     else:
         _settle(order, sources, State.ACCEPTED if step.accepted else State.REJECTED, said=step.said, user=user,
                 via=via)
@@ -153,7 +211,8 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
     with transaction.atomic():
         finished = timezone.now() if target != State.APPROVED else None
         transition(order, sources, target, user, via, bank_said=said or order.bank_said, note=note,
-              finished_at=finished, audit={"bank_said": said} if said else None)
+                   finished_at=finished, waiting_for="", audit={"bank_said": said} if said else None)
+        _attempt_done(order)
         if target != State.APPROVED:
             text = {
                 State.ACCEPTED: _("The bank accepted transfer %(order)s (%(total)s EUR)."),
@@ -164,8 +223,24 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
                    roles=(Role.APPROVER, Role.ADMIN))
 
 
-def _bank_order(order: PaymentOrder) -> fints_services.Order:
-    transfers = list(order.transfers.all())
-    return fints_services.Order(purpose=order.purpose, account=order.account, pain=bytes(order.pain),
-                                count=len(transfers), total=order_total(order), descriptor=PAIN_001,
-                                instant=order.instant)
+def _attempt_done(order: PaymentOrder) -> None:
+    """The latest attempt ends in the order's state (approved: it did not reach the bank)."""
+    attempt = order.attempts.order_by("-pk").first()
+    if attempt is not None and not attempt.finished_at:
+        attempt.outcome, attempt.finished_at = order.state, timezone.now()
+        attempt.save(update_fields=["outcome", "finished_at"])
+
+
+def _claim(order: PaymentOrder, states: list[str]) -> bool:
+    now = timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    claimed = PaymentOrder.objects.filter(free, pk=order.pk, state__in=states).update(claimed_until=now + CLAIM)
+    if claimed:
+        order.claimed_until = now + CLAIM
+    return bool(claimed)
+
+
+def _enqueue_later(order_id: int) -> None:
+    from kassenwart.payments.tasks import send_order_task
+
+    send_order_task.using(run_after=timezone.now() + BUSY_RETRY).enqueue(order_id)

@@ -14,6 +14,7 @@ person can do about it. A client whose dialog start failed is never used again: 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -265,10 +266,27 @@ def session(access: Access, *, resume: bytes | None = None) -> Iterator[Session]
     """One dialog with the bank: a new one, or the paused dialog `resume`."""
     client = _client(access)
     dialog = client.resume_dialog(resume) if resume is not None else client
-    with _translated(client), dialog:
+    with _translated(client), _ended_quietly(dialog):
         if resume is None:
             _check_dialog_start(client)
         yield Session(client)
+
+
+@contextmanager
+def _ended_quietly(dialog) -> Iterator[None]:
+    """Enter the dialog; leaving it (HKEND) may fail without undoing what the bank already
+    answered in it (an executed order must not look like an error)."""
+    dialog.__enter__()
+    try:
+        yield
+    except BaseException:
+        if not dialog.__exit__(*sys.exc_info()):
+            raise
+    else:
+        try:
+            dialog.__exit__(None, None, None)
+        except Exception:
+            logger.warning("the bank dialog did not end cleanly", exc_info=True)
 
 
 class Session:
@@ -329,19 +347,24 @@ class Session:
 
     @contextmanager
     def _ordering(self) -> Iterator[None]:
-        """From here the order may have reached the bank: a broken connection is no refusal."""
-        seen = len(self._client.responses)
+        """From here the order may reach the bank. A failure counts as the bank's refusal only
+        when nothing was sent or the bank answered with an error code; anything else (a
+        broken connection, an answer nobody can read) leaves the outcome unknown."""
+        seen, sent = len(self._client.responses), self._client.messages_sent
         try:
             with _translated(self._client):
                 yield
-        except BankUnreachable as error:
+        except (TanWrong, PayeeCheckUnfinished, OutcomeUnknown):
+            raise
+        except Exception as error:  # python-fints raises a bare Exception for a refused order
+            answered = self._client.responses[seen:]
+            if self._client.messages_sent == sent or any(r.code.startswith("9") for r in answered):
+                if isinstance(error, BankError):
+                    raise
+                raise _refusal(answered, str(error)) from error
             raise OutcomeUnknown(_("The connection to the bank broke after the order was sent, so "
                                    "it is not known whether the bank executed it. It will not be "
                                    "sent again by itself: check the account statement.")) from error
-        except BankError:
-            raise
-        except Exception as error:  # python-fints raises a bare Exception for a refused order
-            raise _refusal(self._client.responses[seen:], str(error)) from error
 
     def pause(self) -> bytes:
         """Freeze the dialog (it stays open at the bank). The blob holds the PIN: seal it."""
@@ -427,19 +450,23 @@ class BankClient(FinTS3PinTanClient):
 
     def __init__(self, *args, **kwargs):
         self.responses = []
+        self.messages_sent = 0  # to the bank, in any dialog of this client
         super().__init__(*args, **kwargs)
 
     def _process_response(self, dialog, segment, response):
         self.responses.append(response)
         super()._process_response(dialog, segment, response)
 
-    def _new_dialog(self, lazy_init=False):
-        dialog = super()._new_dialog(lazy_init=lazy_init)
-        dialog.send = partial(_send_polling_payee_check, dialog.send)
+    def _get_dialog(self, lazy_init=False):
+        dialog = super()._get_dialog(lazy_init=lazy_init)  # new, standing or resumed
+        if not getattr(dialog, "kassenwart_send", False):
+            dialog.send = partial(_send_polling_payee_check, self, dialog.send)
+            dialog.kassenwart_send = True
         return dialog
 
 
-def _send_polling_payee_check(send, *segments, **options):
+def _send_polling_payee_check(client: BankClient, send, *segments, **options):
+    client.messages_sent += 1
     response = send(*segments, **options)
     request = next((s for s in segments if isinstance(s, HKVPP1)), None)
     for _poll in range(VOP_MAX_POLLS):
@@ -451,6 +478,7 @@ def _send_polling_payee_check(send, *segments, **options):
         time.sleep(min(1 if wait is None else wait, VOP_MAX_WAIT))
         request = HKVPP1(supported_reports=request.supported_reports, polling_id=hivpp.polling_id,
                          aufsetzpunkt=touchdown)
+        client.messages_sent += 1
         response = send(request, *segments[1:], **options)
     raise PayeeCheckUnfinished(_("The bank's payee check did not finish in time, so the bank did not "
                                  "execute the transfer. Send it again later."))

@@ -141,11 +141,12 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
         "may_submit": order.state == State.DRAFT and allows(role, DRAFT_TRANSFER),
         "may_approve": order.state == State.PENDING_APPROVAL and may_approve and order.created_by_id != request.user.pk,
         "own_order": order.created_by_id == request.user.pk,
-        "may_cancel": order.state in (State.DRAFT, State.PENDING_APPROVAL, State.APPROVED) and (
+        "may_cancel": order.state in (State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED) and (
             may_approve or order.created_by_id == request.user.pk),
         "may_send": order.state == State.APPROVED and may_approve and connection is not None,
         "no_connection": connection is None,
         "may_answer": may_approve,
+        "may_confirm_payee": may_approve and order.created_by_id != request.user.pk,
         "pin_needed": connection is not None and not fints_services.pin_available(connection),
         "send_form": forms_.get("send_form") or SendForm(),
         "reason_form": ReasonForm(),
@@ -282,7 +283,8 @@ class _flash:
     def __exit__(self, exc_type, error, traceback):
         if exc_type is None or exc_type is fints.TanWrong:
             return False
-        known = (services.StateChanged, services.FourEyes, fints_services.ConnectionBusy, fints.BankError)
+        known = (services.StateChanged, services.FourEyes, services.NotAllowed, fints_services.ConnectionBusy,
+                 fints.BankError)
         if issubclass(exc_type, known):
             messages.error(self.request, getattr(error, "message", None) or str(error))
             return True
