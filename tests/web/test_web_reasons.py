@@ -32,6 +32,7 @@ PAYMENTS = [  # amount, remittance, payer name, payer IBAN, structured reference
     ("500.00", "RE-2026-1235", "", "", ""),
     ("120.00", "RE-2026-01237", "Südwind OHG", "", ""),
     ("120.00", "Danke", "Beispiel", "", ""),
+    ("500.00", "Danke", "Beispiel GmbH", "", ""),  # the customer is an AG
     ("-50.00", "x", "", "", ""),
     ("12.34", "xyz", "", "", ""),
 ]

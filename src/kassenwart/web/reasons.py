@@ -41,6 +41,7 @@ def _payer_name(label: str) -> str:
         "payer name": _("payer name"),
         "payer name (learned)": _("payer name (learned)"),
         "payer name (truncated)": _("payer name (cut short)"),
+        "payer name (other legal form)": _("payer name (other legal form)"),
         "payer name, shared by several customers": _("payer name, shared by several customers"),
     }
     return labels.get(label, label)

@@ -109,6 +109,19 @@ def test_where_invoice_and_customer_numbers_look_alike_the_payer_decides():
     assert auto_ids(by_number) == {"12999"}
 
 
+def test_a_number_after_the_invoice_prefix_is_the_invoice_even_if_a_customer_has_it_too():
+    invoices = [
+        invoice(f"INV-DE-{n}", f"{100 + n % 900}.{n % 100:02d}", customer=str(n - 2000), customer_name=f"Firma {n}")
+        for n in range(122000, 122400)
+    ]
+    target = invoice("INV-DE-122640", "900.00", customer="120001", customer_ibans=(IBAN,))
+    other = invoice("INV-DE-122999", "50.00", customer="122640", customer_name="Firma mit Nummer")
+    # 122640 is also customer 122640's number; "INV-DE-" in front says which is meant
+    tx = payment("400.00", "Teilzahlung INV-DE-122640", counterparty_iban=IBAN)
+    decision = one([*invoices, target, other], tx)
+    assert auto_ids(decision) == {"INV-DE-122640"}
+
+
 # -- references ------------------------------------------------------------------------------
 
 RF = "RF18539007547034"
@@ -269,6 +282,33 @@ def test_no_reference_payer_name_truncated_by_the_bank():
 def test_no_reference_customer_number_in_the_text():
     decision = one(books(TARGET), payment("741.31", "Kd.Nr. 10234"))
     assert "customer number 10234 in remittance" in decision.match.reasons
+
+
+def test_a_payer_with_another_legal_form_is_not_surely_the_customer():
+    target = invoice("RE-2026-02345", "741.31", customer="10234", customer_name="Dental Elbe AG")
+    decision = one(books(target), payment("741.31", "", counterparty_name="DENTAL ELBE GMBH"))
+    assert suggested(decision)[0] == {"RE-2026-02345"}
+    assert "payer name (other legal form) matches customer 10234" in decision.suggestions[0].reasons
+
+
+def test_an_installment_without_its_invoice_number_is_suggested():
+    target = invoice("RE-2026-02345", "420.00", **ACME)
+    other = invoice("RE-2026-02346", "77.00", **ACME)
+    tx = payment("140.00", "Rate 3 von 3 Kd.Nr. 10234 Rech", counterparty_iban=IBAN)  # cut by the bank
+    decision = one(books(target, other), tx)
+    assert suggested(decision)[0] == {"RE-2026-02345"}
+    assert "installment: amount is 1/3 of open amount" in decision.suggestions[0].reasons
+
+
+def test_a_collective_payment_outranks_a_huge_overpayment_of_one_invoice():
+    invoices = books(
+        invoice("RE-2026-02345", "669.78", **ACME),
+        invoice("RE-2026-02346", "1193.76", **ACME),
+    )
+    tx = payment("1863.54", "Rechnungen RE-2026-02345", counterparty_iban=OTHER_IBAN,
+                 counterparty_name="Kunde 10234 GmbH")
+    decision = one(invoices, tx)
+    assert suggested(decision)[0] == {"RE-2026-02345", "RE-2026-02346"}
 
 
 def test_a_name_several_customers_share_is_not_enough():

@@ -38,6 +38,10 @@ def test_a_letter_o_among_digits_is_a_zero(text, expected):
         ("Grosse Optik e. K.", "Große Optik e.K."),
         ("Vogel Medizintechnik GmbH &", "Vogel Medizintechnik GmbH & Co. KG"),
         ("Meier + Brunner OHG", "Meier und Brunner OHG"),
+        ("DENTAL ELBE GES.M.B.H.", "Dental Elbe GmbH"),  # Austrian spelling
+        ("Pichler Software Aktiengesellschaft", "Pichler Software AG"),
+        ("KRAUS HAUSTECHNIK AKTIENGESELLSCHAF", "Kraus Haustechnik AG"),  # cut at 35
+        ("Textil Nord Kommanditgesellschaft", "Textil Nord KG"),
     ],
 )
 def test_bank_spellings_of_a_name_share_the_core(bank, crm):
@@ -48,6 +52,13 @@ def test_the_full_key_keeps_the_legal_form_apart():
     assert name_keys("Dental Elbe GmbH").full != name_keys("Dental Elbe mbH").full
     long_form = name_keys("Wimmer & Mayer Gesellschaft mbH")
     assert long_form.full == name_keys("Wimmer & Mayer GmbH").full
+
+
+def test_the_written_out_legal_form_is_the_short_one():
+    assert name_keys("Dental Elbe Ges.m.b.H.").full == name_keys("Dental Elbe GmbH").full
+    assert name_keys("Pichler Aktiengesellschaft").legal_form == "ag"
+    assert name_keys("Meier & Brunner GmbH & Co. KG").legal_form == "gmbh & co kg"
+    assert name_keys("Katharina Kühn Logistik").legal_form == ""
 
 
 def test_a_name_that_is_only_a_legal_form_keeps_a_core():

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from .amounts import EXACTISH, exact_subsets, fit, within_tolerance
+from .amounts import EXACTISH, Fit, exact_subsets, fit, within_tolerance
 from .index import CRM, Index
 from .invoice_numbers import Window, typo
 from .model import Criterion, MatchingConfig, Transaction
@@ -127,8 +127,9 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
     for window in sorted((w for w in windows if w.text in index.by_spelling), key=_longest_first):
         if _overlaps(window, covered):
             continue
-        # Where invoice and customer numbers look alike, the text may mean either.
-        ambiguous = window.text in index.customer_by_key
+        # Where invoice and customer numbers look alike, the text may mean either, unless
+        # the number stands right after the invoice numbers' own prefix ("INV-DE-122640").
+        ambiguous = window.text in index.customer_by_key and not _after_prefix(window, text_atoms, shape)
         if not ambiguous:
             covered.update(range(window.start, window.end))
         evidence.typo_sources.append(window.text)
@@ -145,7 +146,7 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
         text = window.text
         if window.end - window.start == 1 and text.lstrip("0") in index.by_short:
             # "INV 123" for INV000123: right after the number's own prefix it is a full reference.
-            anchored = window.start > 0 and text_atoms[window.start - 1] in shape.affixes
+            anchored = _after_prefix(window, text_atoms, shape)
             for invoice_id in index.by_short[text.lstrip("0")]:
                 number = index.invoices[invoice_id].number
                 reason = f"{text!r} in remittance, short for invoice number {number}"
@@ -155,6 +156,10 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
             # with a number read, an unknown one changes nothing (see scoring)
             if not covered and shape.looks_like(text) and text not in index.customer_by_key:
                 evidence.unknown_numbers.append(text)
+
+
+def _after_prefix(window: Window, text_atoms: list[str], shape) -> bool:
+    return window.start > 0 and text_atoms[window.start - 1] in shape.affixes
 
 
 def _overlaps(window: Window, covered: set[int]) -> bool:
@@ -318,5 +323,11 @@ def _owed_by(
     exact_single = any(open_amounts[next(iter(s))] == tx.amount for s in singles)
     if exact_single or not config.allow_multiple:
         return singles
+    # An installment of one of the customer's invoices ("Rate 2 von 4", its number cut off):
+    # only ever a suggestion, as nothing names the invoice.
+    installments = [
+        frozenset([i]) for i in owed[:_MAX_POOL]
+        if fit(tx.amount, [open_amounts[i]], config).kind is Fit.INSTALLMENT
+    ]
     items = [(i, open_amounts[i]) for i in owed[:_MAX_POOL]]
-    return singles + exact_subsets(items, tx.amount, _MAX_SUBSETS)
+    return singles + installments + exact_subsets(items, tx.amount, _MAX_SUBSETS)

@@ -63,7 +63,12 @@ class Index:
             how = "payer name, shared by several customers"
             return [NameMatch(customer, how, False) for customer in sorted(core)]
         if core:
-            return [NameMatch(customer, "payer name", True) for customer in core]
+            (customer,) = core
+            theirs = self.customer_names[customer].legal_form if customer in self.customer_names else ""
+            if keys.legal_form and theirs and not _same_legal_form(keys.legal_form, theirs):
+                # "Dental Elbe GmbH" paying is not surely "Dental Elbe AG": another company may be.
+                return [NameMatch(customer, "payer name (other legal form)", False)]
+            return [NameMatch(customer, "payer name", True)]
         return self._truncated(keys.core)
 
     def _truncated(self, core: str) -> list[NameMatch]:
@@ -77,6 +82,11 @@ class Index:
             if len(found) > 1:
                 return []
         return [NameMatch(customer, "payer name (truncated)", True) for customer in found]
+
+
+def _same_legal_form(one: str, other: str) -> bool:
+    """Alike, or one cut off by the bank where the other goes on ("gmbh & c", "gmbh & co kg")."""
+    return one.startswith(other) or other.startswith(one)
 
 
 def due_order(invoice: Invoice) -> tuple[date, str]:

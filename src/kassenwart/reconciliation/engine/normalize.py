@@ -45,6 +45,13 @@ _AND = {"u", "und", "+", "&"}
 _PHRASES = {
     ("gesellschaft", "mbh"): "gmbh",
     ("gesellschaft", "mit", "beschrankter", "haftung"): "gmbh",
+    ("ges", "m", "b", "h"): "gmbh",  # Austrian "Ges.m.b.H."
+    ("ges", "mbh"): "gmbh",
+    ("gesmbh",): "gmbh",
+    ("g", "m", "b", "h"): "gmbh",
+    ("aktiengesellschaft",): "ag",
+    ("kommanditgesellschaft",): "kg",
+    ("offene", "handelsgesellschaft"): "ohg",
     ("e", "k"): "ek",
     ("e", "kfm"): "ek",
     ("ekfm",): "ek",
@@ -60,6 +67,11 @@ _LEGAL_WORDS = frozenset(
 class NameKeys(NamedTuple):
     full: str  # the whole name, legal form spelled one way ("meier & brunner gmbh & co kg")
     core: str  # without the legal form ("meier & brunner")
+
+    @property
+    def legal_form(self) -> str:
+        """What the core leaves of the full name ("gmbh & co kg"); empty without one."""
+        return self.full[len(self.core):].strip()
 
 
 def _fold(name: str) -> str:
@@ -87,14 +99,23 @@ def _canonical_words(words: list[str]) -> list[str]:
     return out
 
 
+# Legal forms written out: a name cut by the bank may end in the middle of one.
+_LONG_LEGAL_WORDS = ("aktiengesellschaft", "kommanditgesellschaft", "gesellschaft")
+
+
 def _strip_legal_form(words: list[str]) -> list[str]:
     core = list(words)
-    # Banks cut names at 27 or 35 characters, often inside the legal form ("GMBH & C").
+    # Banks cut names at 27 or 35 characters, often inside the legal form ("GMBH & C",
+    # "Aktiengesellschaf").
     if (
         len(core) > 2
         and core[-2] in _LEGAL_WORDS
         and core[-1] not in _LEGAL_WORDS
         and any(word.startswith(core[-1]) for word in _LEGAL_WORDS)
+    ) or (
+        len(core) > 1
+        and len(core[-1]) >= 6
+        and any(word.startswith(core[-1]) for word in _LONG_LEGAL_WORDS)
     ):
         core.pop()
     while len(core) > 1 and core[-1] in _LEGAL_WORDS:

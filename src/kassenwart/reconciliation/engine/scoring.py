@@ -118,10 +118,18 @@ def score(
     points = (
         sum(_REF_POINTS[r.strength] for r in refs if r) / len(refs)
         + _support_points(supports)
-        + (_AMOUNT_POINTS[amount_fit.kind] if config.counts(Criterion.AMOUNT) else 0.0)
+        + (_amount_points(amount_fit, config) if config.counts(Criterion.AMOUNT) else 0.0)
         - (3.0 if contradicted else 0.0)
     )
     return Scored(invoice_ids, tier, points, invoices, amount_fit, refs, supports, contradicted)
+
+
+def _amount_points(amount_fit: AmountFit, config: MatchingConfig) -> float:
+    """An overpayment earns its points only when the surplus is small: one of thousands is
+    rather a payment of more invoices than these (a collective one) than an overpayment."""
+    if amount_fit.kind is Fit.OVERPAID and not amount_fit.small_surplus(config):
+        return 0.0
+    return _AMOUNT_POINTS[amount_fit.kind]
 
 
 def _support_points(supports: Mapping[str, str]) -> float:
