@@ -113,3 +113,26 @@ def test_other_numbering_schemes_and_phrasings_meet_the_goals(bench, scheme, rew
     truth = {ref: {new(n) for n in numbers} for ref, numbers in truth.items()}
     assert any(new("RE-2026-03698") in tx.remittance.replace("\n", "") for tx in transactions)
     _meets_goals(_summary(bench, invoices, transactions, truth))
+
+
+# How banks and CRMs of other companies write the same names: legal forms written out or
+# in the Austrian way, upper case, cut at 35 characters as older bank formats do.
+CRM_SPELLINGS = [(" GmbH", " Ges.m.b.H."), (" AG", " Aktiengesellschaft"), (" KG", " Kommanditgesellschaft")]
+BANK_SPELLINGS = [(" GmbH", " Gesellschaft mbH"), (" AG", " Aktiengesellschaft"), (" e.K.", " e. Kfm.")]
+
+
+def _respell(name: str, spellings) -> str:
+    for old, new in spellings:
+        name = name.replace(old, new)
+    return name
+
+
+def test_names_spelled_and_cut_otherwise_meet_the_goals(bench):
+    _, _, invoices, transactions, truth, _ = bench
+    invoices = [replace(inv, customer_name=_respell(inv.customer_name, CRM_SPELLINGS)) for inv in invoices]
+    transactions = [
+        replace(tx, counterparty_name=_respell(tx.counterparty_name, BANK_SPELLINGS).upper()[:35])
+        for tx in transactions
+    ]
+    assert any(name.endswith("AKTIENGESELLSCHAF") for name in (tx.counterparty_name for tx in transactions))
+    _meets_goals(_summary(bench, invoices, transactions, truth))
