@@ -464,3 +464,21 @@ def test_services_ask_the_role_too(approved, member):
     order = approved()
     with pytest.raises(services.NotAllowed):
         services.order_queue(order, user=member)
+
+
+def test_only_its_creator_or_an_approver_submits_a_draft(company, member, make_user, account):
+    colleague = make_user(company, "member", "colleague")
+    transfer = services.TransferInput(payee_name=SUPPLIER.name, iban=SUPPLIER.iban, amount=Decimal("10.00"))
+    order = services.order_create(company, user=member, account=account, requested_date=timezone.localdate(),
+                                  transfers=[transfer])
+    with pytest.raises(services.NotAllowed):
+        services.order_submit(order, user=colleague)
+    services.order_submit(order, user=member)
+    assert order.state == State.PENDING_APPROVAL
+
+
+def test_a_connection_in_error_is_ok_again_once_the_bank_answers(approved, approver, connection):
+    BankConnection.objects.filter(pk=connection.pk).update(state=BankConnection.State.ERROR, last_error="timeout")
+    send(approved(), approver)
+    connection.refresh_from_db()
+    assert (connection.state, connection.last_error) == (BankConnection.State.OK, "")

@@ -396,6 +396,8 @@ def order_send(connection: BankConnection, order: Order, *, user: User | None = 
         finally:
             _drop_handed_pin(connection)
         _keep_client_state(connection, client_state)
+        if connection.state == State.ERROR:  # the bank answers again
+            _set_state(connection, State.OK, "", user, via)
     return step
 
 

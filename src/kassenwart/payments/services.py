@@ -118,7 +118,10 @@ def order_create(company: Company, *, user: User, account: BankAccount, requeste
 
 
 def order_submit(order: PaymentOrder, *, user: User, via: str = "web") -> None:
-    """Draft -> waiting for approval; from here its content is frozen (hashed)."""
+    """Draft -> waiting for approval, by its creator (or an approver); from here its content
+    is frozen (hashed)."""
+    if order.created_by_id != user.pk:
+        require(order.company, user, permissions.APPROVE_PAYMENT)
     require(order.company, user, permissions.DRAFT_TRANSFER)
     with transaction.atomic():
         digest = _digest(order)

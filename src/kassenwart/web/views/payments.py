@@ -138,7 +138,7 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
         "order": order,
         "transfers": order.transfers.all(),
         "total": services.order_total(order),
-        "may_submit": order.state == State.DRAFT and allows(role, DRAFT_TRANSFER),
+        "may_submit": order.state == State.DRAFT and (order.created_by_id == request.user.pk or may_approve),
         "may_approve": order.state == State.PENDING_APPROVAL and may_approve and order.created_by_id != request.user.pk,
         "own_order": order.created_by_id == request.user.pk,
         "may_cancel": order.state in (State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED) and (
