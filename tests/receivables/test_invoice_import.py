@@ -75,3 +75,29 @@ def test_import_is_audited(company):
     invoice_import(company, csv("A-1,100,Muster GmbH,,,,100.00,EUR,"), file_name="crm.csv")
     event = AuditEvent.objects.get(action="invoices.imported")
     assert event.after["created"] == 1 and event.after["file"] == "crm.csv"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-07-21", "2026-07-21"), ("21.07.2026", "2026-07-21"), ("1.7.2026", "2026-07-01"), (" 2026-12-31 ", "2026-12-31"),
+])
+def test_dates_iso_or_german(text, expected):
+    from kassenwart.receivables.invoice_csv import parse_date
+
+    assert parse_date(text).isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "20260721", "2026/07/21", "07/21/2026", "31.13.2026", "2026-7-21"])
+def test_what_is_not_a_date_is_said(text):
+    from kassenwart.receivables.invoice_csv import parse_date
+
+    with pytest.raises(ValueError, match="is not a date"):
+        parse_date(text)
+
+
+def test_new_invoices_get_their_customer_status_and_times(company):
+    invoice_import(company, csv("A-1,100,Muster GmbH,,2026-01-01,2026-01-31,100.00,EUR,RF18539007547034",
+                                "G-1,100,Muster GmbH,,,,-20.00,EUR,"))
+    invoice, credit = Invoice.objects.get(number="A-1"), Invoice.objects.get(number="G-1")
+    assert (invoice.customer.number, invoice.open_amount, invoice.status) == ("100", Decimal("100.00"), "open")
+    assert invoice.payment_reference == "RF18539007547034" and invoice.created_at and invoice.updated_at
+    assert credit.status == Invoice.Status.CREDIT_NOTE and credit.customer_id == invoice.customer_id

@@ -12,8 +12,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -65,15 +66,25 @@ def parse_amount(text: str) -> Decimal:
     raise ValueError(f'"{text}" is not an amount (like 1234.56 or 1.234,56)')
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
 def parse_date(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := _GERMAN_DATE.fullmatch(text):
+        day, month, year = match.groups()
+    else:
+        year = None
+    if year is not None:
         try:
-            return datetime.strptime(text, pattern).date()
+            return date(int(year), int(month), int(day))
         except ValueError:
-            continue
+            pass  # 2026-02-30
     raise ValueError(f'"{text}" is not a date (like 2026-07-21 or 21.07.2026)')
 
 
@@ -162,6 +173,7 @@ def _row(line: int, values: dict, errors: list[RowError]) -> InvoiceRow | None:
     )
 
 
+@lru_cache(maxsize=65536)  # a customer's IBAN stands on every one of its invoices
 def _iban(text: str) -> str:
     text = text.replace(" ", "").upper()
     if not text:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from kassenwart.companies.models import Company
 from kassenwart.core.audit import record
-from kassenwart.core.bulk import update_many
+from kassenwart.core.bulk import insert_rows, update_many
 from kassenwart.core.models import User
 from kassenwart.receivables.invoice_csv import InvoiceRow, parse_invoices
 from kassenwart.receivables.models import Customer, Invoice
@@ -49,10 +50,10 @@ def invoice_import(
         for row in rows:
             invoice = existing.get(row.number)
             if invoice is None:
-                new.append(_new_invoice(company, customers[row.customer_number], row))
+                new.append(row)
             elif _update_invoice(invoice, customers[row.customer_number], row):
                 changed.append(invoice)
-        Invoice.objects.bulk_create(new, batch_size=1000)
+        _insert_invoices(company, customers, new)
         update_many(
             changed,
             ["customer", "issue_date", "due_date", "amount", "open_amount", "currency", "payment_reference", "status", "updated_at"],
@@ -72,7 +73,7 @@ def invoice_import(
             after={
                 "file": file_name,
                 **result.__dict__,
-                "created_numbers": [i.number for i in new],
+                "created_numbers": [row.number for row in new],
                 "updated_numbers": [i.number for i in changed],
             },
         )
@@ -100,18 +101,19 @@ def _upsert_customers(company, rows: list[InvoiceRow]):
     return by_number, len(created)
 
 
-def _new_invoice(company, customer, row: InvoiceRow) -> Invoice:
-    return Invoice(
-        company=company,
-        customer=customer,
-        number=row.number,
-        issue_date=row.issue_date,
-        due_date=row.due_date,
-        amount=row.amount,
-        open_amount=row.amount,
-        currency=row.currency,
-        payment_reference=row.payment_reference,
-        status=invoice_status(row.amount, row.amount),
+_NEW_INVOICE_FIELDS = ["customer_id", "number", "issue_date", "due_date", "amount", "open_amount", "currency",
+                       "payment_reference", "status"]
+
+
+def _insert_invoices(company, customers: dict, rows: list[InvoiceRow]) -> None:
+    """New invoices as plain rows in bulk (a CRM export has tens of thousands)."""
+    now = timezone.now()
+    insert_rows(
+        Invoice,
+        _NEW_INVOICE_FIELDS,
+        [[customers[row.customer_number].pk, row.number, row.issue_date, row.due_date, row.amount, row.amount,
+          row.currency, row.payment_reference, invoice_status(row.amount, row.amount)] for row in rows],
+        same={"company_id": company.pk, "created_at": now, "updated_at": now},
     )
 
 
