@@ -482,3 +482,51 @@ def test_a_connection_in_error_is_ok_again_once_the_bank_answers(approved, appro
     send(approved(), approver)
     connection.refresh_from_db()
     assert (connection.state, connection.last_error) == (BankConnection.State.OK, "")
+
+
+def test_an_answer_whose_reply_never_came_back_is_unknown(approved, approver, bank, monkeypatch):
+    order = send(approved(), approver)
+    real = fints_services.order_tan
+
+    def dies_after_the_bank(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt  # the web process ends here, before it records anything
+
+    monkeypatch.setattr(fints_services, "order_tan", dies_after_the_bank)
+    with pytest.raises(KeyboardInterrupt):
+        submission.order_give_tan(order, tan=TAN, user=approver)
+    assert len(executed(bank, order)) == 1
+    assert submission.orders_sweep() == 1
+    order.refresh_from_db()
+    assert order.state == State.UNKNOWN and "never came back" in order.bank_said
+
+
+def test_a_failure_after_the_bank_accepted_is_unknown(approved, approver, bank, monkeypatch):
+    from django.db import DatabaseError
+
+    order = send(approved(), approver)
+
+    def locked(connection, client_state):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(fints_services, "_keep_client_state", locked)
+    with pytest.raises(DatabaseError):
+        submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.UNKNOWN and len(executed(bank, order)) == 1
+
+
+def test_a_lost_answer_with_a_failing_dialog_end_stays_unknown(approved, approver, bank, sandbox, monkeypatch):
+    from fints.dialog import FinTSDialog
+    from fints.exceptions import FinTSConnectionError
+
+    order = send(approved(), approver)
+    sandbox.faults.drop_after_order = 1
+
+    def still_down(self):
+        raise FinTSConnectionError("still no connection")
+
+    monkeypatch.setattr(FinTSDialog, "end", still_down)
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.UNKNOWN and len(executed(bank, order)) == 1

@@ -43,6 +43,8 @@ from kassenwart.notifications.services import notify
 State = BankConnection.State
 LOCK_TTL = timedelta(minutes=10)  # renewed per account; a worker that died frees it after this
 DIALOG_TTL = timedelta(minutes=14)  # banks end a paused dialog after 15 minutes
+# The longest an order's bank step may take: the login TAN, the order, every payee-check poll.
+ORDER_TTL = timedelta(seconds=fints.BANK_TIMEOUT * (fints.VOP_MAX_POLLS + 2) + fints.VOP_MAX_WAIT * fints.VOP_MAX_POLLS)
 PIN_HANDOVER = timedelta(minutes=15)
 MAX_DECOUPLED_POLLS = 60  # what banks allow (HITANS); two seconds apart
 RESYNC_OVERLAP = timedelta(days=7)  # late bookings; the import skips what it has
@@ -376,7 +378,7 @@ def order_send(connection: BankConnection, order: Order, *, user: User | None = 
     not leave; `fints.OutcomeUnknown` when the connection broke after it did."""
     if _live_paused(connection) is not None:
         raise ConnectionBusy(_("The bank is waiting for a TAN for this connection; try again in a few minutes."))
-    with _claimed(connection) as token:
+    with _claimed(connection, ttl=ORDER_TTL) as token:
         try:
             access = _access(connection, _required_pin(connection))
             with fints.session(access, resume=None) as bank:
@@ -468,8 +470,8 @@ def _transmit(bank: fints.Session, order: Order) -> OrderStep:
     try:
         return _step(lambda: bank.transfer(order.account, order.pain, count=order.count, total=order.total,
                                            instant=order.instant, descriptor=order.descriptor))
-    except fints.PayeeCheckUnfinished as unfinished:
-        raise OrderNotSent(unfinished.message) from unfinished
+    except fints.NotExecuted as held_back:
+        raise OrderNotSent(held_back.message) from held_back
 
 
 def _step(call):
@@ -496,7 +498,7 @@ def _resumed(connection: BankConnection, purpose: str, waits_for) -> Iterator[tu
         raise OrderNotSent(_("The bank ended the dialog (after 15 minutes without an answer). "
                              "The order was not executed; send it again."))
     token = paused.lock_token
-    if not _claim(connection, token, DIALOG_TTL):
+    if not _claim(connection, token, ORDER_TTL):
         raise ConnectionBusy(_("Another worker has taken over this connection."))
     parked = replace(_open_paused(connection, paused), polls=paused.polls)
     if not waits_for(parked):
@@ -573,12 +575,13 @@ def _sync_done(connection: BankConnection) -> Iterator[None]:
 class _claimed:
     """Hold the connection's claim for a block; keep it if the block paused a dialog."""
 
-    def __init__(self, connection: BankConnection, token: str | None = None):
+    def __init__(self, connection: BankConnection, token: str | None = None, ttl: timedelta = LOCK_TTL):
         self.connection = connection
         self.token = token or secrets.token_hex(16)
+        self.ttl = ttl
 
     def __enter__(self) -> str:
-        if not _claim(self.connection, self.token, LOCK_TTL):
+        if not _claim(self.connection, self.token, self.ttl):
             raise ConnectionBusy(_("%(name)s is syncing already; try again in a minute.")
                                  % {"name": self.connection.name})
         return self.token

@@ -48,6 +48,9 @@ class PaymentOrder(models.Model):
     waiting_for = models.CharField(max_length=16, blank=True)  # what the bank waits for, see WaitingFor
     # A person's answer (payee check, TAN) is at the bank until then: nobody else may act on it.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Set, and committed, before an answer goes to the bank; cleared with the bank's reply. Still
+    # set later: the answer went out and its outcome never came back (the order may be executed).
+    answer_sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     booked_at = models.DateTimeField(null=True, blank=True)  # seen on the account statement
     payee_check = models.JSONField(null=True, blank=True)  # the bank's Verification of Payee answer

@@ -152,6 +152,7 @@ def order_cancel(order: PaymentOrder, *, user: User, reason: str = "", via: str 
     with transaction.atomic():
         transition(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED], State.CANCELLED,
                    user, via, note=reason.strip(), finished_at=timezone.now())
+        attempt_done(order)
 
 
 # -- off to the bank -----------------------------------------------------------------------
@@ -209,9 +210,11 @@ def orders_follow_statements(company: Company, *, via: str = "worker") -> dict[s
     """Sent transfers on the account statement: an accepted (or unknown) order whose every
     transfer is booked becomes booked; a transfer coming back with a return reason makes
     its order returned. Matched by end-to-end id on the order's account."""
+    # Rejected ones too, for a while: a rejection after an app confirmation may be wrong.
+    recent = timezone.now() - RETURN_WATCH
     watched = (PaymentOrder.objects.filter(company=company, state__in=[State.ACCEPTED, State.UNKNOWN])
-               | PaymentOrder.objects.filter(company=company, state=State.BOOKED,
-                                             booked_at__gte=timezone.now() - RETURN_WATCH))
+               | PaymentOrder.objects.filter(company=company, state=State.BOOKED, booked_at__gte=recent)
+               | PaymentOrder.objects.filter(company=company, state=State.REJECTED, finished_at__gte=recent))
     orders = {order.pk: order for order in watched.prefetch_related("transfers")}
     by_id = {(o.account_id, t.end_to_end_id): o for o in orders.values() for t in o.transfers.all() if t.end_to_end_id}
     seen: dict[int, set[str]] = {}
@@ -229,16 +232,20 @@ def orders_follow_statements(company: Company, *, via: str = "worker") -> dict[s
             elif amount < 0:
                 seen.setdefault(order.pk, set()).add(end_to_end)
     counts = {"booked": 0, "returned": 0}
+    sent = [State.ACCEPTED, State.UNKNOWN, State.REJECTED]
     for pk, order in orders.items():
-        with transaction.atomic():
-            if pk in returned:
-                transition(order, [State.ACCEPTED, State.UNKNOWN, State.BOOKED], State.RETURNED, None, via,
-                           bank_said=_("Returned by the payee's bank (reason %(code)s).") % {"code": returned[pk]},
-                           audit={"return_reason": returned[pk]})
-                counts["returned"] += 1
-            elif order.state != State.BOOKED and seen.get(pk) == {t.end_to_end_id for t in order.transfers.all()}:
-                transition(order, [State.ACCEPTED, State.UNKNOWN], State.BOOKED, None, via, booked_at=timezone.now())
-                counts["booked"] += 1
+        try:
+            with transaction.atomic():
+                if pk in returned:
+                    transition(order, [*sent, State.BOOKED], State.RETURNED, None, via,
+                               bank_said=_("Returned by the payee's bank (reason %(code)s).") % {"code": returned[pk]},
+                               audit={"return_reason": returned[pk]})
+                    counts["returned"] += 1
+                elif order.state != State.BOOKED and seen.get(pk) == {t.end_to_end_id for t in order.transfers.all()}:
+                    transition(order, sent, State.BOOKED, None, via, booked_at=timezone.now())
+                    counts["booked"] += 1
+        except StateChanged:
+            pass  # a person moved it on meanwhile; the next statement looks again
     return counts
 
 
@@ -248,6 +255,14 @@ def order_resolve(order: PaymentOrder, *, user: User, executed: bool, note: str,
     with transaction.atomic():
         transition(order, [State.UNKNOWN], State.ACCEPTED if executed else State.REJECTED, user, via,
                    note=note.strip(), finished_at=timezone.now())
+
+
+def attempt_done(order: PaymentOrder) -> None:
+    """The latest attempt ends in the order's state (approved: it did not reach the bank)."""
+    attempt = order.attempts.order_by("-pk").first()
+    if attempt is not None and not attempt.finished_at:
+        attempt.outcome, attempt.finished_at = order.state, timezone.now()
+        attempt.save(update_fields=["outcome", "finished_at"])
 
 
 def bank_connection(order: PaymentOrder) -> BankConnection | None:

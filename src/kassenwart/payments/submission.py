@@ -31,15 +31,15 @@ from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.payments.models import PaymentOrder
-from kassenwart.payments.services import (FourEyes, StateChanged, bank_connection, bank_order, order_total, require,
-                                          transition)
+from kassenwart.payments.services import (FourEyes, StateChanged, attempt_done, bank_connection, bank_order,
+                                          order_total, require, transition)
 
 logger = logging.getLogger(__name__)
 State = PaymentOrder.State
 WaitingFor = PaymentOrder.WaitingFor
 WAITING = (State.VOP_PENDING, State.TAN_PENDING)
-CLAIM = timedelta(minutes=5)  # a person's answer at the bank (payee-check polls and timeouts included)
-SENDING_STALLED = timedelta(minutes=30)  # a send holds the login for at most 10 minutes a step
+CLAIM = fints_services.ORDER_TTL  # a person's answer at the bank, every poll and timeout included
+SENDING_STALLED = fints_services.ORDER_TTL + timedelta(minutes=5)  # then no worker is at it any more
 BUSY_RETRY = timedelta(seconds=30)  # the login is in use (a sync, another order's TAN): try again then
 
 
@@ -48,6 +48,10 @@ def order_transmit(order: PaymentOrder) -> str:
     """The worker's part: queued -> sending -> whatever the bank answers. Returns the state."""
     connection = bank_connection(order)
     try:
+        if connection is None:  # the account lost its connection since: nothing can be sent
+            _settle(order, [State.QUEUED], State.APPROVED,
+                    note=_("The account has no FinTS connection any more; nothing was sent."))
+            return order.state
         with transaction.atomic():
             transition(order, [State.QUEUED], State.SENDING, None, "worker", sending_started_at=timezone.now())
     except StateChanged:
@@ -104,12 +108,14 @@ def order_refuse_payee(order: PaymentOrder, *, user: User, reason: str = "", via
         transition(order, [State.VOP_PENDING], State.CANCELLED, user, via, finished_at=timezone.now(),
                    waiting_for="", claimed_until=None,
                    note=reason.strip() or _("Payee check not confirmed."))
-        _attempt_done(order)
+        attempt_done(order)
     fints_services.order_abandon(bank_connection(order), order.purpose)
 
 
 def order_give_tan(order: PaymentOrder, *, tan: str, user: User, via: str = "web") -> None:
     """The TAN (decoupled: ask whether the app confirmed). Raises fints.TanWrong for another try."""
+    if not tan.strip() and order.waiting_for not in (WaitingFor.APP, WaitingFor.LOGIN_APP):
+        raise fints.TanWrong(_("Enter the TAN."))  # an empty one would cost one of the bank's tries
     _answer(order, State.TAN_PENDING, user, via,
             lambda connection: fints_services.order_tan(connection, bank_order(order), tan=tan))
 
@@ -122,17 +128,22 @@ def order_step(order: PaymentOrder) -> fints_services.Parked | None:
     return fints_services.order_step(connection, order.purpose) if connection else None
 
 
-def order_lapse(order: PaymentOrder, *, now=None) -> int:
+def order_lapse(order: PaymentOrder, *, now=None, claimed: bool = False) -> int:
     """The bank ended the dialog while the order waited for a person (after 15 minutes).
     Without a payee approval or a TAN it did not execute the order: back to approved. An
     app confirmation (decoupled) may have reached the bank all the same: unknown. Not while
     someone's answer is at the bank. Returns 1 when the order moved on."""
     now = now or timezone.now()
-    if order.state not in WAITING or (order.claimed_until and order.claimed_until > now):
+    if order.state not in WAITING or (not claimed and order.claimed_until and order.claimed_until > now):
         return 0
-    if bank_connection(order) is not None and order_step(order) is not None:
+    if order.answer_sent_at is None and bank_connection(order) is not None and order_step(order) is not None:
         return 0
-    if order.waiting_for == WaitingFor.APP:
+    if order.answer_sent_at is not None:
+        said = _("An answer (TAN or payee confirmation) went to the bank and its reply never came back; "
+                 "the transfer may have been executed. It will not be sent again by itself: check the "
+                 "account statement.")
+        target = State.UNKNOWN
+    elif order.waiting_for == WaitingFor.APP:
         said = _("The bank ended the dialog before it reported the app confirmation; the transfer may "
                  "have been executed. It will not be sent again by itself: check the account statement.")
         target = State.UNKNOWN
@@ -141,7 +152,7 @@ def order_lapse(order: PaymentOrder, *, now=None) -> int:
     note = "" if said else _("The bank ended the dialog after 15 minutes without an answer; it did not "
                              "execute the transfer. Send it again.")
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-    if not PaymentOrder.objects.filter(free, pk=order.pk, state=order.state).exists():
+    if not claimed and not PaymentOrder.objects.filter(free, pk=order.pk, state=order.state).exists():
         return 0
     try:
         _settle(order, [order.state], target, said=said, note=note)
@@ -152,6 +163,9 @@ def order_lapse(order: PaymentOrder, *, now=None) -> int:
 
 # -- steps and outcomes --------------------------------------------------------------------
 def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None:
+    """Claim the order, note (committed) that an answer goes out, then the bank step. The note
+    is cleared with the bank's reply; an answer whose reply never came back, because this
+    request died or failed after the bank call, leaves the outcome unknown."""
     require(order.company, user, permissions.APPROVE_PAYMENT)
     if not _claim(order, [state]):
         order.refresh_from_db(fields=["state"])
@@ -160,10 +174,39 @@ def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None
                                % {"state": order.get_state_display()})
         raise StateChanged(_("Someone is answering the bank for this transfer right now; reload the page."))
     try:
-        _run(order, user, via, lambda: call(bank_connection(order)))
+        order.refresh_from_db(fields=["state", "waiting_for", "answer_sent_at"])  # as claimed
+        if order.answer_sent_at is not None:  # an earlier answer never got its reply
+            order_lapse(order, claimed=True)
+            raise StateChanged(_("An earlier answer to the bank never got its reply; see the transfer's state."))
+        _mark_answer_sent(order, timezone.now())
+        try:
+            _run(order, user, via, lambda: call(bank_connection(order)))
+        except (fints.TanWrong, fints_services.ConnectionBusy):
+            _mark_answer_sent(order, None)  # the bank did not take it (or was not asked)
+            raise
+        except Exception:
+            logger.exception("transfer %s: failure after an answer went to the bank", order.pk)
+            _settle_quietly(order, [state], State.UNKNOWN, _(
+                "Something failed after the answer went to the bank, so it is not known whether the "
+                "transfer was executed. It will not be sent again by itself: check the account statement."))
+            raise
     finally:
         PaymentOrder.objects.filter(pk=order.pk).update(claimed_until=None)
         order.claimed_until = None
+
+
+def _mark_answer_sent(order: PaymentOrder, when) -> None:
+    PaymentOrder.objects.filter(pk=order.pk).update(answer_sent_at=when)
+    order.answer_sent_at = when
+
+
+def _settle_quietly(order: PaymentOrder, sources: list[str], target: str, said: str) -> None:
+    """Best effort while handling another failure (the database may be the one failing):
+    what is not written here, the clock settles from answer_sent_at."""
+    try:
+        _settle(order, sources, target, said=said)
+    except Exception:
+        logger.exception("transfer %s: could not record the outcome %s", order.pk, target)
 
 
 def _run(order: PaymentOrder, user: User | None, via: str, call) -> None:
@@ -184,13 +227,19 @@ def _run(order: PaymentOrder, user: User | None, via: str, call) -> None:
     except fints.OutcomeUnknown as unknown:
         _settle(order, [state], State.UNKNOWN, said=unknown.message, user=user, via=via)
     else:
+        if isinstance(step, fints.OrderResult) and not step.accepted and order.waiting_for == WaitingFor.APP:
+            # A refusal while asking about an app confirmation may be about the dialog, not the
+            # order, which the app may have released: the statement will tell.
+            _settle(order, [state], State.UNKNOWN, said=step.said, user=user, via=via)
+            return
         _apply(order, step, [state], user, via)
 
 
 def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via: str) -> None:
     if isinstance(step, fints.PayeeCheck):
         with transaction.atomic():
-            transition(order, sources, State.VOP_PENDING, user, via, waiting_for=WaitingFor.PAYEE, payee_check={
+            transition(order, sources, State.VOP_PENDING, user, via, waiting_for=WaitingFor.PAYEE, answer_sent_at=None,
+                       payee_check={
                 "result": step.result, "iban": step.iban, "registered_name": step.registered_name,
                 "reason": step.reason, "notice": step.notice})
     elif isinstance(step, fints.Challenge):
@@ -200,7 +249,9 @@ def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via
                    (True, False): WaitingFor.LOGIN_TAN, (True, True): WaitingFor.LOGIN_APP}[login, step.decoupled]
         if order.state != State.TAN_PENDING or order.waiting_for != waiting:
             with transaction.atomic():
-                transition(order, sources, State.TAN_PENDING, user, via, waiting_for=waiting)
+                transition(order, sources, State.TAN_PENDING, user, via, waiting_for=waiting, answer_sent_at=None)
+        else:
+            _mark_answer_sent(order, None)  # still waiting (the app has not confirmed yet)
     else:
         _settle(order, sources, State.ACCEPTED if step.accepted else State.REJECTED, said=step.said, user=user,
                 via=via)
@@ -211,8 +262,9 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
     with transaction.atomic():
         finished = timezone.now() if target != State.APPROVED else None
         transition(order, sources, target, user, via, bank_said=said or order.bank_said, note=note,
-                   finished_at=finished, waiting_for="", audit={"bank_said": said} if said else None)
-        _attempt_done(order)
+                   finished_at=finished, waiting_for="", answer_sent_at=None,
+                   audit={"bank_said": said} if said else None)
+        attempt_done(order)
         if target != State.APPROVED:
             text = {
                 State.ACCEPTED: _("The bank accepted transfer %(order)s (%(total)s EUR)."),
@@ -221,14 +273,6 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
             }[target] % {"order": order, "total": order_total(order)}
             notify(order.company, Notification.Kind.INFO, text, link=reverse("payment_detail", args=[order.pk]),
                    roles=(Role.APPROVER, Role.ADMIN))
-
-
-def _attempt_done(order: PaymentOrder) -> None:
-    """The latest attempt ends in the order's state (approved: it did not reach the bank)."""
-    attempt = order.attempts.order_by("-pk").first()
-    if attempt is not None and not attempt.finished_at:
-        attempt.outcome, attempt.finished_at = order.state, timezone.now()
-        attempt.save(update_fields=["outcome", "finished_at"])
 
 
 def _claim(order: PaymentOrder, states: list[str]) -> bool:

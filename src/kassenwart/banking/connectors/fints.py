@@ -96,7 +96,11 @@ class BankRefused(BankError):
     """Any other refusal, with the bank's own words."""
 
 
-class PayeeCheckUnfinished(BankError):
+class NotExecuted(BankError):
+    """The bank answered the order without executing it and without refusing it for good."""
+
+
+class PayeeCheckUnfinished(NotExecuted):
     """The bank's asynchronous Verification of Payee gave no result in time: nothing executed."""
 
 
@@ -280,7 +284,12 @@ def _ended_quietly(dialog) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        if not dialog.__exit__(*sys.exc_info()):
+        try:
+            swallowed = dialog.__exit__(*sys.exc_info())
+        except Exception:  # e.g. the connection is still down: what happened before counts
+            logger.warning("the bank dialog did not end cleanly", exc_info=True)
+            swallowed = False
+        if not swallowed:
             raise
     else:
         try:
@@ -341,7 +350,7 @@ class Session:
         step = _order_step(answer)
         if isinstance(step, Challenge):  # decoupled, not confirmed yet: the check goes on too
             return replace(step, payee_check=step.payee_check or challenge.payee_check)
-        if not step.accepted and "9941" in step.said:
+        if not step.accepted and _only_wrong_tan(answer.responses):
             raise TanWrong(_("The TAN was wrong. Enter it again; the bank allows only a few tries."))
         return step
 
@@ -354,7 +363,7 @@ class Session:
         try:
             with _translated(self._client):
                 yield
-        except (TanWrong, PayeeCheckUnfinished, OutcomeUnknown):
+        except (TanWrong, NotExecuted, OutcomeUnknown):
             raise
         except Exception as error:  # python-fints raises a bare Exception for a refused order
             answered = self._client.responses[seen:]
@@ -490,8 +499,9 @@ def _order_step(answer) -> Challenge | PayeeCheck | OrderResult:
     if isinstance(answer, NeedTANResponse):
         return Challenge.of(answer)
     said = "; ".join(f"{r.code} {r.text}" for r in answer.responses)
-    if {r.code for r in answer.responses} & NO_CHALLENGE:
-        return OrderResult(accepted=False, said=said)  # held back (e.g. an unfinished payee check)
+    if {r.code for r in answer.responses} & NO_CHALLENGE:  # held back, e.g. an unfinished payee check
+        raise NotExecuted(_("The bank held the transfer back without asking for a TAN (%(said)s), so it "
+                            "did not execute it. Send it again.") % {"said": said})
     if answer.status == ResponseStatus.UNKNOWN:  # no word on the order itself
         raise OutcomeUnknown(_("The bank's answer said nothing about the order (%(said)s). It will "
                                "not be sent again by itself: check the account statement.")
@@ -590,12 +600,17 @@ def _check_dialog_start(client: BankClient) -> None:
         raise _refusal(client.responses, "")
 
 
+def _only_wrong_tan(responses: list) -> bool:
+    """The bank refused the TAN and nothing else (9050 only says the message had errors)."""
+    return {r.code for r in responses if r.code.startswith("9")} - {"9050"} == {"9941"}
+
+
 def _check_tan_answer(responses: list) -> None:
     errors = [r for r in responses if r.code.startswith("9")]
     codes = {r.code for r in errors} - {"9050"}  # 9050: "the message contains errors"
     if responses and not errors:
         return
-    if codes == {"9941"}:
+    if _only_wrong_tan(responses):
         raise TanWrong(_("The TAN was wrong. Enter it again; the bank allows only a few tries."))
     if codes <= {"9800"} or "9941" in codes:  # silence, dialog ended, too many wrong TANs
         raise TanExpired(_("The bank ended the dialog before the TAN arrived (after 15 minutes "

@@ -119,8 +119,8 @@ def payment_new(request):
 def payment_detail(request, pk):
     order = _order(request, pk)
     step = submission.order_step(order)
-    if step is None and order.state in submission.WAITING:
-        submission.order_lapse(order)
+    if step is None and order.state in submission.WAITING and submission.order_lapse(order):
+        order.refresh_from_db()
     if request.htmx and request.GET.get("poll"):
         # The status box polls while the worker talks to the bank; then the page moves on.
         if order.state in (State.QUEUED, State.SENDING):
