@@ -117,7 +117,7 @@ def main() -> None:
         bank.ledger.append(iban, booking(bank.ledger, rng, today, args.bookings + index))
     later, *times = timed(lambda: fints_services.connection_sync(connection, via="bench"), bank_timer)
     report(f"sync with {args.new} new", later, *times)
-    server.shutdown()
+    server.stop()
     if first.added != args.bookings or later.added != args.new:
         sys.exit("unexpected counts: " + first.message + later.message)
 

@@ -17,12 +17,8 @@ TAN = "123456"
 
 @pytest.fixture
 def sandbox():
-    server = SandboxServer(demo_bank())
-    thread = server.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with SandboxServer.running(demo_bank()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from kassenwart.payments.models import PaymentOrder
 def sandbox():
     server = sandbox_start(port=0)
     yield server
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def test_demo_shows_fints_accounts_next_to_the_file_imported_one(db, tmp_path, sandbox):

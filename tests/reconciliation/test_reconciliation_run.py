@@ -3,44 +3,27 @@ transaction states, all in one database transaction (written in bulk, see core.b
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from reconciliation_books import INVOICES, open_books
 
-from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.core.models import AuditEvent
 from kassenwart.receivables.models import Invoice
-from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation import services
 from kassenwart.reconciliation.models import Allocation, Match, TransactionState
 from kassenwart.reconciliation.services import match_create, match_undo, reconcile_company
 
-HEADER = "invoice_number,customer_number,customer_name,customer_iban,issue_date,due_date,amount,currency,payment_reference\n"
 BEISPIEL_IBAN = "DE02120300000000202051"
 
 
 @pytest.fixture
 def books(company):
     """Four open invoices of two customers and an account to book payments on."""
-    invoice_import(company, (HEADER + "\n".join([
-        "AB-1001,501,Muster GmbH,,2026-09-01,2026-09-30,100.00,EUR,",
-        "AB-1002,501,Muster GmbH,,2026-09-02,2026-10-02,250.00,EUR,",
-        "AB-1003,502,Beispiel AG,,2026-09-03,2026-10-03,250.00,EUR,",
+    return open_books(company, [
+        *INVOICES,
         "AB-1004,502,Beispiel AG,,2026-09-04,2026-10-04,400.00,EUR,",
-    ]) + "\n").encode())
-    account = BankAccount.objects.create(company=company, name="Giro", iban="DE89370400440532013000")
-    source = StatementImport.objects.create(company=company, file_name="t", sha256="0", status="imported")
-    counter = iter(range(1, 1000))
-
-    def pay(amount: str, text: str, name="Somebody", iban="DE75512108001245126199"):
-        return Transaction.objects.create(
-            company=company, account=account, statement_import=source, booking_date=date(2026, 10, 5),
-            amount=Decimal(amount), currency="EUR", counterparty_name=name, counterparty_iban=iban,
-            remittance=text, fingerprint=f"{next(counter):040d}", bank_reference=f"REF{next(counter)}",
-        )
-
-    return pay
+    ], payer_iban="DE75512108001245126199")
 
 
 def invoice(number) -> Invoice:

@@ -7,18 +7,16 @@ import io
 import re
 import subprocess
 import sys
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from reconciliation_books import INVOICES, open_books
 from django.core.management import call_command
 
 from shared_data import shared_path
-from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.core.models import AuditEvent
 from kassenwart.notifications.models import Notification
 from kassenwart.receivables.models import Invoice
-from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.models import LearnedPayer, Match, TransactionState
 from kassenwart.reconciliation.services import (
     ReconciliationError,
@@ -30,29 +28,12 @@ from kassenwart.reconciliation.services import (
     transaction_ignore,
 )
 
-HEADER = "invoice_number,customer_number,customer_name,customer_iban,issue_date,due_date,amount,currency,payment_reference\n"
 
 
 @pytest.fixture
 def books(company):
     """Three open invoices of two customers and an account to book payments on."""
-    invoice_import(company, (HEADER + "\n".join([
-        "AB-1001,501,Muster GmbH,,2026-09-01,2026-09-30,100.00,EUR,",
-        "AB-1002,501,Muster GmbH,,2026-09-02,2026-10-02,250.00,EUR,",
-        "AB-1003,502,Beispiel AG,,2026-09-03,2026-10-03,250.00,EUR,",
-    ]) + "\n").encode())
-    account = BankAccount.objects.create(company=company, name="Giro", iban="DE89370400440532013000")
-    source = StatementImport.objects.create(company=company, file_name="t", sha256="0", status="imported")
-    counter = iter(range(1, 1000))
-
-    def pay(amount: str, text: str, name="Somebody", iban="DE02120300000000202051"):
-        return Transaction.objects.create(
-            company=company, account=account, statement_import=source, booking_date=date(2026, 10, 5),
-            amount=Decimal(amount), currency="EUR", counterparty_name=name, counterparty_iban=iban,
-            remittance=text, fingerprint=f"{next(counter):040d}", bank_reference=f"REF{next(counter)}",
-        )
-
-    return pay
+    return open_books(company, INVOICES, payer_iban="DE02120300000000202051")
 
 
 def invoice(number) -> Invoice:

@@ -23,12 +23,8 @@ def tan_methods():
 
 @pytest.fixture
 def sandbox(profile, tan_methods):
-    server = SandboxServer(demo_bank(settings_for(profile), methods=tan_methods))
-    thread = server.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with SandboxServer.running(demo_bank(settings_for(profile), methods=tan_methods)) as server:
+        yield server
 
 
 @pytest.fixture
@@ -54,16 +50,12 @@ def client_state():
 
     Parsing the BPD is the slow part of python-fints; reusing the state keeps tests fast.
     """
-    server = SandboxServer(demo_bank())
-    thread = server.start()
-    info = server.connection_info()
-    client = FinTS3PinTanClient(info["bank_code"], info["login"], info["pin"], info["url"],
-                                product_id=info["product_id"])
-    with client:
-        client.get_sepa_accounts()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with SandboxServer.running(demo_bank()) as server:
+        info = server.connection_info()
+        client = FinTS3PinTanClient(info["bank_code"], info["login"], info["pin"], info["url"],
+                                    product_id=info["product_id"])
+        with client:
+            client.get_sepa_accounts()
     return client.deconstruct(including_private=True)
 
 

@@ -6,13 +6,14 @@ Screenshots go to $KASSENWART_SCREENSHOTS (default: the test's temporary folder)
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,28 +68,24 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: floa
     pytest.fail(f"kassenwart serve did not answer within {seconds}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def server(tmp_path):
-    """`kassenwart init` and `kassenwart serve` on a free port with their own data directory."""
+def run_env(tmp_path: Path) -> dict:
+    """The environment of a `kassenwart` run with its own data directory, on SQLite."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["KASSENWART_DATA_DIR"] = str(tmp_path / "data")
-    command = _kassenwart()
-    subprocess.run(
-        [*command, "init", "--company", "Nordlicht Software GmbH", "--admin", "a", "--password", "p"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    return env
+
+
+@contextmanager
+def serving(arguments: list[str], env: dict, tmp_path: Path, seconds: float = 120) -> Iterator[str]:
+    """`kassenwart <arguments> --port P` until the block ends; yields its base URL."""
     port = _free_port()
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
-        process = subprocess.Popen(
-            [*command, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen([*_kassenwart(), *arguments, "--port", str(port)], env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_up(f"{base}/login/", process, log)
+        _wait_until_up(f"{base}/login/", process, log, seconds)
         yield base
     finally:
         process.terminate()
@@ -97,6 +94,21 @@ def server(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """`kassenwart init` and `kassenwart serve` on a free port with their own data directory."""
+    env = run_env(tmp_path)
+    subprocess.run(
+        [*_kassenwart(), "init", "--company", "Nordlicht Software GmbH", "--admin", "a", "--password", "p"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with serving(["serve"], env, tmp_path) as base:
+        yield base
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ Screenshots go to $KASSENWART_SCREENSHOTS (default: the test's temporary folder)
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 
 import pytest
 from statement_samples import camt053
-from test_browser import PHONE, _free_port, _kassenwart, _wait_until_up, browser, shots  # noqa: F401 (fixtures)
+from test_browser import PHONE, _kassenwart, browser, run_env, serving, shots  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +34,7 @@ PAYMENTS = (
 @pytest.fixture
 def server(tmp_path):
     """A data directory with invoices, a statement and one matching run, served on a free port."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["KASSENWART_DATA_DIR"] = str(tmp_path / "data")
+    env = run_env(tmp_path)
     command = _kassenwart()
     (tmp_path / "invoices.csv").write_text(INVOICES)
     (tmp_path / "juli.xml").write_bytes(camt053(entries=PAYMENTS))
@@ -49,21 +47,8 @@ def server(tmp_path):
         done = subprocess.run([*command, *step], env=env, capture_output=True, text=True, timeout=180)
         assert done.returncode == 0, f"kassenwart {step[0]}: {done.stderr[-2000:]}"
     assert "1 reconciled automatically, 2 waiting for a person" in done.stdout
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(f"{base}/login/", process, log)
+    with serving(["serve"], env, tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def test_phone_map_a_payment_by_hand_then_undo(server, browser, shots):  # noqa: F811 (fixtures)

@@ -7,12 +7,10 @@ Screenshots go to $KASSENWART_SCREENSHOTS (default: the test's temporary folder)
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 
 import pytest
-from test_browser import PHONE, _free_port, _kassenwart, _wait_until_up, browser, shots  # noqa: F401 (fixtures)
+from test_browser import PHONE, browser, run_env, serving, shots  # noqa: F401 (fixtures)
 
 from kassenwart.demo.services import PASSWORD
 from kassenwart.sandbox.scenarios import SUPPLIERS
@@ -23,24 +21,8 @@ SUPPLIER = SUPPLIERS[0]  # registered at its bank as "Stahlhandel Nord GmbH"
 
 @pytest.fixture
 def demo(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["KASSENWART_DATA_DIR"] = str(tmp_path / "data")
-    port = _free_port()
-    log = tmp_path / "demo.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([*_kassenwart(), "demo", "--port", str(port)], env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(f"{base}/login/", process, log, seconds=240)
+    with serving(["demo"], run_env(tmp_path), tmp_path, seconds=240) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def log_in(page, base, username):

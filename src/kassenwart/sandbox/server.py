@@ -14,6 +14,8 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,7 +94,25 @@ class SandboxServer(ThreadingHTTPServer):
         thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
                                   name="sandbox-bank", daemon=True)
         thread.start()
+        self._thread = thread
         return thread
+
+    def stop(self) -> None:
+        """End serving (after `start`) and free the port."""
+        self.shutdown()
+        self.server_close()
+        self._thread.join(timeout=5)
+
+    @classmethod
+    @contextmanager
+    def running(cls, bank: Bank, port: int = 0) -> Iterator[SandboxServer]:
+        """The bank served in a thread of this process for the block."""
+        server = cls(bank, port)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
 
     def connection_info(self) -> dict:
         settings = self.bank.settings

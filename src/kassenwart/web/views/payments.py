@@ -164,36 +164,29 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
 @require_POST
 @company_required(DRAFT_TRANSFER)
 def payment_submit(request, pk):
-    order = _order(request, pk)
-    with _flash(request):
-        services.order_submit(order, user=request.user)
-        messages.success(request, _("Submitted. An approver has been told."))
-    return redirect("payment_detail", pk)
+    return _step(request, pk, services.order_submit, _("Submitted. An approver has been told."))
 
 
 @require_POST
 @company_required(APPROVE_PAYMENT)
 def payment_approve(request, pk):
+    return _step(request, pk, services.order_approve, _("Approved. It can be sent to the bank now."))
+
+
+def _step(request, pk, service, done: str, **options):
+    """One step of the order's state machine, then back to its page with what happened."""
     order = _order(request, pk)
     with _flash(request):
-        services.order_approve(order, user=request.user)
-        messages.success(request, _("Approved. It can be sent to the bank now."))
+        service(order, user=request.user, **options)
+        messages.success(request, done)
     return redirect("payment_detail", pk)
 
 
 @require_POST
 @company_required(DRAFT_TRANSFER)
 def payment_cancel(request, pk):
-    order = _order(request, pk)
-    if not (allows(request.membership.role, APPROVE_PAYMENT) or order.created_by_id == request.user.pk):
-        messages.error(request, _("Only its creator or an approver can cancel this transfer."))
-        return redirect("payment_detail", pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    with _flash(request):
-        services.order_cancel(order, user=request.user, reason=form.cleaned_data.get("reason", ""))
-        messages.success(request, _("Cancelled."))
-    return redirect("payment_detail", pk)
+    """By its creator, or declined by an approver (services.order_cancel checks which)."""
+    return _step(request, pk, services.order_cancel, _("Cancelled."), reason=_reason(request))
 
 
 @require_POST
@@ -218,14 +211,8 @@ def payment_send(request, pk):
 @company_required(APPROVE_PAYMENT)
 def payment_resolve(request, pk):
     """An unknown outcome settled by a person who checked with the bank."""
-    order = _order(request, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    with _flash(request):
-        services.order_resolve(order, user=request.user, executed="executed" in request.POST,
-                               note=form.cleaned_data.get("reason", ""))
-        messages.success(request, _("Saved."))
-    return redirect("payment_detail", pk)
+    return _step(request, pk, services.order_resolve, _("Saved."), executed="executed" in request.POST,
+                 note=_reason(request))
 
 
 @require_POST
@@ -269,6 +256,11 @@ def payment_tan(request, pk):
     if order.state == State.ACCEPTED:
         messages.success(request, _("The bank accepted the transfer."))
     return _htmx_refresh() if request.htmx else redirect("payment_detail", pk)
+
+
+def _reason(request) -> str:
+    form = ReasonForm(request.POST)
+    return form.cleaned_data["reason"] if form.is_valid() else ""
 
 
 class _flash:

@@ -1,0 +1,32 @@
+"""Open invoices imported from CSV lines and an account to book incoming payments on."""
+
+from datetime import date
+from decimal import Decimal
+
+from kassenwart.banking.models import BankAccount, StatementImport, Transaction
+from kassenwart.receivables.services import invoice_import
+
+# Two customers' open invoices: Muster GmbH owes 100 and 250, Beispiel AG 250.
+INVOICES = [
+    "AB-1001,501,Muster GmbH,,2026-09-01,2026-09-30,100.00,EUR,",
+    "AB-1002,501,Muster GmbH,,2026-09-02,2026-10-02,250.00,EUR,",
+    "AB-1003,502,Beispiel AG,,2026-09-03,2026-10-03,250.00,EUR,",
+]
+HEADER = "invoice_number,customer_number,customer_name,customer_iban,issue_date,due_date,amount,currency,payment_reference\n"
+
+
+def open_books(company, invoice_lines: list[str], payer_iban: str):
+    """Import the invoices; returns pay(amount, text, name=..., iban=...) -> a booked Transaction."""
+    invoice_import(company, (HEADER + "\n".join(invoice_lines) + "\n").encode())
+    account = BankAccount.objects.create(company=company, name="Giro", iban="DE89370400440532013000")
+    source = StatementImport.objects.create(company=company, file_name="t", sha256="0", status="imported")
+    counter = iter(range(1, 1000))
+
+    def pay(amount: str, text: str, name="Somebody", iban=payer_iban):
+        return Transaction.objects.create(
+            company=company, account=account, statement_import=source, booking_date=date(2026, 10, 5),
+            amount=Decimal(amount), currency="EUR", counterparty_name=name, counterparty_iban=iban,
+            remittance=text, fingerprint=f"{next(counter):040d}", bank_reference=f"REF{next(counter)}",
+        )
+
+    return pay
