@@ -530,3 +530,12 @@ def test_a_lost_answer_with_a_failing_dialog_end_stays_unknown(approved, approve
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
     assert order.state == State.UNKNOWN and len(executed(bank, order)) == 1
+
+
+def test_a_tan_the_bank_no_longer_waits_for_sends_nothing(approved, approver, bank):
+    order = send(approved(), approver)
+    bank.clock.advance(minutes=16)  # the bank ends the dialog after 15 minutes
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.APPROVED and "ended the dialog" in order.note and not bank.ledger.orders, (order.bank_said, order.note)
+    assert send(order, approver).state == State.TAN_PENDING  # a new dialog, a new TAN

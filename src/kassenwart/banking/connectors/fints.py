@@ -330,24 +330,24 @@ class Session:
         """Send a pain.001 credit transfer (one transfer or a batch). The bank answers with a
         TAN challenge, a payee check to approve first, or at once (no TAN needed).
         `OutcomeUnknown` when the connection breaks after the order left."""
-        with self._ordering():
+        with self._ordering() as said:
             answer = self._client.sepa_transfer(
                 _sepa(account), pain.decode("utf-8"), multiple=count > 1, control_sum=total if count > 1 else None,
                 pain_descriptor=descriptor, instant_payment=instant)
-        return _order_step(answer)
+        return _order_step(answer, said)
 
     def approve_payee(self, check: PayeeCheck) -> Challenge | OrderResult:
         """The payer has seen the payee check and releases the order anyway."""
-        with self._ordering():
+        with self._ordering() as said:
             answer = self._client.approve_vop_response(NeedRetryResponse.from_data(check.data))
-        return _order_step(answer)
+        return _order_step(answer, said)
 
     def confirm_order(self, challenge: Challenge, tan: str) -> Challenge | OrderResult:
         """The TAN for an order (decoupled: whether the app confirmed; `tan` unused). A
         Challenge while the app has not confirmed yet; `TanWrong` for another try."""
-        with self._ordering():
+        with self._ordering() as said:
             answer = self._client.send_tan(challenge.restore(), tan)
-        step = _order_step(answer)
+        step = _order_step(answer, said)
         if isinstance(step, Challenge):  # decoupled, not confirmed yet: the check goes on too
             return replace(step, payee_check=step.payee_check or challenge.payee_check)
         if not step.accepted and _only_wrong_tan(answer.responses):
@@ -360,9 +360,11 @@ class Session:
         when nothing was sent or the bank answered with an error code; anything else (a
         broken connection, an answer nobody can read) leaves the outcome unknown."""
         seen, sent = len(self._client.responses), self._client.messages_sent
+        said: list = []  # filled with everything the bank answered in this step
         try:
             with _translated(self._client):
-                yield
+                yield said
+                said.extend(self._client.responses[seen:])
         except (TanWrong, NotExecuted, OutcomeUnknown):
             raise
         except Exception as error:  # python-fints raises a bare Exception for a refused order
@@ -493,12 +495,18 @@ def _send_polling_payee_check(client: BankClient, send, *segments, **options):
                                  "execute the transfer. Send it again later."))
 
 
-def _order_step(answer) -> Challenge | PayeeCheck | OrderResult:
+def _order_step(answer, responses: list) -> Challenge | PayeeCheck | OrderResult:
+    """What the bank's answer to an order step means; `responses`: all it said in the step,
+    the message's own (HIRMG) too, which python-fints leaves out of its result."""
     if isinstance(answer, NeedVOPResponse):
         return PayeeCheck.of(answer)
     if isinstance(answer, NeedTANResponse):
         return Challenge.of(answer)
     said = "; ".join(f"{r.code} {r.text}" for r in answer.responses)
+    if {r.code for r in responses if r.code.startswith("9")} - {"9050"} == {"9800"}:
+        ended = "; ".join(f"{r.code} {r.text}" for r in responses if r.code == "9800")
+        raise NotExecuted(_("The bank had ended the dialog (%(said)s), so it did not take the answer and "
+                            "did not execute the transfer. Send it again.") % {"said": ended})
     if {r.code for r in answer.responses} & NO_CHALLENGE:  # held back, e.g. an unfinished payee check
         raise NotExecuted(_("The bank held the transfer back without asking for a TAN (%(said)s), so it "
                             "did not execute it. Send it again.") % {"said": said})
