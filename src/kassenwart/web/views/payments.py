@@ -253,8 +253,6 @@ def payment_tan(request, pk):
     order.refresh_from_db()
     if polling and order.state == State.TAN_PENDING:
         return render(request, "web/payments/_tan_poll.html", {"order": order})
-    if order.state == State.ACCEPTED:
-        messages.success(request, _("The bank accepted the transfer."))
     return _htmx_refresh() if request.htmx else redirect("payment_detail", pk)
 
 
