@@ -503,7 +503,8 @@ def _order_step(answer, responses: list) -> Challenge | PayeeCheck | OrderResult
     if isinstance(answer, NeedTANResponse):
         return Challenge.of(answer)
     said = "; ".join(f"{r.code} {r.text}" for r in answer.responses)
-    if {r.code for r in responses if r.code.startswith("9")} - {"9050"} == {"9800"}:
+    # The bank ended the dialog and said nothing about the order itself: it never ran it.
+    if not answer.responses and {r.code for r in responses if r.code.startswith("9")} - {"9050"} == {"9800"}:
         ended = "; ".join(f"{r.code} {r.text}" for r in responses if r.code == "9800")
         raise NotExecuted(_("The bank had ended the dialog (%(said)s), so it did not take the answer and "
                             "did not execute the transfer. Send it again.") % {"said": ended})
