@@ -3,10 +3,12 @@
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+LARGEST = Decimal("9999999999999.99")  # what DecimalField(max_digits=15, decimal_places=2) holds
 
 
 def to_money(value: Decimal | int | str) -> Decimal:
-    """Exact conversion to a two-place Decimal; refuses floats and sub-cent amounts."""
+    """Exact conversion to a two-place Decimal; refuses floats, sub-cent amounts and amounts
+    too large for the money columns."""
     if isinstance(value, float):
         raise TypeError("money must not be a float")
     try:
@@ -18,6 +20,8 @@ def to_money(value: Decimal | int | str) -> Decimal:
     quantized = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
     if quantized != amount:
         raise ValueError(f"{value!r} has more than two decimal places")
+    if abs(quantized) > LARGEST:
+        raise ValueError(f"{value!r} is too large for an amount")
     return quantized
 
 

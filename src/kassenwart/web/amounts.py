@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from kassenwart.core.money import LARGEST
+
 _NOISE = re.compile(r"(?i)\s|\u00a0|\u202f|€|eur")
 _SIGN = re.compile(r"^([+\-\u2212]?)(.*)$")
 _SHAPES = (
@@ -21,7 +23,6 @@ _SHAPES = (
     (re.compile(r"^\d{1,3}(,\d{3})+(\.\d{1,2})?$"), ",", "."),
     (re.compile(r"^\d+\.\d{1,2}$"), "", "."),
 )
-_LARGEST = Decimal("9999999999999.99")  # what DecimalField(max_digits=15, decimal_places=2) holds
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -34,7 +35,7 @@ def parse_amount(text: str) -> Decimal | None:
             if decimal:
                 body = body.replace(decimal, ".")
             amount = Decimal(body).quantize(Decimal("0.01"))
-            if amount > _LARGEST:
+            if amount > LARGEST:
                 return None
             return -amount if sign in ("-", "\u2212") else amount
     return None

@@ -441,3 +441,10 @@ def test_damaged_files_parse_or_are_refused(profile, at, cut, insert):
         list(parse_csv(damaged, PROFILES[profile]))
     except StatementFormatError:
         pass
+
+
+def test_a_sub_cent_amount_is_refused_with_its_cell_not_rounded():
+    data = COMMERZBANK.replace(b"-3,9;", b"-3,905;")
+    with pytest.raises(StatementFormatError, match="more than two decimal places") as refused:
+        list(parse_csv(data, PROFILES["commerzbank"]))
+    assert "line 4" in str(refused.value)

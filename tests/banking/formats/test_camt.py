@@ -526,3 +526,9 @@ def test_reconbench_statement_agrees_with_its_balances():
     assert header.opening.amount + sum(entry.amount for entry in entries) == header.closing.amount
     assert header.warnings == []
     assert all(entry.bank_reference for entry in entries)
+
+
+def test_a_sub_cent_amount_is_refused_not_rounded():
+    xml = document(HEAD_V08 + ntry() + ntry(amount="1.005"))
+    error = refused(xml)
+    assert error.where.endswith("Ntry[2]/Amt") and "more than two decimal places" in error.message

@@ -435,3 +435,11 @@ def deliberately_invalid(sources) -> set[str]:
     """The files SOURCES.md lists as deliberately invalid, relative to its mt940 folder."""
     line = next(line for line in sources.read_text().splitlines() if "Deliberately invalid" in line)
     return {path.removeprefix("mt940/") for path in re.findall(r"`([^`]+)`", line)}
+
+
+def test_a_sub_cent_amount_is_refused_with_its_line_not_rounded():
+    data = mt940(":20:X", ":25:DE89370400440532013000", ":60F:C250102EUR1000,00",
+                 ":61:2501030103CR12,345NMSCNONREF", ":86:166?20Zahlung", ":62F:C250103EUR1012,35", "-")
+    with pytest.raises(StatementFormatError, match="more than two decimal places") as refused:
+        statements(data)
+    assert refused.value.where == "line 4"

@@ -32,6 +32,8 @@ from functools import lru_cache
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from kassenwart.core.money import quantize, to_money
+
 from .statement import (
     BOOKED,
     PENDING,
@@ -41,7 +43,6 @@ from .statement import (
     StatementHeader,
 )
 
-CENT = Decimal("0.01")
 HEADER_SEARCH_LINES = 40  # the header row is looked for in the file's first lines
 DETECT_MIN_SHARE = 0.5  # share of a profile's columns a header row must have to be that bank's
 
@@ -455,7 +456,10 @@ def _amount(cell: _Cells, field_name: str, mapping: CsvMapping) -> Decimal:
     amount = _parse_amount(value, mapping)
     if amount is None:
         raise cell.error(field_name, f'"{value}" is not an amount')
-    return amount
+    try:
+        return to_money(amount)
+    except ValueError as error:
+        raise cell.error(field_name, str(error)) from error
 
 
 def _parse_amount(text: str, mapping: CsvMapping) -> Decimal | None:
@@ -467,8 +471,7 @@ def _parse_amount(text: str, mapping: CsvMapping) -> Decimal | None:
     digits = found.group("int")
     if mapping.thousands_separator:
         digits = digits.replace(mapping.thousands_separator, "")
-    value = Decimal(f"{found.group('sign')}{digits}.{found.group('frac') or '0'}")
-    return value.quantize(CENT) if value.as_tuple().exponent >= -2 else value
+    return Decimal(f"{found.group('sign')}{digits}.{found.group('frac') or '0'}")
 
 
 @lru_cache
@@ -553,7 +556,7 @@ def _labelled_balance(
     row = next((row for row in rows if label and row.cells[:1] == [label]), None)
     if row is None:
         return None
-    amounts = [a for cell in row.cells[1:] if (a := _parse_amount(cell, mapping)) is not None]
+    amounts = [quantize(a) for cell in row.cells[1:] if (a := _parse_amount(cell, mapping)) is not None]
     if not amounts:
         raise StatementFormatError(f'"{label}" without an amount', f"line {row.line}")
     dates = [d for cell in row.cells[1:] if (d := _parse_date(cell, mapping.date_format))]

@@ -31,6 +31,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from kassenwart.core.money import to_money
+
 from .statement import (
     BOOKED,
     PENDING,
@@ -552,6 +554,10 @@ def _decimal(element: etree._Element, signed: bool = False) -> Decimal:
     digits = text[1:] if signed and text[:1] in ("+", "-") else text
     if not _AMOUNT.fullmatch(digits):
         raise _Invalid(f"amount {text!r} is not a decimal number", element)
+    try:
+        to_money(text)  # a sub-cent or oversized amount is refused, never rounded
+    except ValueError as error:
+        raise _Invalid(f"amount {error}", element) from error
     return Decimal(text)
 
 

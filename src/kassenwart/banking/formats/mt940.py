@@ -41,6 +41,8 @@ import mt940
 from schwifty import IBAN, checksum
 from schwifty.exceptions import SchwiftyException
 
+from kassenwart.core.money import quantize
+
 from .statement import (
     BOOKED,
     PENDING,
@@ -48,10 +50,10 @@ from .statement import (
     Entry,
     StatementFormatError,
     StatementHeader,
+    exact_amount,
 )
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-CENT = Decimal("0.01")
 
 # A tag at the start of a line; ":\n86:" (colon alone on a line) occurs too.
 _TAG = re.compile(r"^:\n?(?P<full>(?P<id>\d{2}|NS)[A-Z]?):", re.MULTILINE)
@@ -315,7 +317,7 @@ def _balance(data: dict, keys: tuple[str, ...], kind: str) -> BalanceSnapshot | 
     if balance is None:
         return None
     return BalanceSnapshot(
-        amount=_money(balance.amount.amount),
+        amount=exact_amount(balance.amount.amount, "balance"),
         currency=balance.amount.currency or "",
         date=_plain_date(balance.date),
         kind=kind,
@@ -337,7 +339,7 @@ def _created_at(value: datetime | None) -> datetime | None:
 
 def _reported_total(data: dict) -> Decimal | None:
     sums = [data[key].amount for key in ("sum_credit_entries", "sum_debit_entries") if key in data]
-    return _money(sum(sums)) if sums else None
+    return quantize(sum(sums)) if sums else None
 
 
 def _floor_limit_currency(data: dict) -> str:
@@ -394,7 +396,7 @@ def _entry(data: dict, line: int, currency: str, status: str) -> Entry:
     mark = (data.get("status") or "").upper()
     details = data.get("raw_details") or ""
     return Entry(
-        amount=_money(data["amount"].amount),
+        amount=exact_amount(data["amount"].amount, f"line {line}"),
         currency=data["amount"].currency or currency,
         booking_date=_plain_date(data.get("entry_date") or data["date"]),
         value_date=_plain_date(data["date"]),
@@ -483,10 +485,6 @@ def _cut(lines: list[str], start: int, end: int) -> str:
         if piece:
             pieces.append(piece)
     return "\n".join(pieces)
-
-
-def _money(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT) if amount.as_tuple().exponent >= -2 else amount
 
 
 def _plain_date(value: date | None) -> date | None:

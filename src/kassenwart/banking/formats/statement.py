@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from kassenwart.core.money import to_money
+
 BOOKED = "booked"
 PENDING = "pending"
 
@@ -25,6 +27,15 @@ class StatementFormatError(ValueError):
         self.message = message
         self.where = where
         super().__init__(f"{where}: {message}" if where else message)
+
+
+def exact_amount(value: Decimal | str, where: str) -> Decimal:
+    """An amount as the file states it: at most two decimal places, refused (not rounded)
+    when it has more, or when it is too large for the money columns."""
+    try:
+        return to_money(value)
+    except ValueError as error:
+        raise StatementFormatError(str(error), where) from error
 
 
 @dataclass(frozen=True, slots=True)
