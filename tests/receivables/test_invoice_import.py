@@ -101,3 +101,21 @@ def test_new_invoices_get_their_customer_status_and_times(company):
     assert (invoice.customer.number, invoice.open_amount, invoice.status) == ("100", Decimal("100.00"), "open")
     assert invoice.payment_reference == "RF18539007547034" and invoice.created_at and invoice.updated_at
     assert credit.status == Invoice.Status.CREDIT_NOTE and credit.customer_id == invoice.customer_id
+
+
+@pytest.mark.parametrize(("amount", "problem"), [("12345678901234567890", "too large"),
+                                                 ("99.999.999.999.999,00", "too large")])
+def test_an_amount_the_books_cannot_hold_is_refused_by_line(company, amount, problem):
+    with pytest.raises(InvoiceFileError) as caught:
+        invoice_import(company, csv(f'A-1,100,Muster GmbH,,,,"{amount}",EUR,'))
+    [error] = caught.value.errors
+    assert str(error).startswith("line 2, column amount") and problem in str(error)
+    assert not Invoice.objects.filter(company=company).exists()
+
+
+def test_reimporting_loads_no_customer_per_invoice(company, django_assert_max_num_queries):
+    rows = [f"A-{n},{100 + n % 5},Kunde {n % 5},,2026-01-01,2026-01-31,{n}.00,EUR," for n in range(1, 201)]
+    invoice_import(company, csv(*rows))
+    changed = [row.replace("2026-01-31", "2026-02-28") for row in rows]
+    with django_assert_max_num_queries(20):
+        assert invoice_import(company, csv(*changed)).updated == 200

@@ -19,6 +19,8 @@ from functools import lru_cache
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from kassenwart.core.money import to_money
+
 REQUIRED = ("invoice_number", "customer_number", "customer_name", "amount")
 OPTIONAL = ("customer_iban", "issue_date", "due_date", "currency", "payment_reference")
 _GERMAN_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})$")
@@ -58,11 +60,13 @@ class InvoiceFileError(ValueError):
 
 
 def parse_amount(text: str) -> Decimal:
+    """An amount written 1234.56 or 1.234,56; one the books cannot hold (sub-cent, too large)
+    is refused, never rounded."""
     text = text.strip().replace(" ", "")
     if _POINT_AMOUNT.match(text):
-        return Decimal(text)
+        return to_money(text)
     if _GERMAN_AMOUNT.match(text):
-        return Decimal(text.replace(".", "").replace(",", "."))
+        return to_money(text.replace(".", "").replace(",", "."))
     raise ValueError(f'"{text}" is not an amount (like 1234.56 or 1.234,56)')
 
 

@@ -121,7 +121,7 @@ def _update_invoice(invoice: Invoice, customer, row: InvoiceRow) -> bool:
     """Apply the CRM's current data; payments already received stay received."""
     paid = invoice.amount - invoice.open_amount
     values = {
-        "customer": customer,
+        "customer_id": customer.pk,  # the id: comparing `customer` would load each invoice's
         "issue_date": row.issue_date,
         "due_date": row.due_date,
         "amount": row.amount,
