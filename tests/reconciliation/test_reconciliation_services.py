@@ -190,3 +190,21 @@ def test_runs_are_enqueued_after_imports_and_on_the_interval(company, django_cap
     assert enqueue_due_runs(now + timedelta(minutes=31)) == 1
     config.refresh_from_db()
     assert config.last_run_at == now + timedelta(minutes=31)
+
+
+def test_runs_and_maps_by_hand_take_the_companys_lock(company, member, books):
+    """A run writes the open amounts it read at its start; a map by hand meanwhile would be
+    lost. Both lock the company's matching settings first (PostgreSQL; SQLite writes one
+    transaction at a time, and Django leaves FOR UPDATE out there)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite serialises writers without row locks")
+    tx = books("100.00", "Danke")
+    for act in (lambda: reconcile_company(company),
+                lambda: match_create(company, tx, [(invoice("AB-1001"), Decimal("100.00"), Decimal("0"))], user=member)):
+        with CaptureQueriesContext(connection) as queries:
+            act()
+        first_write_or_lock = next(q["sql"] for q in queries if "FOR UPDATE" in q["sql"] or q["sql"].startswith(("INSERT", "UPDATE")))
+        assert "reconciliation_matchingconfig" in first_write_or_lock and "FOR UPDATE" in first_write_or_lock

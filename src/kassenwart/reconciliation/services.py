@@ -72,6 +72,13 @@ class _Part(NamedTuple):
 # -- the engine run ------------------------------------------------------------------------
 
 
+def _lock_books(company: Company) -> MatchingConfig:
+    """One lock per company for all that changes what is paid: a matching run, and every map
+    or undo by hand. Without it a run (which writes open amounts it read at its start) could
+    undo a map made meanwhile on PostgreSQL; SQLite writes one transaction at a time anyway."""
+    return MatchingConfig.objects.select_for_update().get_or_create(company=company)[0]
+
+
 def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
     """Match all open incoming payments of the company against its open invoices.
 
@@ -83,7 +90,7 @@ def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
     thousands of rows again and again (a fifth of the time) and find next to nothing.
     """
     with transaction.atomic(), gc_paused():
-        config = MatchingConfig.objects.get_or_create(company=company)[0]
+        config = _lock_books(company)
         invoices = [engine_invoice(row) for row in _open_invoices(company)]
         credits = [engine_transaction(row) for row in _open_credits(company)]
         decisions = engine.reconcile(invoices, credits, engine_config(config), engine_knowledge(company))
@@ -289,6 +296,7 @@ def match_create(
     via: str = "web",
 ) -> Match:
     """Map a payment by hand: (invoice, amount applied, amount written off) per invoice."""
+    _lock_books(company)
     state = _state_for(company, tx)
     if tx.amount <= 0:
         raise ReconciliationError(_("Only incoming payments can be mapped to invoices."))
@@ -345,6 +353,7 @@ def _learn(company: Company, tx: Transaction, invoices: list[Invoice]) -> None:
 @transaction.atomic
 def match_undo(company: Company, match: Match, *, user: User | None, via: str = "web") -> None:
     """Take a match back: the invoices are open again and the payment is open again."""
+    _lock_books(company)
     match = Match.objects.select_for_update().get(pk=match.pk, company=company)
     if match.undone_at is not None:
         raise ReconciliationError(_("This match was undone already."))
@@ -438,7 +447,7 @@ def matching_config_update(company: Company, *, user: User | None, via: str = "w
     unknown = set(changes) - set(CONFIG_FIELDS)
     if unknown:
         raise TypeError(f"not matching settings: {', '.join(sorted(unknown))}")
-    config = MatchingConfig.objects.select_for_update().get_or_create(company=company)[0]
+    config = _lock_books(company)
     changed = {name: value for name, value in changes.items() if getattr(config, name) != value}
     if not changed:
         return config
