@@ -232,3 +232,13 @@ def test_due_syncs_are_enqueued_once_per_interval(connection):
     fints_services.connection_sync(connection)
     assert enqueue_due_syncs() == 1
     assert enqueue_due_syncs() == 0
+
+
+def test_a_sync_that_cannot_run_is_not_left_queued(connection, bank, admin):
+    bank.settings.sca_interval = timedelta(0)
+    assert fints_services.connection_sync(connection, interactive=True).needs_tan  # a TAN is awaited
+    BankConnection.objects.filter(pk=connection.pk).update(sync_queued=True)  # then another sync is asked for
+    with pytest.raises(fints_services.ConnectionBusy):
+        fints_services.connection_sync(connection)
+    connection.refresh_from_db()
+    assert not connection.sync_queued, "the page would wait for it for ever"

@@ -187,10 +187,15 @@ def connection_sync(connection: BankConnection, *, interactive: bool = False,
     (`interactive`) the dialog is paused for `tan_submit`; otherwise it ends and the admins
     are told to sync by hand. A paused dialog that is already authenticated is continued.
     """
+    with _sync_done(connection):  # asked for and then not possible counts as done too
+        return _sync(connection, interactive, user, via)
+
+
+def _sync(connection: BankConnection, interactive: bool, user: User | None, via: str) -> SyncResult:
     paused = _live_paused(connection)
     if paused is not None and (paused.awaiting_tan or paused.purpose != SYNC):
         raise ConnectionBusy(_("The bank is waiting for a TAN for this connection."))
-    with _claimed(connection, paused.lock_token if paused else None) as token, _sync_done(connection):
+    with _claimed(connection, paused.lock_token if paused else None) as token:
         try:
             resume = _take_paused(connection, paused) if paused else None
             # A paused dialog carries the PIN it was opened with.

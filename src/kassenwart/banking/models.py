@@ -204,7 +204,6 @@ class Transaction(TransactionFields):
 
     class Meta:
         ordering = ["-booking_date", "-id"]
-        indexes = [models.Index(fields=["company", "account"])]
         constraints = [
             models.UniqueConstraint(fields=["account", "fingerprint"], name="transaction_once")
         ]

@@ -59,8 +59,11 @@ class MembershipError(ValueError):
 
 
 def _keeps_an_admin(company: Company, without: Membership) -> bool:
-    admins = Membership.objects.filter(company=company, role=Role.ADMIN).exclude(pk=without.pk)
-    return admins.exists()
+    """Whether another admin stays. Locks the company's admins first, so two admins who demote
+    or remove each other at the same moment cannot both succeed (PostgreSQL)."""
+    admins = list(Membership.objects.select_for_update().filter(company=company, role=Role.ADMIN).order_by("pk")
+                  .values_list("pk", flat=True))
+    return any(pk != without.pk for pk in admins)
 
 
 @transaction.atomic

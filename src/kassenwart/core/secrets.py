@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -59,8 +60,8 @@ def _create_key(path: Path) -> None:
     """Write the key to a private temporary file, then link it into place: two processes
     starting at once agree on one key, and no one reads a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # private (0600), its own name
+    temporary = Path(name)
     with os.fdopen(fd, "wb") as handle:
         handle.write(base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)))
     try:
