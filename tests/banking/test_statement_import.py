@@ -138,3 +138,11 @@ def test_csv_mapping_chosen_once_is_remembered_for_the_account(company, admin):
     again = statement_import(company, second, file_name="b.csv", user=admin, account=account)
     assert again.added == 1
     assert Transaction.objects.get(account=account, remittance="Einlage").amount == Decimal("100.00")
+
+
+def test_pending_entries_of_a_final_statement_are_left_out_with_a_warning(company):
+    pending = entry("70.00", status="pending", text="vorgemerkt")
+    result = run(company, camt([entry("1.00"), pending], message="053"))
+    assert (result.added, result.pending) == (1, 0)
+    assert not PendingTransaction.objects.filter(company=company).exists()
+    assert any("1 pending entries left out" in warning for warning in result.warnings)

@@ -29,7 +29,7 @@ from kassenwart.banking.models import (
 
 BATCH = 2000
 # Formats that report the pending state of an account: their import replaces it.
-PENDING_REPORTING = ("camt.052", "mt942", "fints")
+PENDING_REPORTING = ("camt.052", "mt942", "fints", "csv:")  # a bank's CSV export lists them too
 
 
 class ImportRefused(Exception):
@@ -100,7 +100,6 @@ class StatementWriter:
             self._start(item)
         elif item.status == PENDING:
             self._pending[self._account.pk].append(PendingTransaction(**self._values(item)))
-            self.counts.pending += 1
         else:
             self._check.total += item.amount
             self._check.entries += 1
@@ -114,7 +113,14 @@ class StatementWriter:
         self._flush()
         for account_id in self._pending_replaced:
             PendingTransaction.objects.filter(account_id=account_id).delete()
-            PendingTransaction.objects.bulk_create(self._pending.get(account_id, []), BATCH)
+            kept = PendingTransaction.objects.bulk_create(self._pending.get(account_id, []), BATCH)
+            self.counts.pending += len(kept)
+        ignored = sum(len(rows) for account_id, rows in self._pending.items() if account_id not in self._pending_replaced)
+        if ignored:
+            self.counts.warnings.append(
+                _("%(count)d pending entries left out: this kind of statement does not list all of an "
+                  "account's pending transactions, so they would be mistaken for the whole list.")
+                % {"count": ignored})
         return self.counts
 
     # -- headers ----------------------------------------------------------------------
