@@ -208,3 +208,16 @@ def test_runs_and_maps_by_hand_take_the_companys_lock(company, member, books):
             act()
         first_write_or_lock = next(q["sql"] for q in queries if "FOR UPDATE" in q["sql"] or q["sql"].startswith(("INSERT", "UPDATE")))
         assert "reconciliation_matchingconfig" in first_write_or_lock and "FOR UPDATE" in first_write_or_lock
+
+
+def test_a_failing_export_leaves_no_file_behind(company, books, tmp_path, monkeypatch):
+    from kassenwart.reconciliation.management.commands import export_matches
+
+    def broken(company):
+        yield {"transaction_ref": "X"}
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(export_matches, "export_rows", broken)
+    with pytest.raises(RuntimeError):
+        call_command("export_matches", str(tmp_path / "m.csv"), stdout=io.StringIO())
+    assert list(tmp_path.iterdir()) == []

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.db import transaction
+
 from kassenwart.banking import fints_services
 from kassenwart.banking.connectors.fints import product_id
 from kassenwart.banking.formats.camt_writer import write_camt
@@ -46,31 +48,32 @@ def demo_setup(folder: Path, *, today: date | None = None, seed: int = 2026) -> 
     existing = Company.objects.filter(name=DEMO_COMPANY).first()
     if existing is not None:
         return DemoResult(existing, created=False)
-    company = company_create(DEMO_COMPANY, via="demo")
-    for username, role in LOGINS.items():
-        user = User.objects.filter(username=username).first() or user_create(username, PASSWORD, via="demo")
-        membership_set(company, user, role, by=None, via="demo")
+    with transaction.atomic():  # all of it or nothing: a half-made demo would never be finished
+        company = company_create(DEMO_COMPANY, via="demo")
+        for username, role in LOGINS.items():
+            user = User.objects.filter(username=username).first() or user_create(username, PASSWORD, via="demo")
+            membership_set(company, user, role, by=None, via="demo")
 
-    rng = random.Random(seed)
-    end = today or date.today()
-    start = (end - timedelta(days=120)).replace(day=1)
-    days = (end - start).days + 1
-    people = generator.customers(rng, 80)
-    invoices = generator.invoices(rng, people, 400, start - timedelta(days=30), days)
-    paid = rng.sample(invoices, k=len(invoices) * 6 // 10)
-    entries = generator.statement_entries(rng, paid, noise=250, start=start, days=days)
-    result = DemoResult(company, created=True)
-    result.invoices = invoice_import(company, generator.invoices_csv(invoices), file_name="crm-export.csv", via="demo").created
+        rng = random.Random(seed)
+        end = today or date.today()
+        start = (end - timedelta(days=120)).replace(day=1)
+        days = (end - start).days + 1
+        people = generator.customers(rng, 80)
+        invoices = generator.invoices(rng, people, 400, start - timedelta(days=30), days)
+        paid = rng.sample(invoices, k=len(invoices) * 6 // 10)
+        entries = generator.statement_entries(rng, paid, noise=250, start=start, days=days)
+        result = DemoResult(company, created=True)
+        result.invoices = invoice_import(company, generator.invoices_csv(invoices), file_name="crm-export.csv", via="demo").created
 
-    folder.mkdir(parents=True, exist_ok=True)
-    for header, month_entries in generator.monthly_statements(DEMO_IBAN, entries, Decimal("48250.00")):
-        path = folder / f"{header.statement_id}.xml"
-        with open(path, "wb") as out:
-            write_camt(out, header, month_entries, message="053")
-        imported = statement_import(company, path, via="demo")
-        result.files += 1
-        result.transactions += imported.added
-    result.reconciled = reconcile_company(company, via="demo").auto
+        folder.mkdir(parents=True, exist_ok=True)
+        for header, month_entries in generator.monthly_statements(DEMO_IBAN, entries, Decimal("48250.00")):
+            path = folder / f"{header.statement_id}.xml"
+            with open(path, "wb") as out:
+                write_camt(out, header, month_entries, message="053")
+            imported = statement_import(company, path, via="demo")
+            result.files += 1
+            result.transactions += imported.added
+        result.reconciled = reconcile_company(company, via="demo").auto
     return result
 
 

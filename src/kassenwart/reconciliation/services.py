@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +23,7 @@ from kassenwart.core.audit import actor_label, record
 from kassenwart.core.bulk import insert_rows, reserve_ids, update_rows
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.models import AuditEvent, User
+from kassenwart.core.money import quantize
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.receivables.models import Invoice
@@ -280,9 +282,8 @@ def _state_for(company: Company, tx: Transaction) -> TransactionState:
 
 
 def _active_total(tx: Transaction) -> Decimal:
-    return sum(
-        (a.amount for a in Allocation.objects.filter(match__transaction=tx, match__undone_at__isnull=True)), ZERO
-    )
+    applied = Allocation.objects.filter(match__transaction=tx, match__undone_at__isnull=True)
+    return quantize(applied.aggregate(total=Sum("amount"))["total"])
 
 
 @transaction.atomic
@@ -358,8 +359,9 @@ def match_undo(company: Company, match: Match, *, user: User | None, via: str = 
     if match.undone_at is not None:
         raise ReconciliationError(_("This match was undone already."))
     allocations = list(match.allocations.select_related("invoice"))
+    invoices = Invoice.objects.select_for_update().in_bulk([a.invoice_id for a in allocations])
     for allocation in allocations:
-        invoice = Invoice.objects.select_for_update().get(pk=allocation.invoice_id)
+        invoice = invoices[allocation.invoice_id]
         _apply(invoice, -(allocation.amount + allocation.write_off))
         invoice.save(update_fields=["open_amount", "status", "updated_at"])
     match.undone_at = timezone.now()

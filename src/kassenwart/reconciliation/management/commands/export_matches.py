@@ -23,11 +23,15 @@ class Command(BaseCommand):
         target = Path(out)
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         rows = 0
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            for row in export_rows(company):
-                writer.writerow(row)
-                rows += 1
-        os.replace(temporary, target)
+        try:
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+                writer.writeheader()
+                for row in export_rows(company):
+                    writer.writerow(row)
+                    rows += 1
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)  # nothing half-written is left behind
+            raise
         self.stdout.write(f"{out}: {rows} rows")
