@@ -221,3 +221,13 @@ def test_a_failing_export_leaves_no_file_behind(company, books, tmp_path, monkey
     with pytest.raises(RuntimeError):
         call_command("export_matches", str(tmp_path / "m.csv"), stdout=io.StringIO())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_payments_that_need_a_person_are_announced_once(company, admin, books):
+    books("1.00", "unbekannt")
+    reconcile_company(company)
+    reconcile_company(company)  # the interval's next run: nothing new
+    books("2.00", "auch unbekannt")
+    reconcile_company(company)
+    texts = list(Notification.objects.filter(user=admin, kind="needs_person").order_by("pk").values_list("text", flat=True))
+    assert texts == ["1 payment needs a person.", "1 payment needs a person."]

@@ -61,6 +61,7 @@ class RunResult:
     transactions: int = 0
     auto: int = 0
     open: int = 0
+    newly_open: int = 0  # of the open ones, those this run looked at for the first time
 
 
 class _Part(NamedTuple):
@@ -160,6 +161,7 @@ class _Run:
         known = TransactionState.objects.filter(company=self.company, status=TransactionState.Status.OPEN)
         seen = {tx_id: rows.pop(tx_id) for tx_id in known.values_list("pk", flat=True) if tx_id in rows}
         update_rows(TransactionState, fields, seen, same={"updated_at": now})
+        self.result.newly_open = sum(status == TransactionState.Status.OPEN for status, _s, _n in rows.values())
         insert_rows(
             TransactionState,
             ("transaction_id", *fields),
@@ -259,12 +261,12 @@ def _notify_run(company: Company, result: RunResult) -> None:
             % {"count": result.auto},
             link="/reconciliation/matched/",
         )
-    if result.open:
+    if result.newly_open:  # not the same ones again after every run
         notify(
             company,
             Notification.Kind.NEEDS_PERSON,
-            ngettext("%(count)d payment needs a person.", "%(count)d payments need a person.", result.open)
-            % {"count": result.open},
+            ngettext("%(count)d payment needs a person.", "%(count)d payments need a person.", result.newly_open)
+            % {"count": result.newly_open},
             link="/reconciliation/open/",
         )
 
