@@ -49,3 +49,24 @@ def test_user_switches_the_digest_on_in_the_web(client, admin):
     client.post(reverse("notification_digest"), {})
     admin.refresh_from_db()
     assert not admin.email_digest
+
+
+def test_a_digest_whose_mail_fails_is_sent_with_the_next_try(company, admin, monkeypatch):
+    import pytest
+
+    from kassenwart.notifications import services
+
+    admin.email, admin.email_digest = "anna@example.com", True
+    admin.save()
+    notify(company, Notification.Kind.NEEDS_PERSON, "3 payments need a person.")
+
+    def down(*args, **kwargs):
+        raise OSError("mail server unreachable")
+
+    monkeypatch.setattr(services, "send_mail", down)
+    with pytest.raises(OSError):
+        digest_send(admin)
+    admin.refresh_from_db()
+    assert admin.digest_sent_at is None, "the claim was undone"
+    monkeypatch.undo()
+    assert digest_send(admin) == 1 and len(mail.outbox) == 1

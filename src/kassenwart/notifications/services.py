@@ -40,6 +40,7 @@ def notifications_mark_read(company: Company, user, ids: list[int] | None = None
 DIGEST_EVERY = timedelta(days=1)
 
 
+@transaction.atomic  # a mail that fails undoes the claim: the digest goes out with the next try
 def digest_send(user: User, now=None) -> int:
     """Mail the user's unread notifications since the last digest (all companies) in one
     message. Claims the user with a conditional UPDATE first, so two workers never send the
