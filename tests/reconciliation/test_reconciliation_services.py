@@ -231,3 +231,11 @@ def test_payments_that_need_a_person_are_announced_once(company, admin, books):
     reconcile_company(company)
     texts = list(Notification.objects.filter(user=admin, kind="needs_person").order_by("pk").values_list("text", flat=True))
     assert texts == ["1 payment needs a person.", "1 payment needs a person."]
+
+
+def test_an_invoice_paid_meanwhile_cannot_be_paid_again_by_hand(company, member, books):
+    first, second = books("100.00", "Danke"), books("100.00", "Danke auch")
+    match_create(company, first, [(invoice("AB-1001"), Decimal("100.00"), Decimal("0"))], user=member)
+    with pytest.raises(ReconciliationError, match="Paid already.*AB-1001"):
+        match_create(company, second, [(invoice("AB-1001"), Decimal("100.00"), Decimal("0"))], user=member)
+    assert invoice("AB-1001").status == "paid"

@@ -310,6 +310,10 @@ def match_create(
     invoices = {i.pk: i for i in Invoice.objects.select_for_update().filter(company=company, pk__in=[a[0].pk for a in allocations])}
     if len(invoices) != len(allocations):
         raise ReconciliationError(_("Each invoice can be chosen once, and only the company's own."))
+    settled = [i.number for i in invoices.values() if i.amount > 0 and i.open_amount <= 0]
+    if settled:  # e.g. a suggestion accepted after the invoice was paid otherwise
+        raise ReconciliationError(_("Paid already, nothing open to apply: %(numbers)s.")
+                                  % {"numbers": ", ".join(sorted(settled))})
     total = sum((amount for _i, amount, _w in allocations), ZERO)
     if any(amount <= 0 and invoices[i.pk].amount > 0 for i, amount, _w in allocations):
         raise ReconciliationError(_("Amounts applied to invoices must be positive."))
