@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from schwifty import BIC, IBAN
 
 from kassenwart.banking import fints_services
 from kassenwart.banking.models import BankAccount, BankConnection, Transaction
@@ -109,8 +110,9 @@ def order_create(company: Company, *, user: User, account: BankAccount, requeste
         order = PaymentOrder.objects.create(company=company, account=account, requested_date=requested_date,
                                             instant=instant, created_by=user)
         Transfer.objects.bulk_create([
-            Transfer(order=order, position=number, payee_name=t.payee_name.strip(), iban=_compact(t.iban),
-                     bic=_compact(t.bic), amount=t.amount, remittance=t.remittance.strip())
+            Transfer(order=order, position=number, payee_name=t.payee_name.strip(), iban=IBAN(t.iban).compact,
+                     bic=BIC(t.bic).compact if t.bic.strip() else "", amount=t.amount,
+                     remittance=t.remittance.strip())
             for number, t in enumerate(transfers, start=1)
         ])
         record("payment.created", order, company=company, user=user, via=via, after=_payload(order))
@@ -216,6 +218,8 @@ def orders_follow_statements(company: Company, *, via: str = "worker") -> dict[s
                | PaymentOrder.objects.filter(company=company, state=State.BOOKED, booked_at__gte=recent)
                | PaymentOrder.objects.filter(company=company, state=State.REJECTED, finished_at__gte=recent))
     orders = {order.pk: order for order in watched.prefetch_related("transfers")}
+    for order in orders.values():
+        order.company = company  # for the audit events, without a query each
     by_id = {(o.account_id, t.end_to_end_id): o for o in orders.values() for t in o.transfers.all() if t.end_to_end_id}
     seen: dict[int, set[str]] = {}
     returned: dict[int, str] = {}
@@ -338,10 +342,6 @@ def _digest(order: PaymentOrder) -> str:
 
 def order_total(order: PaymentOrder) -> Decimal:
     return sum((t.amount for t in order.transfers.all()), Decimal("0.00"))
-
-
-def _compact(text: str) -> str:
-    return "".join(text.split()).upper()
 
 
 def _enqueue(order_id: int) -> None:
