@@ -21,6 +21,7 @@ from kassenwart.core.models import User
 from kassenwart.demo import generator
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.services import reconcile_company
+from kassenwart.sandbox import DEMO_PORT
 from kassenwart.sandbox.bank import Settings as SandboxSettings
 from kassenwart.sandbox.scenarios import demo_bank
 from kassenwart.sandbox.server import SandboxServer
@@ -29,7 +30,6 @@ DEMO_COMPANY = "Alpenblick Handels GmbH"
 DEMO_IBAN = "DE89370400440532013000"
 LOGINS = {"admin": Role.ADMIN, "approver": Role.APPROVER, "member": Role.MEMBER}
 PASSWORD = "kassenwart-demo"
-SANDBOX_PORT = 8079
 SANDBOX_CONNECTION = "Kassenwart Sandbox Bank"
 
 
@@ -77,7 +77,7 @@ def demo_setup(folder: Path, *, today: date | None = None, seed: int = 2026) -> 
     return result
 
 
-def sandbox_start(port: int = SANDBOX_PORT) -> SandboxServer:
+def sandbox_start(port: int = DEMO_PORT) -> SandboxServer:
     """The sandbox bank in a thread of this process, on `port` or, if taken, any free one.
     It accepts whatever FinTS product id this installation uses."""
     bank = demo_bank(SandboxSettings(product_ids=(product_id(),)))

@@ -30,3 +30,5 @@ segments (segments python-fints lacks), ledger, business_days, mt940_writer, cam
 payers (scripted customers), profiles, scenarios (seed data), server (HTTP, faults, the
 command).
 """
+
+DEMO_PORT = 8079  # where `kassenwart demo` serves it (the connection wizard prefills this URL)

@@ -4,12 +4,10 @@ Bank calls run in tasks; the one exception is the TAN step, which sends the TAN 
 dialog the task paused (fints_services.tan_submit / tan_poll).
 """
 
-import base64
 
 from django import forms
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,11 +18,11 @@ from kassenwart.banking import fints_services
 from kassenwart.banking.connectors import fints
 from kassenwart.banking.models import BankAccount, BankConnection
 from kassenwart.companies.permissions import MANAGE_CONNECTIONS
-from kassenwart.demo.services import SANDBOX_PORT
+from kassenwart.sandbox import DEMO_PORT
 from kassenwart.web.decorators import company_required
+from kassenwart.web.views._bank_steps import PIN_WIDGET, PinForm, TanForm, challenge_context, htmx_go
 
-SANDBOX_URL = f"http://127.0.0.1:{SANDBOX_PORT}/"
-PIN_WIDGET = forms.PasswordInput(attrs={"autocomplete": "off"})
+SANDBOX_URL = f"http://127.0.0.1:{DEMO_PORT}/"
 
 
 class ConnectionForm(forms.Form):
@@ -51,16 +49,6 @@ class TanMethodForm(forms.Form):
     def __init__(self, *args, options, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = [(o["method"], o["name"]) for o in options]
-
-
-class SyncForm(forms.Form):
-    pin = forms.CharField(label=gettext_lazy("PIN"), max_length=64, required=False, widget=PIN_WIDGET)
-    keep_pin = forms.BooleanField(label=gettext_lazy("Keep the PIN (encrypted) for scheduled syncs"), required=False)
-
-
-class TanForm(forms.Form):
-    tan = forms.CharField(label=gettext_lazy("TAN"), max_length=32,
-                          widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
 def _connection(request, pk) -> BankConnection:
@@ -96,16 +84,10 @@ def connection_detail(request, pk):
         return render(request, "connections/detail.html", context)
     # The status box polls while the bank is being asked; then the page moves on.
     if context["tan_waiting"]:
-        return _htmx_go("HX-Redirect", reverse("connection_tan", args=[pk]))
+        return htmx_go("HX-Redirect", reverse("connection_tan", args=[pk]))
     if not (context["busy"] or context["probing"] or connection.sync_queued):
-        return _htmx_go("HX-Refresh", "true")
+        return htmx_go("HX-Refresh", "true")
     return render(request, "connections/_status.html", context)
-
-
-def _htmx_go(header: str, value: str) -> HttpResponse:
-    response = HttpResponse(status=204)
-    response[header] = value
-    return response
 
 
 def _detail_context(connection: BankConnection, **extra) -> dict:
@@ -118,7 +100,7 @@ def _detail_context(connection: BankConnection, **extra) -> dict:
         "tan_waiting": fints_services.pending_challenge(connection) is not None,
         "probing": connection.state == BankConnection.State.NEW and not options and not connection.last_error,
         "tan_form": TanMethodForm(options=options, initial={"method": connection.tan_method}) if choosing else None,
-        "sync_form": SyncForm(),
+        "sync_form": PinForm(),
         "media": sorted({name for option in options for name in option.get("media", [])}),
         "accounts": BankAccount.objects.filter(connection=connection),
         **extra,
@@ -141,7 +123,7 @@ def connection_choose_tan(request, pk):
 @company_required(MANAGE_CONNECTIONS)
 def connection_sync(request, pk):
     connection = _connection(request, pk)
-    form = SyncForm(request.POST)
+    form = PinForm(request.POST)
     form.is_valid()
     try:
         fints_services.sync_request(connection, user=request.user, pin=form.cleaned_data.get("pin", ""),
@@ -173,8 +155,7 @@ def connection_tan(request, pk):
         messages.info(request, _("No TAN is being asked for right now. Start a sync to get a new request."))
         return redirect("connection_detail", pk)
     return render(request, "connections/tan.html", {
-        "connection": connection, "challenge": challenge, "form": form, "image": _data_url(challenge),
-        "flicker": list(challenge.flicker),
+        "connection": connection, "form": form, **challenge_context(challenge),
     })
 
 
@@ -192,11 +173,4 @@ def connection_tan_poll(request, pk):
         return render(request, "connections/_poll.html", {"connection": connection})
     if not request.htmx:
         return redirect("connection_detail", pk)
-    return _htmx_go("HX-Redirect", reverse("connection_detail", args=[pk]))
-
-
-def _data_url(challenge: fints.Challenge) -> str:
-    """A photoTAN or QR image for an <img>; only image types, so nothing else can run."""
-    if not challenge.image or not challenge.image_type.startswith("image/"):
-        return ""
-    return f"data:{challenge.image_type};base64,{base64.b64encode(challenge.image).decode('ascii')}"
+    return htmx_go("HX-Redirect", reverse("connection_detail", args=[pk]))

@@ -19,7 +19,7 @@ from kassenwart.payments.sepa.rules import Problem
 from kassenwart.web.amounts import parse_amount
 from kassenwart.web.decorators import company_required
 from kassenwart.web.pagination import paginate
-from kassenwart.web.views.connections import PIN_WIDGET, TanForm, _data_url, _htmx_go
+from kassenwart.web.views._bank_steps import PinForm, TanForm, challenge_context, htmx_go
 
 State = PaymentOrder.State
 
@@ -66,11 +66,6 @@ class TransferForm(forms.Form):
         for problem in problems:
             name = _FIELD_OF.get(problem.field.split("]")[-1].lstrip("."), None)
             self.add_error(name if name in self.fields else None, _problem_text(problem))
-
-
-class SendForm(forms.Form):
-    pin = forms.CharField(label=gettext_lazy("PIN"), max_length=64, required=False, widget=PIN_WIDGET)
-    keep_pin = forms.BooleanField(label=gettext_lazy("Keep the PIN (encrypted) for scheduled syncs"), required=False)
 
 
 class ReasonForm(forms.Form):
@@ -148,15 +143,12 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
         "may_answer": may_approve,
         "may_confirm_payee": may_approve and order.created_by_id != request.user.pk,
         "pin_needed": connection is not None and not fints_services.pin_available(connection),
-        "send_form": forms_.get("send_form") or SendForm(),
-        "reason_form": ReasonForm(),
+        "send_form": forms_.get("send_form") or PinForm(),
         "payee_form": forms_.get("payee_form") or PayeeConfirmForm(),
         "tan_form": forms_.get("tan_form") or TanForm(),
         "payee": order.payee_check if order.state == State.VOP_PENDING else None,
         "payee_text": PAYEE_RESULTS.get((order.payee_check or {}).get("result", ""), ""),
-        "challenge": challenge,
-        "image": _data_url(challenge) if challenge else "",
-        "flicker": list(challenge.flicker) if challenge else [],
+        **challenge_context(challenge),
         "history": [(event, _step_name(event.action)) for event in selectors.history(order)],
     }
 
@@ -193,7 +185,7 @@ def payment_cancel(request, pk):
 @company_required(APPROVE_PAYMENT)
 def payment_send(request, pk):
     order = _order(request, pk)
-    form = SendForm(request.POST)
+    form = PinForm(request.POST)
     form.is_valid()
     with _flash(request):
         try:
@@ -290,7 +282,7 @@ def _step_name(action: str) -> str:
 
 
 def _htmx_refresh():
-    return _htmx_go("HX-Refresh", "true")
+    return htmx_go("HX-Refresh", "true")
 
 
 def _problem_text(problem: Problem) -> str:
