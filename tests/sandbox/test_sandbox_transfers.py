@@ -152,3 +152,13 @@ def test_decoupled_confirmation_controlled_by_the_test(app_client, bank, account
         done = app_client.send_tan(still, "")
     assert done.status == ResponseStatus.SUCCESS
     assert len(bank.ledger.orders) == 1
+
+
+def test_the_same_message_waiting_twice_for_its_tan_is_executed_once(client, bank, accounts):
+    with client:
+        first = transfer(client, accounts[0], message_id="KW-MSG-TWICE")
+        second = transfer(client, accounts[0], message_id="KW-MSG-TWICE")  # both wait for a TAN
+        assert client.send_tan(first, TAN).status == ResponseStatus.SUCCESS
+        again = client.send_tan(second, TAN)
+    assert "9210" in codes(again) and again.status == ResponseStatus.ERROR
+    assert [o.message_id for o in bank.ledger.orders] == ["KW-MSG-TWICE"]

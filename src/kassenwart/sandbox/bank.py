@@ -424,6 +424,7 @@ class Bank:
             ctx.reply.answer(segment, "0020", "Starke Kundenauthentifizierung erfolgreich.")
 
     def _execute(self, ctx: Context, segment, order: orders.Order) -> None:
+        orders.refuse_duplicate(self.ledger, order.account.iban, order.pain.message_id)
         executed = orders.execute(order, self.ledger, ctx.now, self.outcomes)
         ctx.executed = True
         response_class = DEBIT_RESPONSES.get(executed.kind)

@@ -70,8 +70,7 @@ def check(segment, account: Account, ledger: Ledger, today: date) -> Order:
             IBAN(payment.iban)
         except SchwiftyException as e:
             raise Refused(f"IBAN ungültig: {payment.iban}") from e
-    if any(o.message_id == pain.message_id and o.account_iban == account.iban for o in ledger.orders):
-        raise Refused(f"Doppeleinreichung: MsgId {pain.message_id} bereits ausgeführt.")
+    refuse_duplicate(ledger, account.iban, pain.message_id)
     if pain.kind == "transfer" and ledger.balance(account.iban, today) + account.credit_line < pain.total:
         raise Refused("Kontodeckung nicht ausreichend.")
     if pain.kind == "debit":
@@ -79,6 +78,13 @@ def check(segment, account: Account, ledger: Ledger, today: date) -> Order:
     single = kind in SINGLE or bool(getattr(segment, "request_single_booking", False)) \
         or any(block.batch_booking is False for block in pain.blocks)
     return Order(kind, account, pain, single)
+
+
+def refuse_duplicate(ledger: Ledger, account_iban: str, message_id: str) -> None:
+    """A message executed once is never executed again: checked when it is submitted and
+    again when its TAN arrives (two submissions may both wait for their TAN)."""
+    if any(o.message_id == message_id and o.account_iban == account_iban for o in ledger.orders):
+        raise Refused(f"Doppeleinreichung: MsgId {message_id} bereits ausgeführt.")
 
 
 def describe(order: Order) -> str:
