@@ -27,3 +27,23 @@ def test_command_prints_connection_json_and_serves(client_state):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_kassenwart_sandbox_bank_passes_options_and_accepts_the_installations_product_id(client_state, tmp_path):
+    import os
+
+    from fints.client import FinTS3PinTanClient as Client
+
+    env = {**os.environ, "KASSENWART_DATA_DIR": str(tmp_path), "KASSENWART_FINTS_PRODUCT_ID": "REGISTERED4711"}
+    process = subprocess.Popen([sys.executable, "-m", "kassenwart", "sandbox-bank", "--port", "0",
+                                "--tan-methods", "942,902"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        info = json.loads(process.stdout.readline())
+        client = Client(info["bank_code"], info["login"], info["pin"], info["url"], product_id="REGISTERED4711",
+                        from_data=client_state)
+        with client:
+            assert len(client.get_sepa_accounts()) == 3
+        assert set(client.get_tan_mechanisms()) == {"942", "902"}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -123,6 +123,16 @@ class SandboxServer(ThreadingHTTPServer):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="kassenwart sandbox-bank",
                                      description="FinTS 3.0 sandbox bank on 127.0.0.1")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        serve(**vars(args))
+    except ValueError as error:
+        parser.error(str(error))
+
+
+def add_arguments(parser) -> None:
+    """The sandbox bank's options (also those of `kassenwart sandbox-bank`)."""
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--profile", choices=list(PROFILES), default="default",
                         help="bank behaviour to imitate (see kassenwart.sandbox.profiles)")
@@ -134,14 +144,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--confirm-after-polls", type=int, default=Settings.decoupled_confirm_after_polls,
                         help="the app confirms a decoupled TAN after this many status polls")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
-    args = parser.parse_args(argv)
-    settings = settings_for(args.profile, page_size=args.page_size, sca_interval=timedelta(days=args.sca_days),
-                            decoupled_confirm_after_polls=args.confirm_after_polls)
-    methods = tuple(m for m in args.tan_methods.split(",") if m)
+    parser.add_argument("--product-id", action="append", default=[], dest="product_ids",
+                        help="a FinTS product id the bank accepts besides its own (repeatable)")
+
+
+def serve(*, port: int, profile: str, tan_methods: str, page_size: int, sca_days: int,
+          confirm_after_polls: int | None, delay: float, product_ids: list[str], **_ignored) -> None:
+    """Print the connection data as one JSON line, then serve until interrupted."""
+    settings = settings_for(profile, page_size=page_size, sca_interval=timedelta(days=sca_days),
+                            decoupled_confirm_after_polls=confirm_after_polls,
+                            product_ids=(*Settings.product_ids, *product_ids))
+    methods = tuple(m for m in tan_methods.split(",") if m)
     if any(m not in METHODS for m in methods):
-        parser.error(f"--tan-methods: choose from {', '.join(METHODS)}")
-    server = SandboxServer(demo_bank(settings, methods=methods or None), args.port)
-    server.faults.delay = args.delay
+        raise ValueError(f"--tan-methods: choose from {', '.join(METHODS)}")
+    server = SandboxServer(demo_bank(settings, methods=methods or None), port)
+    server.faults.delay = delay
     print(json.dumps(server.connection_info()), flush=True)
     try:
         server.serve_forever()

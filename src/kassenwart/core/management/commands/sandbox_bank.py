@@ -1,13 +1,18 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from kassenwart.sandbox.server import main
+from kassenwart.banking.connectors.fints import product_id
+from kassenwart.sandbox.server import add_arguments, serve
 
 
 class Command(BaseCommand):
     help = "Run the FinTS 3.0 sandbox bank (prints one JSON line with url, login, pin, tan)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+        add_arguments(parser)
 
-    def handle(self, *args, port, **options):
-        main(["--port", str(port)])
+    def handle(self, *args, product_ids, **options):
+        # It accepts the product id this installation sends (KASSENWART_FINTS_PRODUCT_ID) too.
+        try:
+            serve(product_ids=[*product_ids, product_id()], **options)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
