@@ -1,6 +1,6 @@
 """The company a request acts for: the one chosen in the session, else the user's first."""
 
-from kassenwart.companies.selectors import companies_of, membership_of
+from kassenwart.companies.selectors import memberships_of
 
 SESSION_KEY = "company_id"
 
@@ -12,12 +12,15 @@ class CurrentCompanyMiddleware:
     def __call__(self, request):
         request.company = None
         request.membership = None
+        request.memberships = []
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            membership = membership_of(user, request.session.get(SESSION_KEY))
-            if membership is None:
-                first = companies_of(user)[:1]
-                membership = membership_of(user, first[0].pk) if first else None
+            # One query for the company menu and the choice; the session's company if the
+            # user still belongs to it, else the first.
+            request.memberships = memberships_of(user)
+            chosen = request.session.get(SESSION_KEY)
+            membership = next((m for m in request.memberships if m.company_id == chosen), None)
+            membership = membership or next(iter(request.memberships), None)
             if membership is not None:
                 request.company = membership.company
                 request.membership = membership
@@ -31,5 +34,5 @@ def company_context(request):
     return {
         "current_company": getattr(request, "company", None),
         "current_membership": getattr(request, "membership", None),
-        "user_companies": companies_of(user),
+        "user_companies": [m.company for m in getattr(request, "memberships", [])],
     }
