@@ -39,6 +39,7 @@ class _PaymentFilterForm(TransactionFilterForm):
 
 
 class OpenFilterForm(_PaymentFilterForm):
+    field_order = ["q", "account", "status"]
     status = forms.ChoiceField(
         label=_("Show"),
         required=False,
@@ -50,6 +51,7 @@ class OpenFilterForm(_PaymentFilterForm):
 
 
 class MatchFilterForm(_PaymentFilterForm):
+    field_order = ["q", "account", "kind"]
     kind = forms.ChoiceField(label=_("Made"), required=False, choices=[("", _("All")), *Match.Kind.choices])
 
     def filters(self) -> dict:
