@@ -18,13 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from scratch_db import PG_SERVER, scratch_database
+
 HERE = Path(__file__).resolve()
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
 def generate(path: Path, entries: int) -> None:
@@ -147,12 +147,8 @@ def main() -> None:
     rows.append(("parse_camt (parsing alone)", run_phase("parse", path)))
     rows.append(("import into SQLite", run_phase("import", path, {"KASSENWART_DATA_DIR": str(work / "sqlite"), "DATABASE_URL": ""})))
     if postgres_reachable():
-        url = f"{PG_SERVER}/kassenwart_bench_{uuid.uuid4().hex[:8]}"
-        subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", f"CREATE DATABASE {url.rsplit('/', 1)[1]}"], check=True)
-        try:
+        with scratch_database("kassenwart_bench") as url:
             rows.append(("import into PostgreSQL", run_phase("import", path, {"KASSENWART_DATA_DIR": str(work / "pg"), "DATABASE_URL": url})))
-        finally:
-            subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", f"DROP DATABASE {url.rsplit('/', 1)[1]}"], check=False)
     else:
         print("PostgreSQL not reachable at 127.0.0.1:5432: skipped")
 

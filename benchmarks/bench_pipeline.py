@@ -23,13 +23,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import nullcontext
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+from scratch_db import scratch_database  # noqa: E402 (beside this file)
 
 
 def files(size: int, folder: Path) -> tuple[Path, Path]:
@@ -144,10 +144,10 @@ def main() -> None:
     )
     for size in args.sizes:
         env = {**os.environ, "KASSENWART_DATA_DIR": tempfile.mkdtemp(prefix="kassenwart-pipe-"), "DATABASE_URL": ""}
-        if args.postgres:
-            env["DATABASE_URL"] = f"{PG_SERVER}/kassenwart_pipe_{uuid.uuid4().hex[:8]}"
-            subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", f"CREATE DATABASE {env['DATABASE_URL'].rsplit('/', 1)[1]}"], check=True)
-        done = subprocess.run([sys.executable, __file__, "--child", str(size)], capture_output=True, text=True, env=env)
+        with scratch_database("kassenwart_pipe") if args.postgres else nullcontext("") as url:
+            env["DATABASE_URL"] = url
+            done = subprocess.run([sys.executable, __file__, "--child", str(size)], capture_output=True, text=True,
+                                  env=env)
         if done.returncode:
             raise SystemExit(done.stderr)
         row = json.loads(done.stdout.strip().splitlines()[-1])
@@ -157,9 +157,6 @@ def main() -> None:
             f"{t['import statement']:>11.1f} {t['match + persist']:>8.1f} {t['engine']:>8.1f} {t['match cpu']:>9.1f} "
             f"{t['pipeline']:>10.1f} {row['peak_mb']:>8.0f}"
         )
-        if args.postgres:
-            subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", f"DROP DATABASE {env['DATABASE_URL'].rsplit('/', 1)[1]}"], check=False)
-
 
 if __name__ == "__main__":
     main()
