@@ -90,7 +90,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from kassenwart.banking import fints_services
+    from kassenwart.banking import fints
     from kassenwart.companies.services import company_create
     from kassenwart.sandbox.server import SandboxServer
 
@@ -101,21 +101,21 @@ def main() -> None:
     server.start()
     info = server.connection_info()
     company = company_create("Benchmark GmbH", via="bench")
-    connection = fints_services.connection_create(
+    connection = fints.connection_create(
         company, name="Sandbox", bank_code=info["bank_code"], server_url=info["url"],
         login=info["login"], pin=info["pin"], keep_pin=True, via="bench",
     )
-    options = fints_services.connection_probe(connection, via="bench")
-    fints_services.connection_choose_tan(connection, method=options[0].method, via="bench")
+    options = fints.connection_probe(connection, via="bench")
+    fints.connection_choose_tan(connection, method=options[0].method, via="bench")
 
-    first, *times = timed(lambda: fints_services.connection_sync(connection, via="bench"), bank_timer)
+    first, *times = timed(lambda: fints.connection_sync(connection, via="bench"), bank_timer)
     report("first sync", first, *times)
     iban = next(iter(bank.ledger.accounts))
     today = bank.clock.now().date()
     rng = random.Random(100)
     for index in range(args.new):
         bank.ledger.append(iban, booking(bank.ledger, rng, today, args.bookings + index))
-    later, *times = timed(lambda: fints_services.connection_sync(connection, via="bench"), bank_timer)
+    later, *times = timed(lambda: fints.connection_sync(connection, via="bench"), bank_timer)
     report(f"sync with {args.new} new", later, *times)
     server.stop()
     if first.added != args.bookings or later.added != args.new:

@@ -2,6 +2,9 @@
 
 import pytest
 
+# Fixtures kept in modules of their own, registered once for the whole suite.
+pytest_plugins = ["fints_fixtures", "browser_fixtures"]
+
 
 @pytest.fixture
 def company(db):

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "kassenwart.payments",
     "kassenwart.notifications",
     "kassenwart.web",
+    "kassenwart.runtime",
 ]
 
 MIDDLEWARE = [

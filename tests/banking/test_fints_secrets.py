@@ -8,10 +8,9 @@ import pytest
 from django.conf import settings
 from django.db import connection as db
 
-from kassenwart.banking import fints_services
+from kassenwart.banking import fints
 from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.core import secrets
-from fints_fixtures import bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
 
 PIN = b"12345"
 
@@ -53,7 +52,7 @@ def test_the_key_file_is_private():
 
 def test_pin_client_state_and_paused_dialog_are_sealed_in_the_database(connection, bank):
     bank.settings.sca_interval = timedelta(0)
-    fints_services.connection_sync(connection, interactive=True)  # pauses a dialog for its TAN
+    fints.connection_sync(connection, interactive=True)  # pauses a dialog for its TAN
     paused = PausedDialog.objects.get()
     columns = [
         raw("banking_bankconnection", "pin_sealed", connection.pk),
@@ -64,7 +63,7 @@ def test_pin_client_state_and_paused_dialog_are_sealed_in_the_database(connectio
         assert PIN not in value
         assert b"python-fints" not in value and b"Anmeldung" not in value
         assert b"HIUPD" not in value and b"DE" not in value[:2]
-    assert fints_services.pending_challenge(connection).text  # and we can read them
+    assert fints.pending_challenge(connection).text  # and we can read them
 
 
 def test_an_altered_client_state_is_refused_before_calling_the_bank(connection, bank):
@@ -74,28 +73,28 @@ def test_an_altered_client_state_is_refused_before_calling_the_bank(connection, 
     state = raw("banking_bankconnection", "client_state", connection.pk)
     overwrite("banking_bankconnection", "client_state", connection.pk, flip(state))
     connection.refresh_from_db()
-    result = fints_services.connection_sync(connection)
+    result = fints.connection_sync(connection)
     assert result.state == BankConnection.State.ERROR and "altered" in result.message
     assert calls == []
 
 
 def test_an_altered_paused_dialog_is_refused(connection, bank, admin):
     bank.settings.sca_interval = timedelta(0)
-    fints_services.connection_sync(connection, interactive=True)
+    fints.connection_sync(connection, interactive=True)
     paused = PausedDialog.objects.get()
     overwrite("banking_pauseddialog", "sealed", paused.pk, flip(raw("banking_pauseddialog", "sealed", paused.pk), 20))
-    with pytest.raises(fints_services.SecretUnusable):
-        fints_services.tan_submit(connection, tan="123456", user=admin)
+    with pytest.raises(fints.SecretUnusable):
+        fints.tan_submit(connection, tan="123456", user=admin)
     connection.refresh_from_db()
     assert connection.state == BankConnection.State.ERROR
-    assert not PausedDialog.objects.exists() and not fints_services.is_busy(connection)
+    assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
 
 
 def test_a_pin_moved_to_another_connection_is_refused(connection, company):
     first = connection
-    second = fints_services.connection_create(company, name="Two", bank_code=first.bank_code,
+    second = fints.connection_create(company, name="Two", bank_code=first.bank_code,
                                               server_url=first.server_url, login="someone-else", pin="54321")
     overwrite("banking_bankconnection", "pin_sealed", second.pk, raw("banking_bankconnection", "pin_sealed", first.pk))
     second.refresh_from_db()
-    result = fints_services.connection_sync(second)
+    result = fints.connection_sync(second)
     assert result.state == BankConnection.State.ERROR and "pin" in result.message

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from kassenwart.banking import fints_services
+from kassenwart.banking import fints
 from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.companies.services import company_create
-from fints_fixtures import TAN, bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
+
+from fints_fixtures import TAN
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "conn
 
 def test_another_companys_connection_is_not_found(client, make_user, connection):
     stranger = make_user(company_create("Fremd GmbH", via="test"), "admin", "stranger")
-    own = fints_services.connection_create(stranger.memberships.get().company, name="Eigene", bank_code="99990000",
+    own = fints.connection_create(stranger.memberships.get().company, name="Eigene", bank_code="99990000",
                                            server_url="http://127.0.0.1:9/", login="x", pin="1", user=stranger)
     client.force_login(stranger)
     for name in ROUTES:
@@ -58,7 +59,7 @@ def test_wizard_creates_the_connection_and_keeps_the_pin_only_if_asked(admin_cli
     assert again.status_code == 200 and "connected already" in again.content.decode()
     assert info["pin"] not in admin_client.get(answer["Location"]).content.decode()
 
-    fints_services.connection_probe(connection)  # what the task does
+    fints.connection_probe(connection)  # what the task does
     page = admin_client.get(reverse("connection_detail", args=[connection.pk])).content.decode()
     assert "Kassenwart chipTAN optisch" in page and "chipTAN-Karte 1234" in page
     chosen = admin_client.post(reverse("connection_choose_tan", args=[connection.pk]),
@@ -69,7 +70,7 @@ def test_wizard_creates_the_connection_and_keeps_the_pin_only_if_asked(admin_cli
 
 
 def test_list_shows_state_and_sync_button(admin_client, connection):
-    fints_services.connection_sync(connection)
+    fints.connection_sync(connection)
     page = admin_client.get(reverse("connection_list")).content.decode()
     assert "Sandbox" in page and reverse("connection_sync", args=[connection.pk]) in page
     assert admin_client.post(reverse("connection_sync", args=[connection.pk])).status_code == 302
@@ -79,7 +80,7 @@ def test_list_shows_state_and_sync_button(admin_client, connection):
 
 def test_sync_without_a_kept_pin_asks_for_it(admin_client, make_connection):
     connection = make_connection(keep_pin=False)
-    fints_services.connection_sync(connection)  # uses up the PIN handed to the wizard
+    fints.connection_sync(connection)  # uses up the PIN handed to the wizard
     answer = admin_client.post(reverse("connection_sync", args=[connection.pk]), follow=True)
     assert "enter it to sync" in answer.content.decode()
     assert admin_client.post(reverse("connection_sync", args=[connection.pk]), {"pin": "12345"}).status_code == 302
@@ -87,7 +88,7 @@ def test_sync_without_a_kept_pin_asks_for_it(admin_client, make_connection):
 
 def test_tan_page_shows_the_text_challenge_and_takes_the_tan(admin_client, connection, bank):
     bank.settings.sca_interval = timedelta(0)
-    fints_services.connection_sync(connection, interactive=True)
+    fints.connection_sync(connection, interactive=True)
     status = admin_client.get(reverse("connection_detail", args=[connection.pk]), HTTP_HX_REQUEST="true")
     assert status["HX-Redirect"] == reverse("connection_tan", args=[connection.pk])
     page = admin_client.get(reverse("connection_tan", args=[connection.pk])).content.decode()
@@ -103,9 +104,9 @@ def test_tan_page_shows_the_text_challenge_and_takes_the_tan(admin_client, conne
 def test_photo_and_flicker_challenges(admin_client, make_connection, bank, method, shows):
     connection = make_connection(method="942")
     medium = next(m for m in connection.tan_options["methods"] if m["method"] == method)["media"][:1]
-    fints_services.connection_choose_tan(connection, method=method, medium="".join(medium))
+    fints.connection_choose_tan(connection, method=method, medium="".join(medium))
     bank.settings.sca_interval = timedelta(0)
-    assert fints_services.connection_sync(connection, interactive=True).needs_tan
+    assert fints.connection_sync(connection, interactive=True).needs_tan
     page = admin_client.get(reverse("connection_tan", args=[connection.pk])).content.decode()
     assert shows in page
 
@@ -114,7 +115,7 @@ def test_decoupled_page_polls_until_confirmed(admin_client, make_connection, ban
     connection = make_connection(method="946")
     bank.settings.sca_interval = timedelta(0)
     bank.settings.decoupled_confirm_after_polls = None
-    fints_services.connection_sync(connection, interactive=True)
+    fints.connection_sync(connection, interactive=True)
     page = admin_client.get(reverse("connection_tan", args=[connection.pk])).content.decode()
     poll = reverse("connection_tan_poll", args=[connection.pk])
     assert f'hx-post="{poll}"' in page and 'name="tan"' not in page

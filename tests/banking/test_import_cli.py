@@ -7,13 +7,14 @@ import json
 from collections import Counter
 
 import pytest
-from camt_files import camt, entry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from shared_data import shared_path
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
+
+from camt_files import camt, entry
+from shared_data import shared_path
 
 
 def cli(*args) -> list[str]:

@@ -6,13 +6,14 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
-from camt_files import DAY, camt, entry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kassenwart.banking.models import Transaction
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.services import company_create
+
+from camt_files import DAY, camt, entry
 
 amounts = st.decimals(min_value=Decimal("-9999999999.99"), max_value=Decimal("9999999999.99"), places=2)
 fixture_ok = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

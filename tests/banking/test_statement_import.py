@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from camt_files import DAY, IBAN, camt, entry
-
 from kassenwart.banking.models import BankAccount, PendingTransaction, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
 from kassenwart.core.models import AuditEvent
+
+from camt_files import DAY, IBAN, camt, entry
 
 
 def run(company, file, user=None, name="s.xml"):
@@ -127,14 +127,14 @@ def test_csv_mapping_chosen_once_is_remembered_for_the_account(company, admin):
         delimiter=";", decimal_comma=True, thousands_separator=".", date_format="%d.%m.%Y",
         booking_date="Datum", amount="Betrag", remittance=("Text",),
     )
-    first = io.BytesIO("Datum;Betrag;Text\r\n01.03.2026;-12,50;Porto\r\n".encode())
+    first = io.BytesIO(b"Datum;Betrag;Text\r\n01.03.2026;-12,50;Porto\r\n")
     result = statement_import(company, first, file_name="a.csv", user=admin, account=account, csv_mapping=mapping)
     assert (result.status, result.added) == ("imported", 1)
     account.refresh_from_db()
     assert CsvMapping.from_dict(account.csv_mapping) == mapping
     assert AuditEvent.objects.filter(action="account.csv_mapping_saved", object_id=str(account.pk)).exists()
     # the next file of that layout needs no mapping: the account's is used
-    second = io.BytesIO("Datum;Betrag;Text\r\n02.03.2026;100,00;Einlage\r\n".encode())
+    second = io.BytesIO(b"Datum;Betrag;Text\r\n02.03.2026;100,00;Einlage\r\n")
     again = statement_import(company, second, file_name="b.csv", user=admin, account=account)
     assert again.added == 1
     assert Transaction.objects.get(account=account, remittance="Einlage").amount == Decimal("100.00")

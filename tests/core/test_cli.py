@@ -3,14 +3,12 @@
 import io
 
 from django.core.management import call_command
-
 from django_tasks_db.models import DBTaskResult
 
-from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Company, Membership
-from kassenwart.core.worker import make_worker
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.models import Match
+from kassenwart.runtime.worker import make_worker
 
 
 def test_init_creates_company_and_admin_once(db):
@@ -23,19 +21,20 @@ def test_init_creates_company_and_admin_once(db):
     assert Membership.objects.get(user__username="anna").role == "admin"
 
 
-def test_the_worker_runs_the_matching_an_import_enqueued(company, django_capture_on_commit_callbacks):
+def test_the_worker_runs_the_matching_a_cli_import_enqueued(company, django_capture_on_commit_callbacks, tmp_path):
     from camt_files import camt, entry
 
     header = "invoice_number,customer_number,customer_name,amount\n"
     invoice_import(company, (header + "INV-77123,1,Muster GmbH,250.00\n").encode())
+    statement = tmp_path / "s.xml"
+    statement.write_bytes(camt([entry("250.00", text="Rechnung INV-77123")]).getvalue())
     with django_capture_on_commit_callbacks(execute=True):
-        result = statement_import(company, camt([entry("250.00", text="Rechnung INV-77123")]), file_name="s.xml")
-    assert result.added == 1
+        call_command("import_statement", str(statement), stdout=io.StringIO())
     assert not Match.objects.exists()  # nothing matched inside the import itself
     # What `kassenwart worker` does with a ready task (its loop also recycles database
     # connections, which would end the test's transaction on PostgreSQL).
     ready = {task.task_path.rsplit(".", 1)[-1]: task for task in DBTaskResult.objects.ready()}
-    assert set(ready) == {"reconcile_task", "follow_statements_task"}  # matching; sent transfers
+    assert set(ready) == {"after_import_task"}  # sent orders followed, then matching
     for queued in ready.values():
         make_worker(batch=True).run_task(queued)
         queued.refresh_from_db()

@@ -2,8 +2,8 @@ from datetime import date
 
 from kassenwart.banking.models import Transaction
 from kassenwart.companies.models import Membership
-from kassenwart.receivables.models import Invoice
 from kassenwart.demo.services import DEMO_COMPANY, demo_setup
+from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation.models import Match
 
 

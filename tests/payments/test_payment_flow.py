@@ -8,15 +8,16 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from fints_fixtures import TAN, bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
 
-from kassenwart.banking import fints_services
-from kassenwart.banking.connectors import fints
+from kassenwart.banking import fints
+from kassenwart.banking.fints import client, orders
 from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog, Transaction
 from kassenwart.core.models import AuditEvent
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
 from kassenwart.sandbox.scenarios import CLOSED_ACCOUNT, LOGIN, SUPPLIERS
+
+from fints_fixtures import TAN
 
 State = PaymentOrder.State
 SUPPLIER = SUPPLIERS[0]  # its bank has registered "Stahlhandel Nord GmbH"
@@ -29,7 +30,7 @@ def approver(company, make_user):
 
 @pytest.fixture
 def account(connection):
-    fints_services.connection_sync(connection)
+    fints.connection_sync(connection)
     return BankAccount.objects.get(connection=connection, iban=connection_iban(connection))
 
 
@@ -73,9 +74,9 @@ def test_match_goes_to_the_tan_and_the_bank_executes_once(approved, approver, ba
     assert order.state == State.ACCEPTED and order.finished_at is not None
     [done] = executed(bank, order)
     assert (done.kind, done.total, done.count) == ("HKCCS", Decimal("250.00"), 1)
-    assert not PausedDialog.objects.exists() and not fints_services.is_busy(connection)
+    assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
     # The sent transfer shows up once on the next statement, with our end-to-end id.
-    fints_services.connection_sync(connection)
+    fints.connection_sync(connection)
     end_to_end = order.transfers.get().end_to_end_id
     booked = Transaction.objects.filter(account=order.account, end_to_end_id=end_to_end)
     assert [t.amount for t in booked] == [Decimal("-250.00")]
@@ -107,14 +108,14 @@ def test_no_match_refused_is_never_executed(approved, approver, bank, connection
     order.refresh_from_db()
     assert order.state == State.CANCELLED and order.note
     assert not bank.ledger.orders
-    assert not PausedDialog.objects.exists() and not fints_services.is_busy(connection)
+    assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
     with pytest.raises(services.StateChanged):
         submission.order_confirm_payee(order, user=approver)
 
 
 def test_wrong_tan_can_be_given_again(approved, approver, bank):
     order = send(approved(), approver)
-    with pytest.raises(fints.TanWrong):
+    with pytest.raises(client.TanWrong):
         submission.order_give_tan(order, tan="000000", user=approver)
     order.refresh_from_db()
     assert order.state == State.TAN_PENDING and not bank.ledger.orders
@@ -124,7 +125,7 @@ def test_wrong_tan_can_be_given_again(approved, approver, bank):
 
 
 def test_decoupled_confirmation_is_polled(approved, approver, bank, connection):
-    fints_services.connection_choose_tan(connection, method="946")
+    fints.connection_choose_tan(connection, method="946")
     bank.settings.decoupled_confirm_after_polls = None
     order = send(approved(), approver)
     assert submission.order_step(order).challenge.decoupled
@@ -163,7 +164,7 @@ def test_lost_answer_makes_the_outcome_unknown_and_nothing_is_resent(approved, a
 
 
 def test_wrong_pin_sends_nothing_and_the_order_can_be_sent_again(approved, approver, bank, connection):
-    fints_services.pin_handover(connection, pin="99999", keep=True)
+    fints.pin_handover(connection, pin="99999", keep=True)
     order = send(approved(), approver)
     assert order.state == State.APPROVED and "PIN" in order.note
     assert not bank.ledger.orders
@@ -206,6 +207,7 @@ def test_bad_input_names_the_field(company, member, account):
 
 def test_queued_pain_message_is_kept_and_validates(approved, approver, bank):
     from lxml import etree
+
     from shared_data import shared_path
 
     order = send(approved(), approver)
@@ -237,7 +239,7 @@ def test_a_lapsed_payee_check_goes_back_to_approved_and_can_be_sent_again(approv
 
 
 def test_a_lapsed_app_confirmation_is_unknown(approved, approver, bank, connection):
-    fints_services.connection_choose_tan(connection, method="946")
+    fints.connection_choose_tan(connection, method="946")
     bank.settings.decoupled_confirm_after_polls = None
     order = send(approved(), approver)
     assert order.state == State.TAN_PENDING
@@ -265,11 +267,13 @@ def accepted(order, approver):
 def test_the_statement_books_the_order(approved, approver, connection, company, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
+    from kassenwart.flows.tasks import sync_connection_task
+
     order = accepted(approved(), approver)
     with django_capture_on_commit_callbacks(execute=True):
-        fints_services.connection_sync(connection)
-    follow = DBTaskResult.objects.filter(task_path__endswith="follow_statements_task")
-    assert follow and {tuple(t.args_kwargs["args"]) for t in follow} == {(company.pk,)}, "the import asks for it"
+        sync_connection_task.call(connection.pk)
+    follow = DBTaskResult.objects.filter(task_path__endswith="after_import_task")
+    assert follow and {tuple(t.args_kwargs["args"]) for t in follow} == {(company.pk,)}, "the sync asks for it"
     assert services.orders_follow_statements(company) == {"booked": 1, "returned": 0}
     order.refresh_from_db()
     assert order.state == State.BOOKED and order.booked_at is not None
@@ -278,12 +282,12 @@ def test_the_statement_books_the_order(approved, approver, connection, company, 
 
 def test_a_transfer_to_a_closed_account_comes_back_returned(approved, approver, connection, company, bank):
     order = accepted(approved(name=CLOSED_ACCOUNT.name, iban=CLOSED_ACCOUNT.iban), approver)
-    fints_services.connection_sync(connection)
+    fints.connection_sync(connection)
     services.orders_follow_statements(company)
     order.refresh_from_db()
     assert order.state == State.BOOKED
     bank.clock.advance(days=3)  # the payee's bank sends it back (AC04: account closed)
-    fints_services.connection_sync(connection)
+    fints.connection_sync(connection)
     assert services.orders_follow_statements(company)["returned"] == 1
     order.refresh_from_db()
     assert order.state == State.RETURNED and "AC04" in order.bank_said
@@ -312,7 +316,7 @@ def test_an_asynchronous_payee_check_is_waited_for(approved, approver, bank):
 
 
 def test_a_payee_check_that_never_finishes_sends_nothing(approved, approver, bank, monkeypatch):
-    from kassenwart.banking.connectors import fints as connector
+    from kassenwart.banking.fints import client as connector
 
     monkeypatch.setattr(connector, "VOP_MAX_POLLS", 2)
     bank.settings.vop_polls, bank.settings.vop_wait_seconds = 5, 0
@@ -391,11 +395,11 @@ def test_nobody_acts_on_an_order_whose_answer_is_at_the_bank(approved, approver,
 
 
 def test_an_app_confirmation_that_never_arrives_is_unknown_not_approved(approved, approver, bank, connection):
-    fints_services.connection_choose_tan(connection, method="946")
+    fints.connection_choose_tan(connection, method="946")
     bank.settings.decoupled_confirm_after_polls = None
     order = send(approved(), approver)
     assert order.waiting_for == PaymentOrder.WaitingFor.APP
-    PausedDialog.objects.update(polls=fints_services.MAX_DECOUPLED_POLLS)
+    PausedDialog.objects.update(polls=fints.MAX_DECOUPLED_POLLS)
     submission.order_give_tan(order, tan="", user=approver)
     order.refresh_from_db()
     assert order.state == State.UNKNOWN, "the person may confirm in the app a minute later"
@@ -429,7 +433,7 @@ def test_a_busy_login_sends_the_order_again_later(approved, approver, bank, conn
     from django_tasks_db.models import DBTaskResult
 
     bank.settings.sca_interval = timedelta(0)
-    assert fints_services.connection_sync(connection, interactive=True).needs_tan  # a sync waits for its TAN
+    assert fints.connection_sync(connection, interactive=True).needs_tan  # a sync waits for its TAN
     order = approved()
     services.order_queue(order, user=approver)
     with django_capture_on_commit_callbacks(execute=True):
@@ -440,7 +444,7 @@ def test_a_busy_login_sends_the_order_again_later(approved, approver, bank, conn
 
 
 def test_a_second_attempt_sends_the_same_ids_and_both_are_kept(approved, approver, bank, connection):
-    fints_services.pin_handover(connection, pin="99999", keep=True)
+    fints.pin_handover(connection, pin="99999", keep=True)
     order = send(approved(), approver)
     first = (order.message_id, order.transfers.get().end_to_end_id)
     send(order, approver, pin=bank.customers[LOGIN].pin)
@@ -486,13 +490,13 @@ def test_a_connection_in_error_is_ok_again_once_the_bank_answers(approved, appro
 
 def test_an_answer_whose_reply_never_came_back_is_unknown(approved, approver, bank, monkeypatch):
     order = send(approved(), approver)
-    real = fints_services.order_tan
+    real = orders.order_tan
 
     def dies_after_the_bank(*args, **kwargs):
         real(*args, **kwargs)
         raise KeyboardInterrupt  # the web process ends here, before it records anything
 
-    monkeypatch.setattr(fints_services, "order_tan", dies_after_the_bank)
+    monkeypatch.setattr(orders, "order_tan", dies_after_the_bank)
     with pytest.raises(KeyboardInterrupt):
         submission.order_give_tan(order, tan=TAN, user=approver)
     assert len(executed(bank, order)) == 1
@@ -509,7 +513,7 @@ def test_a_failure_after_the_bank_accepted_is_unknown(approved, approver, bank, 
     def locked(connection, client_state):
         raise DatabaseError("database is locked")
 
-    monkeypatch.setattr(fints_services, "_keep_client_state", locked)
+    monkeypatch.setattr(orders, "keep_client_state", locked)
     with pytest.raises(DatabaseError):
         submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()

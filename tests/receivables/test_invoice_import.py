@@ -2,11 +2,12 @@ from decimal import Decimal
 
 import pytest
 
-from shared_data import shared_path
 from kassenwart.core.models import AuditEvent
 from kassenwart.receivables.invoice_csv import InvoiceFileError
 from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_import
+
+from shared_data import shared_path
 
 HEADER = "invoice_number,customer_number,customer_name,customer_iban,issue_date,due_date,amount,currency,payment_reference\n"
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from reconciliation_books import INVOICES, open_books
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation import services
 from kassenwart.reconciliation.models import Allocation, Match, TransactionState
 from kassenwart.reconciliation.services import match_create, match_undo, reconcile_company
+
+from reconciliation_books import INVOICES, open_books
 
 BEISPIEL_IBAN = "DE02120300000000202051"
 

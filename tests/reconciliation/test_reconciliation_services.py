@@ -10,10 +10,8 @@ import sys
 from decimal import Decimal
 
 import pytest
-from reconciliation_books import INVOICES, open_books
 from django.core.management import call_command
 
-from shared_data import shared_path
 from kassenwart.core.models import AuditEvent
 from kassenwart.notifications.models import Notification
 from kassenwart.receivables.models import Invoice
@@ -28,6 +26,8 @@ from kassenwart.reconciliation.services import (
     transaction_ignore,
 )
 
+from reconciliation_books import INVOICES, open_books
+from shared_data import shared_path
 
 
 @pytest.fixture

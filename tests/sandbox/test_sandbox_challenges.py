@@ -6,9 +6,10 @@ import zlib
 import pytest
 from fints.client import NeedTANResponse, ResponseStatus
 from fints.hhd import flicker
+from test_sandbox_vop import pay
 
 from kassenwart.sandbox.scenarios import SUPPLIERS
-from test_sandbox_vop import pay
+
 from sandbox_payments import TAN
 
 SUPPLIER = SUPPLIERS[0]

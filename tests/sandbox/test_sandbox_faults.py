@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 from fints.exceptions import FinTSConnectionError
+from test_sandbox_transfers import transfer
 
 from sandbox_payments import TAN
-from test_sandbox_transfers import transfer
 
 
 def test_lost_answer_after_booking_leaves_exactly_one_execution(sandbox, client, bank, accounts):

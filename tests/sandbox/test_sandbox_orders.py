@@ -8,6 +8,7 @@ from fints.client import NeedTANResponse, ResponseStatus
 from lxml import etree
 
 from kassenwart.sandbox.scenarios import CUSTOMERS, OWNER, SUPPLIERS
+
 from sandbox_payments import PAIN_008, TAN, Line, business_day_after, pain_008, schema, send_transfer
 
 CAMT = {"c": "urn:iso:std:iso:20022:tech:xsd:camt.052.001.08"}

@@ -10,6 +10,7 @@ from lxml import etree
 
 from kassenwart.sandbox.business_days import next_business_day
 from kassenwart.sandbox.scenarios import DEPOT_NUMBER, SUPPLIERS
+
 from sandbox_payments import TAN, schema
 
 CAMT = {"c": "urn:iso:std:iso:20022:tech:xsd:camt.052.001.08"}

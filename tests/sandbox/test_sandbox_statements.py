@@ -9,6 +9,7 @@ from lxml import etree
 from kassenwart.sandbox import mt940_writer
 from kassenwart.sandbox.queries import days_of
 from kassenwart.sandbox.scenarios import LOGIN
+
 from sandbox_payments import schema
 
 

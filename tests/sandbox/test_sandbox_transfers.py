@@ -8,6 +8,7 @@ import pytest
 from fints.client import NeedRetryResponse, NeedTANResponse, ResponseStatus
 
 from kassenwart.sandbox.scenarios import OWNER, SUPPLIERS
+
 from sandbox_payments import TAN, Line, send_transfer
 
 SUPPLIER = SUPPLIERS[0]

@@ -5,6 +5,7 @@ import pytest
 from fints.client import NeedTANResponse, NeedVOPResponse, ResponseStatus
 
 from kassenwart.sandbox.scenarios import OWNER, SUPPLIERS, SWISS_SUPPLIER
+
 from sandbox_payments import TAN, Line, send_transfer
 
 SUPPLIER = SUPPLIERS[0]  # registered as "Stahlhandel Nord GmbH"
@@ -77,7 +78,7 @@ class TestAsynchronousVoP:
     @pytest.fixture
     def polling_client(self, sandbox, client_state):
         """The product's client, which polls for the result (python-fints issue #220)."""
-        from kassenwart.banking.connectors.fints import BankClient
+        from kassenwart.banking.fints.client import BankClient
 
         info = sandbox.connection_info()
         return BankClient(info["bank_code"], info["login"], info["pin"], info["url"],

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from statement_samples import camt053, mt940
 
 LOCALE = Path(__file__).resolve().parents[2] / "src" / "kassenwart" / "locale"
@@ -129,7 +130,7 @@ class BankData:
 
 
 @pytest.fixture
-def bank(db):
+def db_rows(db):
     return BankData()
 
 

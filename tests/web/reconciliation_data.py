@@ -46,7 +46,7 @@ class Books:
         return Invoice.objects.get(pk=self.invoices[number].pk)
 
 
-def make_books(company, bank) -> Books:
+def make_books(company, db_rows) -> Books:
     from kassenwart.receivables.models import Customer
 
     customers = {
@@ -54,13 +54,13 @@ def make_books(company, bank) -> Books:
         for number, name, iban in CUSTOMERS
     }
     invoices = {
-        number: bank.invoice(company, number, amount, customer=customers[customer], payment_reference="")
+        number: db_rows.invoice(company, number, amount, customer=customers[customer], payment_reference="")
         for number, customer, amount in INVOICES
     }
-    account = bank.account(company, name="Giro", iban="DE89370400440532013000")
+    account = db_rows.account(company, name="Giro", iban="DE89370400440532013000")
 
     def pay(amount, name, iban, text, day=21):
-        return bank.transaction(
+        return db_rows.transaction(
             account, amount, counterparty_name=name, counterparty_iban=iban, remittance=text,
             booking_date=date(2026, 7, day), value_date=date(2026, 7, day),
         )

@@ -11,8 +11,9 @@ import re
 import subprocess
 
 import pytest
+from browser_fixtures import PHONE, kassenwart_command, run_env, serving
+
 from statement_samples import camt053
-from test_browser import PHONE, _kassenwart, browser, run_env, serving, shots  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ PAYMENTS = (
 def server(tmp_path):
     """A data directory with invoices, a statement and one matching run, served on a free port."""
     env = run_env(tmp_path)
-    command = _kassenwart()
+    command = kassenwart_command()
     (tmp_path / "invoices.csv").write_text(INVOICES)
     (tmp_path / "juli.xml").write_bytes(camt053(entries=PAYMENTS))
     for step in (

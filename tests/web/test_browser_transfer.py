@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import PHONE, browser, run_env, serving, shots  # noqa: F401 (fixtures)
+from browser_fixtures import PHONE, run_env, serving
 
 from kassenwart.demo.services import PASSWORD
 from kassenwart.sandbox.scenarios import SUPPLIERS

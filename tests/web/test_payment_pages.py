@@ -5,13 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from fints_fixtures import TAN, bank, connection, make_connection, product_id, sandbox  # noqa: F401 (fixtures)
 
-from kassenwart.banking import fints_services
+from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
 from kassenwart.sandbox.scenarios import SUPPLIERS
+
+from fints_fixtures import TAN
 
 State = PaymentOrder.State
 SUPPLIER = SUPPLIERS[0]
@@ -25,7 +26,7 @@ def approver(company, make_user):
 
 @pytest.fixture
 def account(connection):
-    fints_services.connection_sync(connection)
+    fints.connection_sync(connection)
     return BankAccount.objects.filter(connection=connection).order_by("pk").first()
 
 

@@ -6,16 +6,17 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from reconciliation_data import make_books
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.reconciliation.models import Match, RejectedSuggestion, TransactionState
 from kassenwart.reconciliation.services import match_create, reconcile_company
 
+from reconciliation_data import make_books
+
 
 @pytest.fixture
-def books(company, bank):
-    books = make_books(company, bank)
+def books(company, db_rows):
+    books = make_books(company, db_rows)
     reconcile_company(company)
     return books
 
@@ -60,9 +61,9 @@ def test_open_list_shows_payments_with_ranked_suggestions_and_reasons(books, eng
     assert "Kunde Eins GmbH" not in text  # reconciled automatically
 
 
-def test_open_list_search_and_filters(books, company, bank, english):
-    other = bank.account(company, name="Tagesgeld")
-    bank.transaction(other, "12.00", counterparty_name="Zinsgutschrift Bank")
+def test_open_list_search_and_filters(books, company, db_rows, english):
+    other = db_rows.account(company, name="Tagesgeld")
+    db_rows.transaction(other, "12.00", counterparty_name="Zinsgutschrift Bank")
     reconcile_company(company)
 
     def payers(query=""):
@@ -80,10 +81,10 @@ def test_open_list_search_and_filters(books, company, bank, english):
     assert "<html" not in _text(partial) and "Hans Meier" in _text(partial)
 
 
-def test_open_list_pages(company, bank, english):
-    account = bank.account(company)
+def test_open_list_pages(company, db_rows, english):
+    account = db_rows.account(company)
     for n in range(55):
-        bank.transaction(account, f"{n + 1}.00", counterparty_name=f"Zahler {n:02d}")
+        db_rows.transaction(account, f"{n + 1}.00", counterparty_name=f"Zahler {n:02d}")
     reconcile_company(company)
     first = english.get(reverse("reconciliation_open"))
     assert len(first.context["payments"]) == 50 and "Page 1 of 2" in _text(first)
@@ -91,12 +92,12 @@ def test_open_list_pages(company, bank, english):
     assert len(second.context["payments"]) == 5
 
 
-def _suggested_payments(company, bank, count: int):
+def _suggested_payments(company, db_rows, count: int):
     """`count` open payments, each with three suggestions, every fifth one partly mapped."""
-    account = bank.account(company)
+    account = db_rows.account(company)
     for n in range(count):
-        invoices = [bank.invoice(company, f"RE-{count}-{n}-{i}", "10.00") for i in range(3)]
-        tx = bank.transaction(account, "30.00", counterparty_name=f"Zahler {n}")
+        invoices = [db_rows.invoice(company, f"RE-{count}-{n}-{i}", "10.00") for i in range(3)]
+        tx = db_rows.transaction(account, "30.00", counterparty_name=f"Zahler {n}")
         suggestions = [
             {"allocations": {str(inv.pk): "10.00"}, "confidence": 0.4, "reasons": ["amount equals open amount"]}
             for inv in invoices
@@ -106,15 +107,15 @@ def _suggested_payments(company, bank, count: int):
             match_create(company, tx, [(invoices[0], Decimal("10.00"), Decimal("0.00"))], user=None)
 
 
-def test_open_list_queries_do_not_grow_with_the_rows(company, bank, english, django_assert_max_num_queries):
+def test_open_list_queries_do_not_grow_with_the_rows(company, db_rows, english, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     english.get(reverse("reconciliation_open"))  # warm up the session
-    _suggested_payments(company, bank, 2)
+    _suggested_payments(company, db_rows, 2)
     with CaptureQueriesContext(connection) as few:
         english.get(reverse("reconciliation_open"))
-    _suggested_payments(company, bank, 30)
+    _suggested_payments(company, db_rows, 30)
     with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as many:
         response = english.get(reverse("reconciliation_open"))
     assert len(many) == len(few)
@@ -354,11 +355,11 @@ def test_undo_asks_first_and_only_posts(books, english):
     assert english.get(reverse("reconciliation_undo", args=[match.pk])).status_code == 405
 
 
-def test_matched_list_queries_do_not_grow_with_the_rows(company, bank, english, django_assert_max_num_queries):
-    account = bank.account(company)
+def test_matched_list_queries_do_not_grow_with_the_rows(company, db_rows, english, django_assert_max_num_queries):
+    account = db_rows.account(company)
     for n in range(30):
-        tx = bank.transaction(account, "20.00", counterparty_name=f"Zahler {n}")
-        invoices = [bank.invoice(company, f"RE-M-{n}-{i}", "10.00") for i in range(2)]
+        tx = db_rows.transaction(account, "20.00", counterparty_name=f"Zahler {n}")
+        invoices = [db_rows.invoice(company, f"RE-M-{n}-{i}", "10.00") for i in range(2)]
         match_create(company, tx, [(inv, Decimal("10.00"), Decimal("0.00")) for inv in invoices], user=None)
     english.get(reverse("reconciliation_matched"))
     with django_assert_max_num_queries(12):
@@ -385,8 +386,8 @@ def test_transaction_detail_shows_its_reconciliation(books, english):
     assert reverse("reconciliation_map", args=[books.ambiguous.pk]) in waiting and "3 suggestions" in waiting
 
 
-def test_outgoing_payments_are_not_reconciled(company, bank, english):
-    tx = bank.transaction(bank.account(company), "-50.00", counterparty_name="Lieferant")
+def test_outgoing_payments_are_not_reconciled(company, db_rows, english):
+    tx = db_rows.transaction(db_rows.account(company), "-50.00", counterparty_name="Lieferant")
     assert "Reconciliation" not in _text(english.get(reverse("transaction_detail", args=[tx.pk])))
     assert english.get(reverse("reconciliation_map", args=[tx.pk])).status_code == 404
 

@@ -5,11 +5,12 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from reconciliation_data import make_books
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.reconciliation.models import Match, MatchingConfig, RejectedSuggestion, TransactionState
 from kassenwart.reconciliation.services import reconcile_company
+
+from reconciliation_data import make_books
 
 VALID = {
     "criteria": ["invoice_number", "amount", "payer_iban"],
@@ -51,9 +52,9 @@ def test_admin_saves_the_settings_and_it_is_audited(admin_client, company, admin
     assert AuditEvent.objects.filter(action="matching_config.updated").count() == 1
 
 
-def test_the_engine_follows_the_saved_settings(admin_client, company, bank):
+def test_the_engine_follows_the_saved_settings(admin_client, company, db_rows):
     admin_client.post(reverse("reconciliation_settings"), {**VALID, "criteria": ["invoice_number", "amount", "payer_iban", "payer_name"]})
-    books = make_books(company, bank)
+    books = make_books(company, db_rows)
     reconcile_company(company)
     assert not Match.objects.filter(transaction=books.auto).exists()  # suggest only: nothing automatic
 
@@ -91,8 +92,8 @@ def test_run_matching_now_enqueues_the_task(member, company, client_for, django_
 
 
 @pytest.mark.parametrize("role", ["member", "approver", "admin"])
-def test_every_role_maps_accepts_rejects_ignores_and_undoes(role, company, bank, make_user, client_for):
-    books = make_books(company, bank)
+def test_every_role_maps_accepts_rejects_ignores_and_undoes(role, company, db_rows, make_user, client_for):
+    books = make_books(company, db_rows)
     reconcile_company(company)
     client = client_for(make_user(company, role))
     invoices = books.invoices

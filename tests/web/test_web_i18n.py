@@ -8,9 +8,9 @@ from django.urls import reverse
 
 
 @pytest.fixture
-def page(company, bank, admin, client_for):
-    account = bank.account(company, name="Giro")
-    bank.transaction(account, "-1234.56", counterparty_name="Lieferant Zwei AG", booking_date=date(2026, 7, 21))
+def page(company, db_rows, admin, client_for):
+    account = db_rows.account(company, name="Giro")
+    db_rows.transaction(account, "-1234.56", counterparty_name="Lieferant Zwei AG", booking_date=date(2026, 7, 21))
     return client_for(admin)
 
 

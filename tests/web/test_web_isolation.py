@@ -24,10 +24,10 @@ ORDER_ROUTES = ("payment_detail", "payment_submit", "payment_approve", "payment_
 CONNECTION_ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "connection_tan", "connection_tan_poll")
 
 
-def _company_rows(company, bank, label, make_member):
-    account = bank.account(company, name=f"Konto {label}")
-    record = bank.statement_import(company, file_name=f"auszug-{label}.xml")
-    tx = bank.transaction(
+def _company_rows(company, db_rows, label, make_member):
+    account = db_rows.account(company, name=f"Konto {label}")
+    record = db_rows.statement_import(company, file_name=f"auszug-{label}.xml")
+    tx = db_rows.transaction(
         account,
         "-777.77",
         statement_import=record,
@@ -35,11 +35,11 @@ def _company_rows(company, bank, label, make_member):
         counterparty_iban=FOREIGN_IBAN,
         remittance=f"Rechnung {label}",
     )
-    pending = bank.pending(account, "55.55", statement_import=record, counterparty_name=f"Vorgemerkt {label}")
-    bank.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), "4242.42")
-    invoice = bank.invoice(company, f"RE-{label}-1", "777.77")
+    pending = db_rows.pending(account, "55.55", statement_import=record, counterparty_name=f"Vorgemerkt {label}")
+    db_rows.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), "4242.42")
+    invoice = db_rows.invoice(company, f"RE-{label}-1", "777.77")
     colleague = make_member(company, f"colleague-{label}")
-    payment, match = _reconciliation_rows(company, bank, account, record, invoice, label)
+    payment, match = _reconciliation_rows(company, db_rows, account, record, invoice, label)
     notify(company, "info", f"Hinweis {label}", link="/reconciliation/open/")
     connection = BankConnection.objects.create(
         company=company, kind="fints", name=f"Bank {label}", bank_code="99990000", login=f"login-{label}"
@@ -73,30 +73,30 @@ PAYMENT_ROUTES = (
 )
 
 
-def _reconciliation_rows(company, bank, account, record, invoice, label):
+def _reconciliation_rows(company, db_rows, account, record, invoice, label):
     """An open incoming payment with a suggestion for `invoice`, and a payment matched by hand."""
-    payment = bank.transaction(
+    payment = db_rows.transaction(
         account, "777.77", statement_import=record, counterparty_name=f"{FOREIGN_NAME} {label} Zahlung",
         counterparty_iban=FOREIGN_IBAN, remittance=f"Zahlung {label}",
     )
     suggestion = {"allocations": {str(invoice.pk): "777.77"}, "confidence": 0.5, "reasons": [f"Grund {label}"]}
     TransactionState.objects.create(transaction=payment, company=company, suggestions=[suggestion])
-    paid = bank.transaction(account, "100.00", statement_import=record, counterparty_name=f"{FOREIGN_NAME} {label} bezahlt")
-    second = bank.invoice(company, f"RE-{label}-2", "100.00")
+    paid = db_rows.transaction(account, "100.00", statement_import=record, counterparty_name=f"{FOREIGN_NAME} {label} bezahlt")
+    second = db_rows.invoice(company, f"RE-{label}-2", "100.00")
     match = match_create(company, paid, [(second, Decimal("100.00"), Decimal("0.00"))], user=None)
     return payment, match
 
 
 @pytest.fixture
-def two_companies(company, other_company, bank, make_user):
+def two_companies(company, other_company, db_rows, make_user):
     def make_member(owner, username):
         from kassenwart.companies.models import Membership
 
         return Membership.objects.get(company=owner, user=make_user(owner, "member", username))
 
     user = make_user(company, "admin", "anna")
-    ours = _company_rows(company, bank, "ours", make_member)
-    theirs = _company_rows(other_company, bank, "theirs", make_member)
+    ours = _company_rows(company, db_rows, "ours", make_member)
+    theirs = _company_rows(other_company, db_rows, "theirs", make_member)
     return user, ours, theirs
 
 

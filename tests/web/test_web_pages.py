@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kassenwart.banking.models import Balance
@@ -26,16 +26,16 @@ def test_wrong_password_stays_on_login(admin, client):
     assert "errorlist" in response.content.decode()
 
 
-def test_accounts_with_balances_in_one_query(company, bank, admin, client_for):
+def test_accounts_with_balances_in_one_query(company, db_rows, admin, client_for):
     from kassenwart.banking.selectors import account_overview
 
     for n in range(5):
-        account = bank.account(company, name=f"Konto {n}")
-        bank.balance(account, Balance.Kind.BOOKED, date(2026, 7, 20), "100.00")
-        bank.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), f"{n}234.50")
-        bank.balance(account, Balance.Kind.AVAILABLE, date(2026, 7, 21), "-50.00")
+        account = db_rows.account(company, name=f"Konto {n}")
+        db_rows.balance(account, Balance.Kind.BOOKED, date(2026, 7, 20), "100.00")
+        db_rows.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), f"{n}234.50")
+        db_rows.balance(account, Balance.Kind.AVAILABLE, date(2026, 7, 21), "-50.00")
         for _ in range(n):
-            bank.pending(account, "-1.00")
+            db_rows.pending(account, "-1.00")
     with CaptureQueriesContext(connection) as queries:
         rows = list(account_overview(company))
     assert len(queries) == 1
@@ -51,20 +51,20 @@ def test_accounts_with_balances_in_one_query(company, bank, admin, client_for):
     assert "21.07.2026" in text
 
 
-def test_account_detail(company, bank, admin, client_for):
-    account = bank.account(company, name="Giro", iban="DE89370400440532013000")
-    bank.transaction(account, "-12.00", counterparty_name="Bäckerei")
-    bank.pending(account, "-3.00", counterparty_name="Kiosk")
-    bank.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), "88.00")
+def test_account_detail(company, db_rows, admin, client_for):
+    account = db_rows.account(company, name="Giro", iban="DE89370400440532013000")
+    db_rows.transaction(account, "-12.00", counterparty_name="Bäckerei")
+    db_rows.pending(account, "-3.00", counterparty_name="Kiosk")
+    db_rows.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), "88.00")
     text = client_for(admin).get(reverse("account_detail", args=[account.pk])).content.decode()
     for expected in ("DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000", "Bäckerei", "Kiosk", "88,00"):
         assert expected in text
 
 
-def test_transaction_detail_shows_every_field(company, bank, admin, client_for):
-    account = bank.account(company, name="Giro")
-    record = bank.statement_import(company, file_name="camt053-juli.xml")
-    tx = bank.transaction(
+def test_transaction_detail_shows_every_field(company, db_rows, admin, client_for):
+    account = db_rows.account(company, name="Giro")
+    record = db_rows.statement_import(company, file_name="camt053-juli.xml")
+    tx = db_rows.transaction(
         account,
         "-49.90",
         statement_import=record,
@@ -98,21 +98,21 @@ def test_transaction_detail_shows_every_field(company, bank, admin, client_for):
         assert expected in text, expected
 
 
-def test_pending_detail(company, bank, admin, client_for):
-    pending = bank.pending(bank.account(company), "-3.00", counterparty_name="Kiosk", booking_date=None)
+def test_pending_detail(company, db_rows, admin, client_for):
+    pending = db_rows.pending(db_rows.account(company), "-3.00", counterparty_name="Kiosk", booking_date=None)
     response = client_for(admin).get(reverse("pending_detail", args=[pending.pk]))
     assert response.status_code == 200 and "Kiosk" in response.content.decode()
 
 
-def test_invoice_detail(company, bank, admin, client_for):
-    invoice = bank.invoice(company, "RE-2026-0100", "1190.00", open_amount="190.00", payment_reference="RF71RE20260100")
+def test_invoice_detail(company, db_rows, admin, client_for):
+    invoice = db_rows.invoice(company, "RE-2026-0100", "1190.00", open_amount="190.00", payment_reference="RF71RE20260100")
     text = client_for(admin).get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
     for expected in ("RE-2026-0100", "Musterkunde GmbH", "K-1000", "1.190,00", "190,00", "RF71RE20260100"):
         assert expected in text, expected
 
 
-def test_statement_detail_and_list(company, bank, admin, client_for):
-    record = bank.statement_import(
+def test_statement_detail_and_list(company, db_rows, admin, client_for):
+    record = db_rows.statement_import(
         company,
         file_name="mt940-juli.sta",
         added=3,
@@ -137,17 +137,17 @@ def test_empty_pages_render(name, admin, client_for):
 
 
 @pytest.mark.parametrize("name", ["home", "transaction_list", "statement_list", "invoice_list", "audit_log"])
-def test_lists_do_not_query_per_row(name, company, bank, admin, client_for, django_assert_max_num_queries):
+def test_lists_do_not_query_per_row(name, company, db_rows, admin, client_for, django_assert_max_num_queries):
     client = client_for(admin)
     for n in range(3):
-        account = bank.account(company, name=f"Konto {n}")
-        record = bank.statement_import(company, created_by=admin)
-        bank.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), "1.00")
+        account = db_rows.account(company, name=f"Konto {n}")
+        record = db_rows.statement_import(company, created_by=admin)
+        db_rows.balance(account, Balance.Kind.BOOKED, date(2026, 7, 21), "1.00")
         for _ in range(20):
-            bank.transaction(account, statement_import=record)
-            bank.pending(account, statement_import=record)
+            db_rows.transaction(account, statement_import=record)
+            db_rows.pending(account, statement_import=record)
         for i in range(20):
-            bank.invoice(company, f"RE-{n}-{i}")
+            db_rows.invoice(company, f"RE-{n}-{i}")
     client.get(reverse(name))  # warm up the session
     with django_assert_max_num_queries(10):
         assert client.get(reverse(name)).status_code == 200

@@ -7,19 +7,19 @@ from django.urls import reverse
 
 
 @pytest.fixture
-def rows(company, bank):
-    giro = bank.account(company, name="Giro")
-    tagesgeld = bank.account(company, name="Tagesgeld")
-    bank.transaction(giro, "1234.56", counterparty_name="Kunde Eins GmbH", remittance="RE-2026-0042",
+def rows(company, db_rows):
+    giro = db_rows.account(company, name="Giro")
+    tagesgeld = db_rows.account(company, name="Tagesgeld")
+    db_rows.transaction(giro, "1234.56", counterparty_name="Kunde Eins GmbH", remittance="RE-2026-0042",
                      counterparty_iban="DE12500105170648489890", booking_date=date(2026, 7, 20))
-    bank.transaction(giro, "-1234.56", counterparty_name="Lieferant Zwei AG", remittance="Bestellung 77",
+    db_rows.transaction(giro, "-1234.56", counterparty_name="Lieferant Zwei AG", remittance="Bestellung 77",
                      booking_date=date(2026, 7, 21))
-    bank.transaction(giro, "1234.50", counterparty_name="Fast Gleich KG", remittance="knapp daneben",
+    db_rows.transaction(giro, "1234.50", counterparty_name="Fast Gleich KG", remittance="knapp daneben",
                      booking_date=date(2026, 7, 22))
-    bank.transaction(tagesgeld, "15.00", counterparty_name="Zinsen", remittance="Habenzinsen",
+    db_rows.transaction(tagesgeld, "15.00", counterparty_name="Zinsen", remittance="Habenzinsen",
                      booking_date=date(2026, 6, 30))
-    bank.pending(giro, "-80.00", counterparty_name="Kartenzahlung Tankstelle", booking_date=None)
-    bank.pending(tagesgeld, "-5.00", counterparty_name="Kontoführung vorgemerkt", booking_date=None)
+    db_rows.pending(giro, "-80.00", counterparty_name="Kartenzahlung Tankstelle", booking_date=None)
+    db_rows.pending(tagesgeld, "-5.00", counterparty_name="Kontoführung vorgemerkt", booking_date=None)
     return giro, tagesgeld
 
 
@@ -94,12 +94,12 @@ def test_live_search_attributes(rows, admin, client_for):
     assert 'hx-target="#results"' in text and 'id="results"' in text
 
 
-def test_fifty_per_page(company, bank, admin, client_for):
-    account = bank.account(company)
+def test_fifty_per_page(company, db_rows, admin, client_for):
+    account = db_rows.account(company)
     for day in range(1, 31):
         for n in range(2):
-            bank.transaction(account, f"{day}.{n:02d}", booking_date=date(2026, 5, day), counterparty_name=f"T{day}-{n}")
-    bank.pending(account, "-1.00", counterparty_name="Nur auf Seite eins")
+            db_rows.transaction(account, f"{day}.{n:02d}", booking_date=date(2026, 5, day), counterparty_name=f"T{day}-{n}")
+    db_rows.pending(account, "-1.00", counterparty_name="Nur auf Seite eins")
     client = client_for(admin)
     first = client.get(reverse("transaction_list"))
     assert len(first.context["page"].object_list) == 50
@@ -111,19 +111,19 @@ def test_fifty_per_page(company, bank, admin, client_for):
     assert "Nur auf Seite eins" not in second.content.decode()
 
 
-def test_pagination_keeps_the_filters(company, bank, admin, client_for):
-    account = bank.account(company)
+def test_pagination_keeps_the_filters(company, db_rows, admin, client_for):
+    account = db_rows.account(company)
     for n in range(51):
-        bank.transaction(account, "9.99", counterparty_name=f"Kunde {n}")
+        db_rows.transaction(account, "9.99", counterparty_name=f"Kunde {n}")
     text = client_for(admin).get(reverse("transaction_list") + "?q=9%2C99&direction=credit").content.decode()
     assert "?q=9%2C99&amp;direction=credit&amp;page=2" in text
 
 
 @pytest.fixture
-def invoices(company, bank):
-    bank.invoice(company, "RE-2026-0001", "1234.56")
-    bank.invoice(company, "RE-2026-0002", "500.00", open_amount="200.00")
-    bank.invoice(company, "RE-2026-0003", "99.00", open_amount="0.00", status="paid")
+def invoices(company, db_rows):
+    db_rows.invoice(company, "RE-2026-0001", "1234.56")
+    db_rows.invoice(company, "RE-2026-0002", "500.00", open_amount="200.00")
+    db_rows.invoice(company, "RE-2026-0003", "99.00", open_amount="0.00", status="paid")
 
 
 def _numbers(client, query=""):

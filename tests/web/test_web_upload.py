@@ -49,14 +49,14 @@ def test_the_same_file_again_is_already_imported(company, admin, client_for, cam
     assert Transaction.objects.filter(company=company).count() == 1
 
 
-def test_member_may_not_add_an_account_but_may_import_into_one(company, member, admin, client_for, camt_file, bank):
+def test_member_may_not_add_an_account_but_may_import_into_one(company, member, admin, client_for, camt_file, db_rows):
     client = client_for(member)
     (refused,) = _results(_upload(client, ("juli.xml", camt_file())))
     assert refused.status == StatementImport.Status.REFUSED
     assert "Admin" in refused.message
     assert not BankAccount.objects.filter(company=company).exists()
 
-    bank.account(company, iban=IBAN)
+    db_rows.account(company, iban=IBAN)
     (record,) = _results(_upload(client, ("juli.xml", camt_file())))
     assert record.status == StatementImport.Status.IMPORTED and record.added == 1
 

@@ -19,7 +19,6 @@ from kassenwart.companies.models import Company, Membership
 from kassenwart.core.audit import record
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.models import User
-from kassenwart.reconciliation.schedule import enqueue_after_commit
 
 
 @dataclass
@@ -85,6 +84,8 @@ def statement_import(
     files that name none (CSV exports, MT940 snippets) and supplies a saved CSV mapping.
 
     Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
+    What follows an import (matching, following sent orders) is the caller's to start
+    (`kassenwart.flows.after_import`): this layer starts nothing above it.
     """
     if isinstance(file, (str, Path)):
         with open(file, "rb") as handle:
@@ -127,20 +128,9 @@ def statement_import(
                 raise StatementFormatError(_("the file contains no statement"))
             counts = writer.finish()
             _remember_csv_mapping(account, fmt, csv_mapping, user, via)
-            result = _finish(stmt_import, counts, user, via)
-            if result.added:
-                enqueue_after_commit(company.pk)
-                _follow_payments_after_commit(company.pk)
-            return result
+            return _finish(stmt_import, counts, user, via)
     except (StatementFormatError, ImportRefused) as error:
         return _refuse(company, file_name, sha, str(error), user, via)
-
-
-def _follow_payments_after_commit(company_id: int) -> None:
-    """Sent transfers show up on statements: their orders become booked or returned."""
-    from kassenwart.payments.tasks import follow_statements_task
-
-    transaction.on_commit(lambda: follow_statements_task.enqueue(company_id))
 
 
 def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):

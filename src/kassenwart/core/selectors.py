@@ -2,10 +2,9 @@
 
 from django.db.models import QuerySet
 
-from kassenwart.companies.models import Company
 from kassenwart.core.models import AuditEvent
 
 
-def audit_events(company: Company) -> QuerySet[AuditEvent]:
+def audit_events(company) -> QuerySet[AuditEvent]:
     """The company's audit trail, newest first."""
     return AuditEvent.objects.filter(company=company).order_by("-created_at", "-id")

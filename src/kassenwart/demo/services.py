@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from kassenwart.banking import fints_services
-from kassenwart.banking.connectors.fints import product_id
+from kassenwart import flows
+from kassenwart.banking import fints
 from kassenwart.banking.formats.camt_writer import write_camt
 from kassenwart.banking.models import BankConnection
 from kassenwart.banking.services import statement_import
@@ -80,7 +80,7 @@ def demo_setup(folder: Path, *, today: date | None = None, seed: int = 2026) -> 
 def sandbox_start(port: int = DEMO_PORT) -> SandboxServer:
     """The sandbox bank in a thread of this process, on `port` or, if taken, any free one.
     It accepts whatever FinTS product id this installation uses."""
-    bank = demo_bank(SandboxSettings(product_ids=(product_id(),)))
+    bank = demo_bank(SandboxSettings(product_ids=(fints.product_id(),)))
     try:
         server = SandboxServer(bank, port)
     except OSError:
@@ -89,22 +89,25 @@ def sandbox_start(port: int = DEMO_PORT) -> SandboxServer:
     return server
 
 
-def demo_connect_bank(company: Company, server: SandboxServer) -> fints_services.SyncResult:
+def demo_connect_bank(company: Company, server: SandboxServer) -> fints.SyncResult:
     """Connect the demo company to the sandbox bank over FinTS (once) and sync it."""
     info = server.connection_info()
     connection = company.connections.filter(kind=BankConnection.Kind.FINTS, name=SANDBOX_CONNECTION).first()
     if connection is None:
-        connection = fints_services.connection_create(
+        connection = fints.connection_create(
             company, name=SANDBOX_CONNECTION, bank_code=info["bank_code"], server_url=info["url"],
             login=info["login"], pin=info["pin"], keep_pin=True, via="demo",
         )
-        options = fints_services.connection_probe(connection, via="demo")
+        options = fints.connection_probe(connection, via="demo")
         if not options:
-            return fints_services.SyncResult(state=connection.state, message=connection.last_error)
-        fints_services.connection_choose_tan(connection, method=options[0].method, via="demo")
+            return fints.SyncResult(state=connection.state, message=connection.last_error)
+        fints.connection_choose_tan(connection, method=options[0].method, via="demo")
     elif connection.server_url != info["url"]:
-        fints_services.connection_set_server(connection, info["url"], via="demo")
-    return fints_services.connection_sync(connection, via="demo")
+        fints.connection_set_server(connection, info["url"], via="demo")
+    synced = fints.connection_sync(connection, via="demo")
+    if synced.added:
+        flows.after_import(company.pk)
+    return synced
 
 
 def demo_transfers(company: Company, *, today: date | None = None) -> int:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
 
-from kassenwart.banking import fints_services
+from kassenwart.banking.fints import orders as bank
 from kassenwart.banking.models import BankAccount, BankConnection, Transaction
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company, Membership, Role
@@ -181,9 +181,9 @@ def order_queue(order: PaymentOrder, *, user: User | None, pin: str = "", keep_p
         logger.warning("transfer %s: no XSD to check its pain.001 with (set KASSENWART_XSD_DIR)", order.pk)
     with transaction.atomic():
         if pin:
-            fints_services.pin_handover(connection, pin=pin, keep=keep_pin)
-        elif not fints_services.pin_available(connection):
-            raise fints_services.PinMissing(_("Enter the PIN of the online banking to send the transfer."))
+            bank.pin_handover(connection, pin=pin, keep=keep_pin)
+        elif not bank.pin_available(connection):
+            raise bank.PinMissing(_("Enter the PIN of the online banking to send the transfer."))
         transition(order, [State.APPROVED], State.QUEUED, user, via, sent_by=user, message_id=ids.message_id,
                    payment_info_id=ids.payment_info_id, note="", waiting_for="",
                    audit={"message_id": ids.message_id, "execution_date": execution.isoformat(),
@@ -195,11 +195,11 @@ def order_queue(order: PaymentOrder, *, user: User | None, pin: str = "", keep_p
         transaction.on_commit(lambda: _enqueue(order.pk))
 
 
-def bank_order(order: PaymentOrder) -> fints_services.Order:
+def bank_order(order: PaymentOrder) -> bank.Order:
     """The order as the bank connection sends it: the latest attempt's pain message."""
     attempt = order.attempts.order_by("-pk").first()
     transfers = list(order.transfers.all())
-    return fints_services.Order(purpose=order.purpose, account=order.account, pain=bytes(attempt.pain),
+    return bank.Order(purpose=order.purpose, account=order.account, pain=bytes(attempt.pain),
                                 count=len(transfers), total=order_total(order), descriptor=PAIN_001,
                                 instant=order.instant)
 

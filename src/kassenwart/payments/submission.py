@@ -23,23 +23,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kassenwart.banking import fints_services
-from kassenwart.banking.connectors import fints
+from kassenwart.banking.fints import orders as bank
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Role
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.payments.models import PaymentOrder
-from kassenwart.payments.services import (FourEyes, StateChanged, attempt_done, bank_connection, bank_order,
-                                          order_total, require, transition)
+from kassenwart.payments.services import (
+    FourEyes,
+    StateChanged,
+    attempt_done,
+    bank_connection,
+    bank_order,
+    order_total,
+    require,
+    transition,
+)
 
 logger = logging.getLogger(__name__)
 State = PaymentOrder.State
 WaitingFor = PaymentOrder.WaitingFor
 WAITING = (State.VOP_PENDING, State.TAN_PENDING)
-CLAIM = fints_services.ORDER_TTL  # a person's answer at the bank, every poll and timeout included
-SENDING_STALLED = fints_services.ORDER_TTL + timedelta(minutes=5)  # then no worker is at it any more
+CLAIM = bank.ORDER_TTL  # a person's answer at the bank, every poll and timeout included
+SENDING_STALLED = bank.ORDER_TTL + timedelta(minutes=5)  # then no worker is at it any more
 BUSY_RETRY = timedelta(seconds=30)  # the login is in use (a sync, another order's TAN): try again then
 
 
@@ -58,8 +65,8 @@ def order_transmit(order: PaymentOrder) -> str:
         return order.state  # sent already (a task that ran twice) or cancelled
     try:
         _run(order, None, "worker",
-             lambda: fints_services.order_send(connection, bank_order(order), user=order.sent_by, via="worker"))
-    except fints_services.ConnectionBusy:
+             lambda: bank.order_send(connection, bank_order(order), user=order.sent_by, via="worker"))
+    except bank.ConnectionBusy:
         with transaction.atomic():  # nothing left for the bank: wait for the login to be free
             transition(order, [State.SENDING], State.QUEUED, None, "worker")
             transaction.on_commit(lambda: _enqueue_later(order.pk))
@@ -96,7 +103,7 @@ def order_confirm_payee(order: PaymentOrder, *, user: User, via: str = "web") ->
     if order.created_by_id == user.pk:
         raise FourEyes(_("You drafted this transfer; another approver has to confirm the payee check."))
     _answer(order, State.VOP_PENDING, user, via,
-            lambda connection: fints_services.order_approve_payee(connection, bank_order(order)))
+            lambda connection: bank.order_approve_payee(connection, bank_order(order)))
 
 
 def order_refuse_payee(order: PaymentOrder, *, user: User, reason: str = "", via: str = "web") -> None:
@@ -109,23 +116,23 @@ def order_refuse_payee(order: PaymentOrder, *, user: User, reason: str = "", via
                    waiting_for="", claimed_until=None,
                    note=reason.strip() or _("Payee check not confirmed."))
         attempt_done(order)
-    fints_services.order_abandon(bank_connection(order), order.purpose)
+    bank.order_abandon(bank_connection(order), order.purpose)
 
 
 def order_give_tan(order: PaymentOrder, *, tan: str, user: User, via: str = "web") -> None:
-    """The TAN (decoupled: ask whether the app confirmed). Raises fints.TanWrong for another try."""
+    """The TAN (decoupled: ask whether the app confirmed). Raises bank.TanWrong for another try."""
     if not tan.strip() and order.waiting_for not in (WaitingFor.APP, WaitingFor.LOGIN_APP):
-        raise fints.TanWrong(_("Enter the TAN."))  # an empty one would cost one of the bank's tries
+        raise bank.TanWrong(_("Enter the TAN."))  # an empty one would cost one of the bank's tries
     _answer(order, State.TAN_PENDING, user, via,
-            lambda connection: fints_services.order_tan(connection, bank_order(order), tan=tan))
+            lambda connection: bank.order_tan(connection, bank_order(order), tan=tan))
 
 
-def order_step(order: PaymentOrder) -> fints_services.Parked | None:
+def order_step(order: PaymentOrder) -> bank.Parked | None:
     """What the bank waits for from a person (for the order's page)."""
     if order.state not in WAITING:
         return None
     connection = bank_connection(order)
-    return fints_services.order_step(connection, order.purpose) if connection else None
+    return bank.order_step(connection, order.purpose) if connection else None
 
 
 def order_lapse(order: PaymentOrder, *, now=None, claimed: bool = False) -> int:
@@ -181,7 +188,7 @@ def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None
         _mark_answer_sent(order, timezone.now())
         try:
             _run(order, user, via, lambda: call(bank_connection(order)))
-        except (fints.TanWrong, fints_services.ConnectionBusy):
+        except (bank.TanWrong, bank.ConnectionBusy):
             _mark_answer_sent(order, None)  # the bank did not take it (or was not asked)
             raise
         except Exception:
@@ -216,7 +223,7 @@ def _run(order: PaymentOrder, user: User | None, via: str, call) -> None:
     state = order.state
     try:
         step = call()
-    except fints_services.OrderNotSent as not_sent:
+    except bank.OrderNotSent as not_sent:
         if order.waiting_for == WaitingFor.APP:
             _settle(order, [state], State.UNKNOWN, user=user, via=via, said=_(
                 "The bank did not report the app confirmation (%(said)s); the transfer may have been "
@@ -224,10 +231,10 @@ def _run(order: PaymentOrder, user: User | None, via: str, call) -> None:
                 % {"said": not_sent.message})
         else:
             _settle(order, [state], State.APPROVED, note=not_sent.message, user=user, via=via)
-    except fints.OutcomeUnknown as unknown:
+    except bank.OutcomeUnknown as unknown:
         _settle(order, [state], State.UNKNOWN, said=unknown.message, user=user, via=via)
     else:
-        if isinstance(step, fints.OrderResult) and not step.accepted and order.waiting_for == WaitingFor.APP:
+        if isinstance(step, bank.OrderResult) and not step.accepted and order.waiting_for == WaitingFor.APP:
             # A refusal while asking about an app confirmation may be about the dialog, not the
             # order, which the app may have released: the statement will tell.
             _settle(order, [state], State.UNKNOWN, said=step.said, user=user, via=via)
@@ -236,14 +243,14 @@ def _run(order: PaymentOrder, user: User | None, via: str, call) -> None:
 
 
 def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via: str) -> None:
-    if isinstance(step, fints.PayeeCheck):
+    if isinstance(step, bank.PayeeCheck):
         with transaction.atomic():
             transition(order, sources, State.VOP_PENDING, user, via, waiting_for=WaitingFor.PAYEE, answer_sent_at=None,
                        payee_check={
                 "result": step.result, "iban": step.iban, "registered_name": step.registered_name,
                 "reason": step.reason, "notice": step.notice})
-    elif isinstance(step, fints.Challenge):
-        parked = fints_services.order_step(bank_connection(order), order.purpose)
+    elif isinstance(step, bank.Challenge):
+        parked = bank.order_step(bank_connection(order), order.purpose)
         login = parked is not None and parked.login
         waiting = {(False, False): WaitingFor.TAN, (False, True): WaitingFor.APP,
                    (True, False): WaitingFor.LOGIN_TAN, (True, True): WaitingFor.LOGIN_APP}[login, step.decoupled]

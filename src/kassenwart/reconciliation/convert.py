@@ -7,7 +7,6 @@ from decimal import Decimal
 from kassenwart.reconciliation import engine
 from kassenwart.reconciliation.models import LearnedPayer, MatchingConfig, RejectedSuggestion
 
-
 # What the engine reads of an open invoice and of a transaction, as `values_list` columns:
 # a run loads 100,000 invoices, and model instances would cost more than the matching.
 INVOICE_COLUMNS = (

@@ -8,14 +8,34 @@ changes some of it (settings), so each profile has its own BPD version.
 from __future__ import annotations
 
 from fints.formals import (
-    AccountInformation, AccountLimit, AllowedFormat, AllowedTransaction, Amount1,
-    BankIdentifier, BatchTransferParameter1, DescriptionRequired, GetSEPAAccountParameter1,
-    InitializationMode, Language2, ParameterPinTan, ParameterTwostepTAN7,
-    PrincipalAccountRequired, ScheduledBatchDebitParameter2, ScheduledCOR1BatchDebitParameter1,
-    ScheduledCOR1DebitParameter1, ScheduledDebitParameter2, SecurityClass, SMSChargeAccountRequired,
-    SupportedHBCIVersions2, SupportedLanguages2, TANTimeDialogAssociation,
-    TaskHashAlgorithm, TransactionsTimeParameter1, TransactionTanRequired,
-    TwoStepParameters7, UPDUsage,
+    AccountInformation,
+    AccountLimit,
+    AllowedFormat,
+    AllowedTransaction,
+    Amount1,
+    BankIdentifier,
+    BatchTransferParameter1,
+    DescriptionRequired,
+    GetSEPAAccountParameter1,
+    InitializationMode,
+    Language2,
+    ParameterPinTan,
+    ParameterTwostepTAN7,
+    PrincipalAccountRequired,
+    ScheduledBatchDebitParameter2,
+    ScheduledCOR1BatchDebitParameter1,
+    ScheduledCOR1DebitParameter1,
+    ScheduledDebitParameter2,
+    SecurityClass,
+    SMSChargeAccountRequired,
+    SupportedHBCIVersions2,
+    SupportedLanguages2,
+    TANTimeDialogAssociation,
+    TaskHashAlgorithm,
+    TransactionsTimeParameter1,
+    TransactionTanRequired,
+    TwoStepParameters7,
+    UPDUsage,
 )
 from fints.segments.accounts import HISPAS1
 from fints.segments.auth import HIPINS1, HITANS7, HIVPPS1, ParameterVoP
@@ -26,10 +46,18 @@ from fints.segments.statement import HICAZS1
 from fints.segments.transfer import HICCMS1
 
 from .segments import (
-    HIBMES1, HIBSES1, HICCSS1, HIIPZS1, HIKAZS7, HISALS7, HITABS5, HIWPDS6,
+    HIBMES1,
+    HIBSES1,
+    HICCSS1,
+    HIIPZS1,
+    HIKAZS7,
+    HISALS7,
+    HITABS5,
+    HIWPDS6,
     StatementPeriodParameter1,
 )
 from .tan import METHODS, TanMethod
+
 XSD = "urn:iso:std:iso:20022:tech:xsd:"
 PAIN_FORMATS = [XSD + "pain.001.001.09", XSD + "pain.001.001.03", XSD + "pain.008.001.08",
                 XSD + "pain.008.001.02"]

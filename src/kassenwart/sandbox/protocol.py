@@ -12,11 +12,25 @@ import datetime
 from dataclasses import dataclass, field
 
 from fints.formals import (
-    AlgorithmParameterIVName, AlgorithmParameterName, CompressionFunction, DateTimeType,
-    EncryptionAlgorithm, EncryptionAlgorithmCoded, IdentifiedRole, KeyName, KeyType,
-    OperationMode, ReferenceMessage, Response, SecurityDateTime,
-    SecurityIdentificationDetails, SecurityMethod, SecurityProfile, SecurityRole,
-    SegmentHeader, UsageEncryption,
+    AlgorithmParameterIVName,
+    AlgorithmParameterName,
+    CompressionFunction,
+    DateTimeType,
+    EncryptionAlgorithm,
+    EncryptionAlgorithmCoded,
+    IdentifiedRole,
+    KeyName,
+    KeyType,
+    OperationMode,
+    ReferenceMessage,
+    Response,
+    SecurityDateTime,
+    SecurityIdentificationDetails,
+    SecurityMethod,
+    SecurityProfile,
+    SecurityRole,
+    SegmentHeader,
+    UsageEncryption,
 )
 from fints.parser import FinTS3Parser
 from fints.segments.dialog import HIRMG2, HIRMS2

@@ -11,8 +11,18 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from fints.formals import (
-    KTI1, KTZ1, Account3, Amount1, Balance2, BookedCamtStatements1, CreditDebit2, ReferenceMessage,
-    TANMedia5, TANMediaClass4, TANMediumStatus, TANUsageOption,
+    KTI1,
+    KTZ1,
+    Account3,
+    Amount1,
+    Balance2,
+    BookedCamtStatements1,
+    CreditDebit2,
+    ReferenceMessage,
+    TANMedia5,
+    TANMediaClass4,
+    TANMediumStatus,
+    TANUsageOption,
 )
 from fints.segments.accounts import HISPA1
 from fints.segments.auth import HITAB5

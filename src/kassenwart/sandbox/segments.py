@@ -9,7 +9,10 @@ can send HKBSE/HKBME with these classes.
 
 from fints.fields import DataElementField, DataElementGroupField
 from fints.formals import (
-    KTI1, DataElementGroup, ScheduledBatchDebitParameter2, ScheduledDebitParameter2,
+    KTI1,
+    DataElementGroup,
+    ScheduledBatchDebitParameter2,
+    ScheduledDebitParameter2,
 )
 from fints.segments.base import FinTS3Segment, ParameterSegment
 from fints.segments.debit import BatchDebitBase, DebitResponseBase

@@ -1,7 +1,16 @@
 from django.urls import include, path
 
-from kassenwart.web.views import (accounts, audit, connections, invoices, members, payments, session, statements,
-                                  transactions)
+from kassenwart.web.views import (
+                                  accounts,
+                                  audit,
+                                  connections,
+                                  invoices,
+                                  members,
+                                  payments,
+                                  session,
+                                  statements,
+                                  transactions,
+)
 
 urlpatterns = [
     path("", accounts.account_list, name="home"),

@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from shared_data import shared_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,8 @@ from kassenwart.banking.formats.statement import (
     StatementFormatError,
     group,
 )
+
+from shared_data import shared_path
 
 
 def mt940(*lines: str, newline: str = "\n", encoding: str = "utf-8") -> bytes:

@@ -5,7 +5,6 @@ import sys
 from decimal import Decimal
 
 import pytest
-from engine_factories import auto_ids, invoice, numbered, one, payment, run, suggested
 
 from kassenwart.reconciliation.engine import (
     Automation,
@@ -14,6 +13,8 @@ from kassenwart.reconciliation.engine import (
     MatchingConfig,
     Status,
 )
+
+from engine_factories import auto_ids, invoice, numbered, one, payment, run, suggested
 
 IBAN = "DE44360200414158498029"
 OTHER_IBAN = "AT041500039253540320"

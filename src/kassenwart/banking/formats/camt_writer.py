@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -59,7 +59,7 @@ def write_camt(
     if isinstance(out, os.PathLike):
         out = os.fspath(out)
     namespace = f"urn:iso:std:iso:20022:tech:xsd:camt.{message}.001.08"
-    created = header.created_at or datetime.now(timezone.utc).replace(microsecond=0)
+    created = header.created_at or datetime.now(UTC).replace(microsecond=0)
     balances = _balances(header, created)
     if message == "053" and not balances:
         raise ValueError("a camt.053 statement needs a balance: opening, closing or available")

@@ -7,7 +7,7 @@ from django import forms
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy
 
-from kassenwart.banking.connectors import fints
+from kassenwart.banking import fints
 
 PIN_WIDGET = forms.PasswordInput(attrs={"autocomplete": "off"})
 

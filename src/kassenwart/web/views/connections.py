@@ -1,7 +1,7 @@
 """Bank connections over FinTS (admins): the wizard, the list with its sync button, the TAN page.
 
 Bank calls run in tasks; the one exception is the TAN step, which sends the TAN in the
-dialog the task paused (fints_services.tan_submit / tan_poll).
+dialog the task paused (flows.tan_submit / tan_poll).
 """
 
 
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kassenwart.banking import fints_services
-from kassenwart.banking.connectors import fints
+from kassenwart import flows
+from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount, BankConnection
 from kassenwart.companies.permissions import MANAGE_CONNECTIONS
 from kassenwart.sandbox import DEMO_PORT
@@ -67,9 +67,9 @@ def connection_new(request):
     form = ConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            connection = fints_services.connection_create(request.company, user=request.user, via="web",
+            connection = fints.connection_create(request.company, user=request.user, via="web",
                                                           **form.cleaned_data)
-        except fints_services.ConnectionExists as exists:
+        except fints.ConnectionExists as exists:
             form.add_error("login", str(exists))
         else:
             return redirect("connection_detail", connection.pk)
@@ -96,8 +96,8 @@ def _detail_context(connection: BankConnection, **extra) -> dict:
                 and not connection.sync_queued)
     return {
         "connection": connection,
-        "busy": fints_services.is_busy(connection),
-        "tan_waiting": fints_services.pending_challenge(connection) is not None,
+        "busy": fints.is_busy(connection),
+        "tan_waiting": fints.pending_challenge(connection) is not None,
         "probing": connection.state == BankConnection.State.NEW and not options and not connection.last_error,
         "tan_form": TanMethodForm(options=options, initial={"method": connection.tan_method}) if choosing else None,
         "sync_form": PinForm(),
@@ -114,7 +114,7 @@ def connection_choose_tan(request, pk):
     form = TanMethodForm(request.POST, options=connection.tan_options.get("methods", []))
     if not form.is_valid():
         return render(request, "connections/detail.html", _detail_context(connection, tan_form=form), status=400)
-    fints_services.connection_choose_tan(connection, user=request.user, **form.cleaned_data)
+    flows.connection_choose_tan(connection, user=request.user, **form.cleaned_data)
     messages.success(request, _("Connecting: Kassenwart asks the bank for the accounts."))
     return redirect("connection_detail", pk)
 
@@ -126,9 +126,9 @@ def connection_sync(request, pk):
     form = PinForm(request.POST)
     form.is_valid()
     try:
-        fints_services.sync_request(connection, user=request.user, pin=form.cleaned_data.get("pin", ""),
-                                    keep_pin=form.cleaned_data.get("keep_pin", False))
-    except fints_services.PinMissing as missing:
+        flows.sync_request(connection, user=request.user, pin=form.cleaned_data.get("pin", ""),
+                           keep_pin=form.cleaned_data.get("keep_pin", False))
+    except fints.PinMissing as missing:
         messages.error(request, missing.message)
     else:
         messages.success(request, _("Sync started."))
@@ -141,16 +141,16 @@ def connection_tan(request, pk):
     form = TanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            fints_services.tan_submit(connection, tan=form.cleaned_data["tan"], user=request.user)
+            flows.tan_submit(connection, tan=form.cleaned_data["tan"], user=request.user)
         except fints.TanWrong as wrong:
             form.add_error("tan", wrong.message)
-        except (fints.BankError, fints_services.ConnectionBusy) as error:
+        except (fints.BankError, fints.ConnectionBusy) as error:
             messages.error(request, getattr(error, "message", str(error)))
             return redirect("connection_detail", pk)
         else:
             messages.success(request, _("TAN accepted. Kassenwart is fetching the transactions."))
             return redirect("connection_detail", pk)
-    challenge = fints_services.pending_challenge(connection)
+    challenge = fints.pending_challenge(connection)
     if challenge is None:
         messages.info(request, _("No TAN is being asked for right now. Start a sync to get a new request."))
         return redirect("connection_detail", pk)
@@ -165,8 +165,8 @@ def connection_tan_poll(request, pk):
     """htmx, every two seconds while the bank waits for the app's confirmation."""
     connection = _connection(request, pk)
     try:
-        outcome = fints_services.tan_poll(connection, user=request.user)
-    except (fints.BankError, fints_services.ConnectionBusy) as error:
+        outcome = flows.tan_poll(connection, user=request.user)
+    except (fints.BankError, fints.ConnectionBusy) as error:
         messages.error(request, getattr(error, "message", str(error)))
         outcome = "done"
     if outcome == "waiting":

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kassenwart.banking import fints_services
-from kassenwart.banking.connectors import fints
+from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_TRANSFER, allows
 from kassenwart.payments import selectors, services, submission
@@ -142,7 +141,7 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
         "no_connection": connection is None,
         "may_answer": may_approve,
         "may_confirm_payee": may_approve and order.created_by_id != request.user.pk,
-        "pin_needed": connection is not None and not fints_services.pin_available(connection),
+        "pin_needed": connection is not None and not fints.pin_available(connection),
         "send_form": forms_.get("send_form") or PinForm(),
         "payee_form": forms_.get("payee_form") or PayeeConfirmForm(),
         "tan_form": forms_.get("tan_form") or TanForm(),
@@ -265,7 +264,7 @@ class _flash:
     def __exit__(self, exc_type, error, traceback):
         if exc_type is None or exc_type is fints.TanWrong:
             return False
-        known = (services.StateChanged, services.FourEyes, services.NotAllowed, fints_services.ConnectionBusy,
+        known = (services.StateChanged, services.FourEyes, services.NotAllowed, fints.ConnectionBusy,
                  fints.BankError)
         if issubclass(exc_type, known):
             messages.error(self.request, getattr(error, "message", None) or str(error))

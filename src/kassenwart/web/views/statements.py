@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kassenwart import flows
 from kassenwart.banking import selectors
 from kassenwart.banking.models import StatementImport
 from kassenwart.banking.services import statement_import
@@ -29,10 +30,11 @@ def statement_upload(request):
     form = StatementUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _list(request, form, status=400)
-    ids = [
-        statement_import(request.company, upload, file_name=upload.name, user=request.user, via="upload").import_id
-        for upload in form.cleaned_data["files"]
-    ]
+    results = [statement_import(request.company, upload, file_name=upload.name, user=request.user, via="upload")
+               for upload in form.cleaned_data["files"]]
+    if any(result.added for result in results):
+        flows.after_import(request.company.pk)
+    ids = [result.import_id for result in results]
     return redirect(f"{reverse('statement_result')}?ids={','.join(str(i) for i in ids)}")
 
 

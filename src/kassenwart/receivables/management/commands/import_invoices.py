@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kassenwart.core.cli import add_company_argument, company_from
+from kassenwart.companies.cli import add_company_argument, company_from
 from kassenwart.receivables.invoice_csv import InvoiceFileError
 from kassenwart.receivables.services import invoice_import
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from kassenwart.core.cli import add_company_argument, company_from
+from kassenwart.companies.cli import add_company_argument, company_from
 from kassenwart.reconciliation.selectors import export_rows
 
 COLUMNS = ["transaction_ref", "invoice_number", "kind", "rank", "amount", "confidence", "reason"]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kassenwart.core.cli import add_company_argument, company_from
+from kassenwart.companies.cli import add_company_argument, company_from
 from kassenwart.reconciliation.services import reconcile_company
 
 

@@ -2,9 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kassenwart import flows
 from kassenwart.banking.models import BankAccount
 from kassenwart.banking.services import statement_import
-from kassenwart.core.cli import add_company_argument, company_from
+from kassenwart.companies.cli import add_company_argument, company_from
 
 
 class Command(BaseCommand):
@@ -21,14 +22,19 @@ class Command(BaseCommand):
     def handle(self, *args, files, company, json: bool, account, **options):
         company = company_from(company)
         account = _account(company, account) if account else None
-        refused = 0
-        for path in files:
-            try:
-                result = statement_import(company, path, via="cli", account=account)
-            except OSError as error:
-                raise CommandError(f"{path}: {error.strerror}") from error
-            refused += result.refused
-            self.stdout.write(_json_line(path, result) if json else _text_line(path, result))
+        refused = added = 0
+        try:
+            for path in files:
+                try:
+                    result = statement_import(company, path, via="cli", account=account)
+                except OSError as error:
+                    raise CommandError(f"{path}: {error.strerror}") from error
+                refused += result.refused
+                added += result.added
+                self.stdout.write(_json_line(path, result) if json else _text_line(path, result))
+        finally:
+            if added:
+                flows.after_import(company.pk)  # the running worker follows orders and matches
         if refused:
             raise CommandError(f"{refused} of {len(files)} file(s) refused")
 

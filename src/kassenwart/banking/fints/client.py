@@ -26,8 +26,7 @@ from functools import partial
 from django.conf import settings
 from django.utils.translation import gettext as _
 from fints import exceptions as fints_errors
-from fints.client import (FinTS3PinTanClient, NeedRetryResponse, NeedTANResponse, NeedVOPResponse,
-                          ResponseStatus)
+from fints.client import FinTS3PinTanClient, NeedRetryResponse, NeedTANResponse, NeedVOPResponse, ResponseStatus
 from fints.formals import DescriptionRequired
 from fints.hhd.flicker import code_to_bitstream
 from fints.models import SEPAAccount

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from kassenwart.banking.connectors.fints import product_id
+from kassenwart.banking.fints import product_id
 from kassenwart.sandbox.server import add_arguments, serve
 
 

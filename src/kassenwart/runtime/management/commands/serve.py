@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from waitress import serve
 
-from kassenwart.core.worker import make_worker, start_clock
+from kassenwart.runtime.worker import make_worker, start_clock
 
 
 class Command(BaseCommand):

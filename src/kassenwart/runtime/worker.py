@@ -10,6 +10,11 @@ import time
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from kassenwart.flows.tasks import enqueue_due_syncs
+from kassenwart.notifications.services import digests_enqueue_due
+from kassenwart.payments.submission import orders_sweep
+from kassenwart.reconciliation.schedule import enqueue_due_runs
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,11 +32,6 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 
 
 def periodic_jobs() -> list:
-    from kassenwart.banking.tasks import enqueue_due_syncs
-    from kassenwart.notifications.services import digests_enqueue_due
-    from kassenwart.payments.submission import orders_sweep
-    from kassenwart.reconciliation.schedule import enqueue_due_runs
-
     return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep]
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kassenwart.core.worker import make_worker, start_clock
+from kassenwart.runtime.worker import make_worker, start_clock
 
 
 class Command(BaseCommand):

@@ -1,1 +1,0 @@
-"""Connectors fetch from a bank or provider; services import what they return."""

@@ -1,0 +1,58 @@
+"""Background work that crosses the apps (django-tasks): pass ids only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from kassenwart.banking import fints
+from kassenwart.banking.models import BankConnection
+from kassenwart.companies.models import Company
+from kassenwart.flows.services import after_import
+from kassenwart.payments.services import orders_follow_statements
+from kassenwart.reconciliation.services import reconcile_company
+
+
+@task()
+def after_import_task(company_id: int) -> dict:
+    """Sent orders first (a booked debit settles its invoice), then matching."""
+    company = Company.objects.get(pk=company_id)
+    followed = orders_follow_statements(company, via="worker")
+    result = reconcile_company(company, via="worker")
+    return {**followed, "transactions": result.transactions, "auto": result.auto, "open": result.open}
+
+
+@task()
+def sync_connection_task(connection_id: int, interactive: bool = False) -> dict:
+    connection = BankConnection.objects.select_related("company").get(pk=connection_id)
+    try:
+        result = fints.connection_sync(connection, interactive=interactive)
+    except fints.ConnectionBusy as busy:
+        return {"skipped": str(busy)}
+    if result.added:
+        after_import(connection.company_id)
+    return {"state": result.state, "added": result.added, "accounts": result.accounts}
+
+
+def enqueue_due_syncs(now=None) -> int:
+    """Enqueue a sync for every FinTS connection whose interval has passed (a job of the
+    clock). Only connections that work without a person: state ok and a kept PIN (a wrong
+    PIN is never retried, a TAN needs someone there). Each is claimed with a conditional
+    UPDATE, so two clocks never enqueue it twice."""
+    now = now or timezone.now()
+    candidates = BankConnection.objects.filter(
+        kind=BankConnection.Kind.FINTS, state=BankConnection.State.OK, pin_kept=True,
+        pin_sealed__isnull=False, sync_interval_minutes__gt=0,
+    ).only("pk", "sync_enqueued_at", "sync_interval_minutes")
+    enqueued = 0
+    for connection in candidates:
+        last = connection.sync_enqueued_at
+        if last and last + timedelta(minutes=connection.sync_interval_minutes) > now:
+            continue
+        claimed = BankConnection.objects.filter(pk=connection.pk, sync_enqueued_at=last).update(sync_enqueued_at=now)
+        if claimed:
+            sync_connection_task.enqueue(connection.pk)
+            enqueued += 1
+    return enqueued
