@@ -180,7 +180,7 @@ def test_creator_cannot_approve_and_the_database_agrees(company, member, approve
     with pytest.raises(services.FourEyes):
         services.order_approve(order, user=approver)
     with pytest.raises(IntegrityError), transaction.atomic():
-        PaymentOrder.objects.filter(pk=order.pk).update(state=State.APPROVED, approved_by=approver)
+        order.transfers.update(approved_by=approver)
     order.refresh_from_db()
     assert order.state == State.PENDING_APPROVAL
 

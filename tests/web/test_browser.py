@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from browser_fixtures import HTMX, PHONE
 
+from browser_fixtures import HTMX, PHONE
 from statement_samples import camt053, mt940
 
 pytestmark = pytest.mark.browser

@@ -11,8 +11,8 @@ import re
 import subprocess
 
 import pytest
-from browser_fixtures import PHONE, kassenwart_command, run_env, serving
 
+from browser_fixtures import PHONE, kassenwart_command, run_env, serving
 from statement_samples import camt053
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_fixtures import PHONE, run_env, serving
 
 from kassenwart.demo.services import PASSWORD
 from kassenwart.sandbox.scenarios import SUPPLIERS
+
+from browser_fixtures import PHONE, run_env, serving
 
 pytestmark = pytest.mark.browser
 SUPPLIER = SUPPLIERS[0]  # registered at its bank as "Stahlhandel Nord GmbH"

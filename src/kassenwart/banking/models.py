@@ -77,6 +77,9 @@ class BankAccount(models.Model):
     owner = models.CharField(_("account holder"), max_length=200, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     csv_mapping = models.JSONField(null=True, blank=True)
+    # What the bank allows for the account over FinTS (its UPD), in the adapter's words
+    # ("transfer", "transfer_batch", "debit_core", ...); empty: not known (not FinTS, or not synced).
+    fints_operations = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -110,7 +110,8 @@ def order_create(company: Company, *, user: User, account: BankAccount, requeste
         order = PaymentOrder.objects.create(company=company, account=account, requested_date=requested_date,
                                             instant=instant, created_by=user)
         Transfer.objects.bulk_create([
-            Transfer(order=order, position=number, payee_name=t.payee_name.strip(), iban=IBAN(t.iban).compact,
+            Transfer(order=order, position=number, drafted_by=user, payee_name=t.payee_name.strip(),
+                     iban=IBAN(t.iban).compact,
                      bic=BIC(t.bic).compact if t.bic.strip() else "", amount=t.amount,
                      remittance=t.remittance.strip())
             for number, t in enumerate(transfers, start=1)
@@ -135,15 +136,23 @@ def order_submit(order: PaymentOrder, *, user: User, via: str = "web") -> None:
 
 
 def order_approve(order: PaymentOrder, *, user: User, via: str = "web") -> None:
-    """Waiting for approval -> approved, by anyone but its creator (the database checks it
-    too), and only if the content is still the one submitted."""
+    """Waiting for approval -> approved, by someone who drafted none of its payments (the
+    database checks it per payment too), and only if the content is still the one submitted."""
     require(order.company, user, permissions.APPROVE_PAYMENT)
-    if order.created_by_id == user.pk:
-        raise FourEyes(_("You drafted this transfer; another approver has to release it."))
+    if drafted_by(order, user):
+        raise FourEyes(_("You drafted a payment of this order; another approver has to release it."))
     with transaction.atomic():
         _check_unchanged(order)
         transition(order, [State.PENDING_APPROVAL], State.APPROVED, user, via, approved_by=user,
-              approved_at=timezone.now())
+                   approved_at=timezone.now())
+        order.transfers.update(approved_by=user)
+        order.collections.update(approved_by=user)
+
+
+def drafted_by(order: PaymentOrder, user: User) -> bool:
+    """Whether `user` drafted any payment of the order (then they may not release it)."""
+    return (order.transfers.filter(drafted_by=user).exists()
+            or order.collections.filter(drafted_by=user).exists())
 
 
 def order_cancel(order: PaymentOrder, *, user: User, reason: str = "", via: str = "web") -> None:

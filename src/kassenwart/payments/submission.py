@@ -36,6 +36,7 @@ from kassenwart.payments.services import (
     attempt_done,
     bank_connection,
     bank_order,
+    drafted_by,
     order_total,
     require,
     transition,
@@ -98,10 +99,10 @@ def orders_sweep(now=None) -> int:
 
 # -- the person's answers ------------------------------------------------------------------
 def order_confirm_payee(order: PaymentOrder, *, user: User, via: str = "web") -> None:
-    """The person has read the payee check and releases the order anyway. Not its creator:
-    a payee the bank does not know is exactly what the second pair of eyes is for."""
-    if order.created_by_id == user.pk:
-        raise FourEyes(_("You drafted this transfer; another approver has to confirm the payee check."))
+    """The person has read the payee check and releases the order anyway. Not one who drafted
+    a payment of it: a payee the bank does not know is exactly what the second pair of eyes is for."""
+    if drafted_by(order, user):
+        raise FourEyes(_("You drafted a payment of this order; another approver has to confirm the payee check."))
     _answer(order, State.VOP_PENDING, user, via,
             lambda connection: bank.order_approve_payee(connection, bank_order(order)))
 
