@@ -46,7 +46,7 @@ def _company_rows(company, db_rows, label, make_member):
     )
     order = PaymentOrder.objects.create(company=company, account=account, requested_date=date(2026, 12, 1),
                                         created_by=colleague.user)
-    order.transfers.create(payee_name=f"{FOREIGN_NAME} {label}", iban=FOREIGN_IBAN, amount=Decimal("777.77"))
+    order.transfers.create(drafted_by=colleague.user, payee_name=f"{FOREIGN_NAME} {label}", iban=FOREIGN_IBAN, amount=Decimal("777.77"))
     return {
         "member_change": colleague,
         **{name: order for name in ORDER_ROUTES},
