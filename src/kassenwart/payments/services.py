@@ -1,22 +1,20 @@
-"""Payment orders up to the bank: draft, approval by a second person, queued for sending.
+"""Payment orders up to the bank: draft, approval by a second person, then sent over FinTS
+(queued for the worker, submission.py) or exported as a pain file for the bank's portal.
 
-Each transition is one conditional UPDATE (the order must still be in the state the person
-saw) with its audit event, in one database transaction. What happens at the bank is in
-submission.py.
+An order is a single transfer, a run of transfers or a debit run (debits.py). Each
+transition is one conditional UPDATE (the order must still be in the state the person saw)
+with its audit event, in one database transaction (state.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
@@ -24,64 +22,43 @@ from schwifty import BIC, IBAN
 from kassenwart.banking.fints import orders as bank
 from kassenwart.banking.models import BankAccount, BankConnection, Transaction
 from kassenwart.companies import permissions
-from kassenwart.companies.models import Company, Membership, Role
+from kassenwart.companies.models import Company
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
-from kassenwart.notifications.models import Notification
-from kassenwart.notifications.services import notify
-from kassenwart.payments.models import PaymentOrder, SendAttempt, Transfer
-from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, new_id, pain001, rules, schemas
+from kassenwart.payments import debits
+from kassenwart.payments.models import Collection, PaymentOrder, SendAttempt, Transfer
+from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, pain001, pain008, rules, schemas
+from kassenwart.payments.state import (
+    FourEyes,
+    Ids,
+    NotAllowed,
+    PaymentInvalid,
+    StateChanged,
+    attempt_done,
+    bank_connection,
+    check_unchanged,
+    delivery_for,
+    describe,
+    digest,
+    invalid,
+    notify_waiting,
+    order_payments,
+    order_total,
+    payload,
+    require,
+    transition,
+)
+
+# What callers (pages, CLI, the other payments modules) use from the state machine's parts.
+__all__ = ["FourEyes", "NotAllowed", "PaymentInvalid", "StateChanged", "TransferInput", "attempt_done",
+           "bank_connection", "bank_order", "describe", "drafted_by", "order_approve", "order_cancel",
+           "order_confirm_upload", "order_create", "order_export", "order_queue", "order_resolve", "order_submit",
+           "order_total", "orders_follow_statements", "require", "transition"]
 
 State = PaymentOrder.State
 logger = logging.getLogger(__name__)
-PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
-
-
-class PaymentInvalid(Exception):
-    """The order cannot go to a bank as it is: `problems` name the fields."""
-
-    def __init__(self, problems: list[rules.Problem]):
-        super().__init__("; ".join(p.message for p in problems))
-        self.problems = problems
-
-
-class StateChanged(Exception):
-    """Someone else moved the order on in the meantime (or the step does not fit its state)."""
-
-
-class FourEyes(Exception):
-    """The creator of an order cannot approve it (nor wave through its payee check)."""
-
-
-class NotAllowed(Exception):
-    """The person's role in the company does not allow this step."""
-
-
-@dataclass(frozen=True)
-class Ids:
-    """The references of a pain message: made once per order, kept for every attempt."""
-
-    message_id: str
-    payment_info_id: str
-    end_to_end_ids: tuple[str, ...]
-
-    @classmethod
-    def new(cls, count: int) -> Ids:
-        return cls(new_id("KWM"), new_id("KWP"), tuple(new_id("KWE") for _ in range(count)))
-
-    @classmethod
-    def placeholders(cls, count: int) -> Ids:
-        """For checking a draft: valid, not unique."""
-        return cls("KW-DRAFT-M", "KW-DRAFT-P", tuple(f"KW-DRAFT-E{n}" for n in range(1, count + 1)))
-
-
-def require(company: Company, user: User | None, permission: str) -> None:
-    """Services ask the permission table too (not only the pages): a worker (None) may all."""
-    if user is None:
-        return
-    role = Membership.objects.filter(company=company, user=user).values_list("role", flat=True).first()
-    if not permissions.allows(role, permission):
-        raise NotAllowed(_("Your role does not allow this."))
+DESCRIPTORS = {PaymentOrder.Kind.TRANSFER: f"urn:iso:std:iso:20022:tech:xsd:{pain001.MESSAGE}",
+               PaymentOrder.Kind.DEBIT: f"urn:iso:std:iso:20022:tech:xsd:{pain008.MESSAGE}"}
 
 
 @dataclass(frozen=True)
@@ -97,26 +74,28 @@ class TransferInput:
 def order_create(company: Company, *, user: User, account: BankAccount, requested_date: date,
                  transfers: list[TransferInput], instant: bool = False, via: str = "web") -> PaymentOrder:
     """A draft: one transfer, or several for a payment run. Checked as a bank would now, so
-    mistakes show while the person is still at the form."""
+    mistakes show while the person is still at the form; an account that can neither send
+    nor export it is refused now too."""
     require(company, user, permissions.DRAFT_TRANSFER)
     if account.company_id != company.pk:
-        raise PaymentInvalid([rules.Problem("account", "account_unknown", _("Choose one of your accounts."))])
+        raise invalid("account", "account_unknown", _("Choose one of your accounts."))
+    operation = "instant" if instant else ("transfer_batch" if len(transfers) > 1 else "transfer")
+    delivery = delivery_for(account, operation)
     message = _message(account, requested_date, instant, transfers, Ids.placeholders(len(transfers)))
     try:
         rules.check(message, today=timezone.localdate())
-    except rules.SepaInvalid as invalid:
-        raise PaymentInvalid(invalid.problems) from invalid
+    except rules.SepaInvalid as refused:
+        raise PaymentInvalid(refused.problems) from refused
     with transaction.atomic():
         order = PaymentOrder.objects.create(company=company, account=account, requested_date=requested_date,
-                                            instant=instant, created_by=user)
+                                            instant=instant, created_by=user, delivery=delivery)
         Transfer.objects.bulk_create([
             Transfer(order=order, position=number, drafted_by=user, payee_name=t.payee_name.strip(),
-                     iban=IBAN(t.iban).compact,
-                     bic=BIC(t.bic).compact if t.bic.strip() else "", amount=t.amount,
+                     iban=IBAN(t.iban).compact, bic=BIC(t.bic).compact if t.bic.strip() else "", amount=t.amount,
                      remittance=t.remittance.strip())
             for number, t in enumerate(transfers, start=1)
         ])
-        record("payment.created", order, company=company, user=user, via=via, after=_payload(order))
+        record("payment.created", order, company=company, user=user, via=via, after=payload(order))
     return order
 
 
@@ -127,12 +106,8 @@ def order_submit(order: PaymentOrder, *, user: User, via: str = "web") -> None:
         require(order.company, user, permissions.APPROVE_PAYMENT)
     require(order.company, user, permissions.DRAFT_TRANSFER)
     with transaction.atomic():
-        digest = _digest(order)
-        transition(order, [State.DRAFT], State.PENDING_APPROVAL, user, via, payload_hash=digest)
-        text = _("Transfer %(order)s of %(total)s EUR waits for approval.") % {"order": order,
-                                                                               "total": order_total(order)}
-        notify(order.company, Notification.Kind.NEEDS_PERSON, text, link=reverse("payment_detail", args=[order.pk]),
-               roles=(Role.APPROVER, Role.ADMIN))
+        transition(order, [State.DRAFT], State.PENDING_APPROVAL, user, via, payload_hash=digest(order))
+        notify_waiting(order)
 
 
 def order_approve(order: PaymentOrder, *, user: User, via: str = "web") -> None:
@@ -142,7 +117,7 @@ def order_approve(order: PaymentOrder, *, user: User, via: str = "web") -> None:
     if drafted_by(order, user):
         raise FourEyes(_("You drafted a payment of this order; another approver has to release it."))
     with transaction.atomic():
-        _check_unchanged(order)
+        check_unchanged(order)
         transition(order, [State.PENDING_APPROVAL], State.APPROVED, user, via, approved_by=user,
                    approved_at=timezone.now())
         order.transfers.update(approved_by=user)
@@ -157,75 +132,118 @@ def drafted_by(order: PaymentOrder, user: User) -> bool:
 
 def order_cancel(order: PaymentOrder, *, user: User, reason: str = "", via: str = "web") -> None:
     """Withdrawn (by its creator) or declined (by an approver) before it went to the bank; a
-    queued order too, as long as the worker has not begun sending it."""
+    queued order too, as long as the worker has not begun sending it, and an exported file
+    nobody uploaded. A debit run's collections are held for a person."""
     if order.created_by_id != user.pk:
         require(order.company, user, permissions.APPROVE_PAYMENT)
     with transaction.atomic():
-        transition(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED], State.CANCELLED,
-                   user, via, note=reason.strip(), finished_at=timezone.now())
+        transition(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED, State.EXPORTED],
+                   State.CANCELLED, user, via, note=reason.strip(), finished_at=timezone.now())
         attempt_done(order)
+        debits.debits_released(order, "run_cancelled")
 
 
 # -- off to the bank -----------------------------------------------------------------------
 def order_queue(order: PaymentOrder, *, user: User | None, pin: str = "", keep_pin: bool = False,
                 via: str = "web") -> None:
-    """Approved -> queued, with an attempt that holds the pain message as it will go out:
-    built, checked against the schemas and committed before the worker sends it
-    (submission.py). The ids are made on the first attempt and kept for later ones; an
-    execution date that has passed meanwhile becomes today (what banks do with it too)."""
+    """Approved -> queued for the worker (FinTS) or exported (a file), with an attempt that
+    holds the pain message as it goes out: built, checked against the schemas and committed
+    before anything leaves (submission.py). The ids are made on the first attempt and kept for
+    later ones. A transfer's execution date that has passed meanwhile becomes today (what
+    banks do with it too); a collection date is never moved (the debtor was told it): one the
+    bank can no longer meet is refused."""
     require(order.company, user, permissions.APPROVE_PAYMENT)
-    connection = _connection(order)
-    _check_unchanged(order)
-    transfers = list(order.transfers.all())
-    ids = (Ids(order.message_id, order.payment_info_id, tuple(t.end_to_end_id for t in transfers))
-           if order.message_id else Ids.new(len(transfers)))
-    execution = max(order.requested_date, timezone.localdate())
-    message = _message(order.account, execution, order.instant, _inputs(order), ids)
+    by_file = order.delivery == PaymentOrder.Delivery.FILE
+    connection = None if by_file else _connection(order)
+    check_unchanged(order)
+    payments = order_payments(order)
+    ids = (Ids(order.message_id, order.payment_info_id, tuple(p.end_to_end_id for p in payments))
+           if order.message_id else Ids.new(len(payments)))
+    today = timezone.localdate()
+    if order.is_debit:
+        execution = order.requested_date
+        debits.check_lead_time(order.account, order.scheme, execution, batch=len(payments) > 1, today=today)
+        builder, message = pain008, debits.message_for(order, ids, execution)
+    else:
+        execution = max(order.requested_date, today)
+        builder, message = pain001, _message(order.account, execution, order.instant, _inputs(order), ids)
     try:
-        pain = pain001.build(message, today=timezone.localdate())
-        checked = [name for name in pain001.SCHEMAS if schemas.validate(pain, name, settings.CONFIG.xsd_dir)]
-    except rules.SepaInvalid as invalid:
-        raise PaymentInvalid(invalid.problems) from invalid
-    if not checked:
-        logger.warning("transfer %s: no XSD to check its pain.001 with (set KASSENWART_XSD_DIR)", order.pk)
+        pain = builder.build(message, today=today)
+        checked = schemas.check(pain, builder.MESSAGE, settings.CONFIG.xsd_dir)
+    except rules.SepaInvalid as refused:
+        raise PaymentInvalid(refused.problems) from refused
     with transaction.atomic():
-        if pin:
+        if by_file:
+            target = State.EXPORTED
+        elif pin:
             bank.pin_handover(connection, pin=pin, keep=keep_pin)
+            target = State.QUEUED
         elif not bank.pin_available(connection):
-            raise bank.PinMissing(_("Enter the PIN of the online banking to send the transfer."))
-        transition(order, [State.APPROVED], State.QUEUED, user, via, sent_by=user, message_id=ids.message_id,
+            raise bank.PinMissing(_("Enter the PIN of the online banking to send the order."))
+        else:
+            target = State.QUEUED
+        transition(order, [State.APPROVED], target, user, via, sent_by=user, message_id=ids.message_id,
                    payment_info_id=ids.payment_info_id, note="", waiting_for="",
                    audit={"message_id": ids.message_id, "execution_date": execution.isoformat(),
-                          "schemas_checked": checked})
-        for transfer, end_to_end in zip(transfers, ids.end_to_end_ids, strict=True):
-            if transfer.end_to_end_id != end_to_end:
-                Transfer.objects.filter(pk=transfer.pk).update(end_to_end_id=end_to_end)
-        SendAttempt.objects.create(order=order, requested_date=execution, pain=pain, schemas_checked=checked)
-        transaction.on_commit(lambda: _enqueue(order.pk))
+                          "schemas_checked": checked, "delivery": order.delivery})
+        model = Collection if order.is_debit else Transfer
+        for payment, end_to_end in zip(payments, ids.end_to_end_ids, strict=True):
+            if payment.end_to_end_id != end_to_end:
+                model.objects.filter(pk=payment.pk).update(end_to_end_id=end_to_end)
+        SendAttempt.objects.create(order=order, requested_date=execution, pain=pain, schemas_checked=checked,
+                                   delivery=order.delivery)
+        if not by_file:
+            transaction.on_commit(lambda: _enqueue(order.pk))
+
+
+def order_export(order: PaymentOrder) -> tuple[str, bytes]:
+    """The pain file of an exported order, exactly as it was written: (file name, bytes)."""
+    attempt = order.attempts.filter(delivery=PaymentOrder.Delivery.FILE).order_by("-pk").first()
+    if attempt is None:
+        raise StateChanged(_("This order has no pain file; export it first."))
+    return f"{order.message_id}.xml", bytes(attempt.pain)
+
+
+def order_confirm_upload(order: PaymentOrder, *, user: User, via: str = "web") -> None:
+    """A person uploaded the exported file to the bank's portal (or EBICS software): accepted.
+    The statement then books it."""
+    require(order.company, user, permissions.APPROVE_PAYMENT)
+    with transaction.atomic():
+        transition(order, [State.EXPORTED], State.ACCEPTED, user, via, finished_at=timezone.now(),
+                   note=_("Uploaded to the bank by %(user)s.") % {"user": user.get_username()})
+        attempt_done(order)
+        debits.debits_accepted(order)
 
 
 def bank_order(order: PaymentOrder) -> bank.Order:
     """The order as the bank connection sends it: the latest attempt's pain message."""
     attempt = order.attempts.order_by("-pk").first()
-    transfers = list(order.transfers.all())
-    return bank.Order(purpose=order.purpose, account=order.account, pain=bytes(attempt.pain),
-                                count=len(transfers), total=order_total(order), descriptor=PAIN_001,
-                                instant=order.instant)
+    payments = order_payments(order)
+    return bank.Order(purpose=order.purpose, account=order.account, pain=bytes(attempt.pain), count=len(payments),
+                      total=sum((p.amount for p in payments), Decimal("0.00")), descriptor=DESCRIPTORS[order.kind],
+                      instant=order.instant, kind=order.kind, scheme=order.scheme)
 
 
 # -- after the bank -------------------------------------------------------------------------
-RETURN_WATCH = timedelta(days=60)  # how long a booked transfer is watched for a return
+def orders_follow_statements(company: Company, *, via: str = "worker") -> dict:
+    """Sent orders on the account statement (by end-to-end id on the order's account):
+    transfers (`transfers_follow_statements`) and debit runs (`debits.debits_follow_statements`).
+    Returns the counts, and the debits newly collected and returned for the books."""
+    counts = transfers_follow_statements(company, via=via)
+    followed = debits.debits_follow_statements(company, via=via)
+    counts["booked"] += followed["booked"]
+    return {**counts, "collected": followed["collected"], "debits_returned": followed["returned"]}
 
 
-def orders_follow_statements(company: Company, *, via: str = "worker") -> dict[str, int]:
-    """Sent transfers on the account statement: an accepted (or unknown) order whose every
-    transfer is booked becomes booked; a transfer coming back with a return reason makes
-    its order returned. Matched by end-to-end id on the order's account."""
+def transfers_follow_statements(company: Company, *, via: str = "worker") -> dict[str, int]:
+    """An accepted (or unknown) transfer order whose every transfer is booked becomes booked;
+    a transfer coming back with a return reason makes its order returned."""
     # Rejected ones too, for a while: a rejection after an app confirmation may be wrong.
-    recent = timezone.now() - RETURN_WATCH
-    watched = (PaymentOrder.objects.filter(company=company, state__in=[State.ACCEPTED, State.UNKNOWN])
-               | PaymentOrder.objects.filter(company=company, state=State.BOOKED, booked_at__gte=recent)
-               | PaymentOrder.objects.filter(company=company, state=State.REJECTED, finished_at__gte=recent))
+    recent = timezone.now() - debits.RETURN_WATCH
+    transfers = PaymentOrder.objects.filter(company=company, kind=PaymentOrder.Kind.TRANSFER)
+    watched = (transfers.filter(state__in=[State.ACCEPTED, State.UNKNOWN])
+               | transfers.filter(state=State.BOOKED, booked_at__gte=recent)
+               | transfers.filter(state=State.REJECTED, finished_at__gte=recent))
     orders = {order.pk: order for order in watched.prefetch_related("transfers")}
     for order in orders.values():
         order.company = company  # for the audit events, without a query each
@@ -268,49 +286,18 @@ def order_resolve(order: PaymentOrder, *, user: User, executed: bool, note: str,
     with transaction.atomic():
         transition(order, [State.UNKNOWN], State.ACCEPTED if executed else State.REJECTED, user, via,
                    note=note.strip(), finished_at=timezone.now())
-
-
-def attempt_done(order: PaymentOrder) -> None:
-    """The latest attempt ends in the order's state (approved: it did not reach the bank)."""
-    attempt = order.attempts.order_by("-pk").first()
-    if attempt is not None and not attempt.finished_at:
-        attempt.outcome, attempt.finished_at = order.state, timezone.now()
-        attempt.save(update_fields=["outcome", "finished_at"])
-
-
-def bank_connection(order: PaymentOrder) -> BankConnection | None:
-    connection = order.account.connection
-    if connection is None or connection.kind != BankConnection.Kind.FINTS:
-        return None
-    return connection
+        if executed:
+            debits.debits_accepted(order)
+        else:
+            debits.debits_released(order, "bank_rejected")
 
 
 # -- helpers -------------------------------------------------------------------------------
-def transition(order: PaymentOrder, sources: list[str], target: str, user: User | None, via: str, *,
-          audit: dict | None = None, **fields) -> None:
-    """One step of the state machine: only from `sources`, else StateChanged."""
-    moved = PaymentOrder.objects.filter(pk=order.pk, state__in=sources).update(state=target, **fields)
-    if not moved:
-        order.refresh_from_db(fields=["state"])
-        raise StateChanged(_("This transfer is %(state)s now; reload the page.")
-                           % {"state": order.get_state_display()})
-    before = order.state
-    order.state = target
-    for name, value in fields.items():
-        setattr(order, name, value)
-    after = {"state": target, **(audit or {})}
-    if fields.get("note"):
-        after["note"] = fields["note"]
-    record(f"payment.{target}", order, company=order.company, user=user, via=via, before={"state": before},
-           after=after)
-
-
 def _connection(order: PaymentOrder) -> BankConnection:
     connection = bank_connection(order)
     if connection is None:
-        raise PaymentInvalid([rules.Problem("account", "no_connection", _(
-            "This account has no FinTS connection, so Kassenwart cannot send the transfer. "
-            "Connect the bank first."))])
+        raise invalid("account", "no_connection", _(
+            "This account has no FinTS connection, so Kassenwart cannot send the order. Connect the bank first."))
     return connection
 
 
@@ -328,32 +315,12 @@ def _message(account: BankAccount, requested_date: date, instant: bool, transfer
     )
 
 
-def _check_unchanged(order: PaymentOrder) -> None:
-    if _digest(order) != order.payload_hash:
-        raise StateChanged(_("The transfer changed after it was submitted; it cannot be approved or sent."))
-
-
 def _inputs(order: PaymentOrder) -> list[TransferInput]:
-    return [TransferInput(t.payee_name, t.iban, t.amount, t.remittance, t.bic) for t in order.transfers.all()]
-
-
-def _payload(order: PaymentOrder) -> dict:
-    return {
-        "account": order.account.iban, "requested_date": order.requested_date.isoformat(), "instant": order.instant,
-        "transfers": [{"payee_name": t.payee_name, "iban": t.iban, "bic": t.bic, "amount": str(t.amount),
-                       "remittance": t.remittance} for t in order.transfers.all()],
-    }
-
-
-def _digest(order: PaymentOrder) -> str:
-    return hashlib.sha256(json.dumps(_payload(order), sort_keys=True).encode()).hexdigest()
-
-
-def order_total(order: PaymentOrder) -> Decimal:
-    return sum((t.amount for t in order.transfers.all()), Decimal("0.00"))
+    return [TransferInput(t.payee_name, t.iban, t.amount, t.remittance, t.bic) for t in order_payments(order)]
 
 
 def _enqueue(order_id: int) -> None:
     from kassenwart.payments.tasks import send_order_task
 
     send_order_task.enqueue(order_id)
+

@@ -29,14 +29,15 @@ from kassenwart.companies.models import Role
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
+from kassenwart.payments import debits
 from kassenwart.payments.models import PaymentOrder
-from kassenwart.payments.services import (
+from kassenwart.payments.services import bank_order, drafted_by
+from kassenwart.payments.state import (
     FourEyes,
     StateChanged,
     attempt_done,
     bank_connection,
-    bank_order,
-    drafted_by,
+    describe,
     order_total,
     require,
     transition,
@@ -273,14 +274,18 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
                    finished_at=finished, waiting_for="", answer_sent_at=None,
                    audit={"bank_said": said} if said else None)
         attempt_done(order)
+        if target == State.ACCEPTED:
+            debits.debits_accepted(order)
+        elif target == State.REJECTED:
+            debits.debits_released(order, "bank_rejected")
         if target != State.APPROVED:
             text = {
-                State.ACCEPTED: _("The bank accepted transfer %(order)s (%(total)s EUR)."),
-                State.REJECTED: _("The bank rejected transfer %(order)s (%(total)s EUR)."),
-                State.UNKNOWN: _("Transfer %(order)s (%(total)s EUR): outcome unknown, check the statement."),
-            }[target] % {"order": order, "total": order_total(order)}
-            notify(order.company, Notification.Kind.INFO, text, link=reverse("payment_detail", args=[order.pk]),
-                   roles=(Role.APPROVER, Role.ADMIN))
+                State.ACCEPTED: _("The bank accepted %(what)s (%(total)s EUR)."),
+                State.REJECTED: _("The bank rejected %(what)s (%(total)s EUR)."),
+                State.UNKNOWN: _("%(what)s (%(total)s EUR): outcome unknown, check the statement."),
+            }[target] % {"what": describe(order), "total": order_total(order)}
+            notify(order.company, Notification.Kind.INFO, text[:1].upper() + text[1:],
+                   link=reverse("payment_detail", args=[order.pk]), roles=(Role.APPROVER, Role.ADMIN))
 
 
 def _claim(order: PaymentOrder, states: list[str]) -> bool:

