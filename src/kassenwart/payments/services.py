@@ -174,11 +174,9 @@ def order_queue(order: PaymentOrder, *, user: User | None, pin: str = "", keep_p
     message = _message(order.account, execution, order.instant, _inputs(order), ids)
     try:
         pain = pain001.build(message, today=timezone.localdate())
-        checked = [name for name in pain001.SCHEMAS if schemas.validate(pain, name, settings.CONFIG.xsd_dir)]
+        checked = schemas.check(pain, pain001.MESSAGE, settings.CONFIG.xsd_dir)  # ISO always; DK GBIC_4 too
     except rules.SepaInvalid as invalid:
         raise PaymentInvalid(invalid.problems) from invalid
-    if not checked:
-        logger.warning("transfer %s: no XSD to check its pain.001 with (set KASSENWART_XSD_DIR)", order.pk)
     with transaction.atomic():
         if pin:
             fints_services.pin_handover(connection, pin=pin, keep=keep_pin)
