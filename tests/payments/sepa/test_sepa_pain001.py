@@ -1,4 +1,3 @@
-import string
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -9,7 +8,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from kassenwart.payments.sepa import CreditTransfer, Party, SepaInvalid, TransferMessage, pain001, problems, schemas
-from sepa_factories import CREDITORS, DEBTOR, TODAY, message, transfer
+from sepa_factories import BICS, CREDITORS, DEBTOR, IBANS, LATIN, LETTERS, TODAY, amounts, ids, message, sepa_text, transfer
 from shared_data import shared_path
 
 NS = {"p": pain001.NAMESPACE}
@@ -120,25 +119,6 @@ def test_today_defaults_to_the_day_of_creation():
 
 
 # Property: any message the rules accept builds, and what it builds the schemas accept.
-
-IBANS = ("DE02120300000000202051", "AT611904300234573201", "CH9300762011623852957",
-         "FR1420041010050500013M02606", "NL91ABNA0417164300", "ES9121000418450200051332",
-         "IT60X0542811101000000123456", "BE68539007547034", "GB33BUKB20201555555555")
-BICS = ("", "BYLADEM1001", "BKAUATWW", "UBSWCHZH80A", "ABNANL2A", "DEUTDEFF500")
-# Characters a CRM sends; each becomes at most four when transliterated ("@" -> "(at)").
-LATIN = (string.ascii_letters + string.digits + " /-?:().,'+&ÄÖÜäöüßéèêáàâçñøØæÆœŒåÅłŁšŠžŽčČğĞıİ"
-         "–—“”„‘’«»…€\t\n!@#_;\"ð")
-LETTERS = string.ascii_letters + "ÄÖÜäöüÉøÆß"
-
-
-def sepa_text(first: str, most: int):
-    """Text that ends up between 1 and 1 + 4 * `most` characters long."""
-    return st.builds(lambda a, b: a + b, st.sampled_from(first), st.text(LATIN, max_size=most))
-
-
-ids = st.from_regex(r"[A-Za-z0-9?:().,'+ -]{1,35}", fullmatch=True)
-amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2)
-
 
 def creditors(names):
     return st.builds(Party, names, st.sampled_from(IBANS), st.sampled_from(BICS))

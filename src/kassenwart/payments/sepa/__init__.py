@@ -25,6 +25,8 @@ from .model import (
     FIRST,
     ONE_OFF,
     RECURRING,
+    SCHEMES,
+    SEQUENCE_TYPES,
     CreditTransfer,
     DirectDebit,
     DirectDebitMessage,
@@ -45,7 +47,9 @@ from .rules import (
 )
 from .text import new_id, to_sepa_text
 
-__all__ = ["B2B", "CORE", "FINAL", "FIRST", "ONE_OFF", "RECURRING", "CreditTransfer", "DirectDebit",
-           "DirectDebitMessage", "MandateAmendment", "MandateRelatedInfo", "Party", "Problem", "SepaInvalid",
-           "TransferMessage", "check", "creditor_id_problems", "creditor_id_valid", "mandate_reference_valid",
-           "new_id", "pain001", "pain008", "problems", "schemas", "sendable", "to_sepa_text"]
+__all__ = [
+    "B2B", "CORE", "FINAL", "FIRST", "ONE_OFF", "RECURRING", "SCHEMES", "SEQUENCE_TYPES",
+    "CreditTransfer", "DirectDebit", "DirectDebitMessage", "MandateAmendment", "MandateRelatedInfo", "Party",
+    "Problem", "SepaInvalid", "TransferMessage", "check", "creditor_id_problems", "creditor_id_valid",
+    "mandate_reference_valid", "new_id", "pain001", "pain008", "problems", "schemas", "sendable", "to_sepa_text",
+]
