@@ -94,8 +94,7 @@ def pain_001(account, lines: list[Line], message_id: str, batch: bool = True) ->
                                        line.remittance) for line in lines),
     )
     xml = pain001.build(message, today=AS_SOON_AS_POSSIBLE)
-    for name in pain001.SCHEMAS:
-        schemas.validate(xml, name, XSD_DIR)  # checked when ../shared is here
+    schemas.check(xml, pain001.MESSAGE, XSD_DIR)  # ISO always; DK GBIC_4 too when ../shared is here
     return xml.decode(), message.control_sum
 
 

@@ -1,9 +1,11 @@
+import unicodedata
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kassenwart.payments.sepa import new_id, to_sepa_text
-from kassenwart.payments.sepa.text import BASIC, DK, id_problem, unsendable
+from kassenwart.payments.sepa.text import BASIC, id_problem, unsendable
 
 
 @pytest.mark.parametrize(("given", "sent"), [
@@ -44,12 +46,15 @@ def test_other_scripts_stay_and_are_reported():
     assert unsendable(text) == ["株", "式", "会", "社", "Ω"]
 
 
+# deadline=None: a slow or loaded machine must not fail a test of what is written, not how fast
+@settings(deadline=None, max_examples=300)
 @given(st.text())
 def test_transliteration_only_ever_yields_sendable_text_or_foreign_letters(value):
     text = to_sepa_text(value)
     assert text == text.strip() and "  " not in text
-    for c in unsendable(text):
-        assert c not in DK
+    for c in unsendable(text):  # what is left is a letter, mark or digit of another script, never
+        category = unicodedata.category(c)  # punctuation, a symbol, a space or a control character
+        assert category[0] not in "PSZ" and category not in ("Cc", "Cf"), (c, category)
     assert to_sepa_text(text) == text, "transliterating twice changes nothing"
     assert set(to_sepa_text(text, dk=False)) - set(unsendable(text, dk=False)) <= BASIC
 

@@ -1,25 +1,38 @@
-"""XSD validation of generated files against the schemas in ../shared/xsd.
+"""XSD validation of generated pain files; it always runs.
 
-    validated = validate(xml, "pain.001.001.09_GBIC_4", xsd_dir)
+    names = check(xml, "pain.008.001.08", xsd_dir)
+    # ["pain.008.001.08", "pain.008.001.08_GBIC_4"]: the schemas the file was validated against
 
-True when the document was validated (and is valid), False when it could not be checked
-(no `xsd_dir`, or the schema file is not there): the caller logs that. An invalid document
-raises SepaInvalid with one Problem per schema error, quoting the error and its line.
-Compiling a schema takes long, so each is compiled once per process and kept. Neither the
-schemas nor the documents may load a DTD, resolve entities or touch the network; a document
-with a DOCTYPE is refused outright.
+Every file is validated against the ISO 20022 schema of its message, which ships inside the
+`sepaxml` package (a dependency, MIT licensed; read with importlib.resources, so nothing is
+copied into this repository and no installation lacks it). The German DK subset
+(`<message>_GBIC_4.xsd`, DFÜ-Abkommen Anlage 3) is checked in addition where `xsd_dir`
+(KASSENWART_XSD_DIR, or ../shared/xsd in a developer checkout) has it; the DK files are not
+ours to ship. An invalid document raises SepaInvalid with one Problem per schema error,
+quoting the error and its line (the first 100, then a count); the ISO schema is checked first.
+
+The document is parsed once and that tree is validated against each schema. Compiling a
+schema takes long, so each is compiled once per process and kept. Neither the schemas nor
+the documents may load a DTD, resolve entities or touch the network; a document with a
+DOCTYPE is refused outright.
 """
 
 from __future__ import annotations
 
 import threading
+from importlib import resources
 from pathlib import Path
 
 from lxml import etree
 
 from .rules import Problem, SepaInvalid
 
-_compiled: dict[Path, tuple[etree.XMLSchema, threading.Lock]] = {}
+SCHEMA_PACKAGE = "sepaxml"  # sepaxml/schemas/<message>.xsd: the ISO schemas as published
+DK_SUFFIX = "_GBIC_4"
+MESSAGES = ("pain.001.001.09", "pain.008.001.08")
+PROBLEMS_MAX = 100  # a file broken in every payment needs no 100,000 problems to be fixed
+
+_compiled: dict[object, tuple[etree.XMLSchema, threading.Lock]] = {}
 _compiling = threading.Lock()
 
 
@@ -27,8 +40,35 @@ def safe_parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
+def check(xml: bytes, kind: str, xsd_dir: Path | None) -> list[str]:
+    """Validates `xml`, a message of `kind` ("pain.001.001.09" or "pain.008.001.08"), against
+    the ISO schema and, where `xsd_dir` has it, the DK schema. Returns the names of the
+    schemas it was validated against (the ISO one always first); raises SepaInvalid."""
+    if kind not in MESSAGES:
+        raise ValueError(f"no schema for {kind!r}; known: {', '.join(MESSAGES)}")
+    document = parse(xml)
+    checked = [kind]
+    _validate(document, kind, iso_schema(kind))
+    dk_name = kind + DK_SUFFIX
+    path = schema_path(dk_name, xsd_dir)
+    if path is not None:
+        _validate(document, dk_name, compiled(path))
+        checked.append(dk_name)
+    return checked
+
+
+def iso_schema(kind: str) -> tuple[etree.XMLSchema, threading.Lock]:
+    """The ISO schema of `kind` from the sepaxml package, compiled once."""
+    key = (SCHEMA_PACKAGE, kind)
+    with _compiling:
+        if key not in _compiled:
+            source = resources.files(SCHEMA_PACKAGE).joinpath("schemas", f"{kind}.xsd").read_bytes()
+            _compiled[key] = (etree.XMLSchema(etree.fromstring(source, safe_parser())), threading.Lock())
+        return _compiled[key]
+
+
 def schema_path(schema_name: str, xsd_dir: Path | None) -> Path | None:
-    """The schema file, or None when it is not there."""
+    """The schema file in `xsd_dir`, or None when it is not there."""
     if xsd_dir is None:
         return None
     name = schema_name if schema_name.endswith(".xsd") else f"{schema_name}.xsd"
@@ -47,22 +87,6 @@ def compiled(path: Path) -> tuple[etree.XMLSchema, threading.Lock]:
         return _compiled[key]
 
 
-def validate(xml: bytes, schema_name: str, xsd_dir: Path | None) -> bool:
-    path = schema_path(schema_name, xsd_dir)
-    if path is None:
-        return False
-    document = parse(xml)
-    schema, lock = compiled(path)
-    with lock:
-        try:
-            if schema.validate(document):
-                return True
-        except etree.XMLSchemaValidateError as error:
-            raise _invalid("xml_malformed", f"The schema validator gave up: {error}.", error) from error
-        errors = list(schema.error_log)
-    raise SepaInvalid([_problem(path.stem, error, document) for error in errors])
-
-
 def parse(xml: bytes):
     """The document's root; a DOCTYPE is refused (a pain file never has one)."""
     try:
@@ -72,6 +96,23 @@ def parse(xml: bytes):
     if document.getroottree().docinfo.doctype:
         raise _invalid("xml_doctype", "The file has a document type declaration (DOCTYPE); a pain file has none.")
     return document
+
+
+def _validate(document, schema_name: str, compiled_schema: tuple[etree.XMLSchema, threading.Lock]) -> None:
+    schema, lock = compiled_schema
+    with lock:
+        try:
+            if schema.validate(document):
+                return
+        except etree.XMLSchemaValidateError as error:
+            raise _invalid("xml_malformed", f"The schema validator gave up: {error}.", error) from error
+        errors = list(schema.error_log)
+    found = [_problem(schema_name, error, document) for error in errors[:PROBLEMS_MAX]]
+    if len(errors) > PROBLEMS_MAX:
+        more = len(errors) - PROBLEMS_MAX
+        found.append(Problem("document", "schema_more_errors", f"{schema_name}: {more} more errors.",
+                             {"schema": schema_name, "count": more}))
+    raise SepaInvalid(found)
 
 
 def _invalid(code: str, message: str, error: Exception | None = None) -> SepaInvalid:
