@@ -15,6 +15,7 @@ from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog,
 from kassenwart.core.models import AuditEvent
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
+from kassenwart.payments.state import digest
 from kassenwart.sandbox.scenarios import CLOSED_ACCOUNT, LOGIN, SUPPLIERS
 
 from fints_fixtures import TAN
@@ -274,10 +275,12 @@ def test_the_statement_books_the_order(approved, approver, connection, company, 
         sync_connection_task.call(connection.pk)
     follow = DBTaskResult.objects.filter(task_path__endswith="after_import_task")
     assert follow and {tuple(t.args_kwargs["args"]) for t in follow} == {(company.pk,)}, "the sync asks for it"
-    assert services.orders_follow_statements(company) == {"booked": 1, "returned": 0}
+    followed = services.orders_follow_statements(company)
+    assert (followed.booked, followed.returned) == (1, 0)
     order.refresh_from_db()
     assert order.state == State.BOOKED and order.booked_at is not None
-    assert services.orders_follow_statements(company) == {"booked": 0, "returned": 0}
+    followed = services.orders_follow_statements(company)
+    assert (followed.booked, followed.returned) == (0, 0)
 
 
 def test_a_transfer_to_a_closed_account_comes_back_returned(approved, approver, connection, company, bank):
@@ -288,7 +291,7 @@ def test_a_transfer_to_a_closed_account_comes_back_returned(approved, approver, 
     assert order.state == State.BOOKED
     bank.clock.advance(days=3)  # the payee's bank sends it back (AC04: account closed)
     fints.connection_sync(connection)
-    assert services.orders_follow_statements(company)["returned"] == 1
+    assert services.orders_follow_statements(company).returned == 1
     order.refresh_from_db()
     assert order.state == State.RETURNED and "AC04" in order.bank_said
 
@@ -458,7 +461,7 @@ def test_a_passed_execution_date_goes_out_as_today(approved, approver, bank):
     order.refresh_from_db()
     with pytest.raises(services.StateChanged, match="changed"):
         services.order_queue(order, user=approver)  # the date is part of what was approved ...
-    order.payload_hash = services._digest(order)
+    order.payload_hash = digest(order)
     PaymentOrder.objects.filter(pk=order.pk).update(payload_hash=order.payload_hash)
     services.order_queue(order, user=approver)  # ... and once approved so, it goes out today
     assert order.attempts.get().requested_date == timezone.localdate()

@@ -21,7 +21,8 @@ def after_import_task(company_id: int) -> dict:
     company = Company.objects.get(pk=company_id)
     followed = orders_follow_statements(company, via="worker")
     result = reconcile_company(company, via="worker")
-    return {**followed, "transactions": result.transactions, "auto": result.auto, "open": result.open}
+    return {"booked": followed.booked, "returned": followed.returned, "transactions": result.transactions,
+            "auto": result.auto, "open": result.open}
 
 
 @task()

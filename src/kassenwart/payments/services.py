@@ -9,7 +9,7 @@ with its audit event, in one database transaction (state.py).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -50,7 +50,7 @@ from kassenwart.payments.state import (
 )
 
 # What callers (pages, CLI, the other payments modules) use from the state machine's parts.
-__all__ = ["FourEyes", "NotAllowed", "PaymentInvalid", "StateChanged", "TransferInput", "attempt_done",
+__all__ = ["Followed", "FourEyes", "NotAllowed", "PaymentInvalid", "StateChanged", "TransferInput", "attempt_done",
            "bank_connection", "bank_order", "describe", "drafted_by", "order_approve", "order_cancel",
            "order_confirm_upload", "order_create", "order_export", "order_queue", "order_resolve", "order_submit",
            "order_total", "orders_follow_statements", "require", "transition"]
@@ -225,14 +225,26 @@ def bank_order(order: PaymentOrder) -> bank.Order:
 
 
 # -- after the bank -------------------------------------------------------------------------
-def orders_follow_statements(company: Company, *, via: str = "worker") -> dict:
+@dataclass
+class Followed:
+    """What the statements said about sent orders: orders newly booked and returned, and for
+    the books the debits newly collected (collection, transaction) and returned (collection,
+    credit transaction or None, return code)."""
+
+    booked: int = 0
+    returned: int = 0
+    collected: list[tuple[int, int]] = field(default_factory=list)
+    debits_returned: list[tuple[int, int | None, str]] = field(default_factory=list)
+
+
+def orders_follow_statements(company: Company, *, via: str = "worker") -> Followed:
     """Sent orders on the account statement (by end-to-end id on the order's account):
-    transfers (`transfers_follow_statements`) and debit runs (`debits.debits_follow_statements`).
-    Returns the counts, and the debits newly collected and returned for the books."""
+    transfers (`transfers_follow_statements`) and debit runs (`debits.debits_follow_statements`)."""
     counts = transfers_follow_statements(company, via=via)
     followed = debits.debits_follow_statements(company, via=via)
-    counts["booked"] += followed["booked"]
-    return {**counts, "collected": followed["collected"], "debits_returned": followed["returned"]}
+    return Followed(booked=counts["booked"] + followed["booked"],
+                    returned=counts["returned"] + len(followed["returned"]),
+                    collected=followed["collected"], debits_returned=followed["returned"])
 
 
 def transfers_follow_statements(company: Company, *, via: str = "worker") -> dict[str, int]:
