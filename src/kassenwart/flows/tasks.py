@@ -8,21 +8,40 @@ from django.utils import timezone
 from django_tasks import task
 
 from kassenwart.banking import fints
-from kassenwart.banking.models import BankConnection
+from kassenwart.banking.models import BankConnection, Transaction
 from kassenwart.companies.models import Company
 from kassenwart.flows.services import after_import
-from kassenwart.payments.services import orders_follow_statements
-from kassenwart.reconciliation.services import reconcile_company
+from kassenwart.payments.models import Collection
+from kassenwart.payments.services import Followed, orders_follow_statements
+from kassenwart.reconciliation.services import debit_collected, debit_returned, reconcile_company
 
 
 @task()
 def after_import_task(company_id: int) -> dict:
-    """Sent orders first (a booked debit settles its invoice), then matching."""
+    """Sent orders first (a collected debit settles its invoice, a returned one opens it
+    again), then matching for the rest."""
     company = Company.objects.get(pk=company_id)
     followed = orders_follow_statements(company, via="worker")
+    debits_to_books(company, followed)
     result = reconcile_company(company, via="worker")
     return {"booked": followed.booked, "returned": followed.returned, "transactions": result.transactions,
             "auto": result.auto, "open": result.open}
+
+
+def debits_to_books(company: Company, followed: Followed) -> None:
+    """The books follow the collections: each collected debit matches its invoice, each
+    returned one undoes that."""
+    collections = Collection.objects.select_related("invoice", "mandate").in_bulk(
+        [pk for pk, _tx in followed.collected] + [pk for pk, _tx, _code in followed.debits_returned])
+    credits = Transaction.objects.in_bulk([tx for _pk, tx in followed.collected]
+                                          + [tx for _pk, tx, _code in followed.debits_returned if tx])
+    for pk, tx in followed.collected:
+        collection = collections[pk]
+        if collection.invoice is not None:
+            debit_collected(company, credits[tx], collection.invoice, mandate_reference=collection.mandate.reference)
+    for _pk, tx, code in followed.debits_returned:
+        if tx is not None:
+            debit_returned(company, credits[tx], code=code)
 
 
 @task()

@@ -442,6 +442,51 @@ def transaction_unignore(company: Company, tx: Transaction, *, user: User | None
     record("transaction.unignored", state, company=company, user=user, via="web", before=before, after={"status": "open"})
 
 
+# -- direct debits: known by their end-to-end id, no guess needed ---------------------------
+@transaction.atomic
+def debit_collected(company: Company, tx: Transaction, invoice: Invoice, *, mandate_reference: str,
+                    via: str = "worker") -> Match | None:
+    """A direct debit the company collected for `invoice` was credited as `tx`: an automatic
+    match (the end-to-end id says which collection it is). Nothing when the payment is
+    reconciled already (matching was quicker) or the invoice has nothing open any more."""
+    _lock_books(company)
+    state = _state_for(company, tx)
+    if tx.amount <= 0 or state.status in (TransactionState.Status.MATCHED, TransactionState.Status.IGNORED):
+        return None
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, company=company)
+    available = tx.amount - _active_total(tx)
+    amount = min(available, invoice.open_amount)
+    if amount <= 0:
+        return None
+    match = Match.objects.create(company=company, transaction=tx, kind=Match.Kind.AUTO,
+                                 reasons=[f"direct debit collected under mandate {mandate_reference}"])
+    rows = [Allocation.objects.create(match=match, invoice=invoice, amount=amount, write_off=ZERO)]
+    _apply(invoice, amount)
+    invoice.save(update_fields=["open_amount", "status", "updated_at"])
+    state.status = TransactionState.Status.MATCHED if amount == available else TransactionState.Status.PARTIALLY_MATCHED
+    state.suggestions = []
+    state.save(update_fields=["status", "suggestions", "updated_at"])
+    _match_event(company, match, rows, "match.debit_collected", None, via).save()
+    return match
+
+
+@transaction.atomic
+def debit_returned(company: Company, credit: Transaction, *, code: str, via: str = "worker") -> None:
+    """A collected debit came back (an R-transaction): the invoice it settled is open again,
+    and the credit counts as no payment any more (it was paid back), so matching never
+    applies it again."""
+    _lock_books(company)
+    for match in Match.objects.filter(company=company, transaction=credit, undone_at__isnull=True):
+        match_undo(company, match, user=None, via=via)
+    state = _state_for(company, credit)
+    before = {"status": state.status}
+    state.status, state.ignore_reason = TransactionState.Status.IGNORED, f"direct debit returned ({code})"
+    state.suggestions = []
+    state.save(update_fields=["status", "ignore_reason", "suggestions", "updated_at"])
+    record("transaction.ignored", state, company=company, user=None, via=via, before=before,
+           after={"status": "ignored", "reason": state.ignore_reason})
+
+
 # -- the company's settings ----------------------------------------------------------------
 
 CONFIG_FIELDS = ("criteria", "skonto_percents", "max_fee", "max_overpayment", "allow_multiple", "automation", "interval_minutes")

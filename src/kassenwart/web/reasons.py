@@ -124,6 +124,11 @@ _PATTERNS = [
         (r"outgoing payment", _say(gettext_noop("outgoing payment"))),
         (r"return or reversal", _say(gettext_noop("return or reversal"))),
         (r"mapped by hand", _say(gettext_noop("mapped by hand"))),
+        (
+            r"direct debit collected under mandate (?P<mandate>.+)",
+            _say(gettext_noop("direct debit collected under mandate %(mandate)s")),
+        ),
+        (r"direct debit returned \((?P<code>\w+)\)", _say(gettext_noop("direct debit returned (%(code)s)"))),
         (r"suggestion accepted", _say(gettext_noop("suggestion accepted"))),
     )
 ]
