@@ -2,6 +2,10 @@
 the order becomes when the bank answers, refuses or goes silent. Against the sandbox bank
 over HTTP with the real python-fints client."""
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,6 +21,7 @@ from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
 from kassenwart.payments.state import digest
 from kassenwart.sandbox.scenarios import CLOSED_ACCOUNT, LOGIN, SUPPLIERS
+from kassenwart.sandbox.server import AT_DIALOG_END
 
 from fints_fixtures import TAN
 
@@ -43,10 +48,10 @@ def connection_iban(connection):
 def approved(company, member, approver, account):
     """approved(name, amount) -> an order drafted by the member and approved by the approver."""
 
-    def make(name=SUPPLIER.name, amount="250.00", iban=SUPPLIER.iban, remittance="Rechnung ER-77"):
+    def make(name=SUPPLIER.name, amount="250.00", iban=SUPPLIER.iban, remittance="Rechnung ER-77", source=None):
         transfer = services.TransferInput(payee_name=name, iban=iban, amount=Decimal(amount), remittance=remittance)
-        order = services.order_create(company, user=member, account=account, requested_date=timezone.localdate(),
-                                      transfers=[transfer])
+        order = services.order_create(company, user=member, account=source or account,
+                                      requested_date=timezone.localdate(), transfers=[transfer])
         services.order_submit(order, user=member)
         services.order_approve(order, user=approver)
         return order
@@ -63,6 +68,14 @@ def send(order, approver, **options):
 
 def executed(bank, order):
     return [o for o in bank.ledger.orders if o.message_id == order.message_id]
+
+
+def faults_hit(sandbox):
+    """The messages a sandbox fault hit (segment types, fault), by the sandbox's own record."""
+    return [(e.segments, e.fault) for e in sandbox.exchanges if e.fault]
+
+
+THE_TAN = ("HKVPA", "HKTAN")  # the order's TAN goes with the payee check's approval
 
 
 def test_match_goes_to_the_tan_and_the_bank_executes_once(approved, approver, bank, connection):
@@ -151,13 +164,15 @@ def test_tan_at_login_then_the_order_goes_out(approved, approver, bank):
     assert order.state == State.ACCEPTED and len(executed(bank, order)) == 1
 
 
-def test_lost_answer_makes_the_outcome_unknown_and_nothing_is_resent(approved, approver, bank, sandbox):
+@pytest.mark.parametrize("fault", ["drop_after_order", "http_500_after_order"])
+def test_lost_answer_makes_the_outcome_unknown_and_nothing_is_resent(approved, approver, bank, sandbox, fault):
     order = send(approved(), approver)
-    sandbox.faults.drop_after_order = 1
+    sandbox.faults.set(fault)
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
     assert order.state == State.UNKNOWN and "not known" in order.bank_said
     assert len(executed(bank, order)) == 1, "the bank did execute it"
+    assert faults_hit(sandbox) == [(THE_TAN, fault)]
     assert submission.order_transmit(order) == State.UNKNOWN  # a second run of the task sends nothing
     assert len(executed(bank, order)) == 1
     with pytest.raises(services.StateChanged):
@@ -345,45 +360,52 @@ def test_the_clock_moves_on_what_nobody_will(approved, approver, bank):
     assert submission.orders_sweep(later) == 0
 
 
-def test_a_failing_dialog_end_does_not_undo_an_accepted_order(approved, approver, bank, monkeypatch):
-    from fints.dialog import FinTSDialog
-    from fints.exceptions import FinTSConnectionError
-
+@pytest.mark.parametrize("fault", AT_DIALOG_END)
+def test_a_failing_dialog_end_does_not_undo_an_accepted_order(approved, approver, bank, sandbox, connection, fault):
     order = send(approved(), approver)
-
-    def broken_end(self):
-        raise FinTSConnectionError("connection reset while ending the dialog")
-
-    monkeypatch.setattr(FinTSDialog, "end", broken_end)
+    sandbox.faults.set(fault)  # HKEND: a reset, HTTP 500, a cut-off answer or an error answer
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
     assert order.state == State.ACCEPTED and len(executed(bank, order)) == 1
+    assert faults_hit(sandbox) == [(("HKEND",), fault)], "the dialog end did fail"
+    assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
 
 
-def test_an_unreadable_answer_after_the_tan_is_unknown_not_rejected(approved, approver, bank, monkeypatch):
-    from fints.client import FinTS3PinTanClient
-
+def test_an_unreadable_answer_after_the_tan_is_unknown_not_rejected(approved, approver, bank, sandbox, connection):
     order = send(approved(), approver)
-
-    def unreadable(self, command_seg, response):
-        raise ValueError("cannot parse the bank's answer")
-
-    monkeypatch.setattr(FinTS3PinTanClient, "_continue_sepa_transfer", unreadable)
+    sandbox.faults.garble_after_order = 1  # the bank executes; its answer arrives cut off
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
-    assert order.state == State.UNKNOWN and len(executed(bank, order)) == 1
+    assert order.state == State.UNKNOWN and "not known" in order.bank_said
+    assert len(executed(bank, order)) == 1
+    assert faults_hit(sandbox) == [(THE_TAN, "garble_after_order")]
+    assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
 
 
-def test_a_refusal_before_anything_is_sent_is_no_unknown(approved, approver, bank, monkeypatch):
-    from fints.client import FinTS3PinTanClient
-    from fints.exceptions import FinTSUnsupportedOperation
+def test_a_refusal_before_anything_is_sent_goes_back_to_approved(company, member, approver, account, bank, sandbox,
+                                                                 connection):
+    # The bank's parameters (BPD) offer no instant batch (HKIPM): python-fints refuses it
+    # before it sends anything.
+    transfers = [services.TransferInput(payee_name=s.name, iban=s.iban, amount=Decimal("10.00"), remittance="ER-78")
+                 for s in SUPPLIERS[:2]]
+    order = services.order_create(company, user=member, account=account, requested_date=timezone.localdate(),
+                                  transfers=transfers, instant=True)
+    services.order_submit(order, user=member)
+    services.order_approve(order, user=approver)
+    order = send(order, approver)
+    assert not any("HKIPM" in e.segments for e in sandbox.exchanges), "nothing went out"
+    assert not bank.ledger.orders and not bank.pending_tasks()
+    assert order.state == State.APPROVED and "does not offer" in order.note, (order.state, order.bank_said)
+    assert not fints.is_busy(connection)
 
-    def unsupported(self, *args, **kwargs):
-        raise FinTSUnsupportedOperation("SEPA transfers are not offered for this account")
 
-    monkeypatch.setattr(FinTS3PinTanClient, "sepa_transfer", unsupported)
-    order = send(approved(), approver)
-    assert order.state == State.REJECTED and "not offered" in order.bank_said and not bank.ledger.orders
+def test_an_account_that_may_not_send_transfers_gets_the_banks_refusal(approved, approver, account, bank):
+    savings = BankAccount.objects.get(connection=account.connection, kind=BankAccount.Kind.SAVINGS)
+    [at_the_bank] = [a for a in bank.customers[LOGIN].accounts if a.iban == savings.iban]
+    assert "HKCCS" not in at_the_bank.operations  # its UPD (HIUPD) says so; python-fints sends all the same
+    order = send(approved(source=savings), approver)
+    assert order.state == State.REJECTED and "9210" in order.bank_said and "nicht zugelassen" in order.bank_said
+    assert not bank.ledger.orders and not bank.pending_tasks()
 
 
 def test_nobody_acts_on_an_order_whose_answer_is_at_the_bank(approved, approver, bank):
@@ -491,18 +513,41 @@ def test_a_connection_in_error_is_ok_again_once_the_bank_answers(approved, appro
     assert (connection.state, connection.last_error) == (BankConnection.State.OK, "")
 
 
-def test_an_answer_whose_reply_never_came_back_is_unknown(approved, approver, bank, monkeypatch):
+@contextmanager
+def dying_while_the_bank_holds_its_answer(sandbox) -> Iterator[None]:
+    """SIGINT to this thread (the web process's) once the sandbox holds an answer: the
+    process ends while it waits for the bank's reply, as when it is stopped or restarted."""
+    main = threading.current_thread()
+    assert main is threading.main_thread(), "signals reach the main thread only"
+    done = threading.Event()
+
+    def interrupt():
+        while not done.is_set():
+            if sandbox.faults.holding.wait(0.05):
+                signal.pthread_kill(main.ident, signal.SIGINT)
+                return
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    killer = threading.Thread(target=interrupt, daemon=True)
+    killer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        killer.join(5)
+        signal.signal(signal.SIGINT, previous)
+        sandbox.faults.release()
+
+
+def test_an_answer_whose_reply_never_came_back_is_unknown(approved, approver, bank, sandbox):
     order = send(approved(), approver)
-    real = orders.order_tan
-
-    def dies_after_the_bank(*args, **kwargs):
-        real(*args, **kwargs)
-        raise KeyboardInterrupt  # the web process ends here, before it records anything
-
-    monkeypatch.setattr(orders, "order_tan", dies_after_the_bank)
-    with pytest.raises(KeyboardInterrupt):
+    sandbox.faults.hold_after_order = 1  # the bank executes and keeps its reply
+    with dying_while_the_bank_holds_its_answer(sandbox), pytest.raises(KeyboardInterrupt):
         submission.order_give_tan(order, tan=TAN, user=approver)
     assert len(executed(bank, order)) == 1
+    assert faults_hit(sandbox) == [(THE_TAN, "hold_after_order")]
+    order.refresh_from_db()
+    assert order.state == State.TAN_PENDING and order.answer_sent_at is not None, "nothing recorded but the answer"
     assert submission.orders_sweep() == 1
     order.refresh_from_db()
     assert order.state == State.UNKNOWN and "never came back" in order.bank_said
@@ -523,20 +568,15 @@ def test_a_failure_after_the_bank_accepted_is_unknown(approved, approver, bank, 
     assert order.state == State.UNKNOWN and len(executed(bank, order)) == 1
 
 
-def test_a_lost_answer_with_a_failing_dialog_end_stays_unknown(approved, approver, bank, sandbox, monkeypatch):
-    from fints.dialog import FinTSDialog
-    from fints.exceptions import FinTSConnectionError
-
+def test_a_lost_answer_with_a_failing_dialog_end_stays_unknown(approved, approver, bank, sandbox, connection):
     order = send(approved(), approver)
     sandbox.faults.drop_after_order = 1
-
-    def still_down(self):
-        raise FinTSConnectionError("still no connection")
-
-    monkeypatch.setattr(FinTSDialog, "end", still_down)
+    sandbox.faults.drop_at_dialog_end = 1  # still no connection when the client ends the dialog
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
-    assert order.state == State.UNKNOWN and len(executed(bank, order)) == 1
+    assert order.state == State.UNKNOWN and "not known" in order.bank_said and len(executed(bank, order)) == 1
+    assert faults_hit(sandbox) == [(THE_TAN, "drop_after_order"), (("HKEND",), "drop_at_dialog_end")]
+    assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
 
 
 def test_a_tan_the_bank_no_longer_waits_for_sends_nothing(approved, approver, bank):

@@ -5,9 +5,15 @@ url, bank_code, login, pin, tan and product_id. In-process (tests, demo):
 
     server = SandboxServer(demo_bank())     # server.py, scenarios.py
     server.start()                          # a daemon thread; server.url
-    server.faults.drop_after_order = 1      # lose the answer after booking the next order
-    server.faults.http_500 = 1              # answer the next request with HTTP 500
+    server.faults.drop_after_order = 1      # reset the connection after booking the next order
+    server.faults.http_500 = 2              # the next two requests get HTTP 500, unread
+    server.faults.garble_after_order = 1    # the answer after booking arrives cut off
+    server.faults.drop_at_dialog_end = 1    # HKEND: the bank ends the dialog, then a reset
+    server.faults.error_at_dialog_end = 1   # HKEND answered with an error (9800/9010)
+    server.faults.hold_after_order = 1      # book, then no answer until faults.release()
     server.faults.delay = 0.5               # seconds before every answer
+    server.faults.clear()                   # none again (server.py lists them all)
+    server.exchanges                        # what reached the server, and what hit it
     bank = server.bank
     bank.settings.page_size = 10            # bookings per answer before a touchdown (3040)
     bank.settings.sca_interval = timedelta(0)  # TAN at every dialog start
@@ -18,8 +24,10 @@ url, bank_code, login, pin, tan and product_id. In-process (tests, demo):
     bank.script_payments(invoices, seed=1)  # customers pay the demo's invoices (payers.py)
     bank.return_payment("E2E-1", "MD06")    # a debtor takes a direct debit back
 
-Profiles imitate real banks (profiles.py): `python -m kassenwart.sandbox --profile sparkasse`
-or `SandboxServer(demo_bank(settings_for("vop-async")))`; `--tan-methods 912` or
+Faults on the command line: `--fault drop_after_order --fault http_500=2` (NAME, or NAME=N
+for the next N messages it applies to). Profiles imitate real banks (profiles.py):
+`python -m kassenwart.sandbox --profile sparkasse` or
+`SandboxServer(demo_bank(settings_for("vop-async")))`; `--tan-methods 912` or
 `demo_bank(methods=("912",))` restricts the customer's TAN methods.
 
 Modules: protocol (messages in and out), bank (dialogs, PIN, TAN, dispatch), queries

@@ -106,6 +106,7 @@ class JournalEntry:
 class Answer:
     body: bytes
     executed: bool  # an order was booked while answering
+    segments: tuple[str, ...] = ()  # the types of the customer's segments, as read (none: unreadable)
 
 
 @dataclass
@@ -236,7 +237,7 @@ class Bank:
             dialog_id = dialog.id if dialog else request.dialog_id
             body = reply.render(dialog_id if dialog_id != "0" else new_id(), request.message_number,
                                 self.settings.bank_code, request.user_id)
-            return Answer(body, executed)
+            return Answer(body, executed, tuple(s.header.type for s in request.segments))
 
     def _process(self, ctx: Context, segments: list) -> bool:
         """Run the message's business segments; true when an order was booked."""

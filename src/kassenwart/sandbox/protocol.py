@@ -168,3 +168,15 @@ class Reply:
         message = SegmentSequence([head, encryption_head, body, tail])
         head.message_size = len(message.render_bytes())
         return message.render_bytes()
+
+
+def error_answer(raw: bytes, bank_code: str, segment_type: str, code: str, text: str) -> bytes:
+    """The bank's error answer to the customer's message `raw`: 9800 "dialog aborted" on the
+    message and `code` on its segment of `segment_type` (for the fault modes, server.py)."""
+    request = parse_request(raw)
+    reply = Reply()
+    reply.note("9800", "Dialog abgebrochen.")
+    segment = request.first(segment_type)
+    if segment is not None:
+        reply.answer(segment, code, text)
+    return reply.render(request.dialog_id, request.message_number, bank_code, request.user_id)
