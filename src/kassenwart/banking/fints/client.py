@@ -368,7 +368,10 @@ class Session:
             raise
         except Exception as error:  # python-fints raises a bare Exception for a refused order
             answered = self._client.responses[seen:]
-            if self._client.messages_sent == sent or any(r.code.startswith("9") for r in answered):
+            if self._client.messages_sent == sent:  # refused here, before it left: the bank has nothing
+                refused = error if isinstance(error, BankError) else _refusal(answered, str(error))
+                raise NotExecuted(refused.message) from error
+            if any(r.code.startswith("9") for r in answered):
                 if isinstance(error, BankError):
                     raise
                 raise _refusal(answered, str(error)) from error
