@@ -10,7 +10,7 @@ from kassenwart.banking.models import Balance, BankConnection
 from kassenwart.companies.middleware import SESSION_KEY
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
-from kassenwart.payments.models import PaymentOrder
+from kassenwart.payments.models import Mandate, PaymentOrder
 from kassenwart.reconciliation.models import Match, TransactionState
 from kassenwart.reconciliation.services import match_create
 from kassenwart.web.urls import urlpatterns
@@ -22,6 +22,7 @@ FOREIGN_IBAN = "AT611904300234573201"
 ORDER_ROUTES = ("payment_detail", "payment_submit", "payment_approve", "payment_cancel", "payment_send",
                 "payment_payee", "payment_tan", "payment_resolve")
 CONNECTION_ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "connection_tan", "connection_tan_poll")
+MANDATE_ROUTES = ("mandate_detail", "mandate_amend", "mandate_revoke")
 
 
 def _company_rows(company, db_rows, label, make_member):
@@ -47,6 +48,9 @@ def _company_rows(company, db_rows, label, make_member):
     order = PaymentOrder.objects.create(company=company, account=account, requested_date=date(2026, 12, 1),
                                         created_by=colleague.user)
     order.transfers.create(drafted_by=colleague.user, payee_name=f"{FOREIGN_NAME} {label}", iban=FOREIGN_IBAN, amount=Decimal("777.77"))
+    mandate = Mandate.objects.create(company=company, customer=invoice.customer, reference=f"MR-{label}",
+                                     creditor_id="DE98ZZZ09999999999", signed_on=date(2026, 3, 1),
+                                     debtor_name=f"{FOREIGN_NAME} {label}", iban=FOREIGN_IBAN)
     return {
         "member_change": colleague,
         **{name: order for name in ORDER_ROUTES},
@@ -59,6 +63,9 @@ def _company_rows(company, db_rows, label, make_member):
         "reconciliation_undo": match,
         "notification_open": Notification.objects.filter(company=company).order_by("user__username").first(),
         **{name: connection for name in CONNECTION_ROUTES},
+        "customer_detail": invoice.customer,
+        **{name: mandate for name in MANDATE_ROUTES},
+        "debit_settings_account": account,
     }
 
 
@@ -141,7 +148,8 @@ def test_objects_of_another_company_are_404(two_companies, client_for):
 def _assert_nothing_foreign(response):
     assert response.status_code == 200
     text = response.content.decode()
-    for marker in ("Alpenglück", f"{FOREIGN_NAME} theirs", "Konto theirs", "auszug-theirs", "RE-theirs", "Vorgemerkt theirs"):
+    for marker in ("Alpenglück", f"{FOREIGN_NAME} theirs", "Konto theirs", "auszug-theirs", "RE-theirs", "Vorgemerkt theirs",
+                   "MR-theirs"):
         assert marker not in text
 
 
@@ -172,6 +180,11 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
         reverse("notification_list"),
         reverse("payment_list"),
         reverse("payment_list") + "?state=draft",
+        reverse("mandate_list"),
+        reverse("mandate_list") + f"?q={FOREIGN_NAME}",
+        reverse("mandate_list") + f"?q={FOREIGN_IBAN}",
+        reverse("customer_list"),
+        reverse("debit_settings"),
     ]
     for url in pages:
         _assert_nothing_foreign(client.get(url))
@@ -182,6 +195,8 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
     assert "RE-ours-2" in client.get(reverse("reconciliation_matched") + "?q=100,00").content.decode()
     assert "Hinweis ours" in client.get(reverse("notification_list")).content.decode()
     assert f"{FOREIGN_NAME} ours" in client.get(reverse("payment_list")).content.decode()
+    assert f"{FOREIGN_NAME} ours" in client.get(reverse("mandate_list") + f"?q={FOREIGN_NAME}").content.decode()
+    assert "Konto ours" in client.get(reverse("debit_settings")).content.decode()
 
 
 def test_switch_only_to_own_companies(two_companies, client_for, other_company, company):

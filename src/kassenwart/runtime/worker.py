@@ -12,6 +12,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from kassenwart.flows.tasks import enqueue_due_syncs
 from kassenwart.notifications.services import digests_enqueue_due
+from kassenwart.payments.mandates import mandates_expire
 from kassenwart.payments.submission import orders_sweep
 from kassenwart.reconciliation.schedule import enqueue_due_runs
 
@@ -32,7 +33,7 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 
 
 def periodic_jobs() -> list:
-    return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep]
+    return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep, mandates_expire]
 
 
 def start_clock(every: float = 60.0) -> threading.Thread:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("users/", members.member_list, name="member_list"),
     path("users/<int:pk>/", members.member_change, name="member_change"),
     path("", include("kassenwart.web.reconciliation_urls")),
+    path("", include("kassenwart.web.mandate_urls")),
     path("payments/", include([
         path("", payments.payment_list, name="payment_list"),
         path("new/", payments.payment_new, name="payment_new"),
