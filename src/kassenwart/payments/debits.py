@@ -32,6 +32,7 @@ from kassenwart.core.business_days import add_business_days, business_days_betwe
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
+from kassenwart.payments.mandates import amendment_to_send
 from kassenwart.payments.models import (
     AccountDebitSettings,
     Collection,
@@ -225,17 +226,14 @@ def message_for(order: PaymentOrder, ids: Ids, collection_date: date) -> DirectD
 
 
 def _amendment(collection: Collection) -> AmendmentInfo | None:
-    """What changed on the mandate since its last collection, with the values from before the
-    first of those changes (what the debtor's bank knows)."""
-    changes = list(MandateAmendment.objects.filter(sent_with=collection).order_by("pk"))
-    if not changes:
+    """What changed on the mandate since the debtor's bank last saw it: the amendments this
+    collection carries, folded into the values from before the first of them."""
+    folded = amendment_to_send(collection.mandate, MandateAmendment.objects.filter(sent_with=collection))
+    if folded is None:
         return None
-    first = lambda field: next((getattr(c, field) for c in changes if getattr(c, field)), "")  # noqa: E731
-    other_bank = any(c.other_bank for c in changes)
-    return AmendmentInfo(original_reference=first("original_reference"),
-                         original_creditor_id=first("original_creditor_id"),
-                         original_debtor_iban="" if other_bank else first("original_iban"),
-                         new_debtor_bank=other_bank)
+    return AmendmentInfo(original_reference=folded.original_reference,
+                         original_creditor_id=folded.original_creditor_id,
+                         original_debtor_iban=folded.original_iban, new_debtor_bank=folded.other_bank)
 
 
 def _pending_amendments(mandate: Mandate):

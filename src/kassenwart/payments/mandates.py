@@ -26,10 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
-from schwifty import registry as iban_registry
 from schwifty.exceptions import SchwiftyException
-from stdnum.eu import at_02
-from stdnum.exceptions import ValidationError as StdnumError
 
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies import permissions
@@ -45,9 +42,9 @@ from kassenwart.payments.models import (
     MandateAmendment,
     Scheme,
 )
-from kassenwart.payments.sepa.rules import Problem
+from kassenwart.payments.sepa.rules import Problem, creditor_id_problems
 from kassenwart.payments.sepa.text import BASIC, id_problem, to_sepa_text, unsendable
-from kassenwart.payments.services import PaymentInvalid, StateChanged, require
+from kassenwart.payments.state import PaymentInvalid, StateChanged, require
 from kassenwart.receivables.models import Customer
 
 State = Mandate.State
@@ -259,11 +256,12 @@ class AmendmentToSend:
     ids: tuple[int, ...]
 
 
-def amendment_to_send(mandate: Mandate) -> AmendmentToSend | None:
-    """All amendments not sent yet, folded into one: per value, the original is the one the
-    debtor's bank last saw (the earliest unsent), compared with the mandate as it is now.
+def amendment_to_send(mandate: Mandate, amendments=None) -> AmendmentToSend | None:
+    """The amendments (default: all not sent yet) folded into one: per value, the original is
+    the one the debtor's bank last saw (the earliest), compared with the mandate as it is now.
     None when nothing is left to tell (no amendment, or values changed and changed back)."""
-    pending = list(mandate.amendments.filter(sent_with__isnull=True).order_by("pk"))
+    source = mandate.amendments.filter(sent_with__isnull=True) if amendments is None else amendments
+    pending = list(source.order_by("pk"))
     if not pending:
         return None
 
@@ -473,37 +471,12 @@ def _signed_on(problems: list[Problem], field: str, value: date, today: date) ->
 
 
 def _creditor_id(problems: list[Problem], field: str, value: str, *, required: bool) -> str:
-    """A creditor id checked with its check digits (ISO 7064 Mod 97-10); compact, upper case."""
+    """A creditor id checked with its check digits (sepa.rules); compact, upper case. Empty is
+    allowed unless `required` (an account without its own uses the company's)."""
     compact = "".join((value or "").split()).upper()
-    why, params = None, {"value": value}
-    if not compact:
-        why = "creditor_id_missing" if required else None
-    elif not CREDITOR_ID_SHAPE.fullmatch(compact):
-        why = "creditor_id_format"
-    elif not _sepa_country(compact[:2]):
-        why, params = "creditor_id_country", {"value": value, "country": compact[:2]}
-    else:
-        try:
-            at_02.validate(compact)
-        except StdnumError:
-            why = "creditor_id_checksum"
-    if why:
-        messages = {
-            "creditor_id_missing": "The creditor id is missing.",
-            "creditor_id_format": f"{value} is not a SEPA creditor id: two letters for the country, two check "
-                                  "digits, a three-character business code and the national identifier.",
-            "creditor_id_country": f"{value} is from {compact[:2]}, which is not in the SEPA area.",
-            "creditor_id_checksum": f"{value} has wrong check digits.",
-        }
-        problems.append(Problem(field, why, messages[why], params))
+    if compact or required:
+        problems.extend(creditor_id_problems(value or "", field))
     return compact
-
-
-def _sepa_country(country: str) -> bool:
-    try:
-        return bool(iban_registry.get_iban_spec(country).in_sepa_zone)
-    except SchwiftyException:
-        return False
 
 
 def _days(problems: list[Problem], field: str, value) -> None:
