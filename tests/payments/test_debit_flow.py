@@ -18,7 +18,7 @@ from kassenwart.banking.models import BankAccount
 from kassenwart.banking.services import statement_import
 from kassenwart.core.business_days import add_business_days
 from kassenwart.flows.tasks import after_import_task
-from kassenwart.payments import debits, services
+from kassenwart.payments import debits, selectors, services
 from kassenwart.payments.models import (
     AccountDebitSettings,
     Collection,
@@ -114,7 +114,8 @@ def test_an_account_without_fints_exports_a_valid_pain_008(run, approver, due):
     services.order_queue(run, user=approver)
     run.refresh_from_db()
     assert run.state == State.EXPORTED
-    name, xml = services.order_export(run)
+    exported = selectors.latest_pain(run)
+    name, xml = exported.name, exported.data
     assert name == f"{run.message_id}.xml"
     document = etree.fromstring(xml)
     assert document.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=NS) == "3"
@@ -221,7 +222,7 @@ def test_an_amendment_travels_with_the_next_collection(books, account, drafter, 
                                     creditor_id=CREDITOR_ID)
     services.order_approve(run, user=approver)
     services.order_queue(run, user=approver)
-    document = etree.fromstring(services.order_export(run)[1])
+    document = etree.fromstring(selectors.latest_pain(run).data)
     amended = [tx for tx in document.iterfind(".//p:DrctDbtTxInf", NS)
                if tx.findtext(".//p:MndtId", namespaces=NS) == "MNDT-10001"][0]
     assert amended.findtext(".//p:AmdmntInd", namespaces=NS) == "true"

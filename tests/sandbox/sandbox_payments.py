@@ -9,13 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from fints.formals import KTI1, Amount1
 from lxml import etree
 
+from kassenwart.banking.fints.client import BankClient
 from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, pain001, schemas
 from kassenwart.sandbox.business_days import is_business_day
 from kassenwart.sandbox.scenarios import OWNER
-from kassenwart.sandbox.segments import HKBME1, HKBSE1
 
 TAN = "123456"
 XSD_DIR = Path(__file__).resolve().parents[3] / "shared" / "xsd"
@@ -151,14 +150,8 @@ def business_day_after(day: date, n: int) -> date:
 def send_b2b(client, account, xml: str, total: Decimal | None = None):
     """B2B direct debit: HKBSE for one, HKBME (with the sum) for several.
 
-    python-fints has no method for it; this goes through the client's own TAN handling,
-    as its sepa_debit does for HKDSE/HKDME, with the sandbox's segment classes.
+    python-fints has no method for it: this is the product adapter's (kassenwart.banking.fints
+    .client.BankClient.sepa_debit_b2b), which uses only what any python-fints client has.
     """
-    command = HKBSE1 if total is None else HKBME1
-    segment = command(account=KTI1.from_sepa_account(account), sepa_descriptor=PAIN_008,
-                      sepa_pain_message=xml.encode())
-    if total is not None:
-        segment.sum_amount = Amount1(total, "EUR")
-        segment.request_single_booking = False
-    with client._get_dialog() as dialog:
-        return client._send_with_possible_retry(dialog, segment, client._continue_sepa_debit)
+    return BankClient.sepa_debit_b2b(client, account, xml, multiple=total is not None, control_sum=total,
+                                     pain_descriptor=PAIN_008)

@@ -10,7 +10,7 @@ from kassenwart.banking.models import Balance, BankConnection
 from kassenwart.companies.middleware import SESSION_KEY
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
-from kassenwart.payments.models import Mandate, PaymentOrder
+from kassenwart.payments.models import Mandate, PaymentOrder, SendAttempt
 from kassenwart.reconciliation.models import Match, TransactionState
 from kassenwart.reconciliation.services import match_create
 from kassenwart.web.urls import urlpatterns
@@ -21,6 +21,7 @@ FOREIGN_IBAN = "AT611904300234573201"
 
 ORDER_ROUTES = ("payment_detail", "payment_submit", "payment_approve", "payment_cancel", "payment_send",
                 "payment_payee", "payment_tan", "payment_resolve")
+EXPORTED_ROUTES = ("payment_pain", "payment_uploaded")  # an order exported as a pain file
 CONNECTION_ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "connection_tan", "connection_tan_poll")
 MANDATE_ROUTES = ("mandate_detail", "mandate_amend", "mandate_revoke")
 
@@ -51,9 +52,17 @@ def _company_rows(company, db_rows, label, make_member):
     mandate = Mandate.objects.create(company=company, customer=invoice.customer, reference=f"MR-{label}",
                                      creditor_id="DE98ZZZ09999999999", signed_on=date(2026, 3, 1),
                                      debtor_name=f"{FOREIGN_NAME} {label}", iban=FOREIGN_IBAN)
+    exported = PaymentOrder.objects.create(company=company, account=account, requested_date=date(2026, 12, 1),
+                                           created_by=colleague.user, delivery="file", state="exported",
+                                           message_id=f"KW-{label}")
+    exported.transfers.create(drafted_by=colleague.user, payee_name=f"{FOREIGN_NAME} {label}", iban=FOREIGN_IBAN,
+                              amount=Decimal("777.77"))
+    SendAttempt.objects.create(order=exported, requested_date=date(2026, 12, 1), delivery="file", outcome="exported",
+                               pain=f"<Document><Nm>{FOREIGN_NAME} {label}</Nm></Document>".encode())
     return {
         "member_change": colleague,
         **{name: order for name in ORDER_ROUTES},
+        **{name: exported for name in EXPORTED_ROUTES},
         "account_detail": account,
         "transaction_detail": tx,
         "pending_detail": pending,

@@ -26,6 +26,7 @@ from kassenwart.companies.models import Company
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
 from kassenwart.payments import debits
+from kassenwart.payments.debits import creditor_id_for, debit_order_create, sequence_type_for
 from kassenwart.payments.models import Collection, PaymentOrder, SendAttempt, Transfer
 from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, pain001, pain008, rules, schemas
 from kassenwart.payments.state import (
@@ -50,9 +51,9 @@ from kassenwart.payments.state import (
 )
 
 # What callers (pages, CLI, the other payments modules) use from the state machine's parts.
-__all__ = ["Followed", "FourEyes", "NotAllowed", "PaymentInvalid", "StateChanged", "TransferInput", "attempt_done",
+__all__ = ["Followed", "FourEyes", "creditor_id_for", "debit_order_create", "sequence_type_for", "NotAllowed", "PaymentInvalid", "StateChanged", "TransferInput", "attempt_done",
            "bank_connection", "bank_order", "describe", "drafted_by", "order_approve", "order_cancel",
-           "order_confirm_upload", "order_create", "order_export", "order_queue", "order_resolve", "order_submit",
+           "order_confirm_upload", "order_create", "order_queue", "order_resolve", "order_submit",
            "order_total", "orders_follow_statements", "require", "transition"]
 
 State = PaymentOrder.State
@@ -194,14 +195,6 @@ def order_queue(order: PaymentOrder, *, user: User | None, pin: str = "", keep_p
                                    delivery=order.delivery)
         if not by_file:
             transaction.on_commit(lambda: _enqueue(order.pk))
-
-
-def order_export(order: PaymentOrder) -> tuple[str, bytes]:
-    """The pain file of an exported order, exactly as it was written: (file name, bytes)."""
-    attempt = order.attempts.filter(delivery=PaymentOrder.Delivery.FILE).order_by("-pk").first()
-    if attempt is None:
-        raise StateChanged(_("This order has no pain file; export it first."))
-    return f"{order.message_id}.xml", bytes(attempt.pain)
 
 
 def order_confirm_upload(order: PaymentOrder, *, user: User, via: str = "web") -> None:

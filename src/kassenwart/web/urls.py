@@ -35,6 +35,7 @@ urlpatterns = [
     path("payments/", include([
         path("", payments.payment_list, name="payment_list"),
         path("new/", payments.payment_new, name="payment_new"),
+        path("runs/new/", payments.payment_run_create, name="payment_run_create"),
         path("<int:pk>/", payments.payment_detail, name="payment_detail"),
         path("<int:pk>/submit/", payments.payment_submit, name="payment_submit"),
         path("<int:pk>/approve/", payments.payment_approve, name="payment_approve"),
@@ -43,6 +44,8 @@ urlpatterns = [
         path("<int:pk>/payee/", payments.payment_payee, name="payment_payee"),
         path("<int:pk>/tan/", payments.payment_tan, name="payment_tan"),
         path("<int:pk>/resolve/", payments.payment_resolve, name="payment_resolve"),
+        path("<int:pk>/pain/", payments.payment_pain, name="payment_pain"),
+        path("<int:pk>/uploaded/", payments.payment_uploaded, name="payment_uploaded"),
     ])),
     path("connections/", include([
         path("", connections.connection_list, name="connection_list"),

@@ -23,7 +23,7 @@ from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog
 from kassenwart.core.models import User
 
 from . import client, dialogs
-from .client import Challenge, OrderResult, OutcomeUnknown, PayeeCheck, TanWrong
+from .client import PAIN_008, Challenge, OrderResult, OutcomeUnknown, PayeeCheck, TanWrong
 from .login import (
     ConnectionBusy,
     Held,
@@ -45,8 +45,9 @@ from .sync import MAX_DECOUPLED_POLLS
 Parked = dialogs.Parked
 
 __all__ = ["Challenge", "ConnectionBusy", "ORDER_TTL", "Order", "OrderNotSent", "OrderResult", "OrderStep",
-           "OutcomeUnknown", "Parked", "PayeeCheck", "PinMissing", "TanWrong", "order_abandon", "order_approve_payee",
-           "order_send", "order_step", "order_tan", "pin_available", "pin_handover"]
+           "OutcomeUnknown", "PAIN_008", "Parked", "PayeeCheck", "PinMissing", "TanWrong", "debit_lead_days",
+           "order_abandon", "order_approve_payee", "order_send", "order_step", "order_tan", "pin_available",
+           "pin_handover"]
 
 # The longest an order's bank step may take: the login TAN, the order, every payee-check poll.
 ORDER_TTL = timedelta(seconds=client.BANK_TIMEOUT * (client.VOP_MAX_POLLS + 2)
@@ -55,7 +56,9 @@ ORDER_TTL = timedelta(seconds=client.BANK_TIMEOUT * (client.VOP_MAX_POLLS + 2)
 
 @dataclass(frozen=True)
 class Order:
-    """A pain message to send from one account, as the payments app hands it over."""
+    """A pain message to send from one account, as the payments app hands it over: credit
+    transfers (pain.001) or direct debits (pain.008, kind "debit", scheme "CORE" or "B2B").
+    Several payments go as one batch with `count` and `total` as its control sum."""
 
     purpose: str  # "order:<pk>": marks the order's paused dialog
     account: BankAccount
@@ -65,7 +68,7 @@ class Order:
     descriptor: str
     instant: bool = False
     kind: str = "transfer"  # or "debit"
-    scheme: str = ""  # a debit's: CORE or B2B
+    scheme: str = ""  # debits: "CORE" or "B2B"
 
 
 OrderStep = client.Challenge | client.PayeeCheck | client.OrderResult
@@ -170,16 +173,26 @@ def order_step(connection: BankConnection, purpose: str) -> Parked | None:
     return replace(dialogs.opened(connection, paused), polls=paused.polls)
 
 
-def debit_lead_days(connection: BankConnection, scheme: str, *, batch: bool) -> tuple[int, int] | None:
-    """What the bank's parameters (BPD) say about a debit's collection date: at least so many
-    business days ahead, at most so many days; None when they say nothing. Asks no bank."""
-    return None
+def debit_lead_days(connection: BankConnection, scheme: str, batch: bool, *,
+                    sequence_type: str = "") -> tuple[int, int] | None:
+    """The bank's lead time for a direct debit (minimum in TARGET business days, maximum in
+    calendar days) from its parameters in the connection's saved state; it does not call the
+    bank. None when nothing is known (no state yet, or the bank does not say): then the
+    scheme's own minimum applies."""
+    if connection.client_state is None:
+        return None
+    return client.lead_days(access(connection, None), scheme, batch=batch, sequence_type=sequence_type)
 
 
 def _transmit(bank: client.Session, order: Order) -> OrderStep:
+    if order.kind == "debit":
+        send = partial(bank.debit, order.account, order.pain, count=order.count, total=order.total,
+                       scheme=order.scheme, descriptor=order.descriptor)
+    else:
+        send = partial(bank.transfer, order.account, order.pain, count=order.count, total=order.total,
+                       instant=order.instant, descriptor=order.descriptor)
     try:
-        return _step(lambda: bank.transfer(order.account, order.pain, count=order.count, total=order.total,
-                                           instant=order.instant, descriptor=order.descriptor))
+        return _step(send)
     except client.NotExecuted as held_back:
         raise OrderNotSent(held_back.message) from held_back
 

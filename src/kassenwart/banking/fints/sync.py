@@ -144,17 +144,25 @@ def _discover(connection: BankConnection, found: list[client.DiscoveredAccount],
                     name=item.product or _("Account …%(last)s") % {"last": (item.iban or item.account_number)[-4:]},
                     kind=item.kind, iban=item.iban, bic=item.bic[:11], bank_code=item.bank_code,
                     account_number=item.account_number, subaccount=item.subaccount,
-                    owner=item.owner, currency=item.currency[:3],
+                    owner=item.owner, currency=item.currency[:3], fints_operations=list(item.operations),
                 )
                 result.accounts_created.append(str(account))
                 record("account.created", account, company=connection.company, user=user, via="fints",
-                       after={"iban": account.iban, "name": account.name, "connection": connection.pk})
+                       after={"iban": account.iban, "name": account.name, "connection": connection.pk,
+                              "fints_operations": account.fints_operations})
             elif account.connection_id != connection.pk:
                 before = {"connection": account.connection_id}
                 account.connection = connection
                 account.save(update_fields=["connection"])
                 record("account.connected", account, company=connection.company, user=user, via="fints",
                        before=before, after={"connection": connection.pk})
+            if account.fints_operations != list(item.operations):
+                # What the bank allows decides how an order leaves: over FinTS, or as a file.
+                before = {"fints_operations": account.fints_operations}
+                account.fints_operations = list(item.operations)
+                account.save(update_fields=["fints_operations"])
+                record("account.operations_changed", account, company=connection.company, user=user,
+                       via="fints", before=before, after={"fints_operations": account.fints_operations})
         accounts.append(account)
     return accounts
 

@@ -1,9 +1,16 @@
 """Transfers: any member drafts, another person (approver) releases and sends; the payee
-check and the TAN are answered on the order's page (the one bank call a request makes)."""
+check and the TAN are answered on the order's page (the one bank call a request makes).
+Several transfers are bundled on the list into a run (one approval, one TAN); an order from
+an account without FinTS becomes a pain file to download and upload at the bank."""
+
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,7 +19,7 @@ from django.views.decorators.http import require_POST
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_TRANSFER, allows
-from kassenwart.payments import selectors, services, submission
+from kassenwart.payments import runs, selectors, services, submission
 from kassenwart.payments.models import PaymentOrder
 from kassenwart.payments.sepa.rules import Problem
 from kassenwart.web.amounts import parse_amount
@@ -21,6 +28,9 @@ from kassenwart.web.pagination import paginate
 from kassenwart.web.views._bank_steps import PinForm, TanForm, challenge_context, htmx_go
 
 State = PaymentOrder.State
+Delivery = PaymentOrder.Delivery
+KINDS = {"transfer": gettext_lazy("Transfer"), "run": gettext_lazy("Run of transfers"),
+         "debit_run": gettext_lazy("Debit run")}
 
 # What the bank's payee check found, in the person's words (EPC VoP result codes).
 PAYEE_RESULTS = {
@@ -84,10 +94,69 @@ def _order(request, pk) -> PaymentOrder:
 def payment_list(request):
     state = request.GET.get("state", "")
     orders = selectors.orders(request.company, state=state if state in State.values else "")
+    page = paginate(request, orders)
+    role = request.membership.role
+    may_approve = allows(role, APPROVE_PAYMENT)
+    for order in page.object_list:
+        order.kind_code = selectors.kind_label_code(order)
+        order.kind_name = KINDS[order.kind_code]
+        # A member bundles their own transfers; an approver anyone's.
+        order.selectable = (order.kind == PaymentOrder.Kind.TRANSFER and order.state in selectors.OPEN_FOR_RUNS
+                            and (may_approve or order.created_by_id == request.user.pk))
     return render(request, "web/payments/list.html", {
-        "page": paginate(request, orders), "state": state, "states": State.choices,
-        "can_draft": allows(request.membership.role, DRAFT_TRANSFER),
+        "page": page, "state": state, "states": State.choices,
+        "can_draft": allows(role, DRAFT_TRANSFER), "may_approve": may_approve,
+        "any_selectable": any(order.selectable for order in page.object_list),
     })
+
+
+@require_POST
+@company_required(DRAFT_TRANSFER)
+def payment_run_create(request):
+    """The list's selection becomes one run: waiting for approval ("Make a run"), or released
+    at once by an approver who drafted none of it ("Approve as run"), and then sent (or the
+    pain file made) when nothing more is needed from the person: the TAN follows."""
+    approve = "approve" in request.POST
+    if approve and not allows(request.membership.role, APPROVE_PAYMENT):
+        raise PermissionDenied
+    chosen = [int(pk) for pk in request.POST.getlist("orders") if pk.isdigit()]
+    back = redirect(f"{reverse('payment_list')}?{request.GET.urlencode()}" if request.GET else "payment_list")
+    if not chosen:
+        messages.error(request, _("Select the transfers for the run first."))
+        return back
+    with _flash(request):
+        try:
+            run = runs.run_create(request.company, user=request.user, orders=chosen, approve=approve)
+        except services.PaymentInvalid as invalid:
+            for problem in invalid.problems:
+                messages.error(request, _problem_text(problem))
+            return back
+        count = run.transfers.count()
+        if not approve:
+            messages.success(request, _("Run #%(order)s of %(count)s transfers made; an approver has been told.")
+                             % {"order": run.pk, "count": count})
+            return redirect("payment_detail", run.pk)
+        messages.success(request, _("Run #%(order)s of %(count)s transfers approved.") % {"order": run.pk,
+                                                                                          "count": count})
+        _send_if_ready(request, run)
+        return redirect("payment_detail", run.pk)
+    return back
+
+
+def _send_if_ready(request, order: PaymentOrder, pin: str = "", keep_pin: bool = False) -> None:
+    """Right after the approval: off to the bank (or into a pain file) when no PIN is missing."""
+    connection = services.bank_connection(order)
+    if order.delivery == Delivery.FINTS and (connection is None or not (pin or fints.pin_available(connection))):
+        return  # the page asks for the PIN (or says why it cannot be sent)
+    with _flash(request):
+        try:
+            services.order_queue(order, user=request.user, pin=pin, keep_pin=keep_pin)
+        except services.PaymentInvalid as invalid:
+            for problem in invalid.problems:
+                messages.error(request, _problem_text(problem))
+        else:
+            messages.success(request, _("Sending to the bank…") if order.delivery == Delivery.FINTS
+                             else _("The pain file is ready to download."))
 
 
 @company_required(DRAFT_TRANSFER)
@@ -128,17 +197,33 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
     may_approve = allows(role, APPROVE_PAYMENT)
     connection = services.bank_connection(order)
     challenge = step.challenge if step else None
+    transfers = list(order.transfers.select_related("drafted_by"))
+    collections = list(order.collections.select_related("mandate", "drafted_by")) if order.is_debit else []
+    payments = collections or transfers
+    drafted_here = any(p.drafted_by_id == request.user.pk for p in payments)
+    as_file = order.delivery == Delivery.FILE
+    kind = "debit_run" if order.is_debit else "run" if len(transfers) > 1 else "transfer"
+    moved = selectors.moved_into(order) if order.state == State.CANCELLED and not payments else None
     return {
         "order": order,
-        "transfers": order.transfers.all(),
-        "total": services.order_total(order),
+        "kind": kind,
+        "kind_name": KINDS[kind],
+        "transfers": transfers,
+        "collections": collections,
+        "count": len(payments),
+        "total": sum((p.amount for p in payments), Decimal("0.00")),
+        "moved_into": moved,
+        "as_file": as_file,
+        "pain": selectors.latest_pain(order) if as_file and may_approve else None,
         "may_submit": order.state == State.DRAFT and (order.created_by_id == request.user.pk or may_approve),
-        "may_approve": order.state == State.PENDING_APPROVAL and may_approve and order.created_by_id != request.user.pk,
+        "may_approve": order.state == State.PENDING_APPROVAL and may_approve and not drafted_here,
+        "drafted_here": drafted_here,
         "own_order": order.created_by_id == request.user.pk,
         "may_cancel": order.state in (State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED) and (
             may_approve or order.created_by_id == request.user.pk),
-        "may_send": order.state == State.APPROVED and may_approve and connection is not None,
-        "no_connection": connection is None,
+        "may_send": order.state == State.APPROVED and may_approve and (connection is not None or as_file),
+        "may_confirm_upload": order.state == State.EXPORTED and may_approve,
+        "no_connection": connection is None and not as_file,
         "may_answer": may_approve,
         "may_confirm_payee": may_approve and order.created_by_id != request.user.pk,
         "pin_needed": connection is not None and not fints.pin_available(connection),
@@ -148,7 +233,7 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
         "payee": order.payee_check if order.state == State.VOP_PENDING else None,
         "payee_text": PAYEE_RESULTS.get((order.payee_check or {}).get("result", ""), ""),
         **challenge_context(challenge),
-        "history": [(event, _step_name(event.action)) for event in selectors.history(order)],
+        "history": [(event, *_step_words(event)) for event in selectors.history(order)],
     }
 
 
@@ -161,7 +246,39 @@ def payment_submit(request, pk):
 @require_POST
 @company_required(APPROVE_PAYMENT)
 def payment_approve(request, pk):
-    return _step(request, pk, services.order_approve, _("Approved. It can be sent to the bank now."))
+    """Approve; with "send", off to the bank (or into the pain file) in the same click."""
+    if "send" not in request.POST:
+        return _step(request, pk, services.order_approve, _("Approved. It can be sent to the bank now."))
+    order = _order(request, pk)
+    form = PinForm(request.POST)
+    form.is_valid()
+    with _flash(request):
+        services.order_approve(order, user=request.user)
+        messages.success(request, _("Approved."))
+        _send_if_ready(request, order, pin=form.cleaned_data.get("pin", ""),
+                       keep_pin=form.cleaned_data.get("keep_pin", False))
+    return redirect("payment_detail", pk)
+
+
+@company_required(APPROVE_PAYMENT)
+def payment_pain(request, pk):
+    """The pain message of the order's latest attempt, byte for byte: the file to upload in
+    the bank's portal (or what went to the bank, for its support)."""
+    order = _order(request, pk)
+    pain = selectors.latest_pain(order)
+    if pain is None:
+        raise Http404
+    response = HttpResponse(pain.data, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{pain.name}"'
+    return response
+
+
+@require_POST
+@company_required(APPROVE_PAYMENT)
+def payment_uploaded(request, pk):
+    """The person uploaded the pain file at the bank; the statement then books it."""
+    return _step(request, pk, services.order_confirm_upload,
+                 _("Upload confirmed. The order is booked when the account statement shows it."))
 
 
 def _step(request, pk, service, done: str, **options):
@@ -272,6 +389,16 @@ class _flash:
         return False
 
 
+def _step_words(event) -> tuple[str, str]:
+    """A history line's step and note, in the reader's language where Kassenwart wrote them."""
+    after = event.after if isinstance(event.after, dict) else {}
+    if after.get("run_of"):
+        return _("Run made of %(orders)s") % {"orders": ", ".join(f"#{pk}" for pk in after["run_of"])}, ""
+    if after.get("moved_into"):
+        return _step_name(event.action), _("moved into run #%(number)s") % {"number": after["moved_into"]}
+    return _step_name(event.action), after.get("note", "")
+
+
 def _step_name(action: str) -> str:
     """"payment.approved" -> the state's name; "payment.created" -> "Drafted"."""
     step = action.removeprefix("payment.")
@@ -311,4 +438,16 @@ PROBLEM_TEXTS = {
     "date_past": gettext_lazy("The execution date is in the past; choose today or later."),
     "same_account": gettext_lazy("This is the account the money would come from."),
     "currency_not_eur": gettext_lazy("SEPA transfers are in EUR only."),
+    "account_cannot_pay": gettext_lazy("Payments cannot be made from this account: Kassenwart can neither send "
+                                       "them over FinTS nor write a pain file for it (it needs an IBAN, EUR, "
+                                       "and must not be a securities or credit card account)."),
+    # runs (payments/runs.py)
+    "run_unknown": gettext_lazy("Some of the selected transfers do not exist (any more). Reload the page."),
+    "run_not_open": gettext_lazy("Only drafts and transfers waiting for approval can go into a run; "
+                                 "%(orders)s cannot."),
+    "run_too_small": gettext_lazy("Select at least two transfers for a run."),
+    "run_accounts": gettext_lazy("A run pays from one account; the selected transfers use several."),
+    "run_instant": gettext_lazy("Instant and ordinary transfers cannot go into one run."),
+    "run_delivery": gettext_lazy("Transfers sent over FinTS and transfers exported as a file cannot go into "
+                                 "one run."),
 }
