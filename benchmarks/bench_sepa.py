@@ -57,6 +57,7 @@ from kassenwart.payments.sepa import (
     TransferMessage,
     pain001,
     pain008,
+    rules,
     schemas,
 )
 
@@ -148,6 +149,8 @@ def _ours(kind: str, xsd_dir: Path | None):
 
     def prepare(message):
         def run():
+            rules._bic_compact.cache_clear()  # each run starts cold: no BIC known from the run before
+            rules._sepa_country.cache_clear()
             cpu, started = time.process_time(), time.perf_counter()
             xml = builder.build(message, today=TODAY)
             built = time.perf_counter()

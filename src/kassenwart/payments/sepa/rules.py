@@ -8,7 +8,9 @@
 `sendable` returns a copy of the same type with every value in the form it is sent in:
 names and remittance transliterated (`to_sepa_text`), IBANs and BICs compact and upper
 case, creditor ids without spaces. The builders write that copy as it is, so each value is
-checked and converted once, also in a file of 100,000 payments.
+checked and converted once, also in a file of 100,000 payments. Two answers are kept per
+process because a file asks them again and again: whether a BIC is valid, and whether a
+country is in the SEPA area.
 
 Each `Problem` has the `field` (a path: "debtor.iban", "transfers[2].amount",
 "debits[0].mandate.reference", 0-based), a stable `code` ("iban_invalid") that the web
@@ -31,6 +33,7 @@ import functools
 import re
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from schwifty import BIC, IBAN, registry
 from schwifty.exceptions import SchwiftyException
@@ -49,6 +52,8 @@ from .model import (
     TransferMessage,
 )
 from .text import id_problem, sendable_text
+
+Message = TypeVar("Message", TransferMessage, DirectDebitMessage)
 
 CENT = Decimal("0.01")
 AMOUNT_MIN = Decimal("0.01")
@@ -93,10 +98,10 @@ class SepaInvalid(Exception):
         super().__init__(" ".join(p.message for p in self.problems))
 
 
-Path = str | tuple  # a field's path; a tuple of parts is joined only when a problem names it
+FieldPath = str | tuple  # a field's path; a tuple of parts is joined only when a problem names it
 
 
-def _joined(path: Path) -> str:
+def _joined(path: FieldPath) -> str:
     return path if isinstance(path, str) else "".join(_joined(part) for part in path)
 
 
@@ -121,7 +126,7 @@ def check(message: TransferMessage | DirectDebitMessage, *, today: date, dk: boo
         raise SepaInvalid(found)
 
 
-def sendable(message, *, today: date, dk: bool = True):
+def sendable(message: Message, *, today: date, dk: bool = True) -> Message:
     """`message` with its values as they are sent; SepaInvalid with all problems otherwise."""
     found, ready = _review(message, today, dk)
     if found:
@@ -187,7 +192,8 @@ def _review_transfers(message: TransferMessage, today: date, dk: bool) -> tuple[
     return report.problems, dataclasses.replace(message, initiator=initiator, debtor=debtor, transfers=tuple(ready))
 
 
-def _transfer(report: _Report, path: Path, position: int | None, transfer: CreditTransfer, dk: bool) -> CreditTransfer:
+def _transfer(report: _Report, path: str, position: int | None, transfer: CreditTransfer,
+              dk: bool) -> CreditTransfer:
     _identifier(report, (path, ".end_to_end_id"), "End-to-end id", transfer.end_to_end_id, position)
     _amount(report, (path, ".amount"), position, transfer.amount)
     _currency(report, (path, ".currency"), position, transfer.currency, "SEPA transfers")
@@ -238,7 +244,7 @@ def _review_debits(message: DirectDebitMessage, today: date,
                                                 creditor_id=creditor_id or message.creditor_id, debits=tuple(ready))
 
 
-def _debit(report: _Report, path: Path, position: int | None, debit: DirectDebit, message: DirectDebitMessage,
+def _debit(report: _Report, path: str, position: int | None, debit: DirectDebit, message: DirectDebitMessage,
            creditor: Party, creditor_id: str | None, today: date, dk: bool) -> DirectDebit:
     _identifier(report, (path, ".end_to_end_id"), "End-to-end id", debit.end_to_end_id, position)
     _amount(report, (path, ".amount"), position, debit.amount)
@@ -265,7 +271,7 @@ def _debit(report: _Report, path: Path, position: int | None, debit: DirectDebit
                        debit.sequence_type)
 
 
-def _amendment(report: _Report, path: Path, position: int | None, amendment: MandateAmendment, reference: str,
+def _amendment(report: _Report, path: FieldPath, position: int | None, amendment: MandateAmendment, reference: str,
                creditor: Party, creditor_id: str | None, debtor_iban: str, dk: bool) -> MandateAmendment:
     """The original values of an amended mandate; each must differ from the current one."""
     if not (amendment.original_reference or amendment.original_creditor_id or amendment.original_creditor_name
@@ -321,7 +327,7 @@ def _same_bank(first: str, second: str) -> bool:
     return not (a.bank_code and b.bank_code) or a.bank_code == b.bank_code
 
 
-def _creditor_id(report: _Report, path: Path, label: str, value: str, position: int | None) -> str | None:
+def _creditor_id(report: _Report, path: FieldPath, label: str, value: str, position: int | None) -> str | None:
     """Checks a creditor id; its compact form (no spaces, upper case) when it is valid."""
     compact = "".join(value.split()).upper()
     why, params = None, {}
@@ -354,7 +360,7 @@ def _sepa_country(country: str) -> bool:
 
 
 # -- shared by both -----------------------------------------------------------------------
-def _add(report: _Report, path: Path, code: str, position: int | None, message: str, **params) -> None:
+def _add(report: _Report, path: FieldPath, code: str, position: int | None, message: str, **params) -> None:
     """A problem of payment `position` (None when the message has only one)."""
     path = _joined(path)
     where = f" of {report.item} {position}" if position else ""
@@ -363,7 +369,7 @@ def _add(report: _Report, path: Path, code: str, position: int | None, message: 
     report.add(path, code, message.replace("{where}", where), **params)
 
 
-def _party(report: _Report, path: Path, role: str, party: Party, dk: bool, position: int | None = None) -> Party:
+def _party(report: _Report, path: FieldPath, role: str, party: Party, dk: bool, position: int | None = None) -> Party:
     """Checks name, IBAN and BIC; the party as it is sent (IBAN "" when it is not valid)."""
     name = _name(report, (path, ".name"), f"{role} name", party.name, dk, position)
     iban = _iban(report, (path, ".iban"), f"{role} IBAN", party.iban, position) or ""
@@ -373,13 +379,13 @@ def _party(report: _Report, path: Path, role: str, party: Party, dk: bool, posit
     return Party(name, iban, bic)
 
 
-def _identifier(report: _Report, path: Path, label: str, value: str, position: int | None = None) -> None:
+def _identifier(report: _Report, path: FieldPath, label: str, value: str, position: int | None = None) -> None:
     why = id_problem(value)
     if why:
         _add(report, path, f"id_{why}", position, ID_MESSAGES[why].replace("{label}", label + "{where}"))
 
 
-def _name(report: _Report, path: Path, label: str, value: str, dk: bool, position: int | None = None) -> str:
+def _name(report: _Report, path: FieldPath, label: str, value: str, dk: bool, position: int | None = None) -> str:
     text, bad = sendable_text(value, dk)
     if not text:
         _add(report, path, "name_missing", position, f"{label}{{where}} is missing.")
@@ -392,7 +398,7 @@ def _name(report: _Report, path: Path, label: str, value: str, dk: bool, positio
     return text
 
 
-def _remittance(report: _Report, path: Path, position: int | None, value: str, dk: bool) -> str:
+def _remittance(report: _Report, path: FieldPath, position: int | None, value: str, dk: bool) -> str:
     text, bad = sendable_text(value, dk)
     if len(text) > REMITTANCE_MAX:
         _add(report, path, "remittance_too_long", position,
@@ -403,12 +409,12 @@ def _remittance(report: _Report, path: Path, position: int | None, value: str, d
     return text
 
 
-def _charset(report: _Report, path: Path, code: str, label: str, position: int | None, bad: list[str]) -> None:
+def _charset(report: _Report, path: FieldPath, code: str, label: str, position: int | None, bad: list[str]) -> None:
     _add(report, path, code, position, f"{label}{{where}} contains characters that cannot be sent: {{characters}}.",
          characters=" ".join(bad))
 
 
-def _iban(report: _Report, path: Path, label: str, value: str, position: int | None) -> str | None:
+def _iban(report: _Report, path: FieldPath, label: str, value: str, position: int | None) -> str | None:
     if not value.strip():
         _add(report, path, "iban_missing", position, f"{label}{{where}} is missing.")
         return None
@@ -426,7 +432,7 @@ def _iban(report: _Report, path: Path, label: str, value: str, position: int | N
     return compact
 
 
-def _bic(report: _Report, path: Path, label: str, value: str | None, position: int | None) -> str:
+def _bic(report: _Report, path: FieldPath, label: str, value: str | None, position: int | None) -> str:
     """The compact BIC, or "" when it is not provided (empty or None: the bank finds it from
     the IBAN) or not valid."""
     if not (value or "").strip():
@@ -446,13 +452,13 @@ def _bic_compact(value: str) -> str:
     return BIC(value).compact
 
 
-def _currency(report: _Report, path: Path, position: int | None, currency: str, what: str) -> None:
+def _currency(report: _Report, path: FieldPath, position: int | None, currency: str, what: str) -> None:
     if currency != CURRENCY:
         _add(report, path, "currency_not_eur", position,
              "Currency{where} is {currency}; " + what + " are in EUR only.", currency=currency)
 
 
-def _amount(report: _Report, path: Path, position: int | None, amount) -> None:
+def _amount(report: _Report, path: FieldPath, position: int | None, amount) -> None:
     if not isinstance(amount, Decimal) or not amount.is_finite():
         _add(report, path, "amount_invalid", position, "Amount{where} ({value}) is not a Decimal.",
              value=repr(amount))
