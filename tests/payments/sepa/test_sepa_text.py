@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kassenwart.payments.sepa import new_id, to_sepa_text
-from kassenwart.payments.sepa.text import BASIC, id_problem, unsendable
+from kassenwart.payments.sepa.text import BASIC, DK, id_problem, unsendable
 
 
 @pytest.mark.parametrize(("given", "sent"), [
@@ -70,3 +70,24 @@ def test_new_ids_are_unique_short_and_sendable():
 def test_new_id_refuses_prefixes_that_would_break_it(prefix):
     with pytest.raises(ValueError):
         new_id(prefix)
+
+
+ID_CHARACTERS = "AZaz09/-?:().,'+ "
+
+
+@settings(deadline=None, max_examples=500)  # deadline=None: as above
+@given(st.text(st.sampled_from(ID_CHARACTERS + "_&ä\n"), max_size=40))
+def test_an_identifier_is_sendable_exactly_when_the_epc_rules_say_so(value):
+    expected = (1 <= len(value) <= 35 and all(c in BASIC for c in value)
+                and not value.startswith("/") and not value.endswith("/") and "//" not in value)
+    assert (id_problem(value) is None) is expected
+
+
+@pytest.mark.parametrize("dk", [True, False])
+def test_every_character_of_the_basic_plane_is_judged_like_the_character_set(dk):
+    charset = DK if dk else BASIC
+    for code in range(0x10000):
+        c = chr(code)
+        assert (unsendable(c, dk) == []) is (c in charset), repr(c)
+        if c in charset:  # kept as it is between letters
+            assert to_sepa_text(f"a{c}b", dk) == f"a{c}b", repr(c)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 
 from . import xmltext
-from .model import TransferMessage
+from .model import CreditTransfer, TransferMessage
 from .rules import sendable
 from .xmltext import account, agent, amount, escape, name, remittance
 
@@ -32,7 +32,7 @@ def build(message: TransferMessage, *, today: date | None = None, dk: bool = Tru
     `today` (for "not in the past") defaults to the day the message was created."""
     sent = sendable(message, today=today or message.created_at.date(), dk=dk)
     total = amount(sent.control_sum)
-    out = [
+    head = [
         xmltext.DECLARATION,
         f'<Document xmlns="{NAMESPACE}">\n',
         "  <CstmrCdtTrfInitn>\n",
@@ -58,20 +58,26 @@ def build(message: TransferMessage, *, today: date | None = None, dk: bool = Tru
         agent("DbtrAgt", sent.debtor.bic, 3, required=True),
         "      <ChrgBr>SLEV</ChrgBr>\n",
     ]
+    # UTF-8 piece by piece: a file of 100,000 payments is never held as text and as bytes at once
+    out = ["".join(head).encode()]
     for transfer in sent.transfers:
-        creditor = transfer.creditor
-        out.append(
-            "      <CdtTrfTxInf>\n"
-            f"        <PmtId>\n          <EndToEndId>{escape(transfer.end_to_end_id)}</EndToEndId>\n"
-            "        </PmtId>\n"
-            f'        <Amt>\n          <InstdAmt Ccy="{transfer.currency}">{transfer.amount:.2f}</InstdAmt>\n'
-            "        </Amt>\n"
-            f"{agent('CdtrAgt', creditor.bic, 4, required=False)}"
-            f"        <Cdtr>\n          <Nm>{escape(creditor.name)}</Nm>\n        </Cdtr>\n"
-            f"        <CdtrAcct>\n          <Id>\n            <IBAN>{creditor.iban}</IBAN>\n"
-            "          </Id>\n        </CdtrAcct>\n"
-            f"{remittance(transfer.remittance, 4)}"
-            "      </CdtTrfTxInf>\n"
-        )
-    out.append("    </PmtInf>\n  </CstmrCdtTrfInitn>\n</Document>\n")
-    return "".join(out).encode()
+        out.append(_transfer(transfer).encode())
+    out.append(b"    </PmtInf>\n  </CstmrCdtTrfInitn>\n</Document>\n")
+    return b"".join(out)
+
+
+def _transfer(transfer: CreditTransfer) -> str:
+    creditor = transfer.creditor
+    return (
+        "      <CdtTrfTxInf>\n"
+        f"        <PmtId>\n          <EndToEndId>{escape(transfer.end_to_end_id)}</EndToEndId>\n"
+        "        </PmtId>\n"
+        f'        <Amt>\n          <InstdAmt Ccy="{transfer.currency}">{transfer.amount:.2f}</InstdAmt>\n'
+        "        </Amt>\n"
+        f"{agent('CdtrAgt', creditor.bic, 4, required=False)}"
+        f"        <Cdtr>\n          <Nm>{escape(creditor.name)}</Nm>\n        </Cdtr>\n"
+        f"        <CdtrAcct>\n          <Id>\n            <IBAN>{creditor.iban}</IBAN>\n"
+        "          </Id>\n        </CdtrAcct>\n"
+        f"{remittance(transfer.remittance, 4)}"
+        "      </CdtTrfTxInf>\n"
+    )

@@ -43,7 +43,7 @@ def build(message: DirectDebitMessage, *, today: date | None = None, dk: bool = 
     message was created."""
     sent = sendable(message, today=today or message.created_at.date(), dk=dk)
     total = amount(sent.control_sum)
-    out = [
+    head = [
         xmltext.DECLARATION,
         f'<Document xmlns="{NAMESPACE}">\n',
         "  <CstmrDrctDbtInitn>\n",
@@ -71,10 +71,12 @@ def build(message: DirectDebitMessage, *, today: date | None = None, dk: bool = 
         "      <ChrgBr>SLEV</ChrgBr>\n",
         sepa_scheme_id("CdtrSchmeId", sent.creditor_id, 3),
     ]
+    # UTF-8 piece by piece: a file of 100,000 payments is never held as text and as bytes at once
+    out = ["".join(head).encode()]
     for debit in sent.debits:
-        out.append(_debit(debit))
-    out.append("    </PmtInf>\n  </CstmrDrctDbtInitn>\n</Document>\n")
-    return "".join(out).encode()
+        out.append(_debit(debit).encode())
+    out.append(b"    </PmtInf>\n  </CstmrDrctDbtInitn>\n</Document>\n")
+    return b"".join(out)
 
 
 def _debit(debit: DirectDebit) -> str:

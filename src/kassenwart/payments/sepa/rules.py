@@ -8,7 +8,9 @@
 `sendable` returns a copy of the same type with every value in the form it is sent in:
 names and remittance transliterated (`to_sepa_text`), IBANs and BICs compact and upper
 case, creditor ids without spaces. The builders write that copy as it is, so each value is
-checked and converted once, also in a file of 100,000 payments.
+checked and converted once, also in a file of 100,000 payments. Two answers are kept per
+process because a file asks them again and again: whether a BIC is valid, and whether a
+country is in the SEPA area.
 
 Each `Problem` has the `field` (a path: "debtor.iban", "transfers[2].amount",
 "debits[0].mandate.reference", 0-based), a stable `code` ("iban_invalid") that the web
@@ -27,9 +29,11 @@ only for a new account at the same bank, a move to another bank as SMNDA without
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from schwifty import BIC, IBAN, registry
 from schwifty.exceptions import SchwiftyException
@@ -47,7 +51,9 @@ from .model import (
     Party,
     TransferMessage,
 )
-from .text import id_problem, to_sepa_text, unsendable
+from .text import id_problem, sendable_text
+
+Message = TypeVar("Message", TransferMessage, DirectDebitMessage)
 
 CENT = Decimal("0.01")
 AMOUNT_MIN = Decimal("0.01")
@@ -92,6 +98,13 @@ class SepaInvalid(Exception):
         super().__init__(" ".join(p.message for p in self.problems))
 
 
+FieldPath = str | tuple  # a field's path; a tuple of parts is joined only when a problem names it
+
+
+def _joined(path: FieldPath) -> str:
+    return path if isinstance(path, str) else "".join(_joined(part) for part in path)
+
+
 class _Report:
     def __init__(self, item: str = "transfer"):
         self.problems: list[Problem] = []
@@ -113,7 +126,7 @@ def check(message: TransferMessage | DirectDebitMessage, *, today: date, dk: boo
         raise SepaInvalid(found)
 
 
-def sendable(message, *, today: date, dk: bool = True):
+def sendable(message: Message, *, today: date, dk: bool = True) -> Message:
     """`message` with its values as they are sent; SepaInvalid with all problems otherwise."""
     found, ready = _review(message, today, dk)
     if found:
@@ -165,25 +178,29 @@ def _review_transfers(message: TransferMessage, today: date, dk: bool) -> tuple[
     ready = []
     for index, transfer in enumerate(message.transfers):
         position = index + 1 if several else None
-        sent = _transfer(report, f"transfers[{index}]", position, transfer, dk)
+        path = f"transfers[{index}]"
+        sent = _transfer(report, path, position, transfer, dk)
         if debtor.iban and sent.creditor.iban == debtor.iban:
-            _add(report, f"transfers[{index}].creditor.iban", "same_account", position,
+            _add(report, (path, ".creditor.iban"), "same_account", position,
                  "Creditor IBAN{where} is the debtor's own account {iban}.", iban=debtor.iban)
         earlier = seen.setdefault(transfer.end_to_end_id, index + 1)
         if earlier != index + 1:
-            _add(report, f"transfers[{index}].end_to_end_id", "id_duplicate", position,
+            _add(report, (path, ".end_to_end_id"), "id_duplicate", position,
                  "End-to-end id{where} ({value}) is already used by transfer {earlier}.",
                  value=transfer.end_to_end_id, earlier=earlier)
         ready.append(sent)
     return report.problems, dataclasses.replace(message, initiator=initiator, debtor=debtor, transfers=tuple(ready))
 
 
-def _transfer(report: _Report, path: str, position: int | None, transfer: CreditTransfer, dk: bool) -> CreditTransfer:
-    _identifier(report, f"{path}.end_to_end_id", "End-to-end id", transfer.end_to_end_id, position)
-    _amount(report, f"{path}.amount", position, transfer.amount)
-    _currency(report, f"{path}.currency", position, transfer.currency, "SEPA transfers")
-    remittance = _remittance(report, f"{path}.remittance", position, transfer.remittance, dk)
-    creditor = _party(report, f"{path}.creditor", "Creditor", transfer.creditor, dk, position)
+def _transfer(report: _Report, path: str, position: int | None, transfer: CreditTransfer,
+              dk: bool) -> CreditTransfer:
+    _identifier(report, (path, ".end_to_end_id"), "End-to-end id", transfer.end_to_end_id, position)
+    _amount(report, (path, ".amount"), position, transfer.amount)
+    _currency(report, (path, ".currency"), position, transfer.currency, "SEPA transfers")
+    remittance = _remittance(report, (path, ".remittance"), position, transfer.remittance, dk)
+    creditor = _party(report, (path, ".creditor"), "Creditor", transfer.creditor, dk, position)
+    if creditor is transfer.creditor and remittance == transfer.remittance:
+        return transfer  # already as it is sent
     return CreditTransfer(transfer.end_to_end_id, transfer.amount, creditor, remittance, transfer.currency)
 
 
@@ -215,11 +232,11 @@ def _review_debits(message: DirectDebitMessage, today: date,
         path = f"debits[{index}]"
         sent = _debit(report, path, position, debit, message, creditor, creditor_id, today, dk)
         if creditor.iban and sent.debtor.iban == creditor.iban:
-            _add(report, f"{path}.debtor.iban", "same_account", position,
+            _add(report, (path, ".debtor.iban"), "same_account", position,
                  "Debtor IBAN{where} is the creditor's own account {iban}.", iban=creditor.iban)
         earlier = seen.setdefault(debit.end_to_end_id, index + 1)
         if earlier != index + 1:
-            _add(report, f"{path}.end_to_end_id", "id_duplicate", position,
+            _add(report, (path, ".end_to_end_id"), "id_duplicate", position,
                  "End-to-end id{where} ({value}) is already used by debit {earlier}.",
                  value=debit.end_to_end_id, earlier=earlier)
         ready.append(sent)
@@ -229,30 +246,32 @@ def _review_debits(message: DirectDebitMessage, today: date,
 
 def _debit(report: _Report, path: str, position: int | None, debit: DirectDebit, message: DirectDebitMessage,
            creditor: Party, creditor_id: str | None, today: date, dk: bool) -> DirectDebit:
-    _identifier(report, f"{path}.end_to_end_id", "End-to-end id", debit.end_to_end_id, position)
-    _amount(report, f"{path}.amount", position, debit.amount)
-    _currency(report, f"{path}.currency", position, debit.currency, "SEPA direct debits")
+    _identifier(report, (path, ".end_to_end_id"), "End-to-end id", debit.end_to_end_id, position)
+    _amount(report, (path, ".amount"), position, debit.amount)
+    _currency(report, (path, ".currency"), position, debit.currency, "SEPA direct debits")
     if debit.sequence_type is not None and debit.sequence_type != message.sequence_type:
-        _add(report, f"{path}.sequence_type", "sequence_mixed", position,
+        _add(report, (path, ".sequence_type"), "sequence_mixed", position,
              "Sequence type{where} is {value}, the message's is {expected}; banks take one sequence type per "
              "message.", value=debit.sequence_type, expected=message.sequence_type)
-    remittance = _remittance(report, f"{path}.remittance", position, debit.remittance, dk)
-    debtor = _party(report, f"{path}.debtor", "Debtor", debit.debtor, dk, position)
+    remittance = _remittance(report, (path, ".remittance"), position, debit.remittance, dk)
+    debtor = _party(report, (path, ".debtor"), "Debtor", debit.debtor, dk, position)
     mandate = debit.mandate
-    _identifier(report, f"{path}.mandate.reference", "Mandate reference", mandate.reference, position)
+    _identifier(report, (path, ".mandate.reference"), "Mandate reference", mandate.reference, position)
     if mandate.signature_date > today:
-        _add(report, f"{path}.mandate.signature_date", "signature_future", position,
+        _add(report, (path, ".mandate.signature_date"), "signature_future", position,
              "Mandate signature date{where} {date} is in the future (today is {today}).",
              date=mandate.signature_date.isoformat(), today=today.isoformat())
     if mandate.amendment is not None:
         amendment = _amendment(report, f"{path}.mandate.amendment", position, mandate.amendment, mandate.reference,
                                creditor, creditor_id, debtor.iban, dk)
         mandate = MandateRelatedInfo(mandate.reference, mandate.signature_date, amendment)
+    if debtor is debit.debtor and mandate is debit.mandate and remittance == debit.remittance:
+        return debit  # already as it is sent
     return DirectDebit(debit.end_to_end_id, debit.amount, debtor, mandate, remittance, debit.currency,
                        debit.sequence_type)
 
 
-def _amendment(report: _Report, path: str, position: int | None, amendment: MandateAmendment, reference: str,
+def _amendment(report: _Report, path: FieldPath, position: int | None, amendment: MandateAmendment, reference: str,
                creditor: Party, creditor_id: str | None, debtor_iban: str, dk: bool) -> MandateAmendment:
     """The original values of an amended mandate; each must differ from the current one."""
     if not (amendment.original_reference or amendment.original_creditor_id or amendment.original_creditor_name
@@ -308,7 +327,7 @@ def _same_bank(first: str, second: str) -> bool:
     return not (a.bank_code and b.bank_code) or a.bank_code == b.bank_code
 
 
-def _creditor_id(report: _Report, path: str, label: str, value: str, position: int | None) -> str | None:
+def _creditor_id(report: _Report, path: FieldPath, label: str, value: str, position: int | None) -> str | None:
     """Checks a creditor id; its compact form (no spaces, upper case) when it is valid."""
     compact = "".join(value.split()).upper()
     why, params = None, {}
@@ -332,6 +351,7 @@ def _creditor_id(report: _Report, path: str, label: str, value: str, position: i
     return None
 
 
+@functools.lru_cache(maxsize=512)
 def _sepa_country(country: str) -> bool:
     try:
         return registry.get_iban_spec(country).in_sepa_zone
@@ -340,60 +360,61 @@ def _sepa_country(country: str) -> bool:
 
 
 # -- shared by both -----------------------------------------------------------------------
-def _add(report: _Report, path: str, code: str, position: int | None, message: str, **params) -> None:
+def _add(report: _Report, path: FieldPath, code: str, position: int | None, message: str, **params) -> None:
     """A problem of payment `position` (None when the message has only one)."""
+    path = _joined(path)
     where = f" of {report.item} {position}" if position else ""
     if position:
         params["position"] = position
     report.add(path, code, message.replace("{where}", where), **params)
 
 
-def _party(report: _Report, path: str, role: str, party: Party, dk: bool, position: int | None = None) -> Party:
+def _party(report: _Report, path: FieldPath, role: str, party: Party, dk: bool, position: int | None = None) -> Party:
     """Checks name, IBAN and BIC; the party as it is sent (IBAN "" when it is not valid)."""
-    name = _name(report, f"{path}.name", f"{role} name", party.name, dk, position)
-    iban = _iban(report, f"{path}.iban", f"{role} IBAN", party.iban, position)
-    bic = _bic(report, f"{path}.bic", f"{role} BIC", party.bic, position)
-    return Party(name, iban or "", bic)
+    name = _name(report, (path, ".name"), f"{role} name", party.name, dk, position)
+    iban = _iban(report, (path, ".iban"), f"{role} IBAN", party.iban, position) or ""
+    bic = _bic(report, (path, ".bic"), f"{role} BIC", party.bic, position)
+    if name == party.name and iban == party.iban and bic == party.bic:
+        return party  # already as it is sent: most are, and a copy of each costs time in a large file
+    return Party(name, iban, bic)
 
 
-def _identifier(report: _Report, path: str, label: str, value: str, position: int | None = None) -> None:
+def _identifier(report: _Report, path: FieldPath, label: str, value: str, position: int | None = None) -> None:
     why = id_problem(value)
     if why:
         _add(report, path, f"id_{why}", position, ID_MESSAGES[why].replace("{label}", label + "{where}"))
 
 
-def _name(report: _Report, path: str, label: str, value: str, dk: bool, position: int | None = None) -> str:
-    text = to_sepa_text(value, dk)
+def _name(report: _Report, path: FieldPath, label: str, value: str, dk: bool, position: int | None = None) -> str:
+    text, bad = sendable_text(value, dk)
     if not text:
         _add(report, path, "name_missing", position, f"{label}{{where}} is missing.")
     elif len(text) > NAME_MAX:
         _add(report, path, "name_too_long", position,
              f"{label}{{where}} has {{length}} characters; at most {{limit}} are allowed.",
              length=len(text), limit=NAME_MAX)
-    _charset(report, path, label, position, text, dk)
+    if bad:
+        _charset(report, path, "name_charset", label, position, bad)
     return text
 
 
-def _remittance(report: _Report, path: str, position: int | None, value: str, dk: bool) -> str:
-    text = to_sepa_text(value, dk)
+def _remittance(report: _Report, path: FieldPath, position: int | None, value: str, dk: bool) -> str:
+    text, bad = sendable_text(value, dk)
     if len(text) > REMITTANCE_MAX:
         _add(report, path, "remittance_too_long", position,
              "Remittance information{where} has {length} characters; at most {limit} are allowed.",
              length=len(text), limit=REMITTANCE_MAX)
-    _charset(report, path, "Remittance information", position, text, dk)
+    if bad:
+        _charset(report, path, "remittance_charset", "Remittance information", position, bad)
     return text
 
 
-def _charset(report: _Report, path: str, label: str, position: int | None, text: str, dk: bool) -> None:
-    bad = unsendable(text, dk)
-    if bad:
-        code = "remittance_charset" if path.endswith("remittance") else "name_charset"
-        _add(report, path, code, position,
-             f"{label}{{where}} contains characters that cannot be sent: {{characters}}.",
-             characters=" ".join(bad))
+def _charset(report: _Report, path: FieldPath, code: str, label: str, position: int | None, bad: list[str]) -> None:
+    _add(report, path, code, position, f"{label}{{where}} contains characters that cannot be sent: {{characters}}.",
+         characters=" ".join(bad))
 
 
-def _iban(report: _Report, path: str, label: str, value: str, position: int | None) -> str | None:
+def _iban(report: _Report, path: FieldPath, label: str, value: str, position: int | None) -> str | None:
     if not value.strip():
         _add(report, path, "iban_missing", position, f"{label}{{where}} is missing.")
         return None
@@ -403,33 +424,41 @@ def _iban(report: _Report, path: str, label: str, value: str, position: int | No
         _add(report, path, "iban_invalid", position, f"{label}{{where}} ({{value}}) is not valid: {{reason}}.",
              value=value, reason=str(error))
         return None
-    if not iban.in_sepa_zone:
+    compact = str(iban)
+    if not _sepa_country(compact[:2]):
         _add(report, path, "iban_not_sepa", position,
              f"{label}{{where}} ({{value}}) is from {{country}}, which is not in the SEPA area.",
-             value=iban.compact, country=iban.country_code)
-    return iban.compact
+             value=compact, country=compact[:2])
+    return compact
 
 
-def _bic(report: _Report, path: str, label: str, value: str | None, position: int | None) -> str:
+def _bic(report: _Report, path: FieldPath, label: str, value: str | None, position: int | None) -> str:
     """The compact BIC, or "" when it is not provided (empty or None: the bank finds it from
     the IBAN) or not valid."""
     if not (value or "").strip():
         return ""
     try:
-        return BIC(value).compact
+        return _bic_compact(value)
     except SchwiftyException as error:
         _add(report, path, "bic_invalid", position, f"{label}{{where}} ({{value}}) is not valid: {{reason}}.",
              value=value, reason=str(error))
         return ""
 
 
-def _currency(report: _Report, path: str, position: int | None, currency: str, what: str) -> None:
+@functools.lru_cache(maxsize=4096)
+def _bic_compact(value: str) -> str:
+    """A valid BIC, compact; kept, as a file names the same few hundred banks again and again
+    and checking a BIC's country takes longer than the rest of a payment's checks."""
+    return BIC(value).compact
+
+
+def _currency(report: _Report, path: FieldPath, position: int | None, currency: str, what: str) -> None:
     if currency != CURRENCY:
         _add(report, path, "currency_not_eur", position,
              "Currency{where} is {currency}; " + what + " are in EUR only.", currency=currency)
 
 
-def _amount(report: _Report, path: str, position: int | None, amount) -> None:
+def _amount(report: _Report, path: FieldPath, position: int | None, amount) -> None:
     if not isinstance(amount, Decimal) or not amount.is_finite():
         _add(report, path, "amount_invalid", position, "Amount{where} ({value}) is not a Decimal.",
              value=repr(amount))

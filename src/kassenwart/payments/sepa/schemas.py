@@ -36,8 +36,9 @@ _compiled: dict[object, tuple[etree.XMLSchema, threading.Lock]] = {}
 _compiling = threading.Lock()
 
 
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+def safe_parser(remove_blank_text: bool = False) -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_blank_text=remove_blank_text)
 
 
 def check(xml: bytes, kind: str, xsd_dir: Path | None) -> list[str]:
@@ -89,8 +90,8 @@ def compiled(path: Path) -> tuple[etree.XMLSchema, threading.Lock]:
 
 def parse(xml: bytes):
     """The document's root; a DOCTYPE is refused (a pain file never has one)."""
-    try:
-        document = etree.fromstring(xml, safe_parser())
+    try:  # without the indentation between elements the tree is smaller and validated faster
+        document = etree.fromstring(xml, safe_parser(remove_blank_text=True))
     except etree.XMLSyntaxError as error:
         raise _invalid("xml_malformed", f"The file is not well-formed XML: {error}.", error) from error
     if document.getroottree().docinfo.doctype:
