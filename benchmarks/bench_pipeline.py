@@ -36,9 +36,10 @@ def files(size: int, folder: Path) -> tuple[Path, Path]:
     """Invoice CSV and camt.053 for the benchmark data (valid IBANs for the import)."""
     from schwifty import IBAN
 
-    from bench_match import make_invoices, make_statement
     from kassenwart.banking.formats.camt_writer import write_camt
     from kassenwart.banking.formats.statement import BalanceSnapshot, Entry, StatementHeader
+
+    from bench_match import make_invoices, make_statement
 
     rng = random.Random(size)
     invoices = make_invoices(rng, size)

@@ -85,10 +85,26 @@ def test_a_debit_run_is_collected_with_one_tan(debit_run, approver, bank, scheme
         segment, 3, Decimal("297.00"), order.message_id)
 
 
-def test_a_too_early_collection_date_ends_rejected_in_the_banks_words(debit_run, approver, bank, client_for):
-    order = send(debit_run("CORE", ["49.00", "99.00"], lead=LEAD_DAYS["CORE"] - 1), approver)
+def test_a_too_early_collection_date_is_refused_with_the_earliest_date(debit_run, bank):
+    with pytest.raises(services.PaymentInvalid) as refused:  # what the bank's parameters say, before it goes out
+        debit_run("CORE", ["49.00", "99.00"], lead=LEAD_DAYS["CORE"] - 1)
+    problem = refused.value.problems[0]
+    assert (problem.field, problem.code) == ("requested_date", "collection_too_soon")
+    assert f"needs the order {LEAD_DAYS['CORE']} business day(s) before" in problem.message
+    assert not bank.ledger.orders and not PaymentOrder.objects.exists()
+
+
+def test_a_collection_date_the_bank_finds_too_early_ends_rejected_in_its_words(debit_run, approver, bank,
+                                                                                client):
+    order = debit_run("CORE", ["49.00", "99.00"])
+    bank.clock.advance(days=1)  # the bank's day moved on (a late evening: its cut-off passed)
+    while bank.clock.now().weekday() >= 5:
+        bank.clock.advance(days=1)
+    order = send(order, approver)  # refused as it arrives, before any TAN
     assert order.state == State.REJECTED, "the bank said no: not unknown"
     assert "zu früh" in order.bank_said and "CORE braucht 2 Geschäftstag(e) Vorlauf" in order.bank_said
     assert not bank.ledger.orders
-    page = client_for(approver).get(reverse("payment_detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "The bank rejected the run:" in page.content.decode() and "zu früh" in page.content.decode()
+    assert set(order.collections.values_list("state", "hold_reason")) == {("held", "bank_rejected")}
+    client.force_login(approver)
+    page = client.get(reverse("payment_detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The bank rejected the run:" in page and "zu früh" in page

@@ -399,11 +399,23 @@ def test_a_refusal_before_anything_is_sent_goes_back_to_approved(company, member
     assert not fints.is_busy(connection)
 
 
-def test_an_account_that_may_not_send_transfers_gets_the_banks_refusal(approved, approver, account, bank):
+def test_an_account_the_bank_does_not_let_send_transfers_exports_a_file(approved, approver, account, bank):
     savings = BankAccount.objects.get(connection=account.connection, kind=BankAccount.Kind.SAVINGS)
     [at_the_bank] = [a for a in bank.customers[LOGIN].accounts if a.iban == savings.iban]
-    assert "HKCCS" not in at_the_bank.operations  # its UPD (HIUPD) says so; python-fints sends all the same
-    order = send(approved(source=savings), approver)
+    assert "HKCCS" not in at_the_bank.operations and "transfer" not in savings.fints_operations  # its UPD says so
+    order = approved(source=savings)
+    assert order.delivery == PaymentOrder.Delivery.FILE  # decided when drafting, so nobody waits for a TAN
+    services.order_queue(order, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.EXPORTED and order.attempts.get().delivery == "file"
+    assert not bank.ledger.orders and not bank.pending_tasks()
+
+
+def test_an_account_whose_rights_are_not_known_gets_the_banks_refusal(approved, approver, account, bank):
+    savings = BankAccount.objects.get(connection=account.connection, kind=BankAccount.Kind.SAVINGS)
+    BankAccount.objects.filter(pk=savings.pk).update(fints_operations=[])  # not known: the bank decides
+    savings.refresh_from_db()
+    order = send(approved(source=savings), approver)  # python-fints sends it all the same
     assert order.state == State.REJECTED and "9210" in order.bank_said and "nicht zugelassen" in order.bank_said
     assert not bank.ledger.orders and not bank.pending_tasks()
 

@@ -15,7 +15,7 @@ from kassenwart.core.models import AuditEvent
 from kassenwart.notifications.models import Notification
 from kassenwart.payments import runs, services, submission
 from kassenwart.payments.models import PaymentOrder, Transfer
-from kassenwart.payments.state import delivery_for
+from kassenwart.payments.state import delivery_for, digest
 from kassenwart.sandbox.scenarios import LOGIN, SUPPLIERS
 
 from fints_fixtures import TAN
@@ -113,9 +113,9 @@ def test_an_approver_who_drafted_one_of_the_payments_cannot_release_the_run(comp
 
 def test_a_member_bundles_their_own_drafts_and_the_approvers_are_told(company, draft, member, approver):
     run = runs.run_create(company, user=member, orders=[draft("10.00"), draft("20.00")])
-    assert run.state == State.PENDING_APPROVAL and run.payload_hash == services._digest(run)
+    assert run.state == State.PENDING_APPROVAL and run.payload_hash == digest(run)
     [note] = Notification.objects.filter(user=approver)
-    assert f"Run #{run.pk} of 2 transfers (30.00 EUR)" in note.text
+    assert f"Payment run #{run.pk} (2 transfers) of 30.00 EUR waits for approval." == note.text
     with pytest.raises(services.NotAllowed):  # not someone else's
         runs.run_create(company, user=member, orders=[draft("1.00", by=approver), draft("2.00")])
     with pytest.raises(services.NotAllowed):  # nor release it

@@ -112,7 +112,7 @@ def order_refuse_payee(order: PaymentOrder, *, user: User, reason: str = "", via
     """The payee check showed the wrong payee: the order is cancelled, the bank never executes it."""
     require(order.company, user, permissions.APPROVE_PAYMENT)
     if not _claim(order, [State.VOP_PENDING]):
-        raise StateChanged(_("Someone is answering the bank for this transfer right now; reload the page."))
+        raise StateChanged(_("Someone is answering the bank for this order right now; reload the page."))
     with transaction.atomic():
         transition(order, [State.VOP_PENDING], State.CANCELLED, user, via, finished_at=timezone.now(),
                    waiting_for="", claimed_until=None,
@@ -179,9 +179,9 @@ def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None
     if not _claim(order, [state]):
         order.refresh_from_db(fields=["state"])
         if order.state != state:
-            raise StateChanged(_("This transfer is %(state)s now; reload the page.")
+            raise StateChanged(_("This order is %(state)s now; reload the page.")
                                % {"state": order.get_state_display()})
-        raise StateChanged(_("Someone is answering the bank for this transfer right now; reload the page."))
+        raise StateChanged(_("Someone is answering the bank for this order right now; reload the page."))
     try:
         order.refresh_from_db(fields=["state", "waiting_for", "answer_sent_at"])  # as claimed
         if order.answer_sent_at is not None:  # an earlier answer never got its reply

@@ -157,7 +157,7 @@ class FinTSHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         server, faults = self.server, self.server.faults
-        exchange = Exchange(received=server.clock())
+        exchange = self.exchange = Exchange(received=server.clock())
         server.exchanges.append(exchange)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if faults.delay > 0:
@@ -166,7 +166,7 @@ class FinTSHandler(BaseHTTPRequestHandler):
         try:
             self._handle(body, exchange)
         finally:
-            exchange.answered = server.clock()
+            exchange.answered = exchange.answered or server.clock()
 
     def _handle(self, body: bytes, exchange: Exchange) -> None:
         server, faults = self.server, self.server.faults
@@ -214,6 +214,7 @@ class FinTSHandler(BaseHTTPRequestHandler):
 
     def _answer(self, body: bytes) -> None:
         payload = base64.b64encode(body)
+        self.exchange.answered = self.server.clock()  # before the client can read it (tests read `exchanges`)
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(payload)))

@@ -8,8 +8,16 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from kassenwart.payments.sepa import (CORE, RECURRING, CreditTransfer, DirectDebit, DirectDebitMessage,
-                                      MandateRelatedInfo, Party, TransferMessage)
+from kassenwart.payments.sepa import (
+    CORE,
+    RECURRING,
+    CreditTransfer,
+    DirectDebit,
+    DirectDebitMessage,
+    MandateRelatedInfo,
+    Party,
+    TransferMessage,
+)
 
 TODAY = date(2026, 11, 23)
 DEBTOR = Party("Nordlicht Software GmbH", "DE89370400440532013000", "COBADEFFXXX")

@@ -4,10 +4,32 @@ from decimal import Decimal
 
 import pytest
 
-from kassenwart.payments.sepa import (B2B, FIRST, MandateRelatedInfo, Party, SepaInvalid, check, creditor_id_problems,
-                                      creditor_id_valid, mandate_reference_valid, problems, sendable)
-from sepa_factories import (CREDITOR, CREDITOR_ID, DEBTORS, OTHER_CREDITOR_IDS, SAME_BANK, SIGNED, TODAY, amended,
-                            debit, debit_message, with_debit)
+from kassenwart.payments.sepa import (
+    B2B,
+    FIRST,
+    MandateRelatedInfo,
+    Party,
+    SepaInvalid,
+    check,
+    creditor_id_problems,
+    creditor_id_valid,
+    mandate_reference_valid,
+    problems,
+    sendable,
+)
+
+from sepa_factories import (
+    CREDITOR,
+    DEBTORS,
+    OTHER_CREDITOR_IDS,
+    SAME_BANK,
+    SIGNED,
+    TODAY,
+    amended,
+    debit,
+    debit_message,
+    with_debit,
+)
 
 BRAZIL = "BR1500000000000010932840814P2"
 

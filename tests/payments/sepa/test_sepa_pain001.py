@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -8,7 +8,21 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from kassenwart.payments.sepa import CreditTransfer, Party, SepaInvalid, TransferMessage, pain001, problems, schemas
-from sepa_factories import BICS, CREDITORS, DEBTOR, IBANS, LATIN, LETTERS, TODAY, amounts, ids, message, sepa_text, transfer
+
+from sepa_factories import (
+    BICS,
+    CREDITORS,
+    DEBTOR,
+    IBANS,
+    LATIN,
+    LETTERS,
+    TODAY,
+    amounts,
+    ids,
+    message,
+    sepa_text,
+    transfer,
+)
 from shared_data import shared_path
 
 NS = {"p": pain001.NAMESPACE}
@@ -66,7 +80,7 @@ def test_a_bic_of_none_counts_as_not_provided(xsd_dir):
 
 
 def test_creation_time_with_time_zone(xsd_dir):
-    xml = pain001.build(message(created_at=datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=timezone.utc)))
+    xml = pain001.build(message(created_at=datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)))
     assert values(xml, ".//p:CreDtTm") == ["2026-11-23T09:30:15+00:00"]
     assert valid_everywhere(xml, xsd_dir)
 

@@ -7,10 +7,40 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from kassenwart.payments.sepa import (B2B, SCHEMES, SEQUENCE_TYPES, DirectDebit, DirectDebitMessage, MandateAmendment,
-                                      MandateRelatedInfo, Party, SepaInvalid, pain008, problems, schemas, to_sepa_text)
-from sepa_factories import (BICS, CREDITOR, CREDITOR_ID, DEBTORS, IBANS, LATIN, LETTERS, OTHER_CREDITOR_IDS,
-                            SAME_BANK, TODAY, amended, amounts, debit, debit_message, ids, sepa_text)
+from kassenwart.payments.sepa import (
+    B2B,
+    SCHEMES,
+    SEQUENCE_TYPES,
+    DirectDebit,
+    DirectDebitMessage,
+    MandateAmendment,
+    MandateRelatedInfo,
+    Party,
+    SepaInvalid,
+    pain008,
+    problems,
+    schemas,
+    to_sepa_text,
+)
+
+from sepa_factories import (
+    BICS,
+    CREDITOR,
+    CREDITOR_ID,
+    DEBTORS,
+    IBANS,
+    LATIN,
+    LETTERS,
+    OTHER_CREDITOR_IDS,
+    SAME_BANK,
+    TODAY,
+    amended,
+    amounts,
+    debit,
+    debit_message,
+    ids,
+    sepa_text,
+)
 from shared_data import shared_path
 
 NS = {"p": pain008.NAMESPACE}

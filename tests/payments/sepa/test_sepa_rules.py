@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from kassenwart.payments.sepa import Party, SepaInvalid, check, problems
+
 from sepa_factories import CREDITORS, DEBTOR, TODAY, message, transfer, with_transfer
 
 BRAZIL = "BR1500000000000010932840814P2"

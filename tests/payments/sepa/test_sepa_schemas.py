@@ -4,6 +4,7 @@ import pytest
 from lxml import etree
 
 from kassenwart.payments.sepa import SepaInvalid, pain001, schemas
+
 from sepa_factories import message, transfer
 from shared_data import shared_path
 
