@@ -152,7 +152,7 @@ def _print_goals(rows: list[dict]) -> None:
     budget = GOAL_SECONDS * largest["lines"] / GOAL_LINES
     scale = "" if largest["lines"] == GOAL_LINES else f" (the 10 s goal scaled to {largest['lines']:,} lines)"
     print(f"goal time: engine median {engine.median:.2f} s at {largest['invoices']:,} invoices / "
-          f"{largest['lines']:,} lines, goal < {budget:.2f} s{scale}: {harness.verdict(engine.median < budget)}")
+          f"{largest['lines']:,} lines, goal < {budget:.2f} s{scale}: {harness.verdict(engine.median < budget, bool(scale))}")
     per_line = [harness.Figure(r["engine"]).median / r["lines"] * 1e6 for r in rows]
     if len(rows) > 1:
         growth = per_line[-1] / per_line[0]

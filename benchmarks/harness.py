@@ -62,8 +62,9 @@ def ratio(ours: Figure, baseline: Figure) -> str:
     return f"{ours.median / baseline.median:.2f}x (min/min {ours.min / baseline.min:.2f}x)"
 
 
-def verdict(met: bool) -> str:
-    return "met" if met else "NOT MET"
+def verdict(met: bool, scaled: bool = False) -> str:
+    """"met" or "NOT MET"; a goal scaled down from its own size only orients a smoke run."""
+    return ("met" if met else "NOT MET") + (" (scaled goal, for orientation only)" if scaled else "")
 
 
 # -- the machine ---------------------------------------------------------------------------------
