@@ -762,7 +762,8 @@ def score(truth: Mapping[str, tuple[frozenset[str], str]], auto: Mapping[str, se
         c = result.categories[category]
         c["n"] += 1
         result.transactions += 1
-        result.matchable += category not in NOISE
+        noise = category.startswith("noise")  # as score.py counts them
+        result.matchable += not noise
         chosen = auto.get(ref)
         if chosen:
             right = set(chosen) == paid
@@ -770,7 +771,7 @@ def score(truth: Mapping[str, tuple[frozenset[str], str]], auto: Mapping[str, se
             c["ok"] += right
             result.auto += 1
             result.auto_ok += right
-            result.noise_auto += category in NOISE
+            result.noise_auto += noise
         elif paid:
             ranked = suggestions.get(ref, [])
             c["left"] += 1
@@ -780,6 +781,19 @@ def score(truth: Mapping[str, tuple[frozenset[str], str]], auto: Mapping[str, se
             result.hit1 += bool(ranked) and ranked[0] == paid
             result.hit3 += paid in ranked[:3]
     return result
+
+
+def read_truth(path: str | Path) -> dict[str, tuple[frozenset[str], str]]:
+    """A truth.csv (the sample's, or one `Workload.write_truth` wrote) as `Workload.truth`."""
+    paid: dict[str, set[str]] = defaultdict(set)
+    categories: dict[str, str] = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ref = row["transaction_ref"].strip()
+            categories[ref] = row["category"]
+            if row["invoice_number"].strip():
+                paid[ref].add(row["invoice_number"].strip())
+    return {ref: (frozenset(paid[ref]), category) for ref, category in categories.items()}
 
 
 def engine_outcome(decisions, numbers: Mapping[str, str]) -> tuple[dict[str, set[str]], dict[str, list[set[str]]]]:
