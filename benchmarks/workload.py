@@ -429,7 +429,7 @@ class _Builder:
         self.end = date(2026, 10, 30)
         self.start = self.end - timedelta(days=days - 1)
         self.names: set[str] = set()
-        self.paid: set[int] = set()  # id() of invoices that are paid or kept open on purpose
+        self.used: set[int] = set()  # id() of invoices paid on the statement or kept open on purpose
         self.payments: list[Payment] = []
 
     # -- invoices ---------------------------------------------------------------------------
@@ -499,12 +499,12 @@ class _Builder:
         order = ["ambiguous", "collective", "collective_noref", "partial"]
         order += [c for c in CATEGORIES if c not in order and c not in NOISE]
         for category in order:
-            made = 0
-            while made < planned[category]:
+            made = tries = 0
+            while made < planned[category] and tries < 10 * planned[category]:
                 added = self._pay(category, pool, people, planned[category] - made)
                 if added is None:
                     break  # no suitable invoice left at this size
-                made += added
+                made, tries = made + added, tries + 1
         for category in NOISE:
             for _ in range(planned[category]):
                 self._noise(category)
@@ -522,14 +522,14 @@ class _Builder:
         return plan
 
     def _taken(self, inv: object) -> bool:
-        return id(inv) in self.paid
+        return id(inv) in self.used
 
     def _unique_amount(self, inv: InvoiceRow) -> bool:
         """No other invoice of the customer has this amount (so no reference is needed)."""
         return sum(other.amount == inv.amount for other in self.by_customer[inv.customer.number]) == 1
 
     def _open_of(self, customer: Customer) -> list[InvoiceRow]:
-        return [inv for inv in self.by_customer[customer.number] if id(inv) not in self.paid]
+        return [inv for inv in self.by_customer[customer.number] if id(inv) not in self.used]
 
     def _pay(self, category: str, pool: _Pool, people: _Pool, room: int) -> int | None:
         """Add the payments of one case of `category`: how many lines it took, None when no
@@ -539,11 +539,12 @@ class _Builder:
             customer = people.take(lambda c: len(self._open_of(c)) >= 2, lambda c: not self._open_of(c))
             if customer is None:
                 return None
-            twins = rng.sample(self._open_of(customer), 3 if rng.random() < 0.05 and len(self._open_of(customer)) >= 3 else 2)
+            unpaid = self._open_of(customer)
+            twins = rng.sample(unpaid, 3 if rng.random() < 0.05 and len(unpaid) >= 3 else 2)
             amount = rng.choice(ROUND_AMOUNTS)
             for inv in twins:  # every twin is kept open; one of them is paid
                 inv.amount = amount
-                self.paid.add(id(inv))
+                self.used.add(id(inv))
             paid = rng.choice(twins)
             self._single(category, paid, amount, self._no_reference(customer), known_share=0.85)
             return 1
@@ -571,8 +572,9 @@ class _Builder:
         inv = pool.take(wanted, self._taken)
         if inv is None:
             return None
-        self.paid.add(id(inv))
-        self._single(category, inv, inv.amount, None)
+        self.used.add(id(inv))
+        text = self._no_reference(inv.customer) if category in ("noref_iban", "noref_name") else None
+        self._single(category, inv, inv.amount, text)
         return 1
 
     # -- one payment ------------------------------------------------------------------------------
@@ -629,7 +631,7 @@ class _Builder:
         elif category == "fee":
             amount = invoice_amount - rng.choice([f for f in FEES if f < invoice_amount / 2])
         elif category == "overpay":
-            amount = (invoice_amount / 10).to_integral_value(rounding="ROUND_CEILING") * 10
+            amount = ((invoice_amount / 10).to_integral_value(rounding="ROUND_CEILING") * 10).quantize(CENT)
         elif category == "wrong_amount":
             amount = _wrong_amount(rng, invoice_amount)
         self.payments.append(Payment(category, day, amount, name, iban, _wrap(rng, text, wrap), structured,
@@ -638,7 +640,7 @@ class _Builder:
     def _collective(self, category: str, batch: list[InvoiceRow]) -> None:
         rng = self.rng
         for inv in batch:
-            self.paid.add(id(inv))
+            self.used.add(id(inv))
         name, iban = self._payer(batch[0].customer)
         total = sum((inv.amount for inv in batch), Decimal("0.00"))
         if category == "collective":
@@ -656,7 +658,7 @@ class _Builder:
         """Equal rates a week apart (the last one takes the cents left); a rate may be
         missing from the statement (paid in cash, or after its end)."""
         rng = self.rng
-        self.paid.add(id(inv))
+        self.used.add(id(inv))
         count = _pick(rng, INSTALLMENTS)
         rate = (inv.amount / count).quantize(CENT, ROUND_HALF_UP)
         rates = [rate] * (count - 1) + [inv.amount - rate * (count - 1)]
@@ -676,7 +678,7 @@ class _Builder:
     def _noise(self, category: str) -> None:
         rng = self.rng
         day = self.start + timedelta(days=rng.randrange((self.end - self.start).days + 1))
-        name = _company_name(rng)
+        name = self._new_name()  # nobody among the customers
         fill = {"d7": rng.randrange(10**6, 10**7), "d8": rng.randrange(10**7, 10**8),
                 "d9": rng.randrange(10**8, 10**9), "mm": f"{day.month:02d}", "yyyy": day.year,
                 "month": rng.choice(MONTHS), "first": rng.choice(FIRST), "family": rng.choice(FAMILIES),
