@@ -174,11 +174,11 @@ def main() -> None:
     def figure(key: str) -> harness.Figure:
         return harness.Figure([r[key] for r in runs])
 
-    print(f"\n{'':<34} {'wall s min / med':>17} {'CPU s med':>10} {'bank answering s med':>21}")
+    print(f"\n{'':<46} {'wall s min / med':>17} {'CPU s med':>10} {'bank answering s med':>21}")
     for key, label in (("baseline", f"baseline: python-fints, {runs[0]['documents']} camt documents"),
                        ("first sync", f"first sync, {bookings:,} bookings"),
                        ("next sync", f"next sync, {args.new} new")):
-        print(f"{label:<34} {figure(key).show():>17} {figure(key + ' cpu').median:>10.2f} "
+        print(f"{label:<46} {figure(key).show():>17} {figure(key + ' cpu').median:>10.2f} "
               f"{figure(key + ' bank').median:>21.2f}")
     first, baseline = figure("first sync"), figure("baseline")
     print(f"\nfirst sync / baseline: {harness.ratio(first, baseline)}")

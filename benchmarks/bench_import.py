@@ -143,15 +143,16 @@ def _print(runs: dict[str, list[dict]], entries: int) -> None:
     seconds = {name: harness.Figure([r["seconds"] for r in done]) for name, done in runs.items()}
     floor, walk = seconds["floor"], seconds["walk"]
     print(f"\n{'step':<36} {'seconds min / med':>18} {'entries/s':>10} {'x C floor':>10} {'x walk':>7} "
-          f"{'grown MB':>9} {'peak MB':>8} {'cpu/wall':>8}")
+          f"{'grown MB':>9} {'peak MB':>8} {'cpu s med':>9} {'cpu/wall':>8}")
     for name, done in runs.items():
         figure = seconds[name]
         if any(r["entries"] != entries for r in done):
             raise SystemExit(f"{name}: {[r['entries'] for r in done]} entries instead of {entries}")
-        cpu = harness.Figure([r["cpu"] / r["seconds"] for r in done])
+        cpu, share = harness.Figure([r["cpu"] for r in done]), harness.Figure([r["cpu"] / r["seconds"] for r in done])
         print(f"{LABELS[name]:<36} {figure.show():>18} {entries / figure.median:>10,.0f} "
               f"{figure.median / floor.median:>10.2f} {figure.median / walk.median:>7.2f} "
-              f"{max(r['grown_mb'] for r in done):>9.0f} {max(r['peak_mb'] for r in done):>8.0f} {cpu.median:>8.2f}")
+              f"{max(r['grown_mb'] for r in done):>9.0f} {max(r['peak_mb'] for r in done):>8.0f} "
+              f"{cpu.median:>9.2f} {share.median:>8.2f}")
     print("(grown MB: the largest of the runs; peak MB: highest resident memory of the process during the step; "
           "cpu/wall below 1: the step waited, for the disk, the database server or the machine's load)")
     print()
@@ -162,6 +163,10 @@ def _print(runs: dict[str, list[dict]], entries: int) -> None:
         print(f"goal {LABELS[name]}: {harness.ratio(figure, floor)} the C-level floor, goal <= {GOAL_RATIO:.0f}x: "
               f"{harness.verdict(figure.median <= GOAL_RATIO * floor.median)}; vs the Python walk "
               f"{harness.ratio(figure, walk)}")
+        cpu = harness.Figure([r["cpu"] for r in runs[name]])
+        floor_cpu = harness.Figure([r["cpu"] for r in runs["floor"]])
+        print(f"     in CPU seconds of this process (less disturbed by load; without the database server's "
+              f"work): {harness.ratio(cpu, floor_cpu)}")
         print(f"goal {LABELS[name]} memory: grew by {grown:.0f} MB at most, goal < {GOAL_MB} MB: "
               f"{harness.verdict(grown < GOAL_MB)}")
 
