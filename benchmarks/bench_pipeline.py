@@ -171,8 +171,12 @@ def _print_goals(runs: list[dict]) -> None:
     cpu = _figure(runs, "match + persist cpu")
     print(f"goal time: match + persist median {ours.median:.2f} s at {first['invoices']:,} invoices / "
           f"{first['lines']:,} lines, goal < {budget:.2f} s{scale}: {harness.verdict(ours.median < budget, bool(scale))}")
-    print(f"           its CPU seconds alone (median {cpu.median:.2f} s) are "
-          f"{'within' if cpu.median < budget else 'beyond'} that goal already")
+    if cpu.median >= budget:
+        print(f"           its CPU seconds alone (median {cpu.median:.2f} s) exceed the goal: not met on an idle "
+              f"machine either")
+    else:
+        print(f"           its CPU seconds (median {cpu.median:.2f} s, this process only: on PostgreSQL without the "
+              f"server's work) fit in the goal; whether the wall clock does needs a quieter machine")
     print(f"goal precision: {first['precision']:.4f} ({first['wrong']} wrong of {first['auto']:,} automatic), "
           f"goal 1.0: {harness.verdict(first['wrong'] == 0)}")
 
