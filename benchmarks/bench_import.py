@@ -1,167 +1,174 @@
-"""Benchmark: importing a large camt.053 (75,000 entries, about 65 MB).
+"""Benchmark: importing a large camt.053 (75,000 entries, about 65 MB) against the C-level floor.
 
-    .venv/bin/python benchmarks/bench_import.py [--entries 75000] [--keep]
+    benchmarks/bench_import.py [--entries 75000] [--runs 3] [--quick] [--no-postgres] [--keep]
 
-Prints entries per second for plain lxml iterparse (the floor), for parsing alone, and for
-the whole import into SQLite and (when reachable) PostgreSQL, with each phase's peak memory.
-Each phase runs in its own process so that peak memory is its own.
+The file is the statement bench_match and bench_pipeline use (workload.py, for 4/3 as many
+invoices as entries), each entry padded with what real files carry besides (a BIC and a
+second remittance line): about 870 bytes an entry.
+
+Steps, each in a fresh process, --runs rounds of all of them one after the other (so load
+on the machine falls on every step alike):
+
+- C-level floor (the baseline): lxml iterparse(path, tag="{*}Ntry"), each entry cleared and
+  the entries before it freed (harness.camt_floor). libxml2 does the parsing and the tag
+  filter in C; no Python code runs per element below Ntry. Nothing that reads the file
+  can be faster in this stack.
+- Python-walk floor (secondary, the floor this benchmark used to compare with): the same
+  iterparse handing every element to Python.
+- parse_camt alone: the product's parser, its Entry objects counted and dropped.
+- the import into SQLite, and into PostgreSQL when it is reachable: statement_import into
+  a freshly migrated database (a new PostgreSQL database for every run).
+
+Time is that of the step alone: not the interpreter's start, Django's set-up or migrate.
+Memory is that of the step alone too (harness.PeakMemory): the highest resident memory
+during the step minus the resident memory just before it (for the imports: after Django's
+set-up, migrate and the company's creation). The absolute peak is printed beside it.
+
+Goals: the whole import within 3x the C-level floor (medians); the import's memory below
+300 MB.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
-from scratch_db import PG_SERVER, scratch_database
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402 (beside this file)
+import workload  # noqa: E402
 
-HERE = Path(__file__).resolve()
-
-
-def generate(path: Path, entries: int) -> None:
-    from kassenwart.banking.formats.camt_writer import write_camt
-    from kassenwart.demo import generator
-
-    rng = random.Random(75)
-    people = generator.customers(rng, 5000)
-    invoices = generator.invoices(rng, people, entries * 3 // 4, date(2026, 1, 1), 365)
-    rows = generator.statement_entries(rng, invoices, entries - len(invoices), date(2026, 1, 1), 365)
-    for index, row in enumerate(rows):  # real files carry more detail per entry (~870 bytes)
-        row.counterparty_bic = "GENODEF1M04"
-        row.end_to_end_id = row.end_to_end_id or f"NOTPROVIDED-{index}"
-        row.remittance += f"\nBeleg {index:09d} Buchungstext SEPA-Gutschrift Kundenreferenz {index * 7:012d}"
-    opening = Decimal("100000.00")
-    closing = opening + sum((e.amount for e in rows), Decimal("0.00"))
-    header, _ = next(generator.monthly_statements("DE89370400440532013000", rows[:1], opening))
-    header.period_to = date(2026, 12, 31)
-    header.statement_id = "BENCH-2026"
-    header.closing = type(header.opening)(closing, "EUR", date(2026, 12, 31), "closing")
-    with open(path, "wb") as out:
-        write_camt(out, header, rows, message="053")
+GOAL_RATIO, GOAL_MB = 3.0, 300
 
 
-def phase_iterparse(path: str) -> int:
-    from lxml import etree
-
-    count = 0
-    for _, element in etree.iterparse(path, events=("end",), resolve_entities=False, no_network=True):
-        if element.tag.endswith("}Ntry"):
-            count += 1
-        if element.getparent() is not None and element.tag.endswith(("}Ntry", "}Bal", "}GrpHdr")):
-            element.clear(keep_tail=False)
-            while element.getprevious() is not None:
-                del element.getparent()[0]
-    return count
-
-
-def phase_parse(path: str) -> int:
+def _parse(path: str) -> int:
     from kassenwart.banking.formats.camt import parse_camt
     from kassenwart.banking.formats.statement import Entry
 
     return sum(isinstance(item, Entry) for item in parse_camt(path))
 
 
-def phase_import(path: str) -> int:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kassenwart.settings")
-    django.setup()
-    from django.core.management import call_command
-
-    from kassenwart.banking.services import statement_import
-    from kassenwart.companies.services import company_create
-
-    call_command("migrate", verbosity=0)
-    company = company_create("Benchmark GmbH", via="bench")
-    started = time.perf_counter()
-    result = statement_import(company, path, via="cli")
-    elapsed = time.perf_counter() - started
-    assert result.balance_ok, result.message
-    print(json.dumps({"import_seconds": elapsed}), file=sys.stderr)
-    return result.added
+STEPS = {"floor": harness.camt_floor, "walk": harness.camt_python_walk, "parse": _parse}
+LABELS = {
+    "floor": "C-level floor (baseline)",
+    "walk": "Python-walk floor (old, secondary)",
+    "parse": "parse_camt alone",
+    "sqlite": "import into SQLite",
+    "postgres": "import into PostgreSQL",
+}
 
 
-PHASES = {"iterparse": phase_iterparse, "parse": phase_parse, "import": phase_import}
+def step(name: str, path: str) -> dict:
+    """One step in this process: its entries, seconds, CPU seconds and memory."""
+    figures: dict = {}
+    if name in STEPS:
+        with harness.PeakMemory() as memory, harness.timed(figures, "seconds", "cpu"):
+            figures["entries"] = STEPS[name](path)
+    else:
+        harness.django_ready()
+        from kassenwart.banking.services import statement_import
+        from kassenwart.companies.services import company_create
 
-
-def run_phase(name: str, path: Path, env: dict | None = None) -> dict:
-    command = [sys.executable, str(HERE), "--phase", name, str(path)]
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"phase {name} failed:\n{done.stderr}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["wall_seconds"] = elapsed
-    for line in done.stderr.splitlines():
-        if line.startswith("{"):
-            figures.update(json.loads(line))
+        company = company_create("Benchmark GmbH", via="bench")
+        with harness.PeakMemory() as memory, harness.timed(figures, "seconds", "cpu"):
+            result = statement_import(company, path, via="cli")
+        if not result.balance_ok:
+            raise SystemExit(f"import did not balance: {result.message}")
+        figures["entries"] = result.added
+    figures.update(before_mb=memory.before_mb, peak_mb=memory.peak_mb, grown_mb=memory.grown_mb)
     return figures
 
 
-def child(name: str, path: str) -> None:
-    started = time.perf_counter()
-    count = PHASES[name](path)
-    seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"entries": count, "seconds": seconds, "peak_mb": peak_mb}))
-
-
-def postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
-        return True
-    except Exception:
-        return False
+def generate(path: Path, entries: int) -> None:
+    work = workload.build(entries * 4 // 3, lines=entries)
+    work.write_statement(path, pad=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=75_000)
+    parser.add_argument("--runs", type=harness.runs_argument, default=3, help="rounds (at least 3)")
+    parser.add_argument("--quick", action="store_true", help="10,000 entries, for a smoke run")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--keep", action="store_true", help="keep the generated file")
-    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=[*STEPS, "sqlite", "postgres"], help=argparse.SUPPRESS)
     parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.phase:
-        return child(args.phase, args.file)
+    if args.step:
+        return harness.report(step(args.step, args.file))
 
-    work = Path(tempfile.mkdtemp(prefix="kassenwart-bench-"))
-    path = work / "large.camt053.xml"
+    entries = 10_000 if args.quick else args.entries
+    harness.preamble(
+        f"bench_import: a camt.053 of {entries:,} entries into the database",
+        'C-level floor: lxml iterparse(path, tag="{*}Ntry") with clear() and the previous entries freed',
+        [f"the whole import within {GOAL_RATIO:.0f}x the C-level floor (medians)",
+         f"memory of the import below {GOAL_MB} MB ({harness.PeakMemory.METHOD})"],
+        args.runs,
+    )
+    work = Path(tempfile.mkdtemp(prefix="kassenwart-bench-import-"))
+    path = work / "statement.camt053.xml"
     started = time.perf_counter()
-    generate(path, args.entries)
-    size_mb = path.stat().st_size / 1e6
-    print(f"generated {args.entries} entries, {size_mb:.1f} MB in {time.perf_counter() - started:.1f} s: {path}")
-
-    rows = [("lxml iterparse walk (floor)", run_phase("iterparse", path))]
-    rows.append(("parse_camt (parsing alone)", run_phase("parse", path)))
-    rows.append(("import into SQLite", run_phase("import", path, {"KASSENWART_DATA_DIR": str(work / "sqlite"), "DATABASE_URL": ""})))
-    if postgres_reachable():
-        with scratch_database("kassenwart_bench") as url:
-            rows.append(("import into PostgreSQL", run_phase("import", path, {"KASSENWART_DATA_DIR": str(work / "pg"), "DATABASE_URL": url})))
+    generate(path, entries)
+    print(f"file: {entries:,} entries, {path.stat().st_size / 1e6:.1f} MB, made in "
+          f"{time.perf_counter() - started:.1f} s: {path}")
+    steps = ["floor", "walk", "parse", "sqlite"]
+    if args.no_postgres:
+        print("PostgreSQL: left out (--no-postgres)")
+    elif harness.postgres_reachable():
+        steps.append("postgres")
     else:
-        print("PostgreSQL not reachable at 127.0.0.1:5432: skipped")
-
-    floor = rows[0][1]["seconds"]
-    print(f"\n{'phase':<30} {'entries':>8} {'seconds':>8} {'entries/s':>10} {'x floor':>8} {'peak MB':>8}")
-    for label, figures in rows:
-        seconds = figures.get("import_seconds", figures["seconds"])
-        print(
-            f"{label:<30} {figures['entries']:>8} {seconds:>8.2f} {figures['entries'] / seconds:>10.0f} "
-            f"{seconds / floor:>8.2f} {figures['peak_mb']:>8.0f}"
-        )
+        print(f"PostgreSQL: not reachable at {harness.PG_SERVER}, left out")
+    runs: dict[str, list[dict]] = {name: [] for name in steps}
+    for round_number in range(1, args.runs + 1):
+        for name in steps:
+            runs[name].append(_run(name, path, work / f"data-{name}-{round_number}"))
+        print(f"round {round_number} done, {harness.load()}", flush=True)
+    _print(runs, entries)
     if not args.keep:
         path.unlink()
+    harness.closing()
+
+
+def _run(name: str, path: Path, data_dir: Path) -> dict:
+    command = ["--step", name, str(path)]
+    if name == "postgres":
+        with harness.scratch_database("kassenwart_bench_import") as url:
+            return harness.child(__file__, command, {"KASSENWART_DATA_DIR": str(data_dir), "DATABASE_URL": url})
+    return harness.child(__file__, command, {"KASSENWART_DATA_DIR": str(data_dir), "DATABASE_URL": ""})
+
+
+def _print(runs: dict[str, list[dict]], entries: int) -> None:
+    seconds = {name: harness.Figure([r["seconds"] for r in done]) for name, done in runs.items()}
+    floor, walk = seconds["floor"], seconds["walk"]
+    print(f"\n{'step':<36} {'seconds min / med':>18} {'entries/s':>10} {'x C floor':>10} {'x walk':>7} "
+          f"{'grown MB':>9} {'peak MB':>8} {'cpu s med':>9} {'cpu/wall':>8}")
+    for name, done in runs.items():
+        figure = seconds[name]
+        if any(r["entries"] != entries for r in done):
+            raise SystemExit(f"{name}: {[r['entries'] for r in done]} entries instead of {entries}")
+        cpu, share = harness.Figure([r["cpu"] for r in done]), harness.Figure([r["cpu"] / r["seconds"] for r in done])
+        print(f"{LABELS[name]:<36} {figure.show():>18} {entries / figure.median:>10,.0f} "
+              f"{figure.median / floor.median:>10.2f} {figure.median / walk.median:>7.2f} "
+              f"{max(r['grown_mb'] for r in done):>9.0f} {max(r['peak_mb'] for r in done):>8.0f} "
+              f"{cpu.median:>9.2f} {share.median:>8.2f}")
+    print("(grown MB: the largest of the runs; peak MB: highest resident memory of the process during the step; "
+          "cpu/wall below 1: the step waited, for the disk, the database server or the machine's load)")
+    print()
+    for name in ("sqlite", "postgres"):
+        if name not in runs:
+            continue
+        figure, grown = seconds[name], max(r["grown_mb"] for r in runs[name])
+        print(f"goal {LABELS[name]}: {harness.ratio(figure, floor)} the C-level floor, goal <= {GOAL_RATIO:.0f}x: "
+              f"{harness.verdict(figure.median <= GOAL_RATIO * floor.median)}; vs the Python walk "
+              f"{harness.ratio(figure, walk)}")
+        cpu = harness.Figure([r["cpu"] for r in runs[name]])
+        floor_cpu = harness.Figure([r["cpu"] for r in runs["floor"]])
+        print(f"     in CPU seconds of this process (less disturbed by load; without the database server's "
+              f"work): {harness.ratio(cpu, floor_cpu)}")
+        print(f"goal {LABELS[name]} memory: grew by {grown:.0f} MB at most, goal < {GOAL_MB} MB: "
+              f"{harness.verdict(grown < GOAL_MB)}")
 
 
 if __name__ == "__main__":

@@ -1,220 +1,173 @@
-"""Benchmark: the reconciliation engine on 25k, 50k and 100k open invoices.
+"""Benchmark: the reconciliation engine on 25k, 50k and 100k open invoices, timed and scored.
 
-    .venv/bin/python benchmarks/bench_match.py [--sizes 25000 50000 100000] [--no-memory]
+    benchmarks/bench_match.py [--sizes 25000 50000 100000] [--runs 3] [--quick] [--no-memory]
+                              [--schemes SCHEME ...] [--categories]
 
-For N open invoices, 60 % are paid on a statement of 0.75 * N lines (100k invoices: 75k
-lines) written the way customers pay: full, shortened and mistyped invoice numbers, numbers
-cut across lines, RF references, collective payments, installments, Skonto, fees, round-up
-overpayments, payments without any reference, plus unrelated credits and outgoing payments.
-Prints, per size, the matching time (wall clock, and CPU time for shared machines), the
-share reconciled automatically and (unless --no-memory) the engine's peak memory measured
-with tracemalloc in a second run. Each size runs in its own process. Goal: 100k invoices
-vs 75k lines in under 10 s, growing linearly.
+Data (workload.py): for N open invoices a statement of 0.75 N lines (100k invoices: 75k
+lines) with the cases and shares of the labelled reconbench sample, invoices numbered in
+four schemes at once, seeded: the same data on every run and machine.
+
+Each size runs in its own process. There the baseline and the engine take turns on the same
+input, --runs rounds (wall clock; CPU seconds of the engine too, which a shared machine
+disturbs less). The engine's automatic matches are scored against the generator's truth
+like ../shared/reconbench/score.py does: precision = automatic matches that are right /
+all automatic matches, recall = payable lines matched right automatically / all payable
+lines. Unless --no-memory, one more engine run under tracemalloc gives its peak memory
+(Python allocations only; that run is slower and not timed).
+
+Baseline: the exact-reference matcher (workload.exact_reference_matches): every word of the
+remittance looked up among the open invoice numbers, a match when the named invoices' open
+amounts add up exactly, as pretix's bank transfer plugin matches. It is the strongest
+simple matcher there is to compare with (no other engine runs on this data); its time is
+about what reading every line once costs, its precision and recall what the engine adds.
+
+Goals: the engine matches 100k invoices against 75k lines in under 10 s (median), growing
+linearly (the same time per line at every size); precision 1.0 (no wrong automatic match).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import random
-import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import date, timedelta
-from decimal import Decimal
+from pathlib import Path
 
-from kassenwart.reconciliation.engine import Invoice, Status, Transaction, reconcile
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402 (beside this file)
+import workload  # noqa: E402
 
-CENT = Decimal("0.01")
-WORDS = "Bau Optik Dental Media Logistik Textil Energie Holzbau Software Druckerei Handel".split()
-PLACES = "Nord Sued West Ost Rhein Elbe Donau Alpen Hanse Ruhr Franken Tirol Baltic Main".split()
-FAMILIES = "Meier Schulz Wagner Becker Hoffmann Koch Richter Klein Wolf Schröder Neumann".split()
-FORMS = ["GmbH", "AG", "KG", "OHG", "GbR", "e.K.", "GmbH & Co. KG", "UG (haftungsbeschränkt)"]
-LEADS = ["Rechnung", "Rg.", "Invoice", "Zahlung zu", "Beleg", "Ihre Rechnung", "", "Re.Nr."]
+GOAL_SECONDS, GOAL_INVOICES, GOAL_LINES = 10.0, 100_000, 75_000
 
 
-def _rf(serial: int) -> str:
-    body = f"K{serial}"
-    digits = "".join(str(int(ch, 36)) for ch in body + "RF00")
-    return f"RF{98 - int(digits) % 97:02d}{body}"
+def measure(size: int, runs: int, schemes: list[str], memory: bool, categories: bool) -> dict:
+    from kassenwart.reconciliation.engine import reconcile
 
-
-def _iban(rng: random.Random) -> str:
-    return "DE" + "".join(rng.choice("0123456789") for _ in range(20))
-
-
-def make_invoices(rng: random.Random, count: int) -> list[Invoice]:
-    customers = []
-    for number in range(10000, 10000 + count // 4):
-        words = (rng.choice(FAMILIES), rng.choice(WORDS), rng.choice(PLACES), str(number))
-        name = f"{' '.join(words)} {rng.choice(FORMS)}"
-        customers.append((str(number), name, (_iban(rng),) if rng.random() < 0.7 else ()))
-    invoices = []
-    for serial in range(1, count + 1):
-        customer, name, ibans = rng.choice(customers)
-        amount = rng.choice([Decimal(140), Decimal(280), Decimal(700)]) if rng.random() < 0.2 else (
-            Decimal(rng.randint(1500, 900000)) / 100
-        )
-        issued = date(2026, 1, 1) + timedelta(days=rng.randint(0, 300))
-        invoices.append(
-            Invoice(
-                id=str(serial),
-                number=f"AR-26-{serial:06d}",
-                customer_number=customer,
-                customer_name=name,
-                amount=amount,
-                open_amount=amount,
-                customer_ibans=ibans,
-                payment_reference=_rf(serial) if rng.random() < 0.1 else "",
-                issue_date=issued,
-                due_date=issued + timedelta(days=rng.choice([14, 30, 60])),
-            )
-        )
-    return invoices
-
-
-def _spelling(rng: random.Random, number: str) -> str:
-    digits = number.split("-")[-1]
-    swap = rng.randrange(len(digits) - 1)
-    return rng.choice(
-        [
-            number.replace("-", " ").lower(),
-            "26" + digits,
-            f"AR26-{digits}",
-            f"AR-26-{digits.lstrip('0')}",
-            f"AR-26-{digits[:swap]}{digits[swap + 1]}{digits[swap]}{digits[swap + 2:]}",  # typo
-        ]
-    )
-
-
-def _lines(text: str, rng: random.Random) -> str:
-    """The bank's line break, anywhere (here: in one text out of five)."""
-    if len(text) > 12 and rng.random() < 0.2:
-        cut = rng.randrange(5, len(text) - 3)
-        return text[:cut] + "\n" + text[cut:]
-    return text
-
-
-# Roughly the mix of the labelled reconbench sample.
-AMOUNTS = {"exact": 80, "skonto": 5, "fee": 3, "installment": 10, "overpaid": 2}
-TEXTS = {"number": 60, "spelling": 15, "rf": 5, "customer number": 5, "nothing": 15}
-
-
-def _amount(rng: random.Random, total: Decimal, single: bool) -> Decimal:
-    kind = rng.choices(list(AMOUNTS), weights=list(AMOUNTS.values()))[0] if single else "exact"
-    return {
-        "exact": total,
-        "skonto": (total * Decimal("0.98")).quantize(CENT),
-        "fee": total - Decimal("7.50"),
-        "installment": (total / 3).quantize(CENT),
-        "overpaid": total.to_integral_value() + 5,
-    }[kind]
-
-
-def _payment(rng: random.Random, tx_id: str, batch: list[Invoice], day: date) -> Transaction:
-    first = batch[0]
-    total = sum((inv.open_amount for inv in batch), Decimal(0))
-    structured, text = "", ""
-    match rng.choices(list(TEXTS), weights=list(TEXTS.values()))[0]:
-        case "rf" if first.payment_reference:
-            structured = first.payment_reference
-        case "number" | "rf":
-            numbers = ", ".join(inv.number for inv in batch)
-            text = _lines(f"{rng.choice(LEADS)} {numbers}".strip(), rng)
-        case "spelling":
-            numbers = ", ".join(_spelling(rng, inv.number) for inv in batch)
-            text = _lines(f"{rng.choice(LEADS)} {numbers} Kd {first.customer_number}".strip(), rng)
-        case "customer number":
-            text = f"Kundennummer {first.customer_number}"
-        case _:
-            text = rng.choice(["Zahlung", "Danke", "", "Ausgleich offener Posten"])
-    payer = first.customer_name.upper()[:35] if rng.random() < 0.3 else first.customer_name
-    return Transaction(
-        id=tx_id,
-        amount=_amount(rng, total, len(batch) == 1),
-        currency="EUR",
-        booking_date=day,
-        counterparty_name=payer,
-        counterparty_iban=first.customer_ibans[0] if first.customer_ibans else _iban(rng),
-        remittance=text,
-        structured_reference=structured,
-        end_to_end_id="NOTPROVIDED",
-        bank_transaction_code="PMNT/RCDT/ESCT",
-    )
-
-
-def make_statement(rng: random.Random, invoices: list[Invoice], lines: int) -> list[Transaction]:
-    paid = rng.sample(invoices, int(len(invoices) * 0.6))
-    by_customer: dict[str, list[Invoice]] = {}
-    for inv in paid:
-        by_customer.setdefault(inv.customer_number, []).append(inv)
-    batches = []
-    for group in by_customer.values():
-        while group:
-            size = 1 if rng.random() < 0.85 else min(len(group), rng.randint(2, 4))
-            batches.append(group[:size])
-            group = group[size:]
-    day = date(2026, 10, 1)
-    statement = [_payment(rng, f"T{n}", batch, day) for n, batch in enumerate(batches)]
-    while len(statement) < lines:
-        sign = -1 if rng.random() < 0.7 else 1
-        statement.append(
-            Transaction(
-                id=f"N{len(statement)}",
-                amount=sign * Decimal(rng.randint(100, 500000)) / 100,
-                currency="EUR",
-                booking_date=day,
-                counterparty_name=f"{rng.choice(FAMILIES)} {rng.choice(WORDS)} GmbH",
-                counterparty_iban=_iban(rng),
-                remittance=rng.choice(["Miete", "Erstattung 2026/10", "Zinsen", "Lieferung 88123"]),
-            )
-        )
-    rng.shuffle(statement)
-    return statement[:lines]
-
-
-def measure(size: int, memory: bool) -> dict[str, float]:
-    rng = random.Random(size)
-    invoices = make_invoices(rng, size)
-    statement = make_statement(rng, invoices, size * 3 // 4)
-    started, cpu = time.perf_counter(), time.process_time()
-    decisions = reconcile(invoices, statement)
+    work = workload.build(size, schemes=workload.scheme_weights(schemes))
+    invoices, transactions = work.engine_invoices(), work.engine_transactions()
+    numbers = {inv.id: inv.number for inv in invoices}
+    truth = work.truth
+    engine, cpu, baseline = harness.Figure(), harness.Figure(), harness.Figure()
+    outcomes = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        found = workload.exact_reference_matches(invoices, transactions)
+        baseline.add(time.perf_counter() - started)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        decisions = reconcile(invoices, transactions)
+        engine.add(time.perf_counter() - started)
+        cpu.add(time.process_time() - cpu_started)
+        outcomes.append(workload.engine_outcome(decisions, numbers))
+    ours = workload.score(truth, *outcomes[0])
+    theirs = workload.score(truth, {ref: {numbers[i] for i in ids} for ref, ids in found.items()})
     result = {
-        "invoices": size,
-        "lines": len(statement),
-        "seconds": time.perf_counter() - started,
-        "cpu": time.process_time() - cpu,
-        "auto": sum(d.status is Status.AUTO for d in decisions) / len(statement),
+        "invoices": len(invoices), "lines": len(transactions),
+        "engine": engine.values, "cpu": cpu.values, "baseline": baseline.values,
+        "same_every_run": all(o == outcomes[0] for o in outcomes),
+        "score": _summary(ours), "baseline_score": _summary(theirs),
+        "categories": ours.table() if categories else "",
     }
     if memory:
         tracemalloc.start()
-        reconcile(invoices, statement)
+        reconcile(invoices, transactions)
         result["peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
     return result
 
 
+def _summary(s: workload.Score) -> dict:
+    return {"precision": s.precision, "recall": s.recall, "auto": s.auto, "wrong": s.wrong_auto,
+            "noise_auto": s.noise_auto, "matchable": s.matchable, "hit3": s.hit3 / s.left if s.left else 1.0}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[25000, 50000, 100000])
-    parser.add_argument("--no-memory", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[25_000, 50_000, 100_000], help="open invoices")
+    parser.add_argument("--runs", type=harness.runs_argument, default=3, help="rounds per size (at least 3)")
+    parser.add_argument("--quick", action="store_true", help="small sizes (2,000 and 10,000) for a smoke run")
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
+    parser.add_argument("--schemes", nargs="+", default=list(workload.DEFAULT_SCHEMES), metavar="SCHEME",
+                        help=f"invoice number schemes to mix, of {list(workload.SCHEMES)}")
+    parser.add_argument("--categories", action="store_true", help="print the score per category of case")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    workload.scheme_weights(args.schemes)  # refuse unknown ones before starting
     if args.child:
-        print(json.dumps(measure(args.child, not args.no_memory)))
-        return
-    columns = ("invoices", 9), ("lines", 7), ("seconds", 8), ("cpu s", 6), ("per line", 9)
-    print(" ".join(f"{name:>{width}}" for name, width in columns), f"{'auto':>6} {'peak MB':>8}")
-    for size in args.sizes:
-        command = [sys.executable, __file__, "--child", str(size)]
-        command += ["--no-memory"] if args.no_memory else []
-        r = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
-        peak = f"{r['peak_mb']:8.0f}" if "peak_mb" in r else f"{'-':>8}"
-        print(
-            f"{r['invoices']:9} {r['lines']:7} {r['seconds']:8.2f} {r['cpu']:6.2f} "
-            f"{r['seconds'] / r['lines'] * 1e6:7.0f}us {r['auto']:6.1%} {peak}"
-        )
+        return harness.report(measure(args.child, args.runs, args.schemes, not args.no_memory, args.categories))
+
+    sizes = [2_000, 10_000] if args.quick else args.sizes
+    harness.preamble(
+        "bench_match: the reconciliation engine, pure Python, no database",
+        "exact-reference matcher (pretix style: invoice number as written + exact open amount)",
+        [(f"engine < {GOAL_SECONDS:.0f} s for {GOAL_INVOICES:,} invoices / {GOAL_LINES:,} lines (median), "
+          f"linear growth: the same time per line at every size "
+          f"(budget {GOAL_SECONDS / GOAL_LINES * 1e6:.0f} us/line)"),
+         "precision 1.0: no wrong automatic match"],
+        args.runs,
+    )
+    print(f"data: workload.build(N), schemes {', '.join(args.schemes)}")
+    passed = [f"--runs={args.runs}", "--schemes", *args.schemes]
+    passed += ["--no-memory"] if args.no_memory else []
+    passed += ["--categories"] if args.categories else []
+    rows = []
+    for size in sizes:
+        rows.append(harness.child(__file__, ["--child", str(size), *passed]))
+        _print_row(rows[-1], header=len(rows) == 1)
+    print()
+    _print_quality(rows)
+    if args.categories:
+        for r in rows:
+            print(f"\nper category at {r['invoices']:,} invoices (engine):\n{r['categories']}")
+    print()
+    _print_goals(rows)
+    harness.closing()
+
+
+def _print_row(r: dict, header: bool) -> None:
+    if header:
+        print(f"\n{'invoices':>9} {'lines':>7}  {'engine s min / med':>18}  {'cpu s med':>9}  {'us/line':>7}  "
+              f"{'cpu us/line':>11}  "
+              f"{'baseline s min / med':>20}  {'engine / baseline':>28}  {'peak MB':>7}")
+    engine, base, cpu = harness.Figure(r["engine"]), harness.Figure(r["baseline"]), harness.Figure(r["cpu"])
+    peak = f"{r['peak_mb']:7.0f}" if "peak_mb" in r else f"{'-':>7}"
+    print(f"{r['invoices']:>9,} {r['lines']:>7,}  {engine.show():>18}  {cpu.median:>9.2f}  "
+          f"{engine.median / r['lines'] * 1e6:>7.0f}  {cpu.median / r['lines'] * 1e6:>11.0f}  {base.show():>20}  {harness.ratio(engine, base):>28}  {peak}",
+          flush=True)
+
+
+def _print_quality(rows: list[dict]) -> None:
+    print(f"{'invoices':>9}  {'':8} {'precision':>9} {'recall':>7} {'auto':>7} {'wrong':>6} {'of them noise':>13} "
+          f"{'hit@3 of the rest':>17}")
+    for r in rows:
+        for label, s in (("engine", r["score"]), ("baseline", r["baseline_score"])):
+            hit3 = f"{s['hit3']:.3f}" if label == "engine" else "-"  # the baseline suggests nothing
+            print(f"{r['invoices']:>9,}  {label:8} {s['precision']:>9.4f} {s['recall']:>7.4f} {s['auto']:>7,} "
+                  f"{s['wrong']:>6} {s['noise_auto']:>13} {hit3:>17}")
+        if not r["same_every_run"]:
+            print(f"{'':>9}  the engine did not decide the same way in every run")
+
+
+def _print_goals(rows: list[dict]) -> None:
+    largest = rows[-1]
+    engine = harness.Figure(largest["engine"])
+    budget = GOAL_SECONDS * largest["lines"] / GOAL_LINES
+    scale = "" if largest["lines"] == GOAL_LINES else f" (the 10 s goal scaled to {largest['lines']:,} lines)"
+    print(f"goal time: engine median {engine.median:.2f} s at {largest['invoices']:,} invoices / "
+          f"{largest['lines']:,} lines, goal < {budget:.2f} s{scale}: {harness.verdict(engine.median < budget, bool(scale))}")
+    if len(rows) > 1:
+        for kind, key in (("wall", "engine"), ("CPU", "cpu")):
+            per_line = [harness.Figure(r[key]).median / r["lines"] * 1e6 for r in rows]
+            print(f"goal linear ({kind}): us per line {' -> '.join(f'{p:.0f}' for p in per_line)} "
+                  f"({per_line[-1] / per_line[0]:.2f}x from the smallest to the largest size; 1.00x is linear)")
+    print(f"          (CPU time is what load on a shared machine disturbs least: engine CPU median "
+          f"{harness.Figure(largest['cpu']).median:.2f} s at the largest size)")
+    s = largest["score"]
+    print(f"goal precision: {s['precision']:.4f} at {largest['invoices']:,} invoices ({s['wrong']} wrong of "
+          f"{s['auto']:,} automatic, {s['noise_auto']} of them on lines that pay no invoice), goal 1.0: "
+          f"{harness.verdict(s['wrong'] == 0)}")
+    b = largest["baseline_score"]
+    print(f"quality vs baseline: recall {s['recall']:.4f} vs {b['recall']:.4f}, precision {s['precision']:.4f} "
+          f"vs {b['precision']:.4f}")
 
 
 if __name__ == "__main__":

@@ -1,16 +1,27 @@
-"""Run the reconciliation engine on a reconbench sample and write score.py's matches CSV.
+"""Run the reconciliation engine on a reconbench sample, time it, write score.py's matches CSV.
 
-    .venv/bin/python benchmarks/reconbench_run.py INVOICES.csv STATEMENT.xml MATCHES.csv
+    benchmarks/reconbench_run.py INVOICES.csv STATEMENT.xml MATCHES.csv [--truth TRUTH.csv]
+                                 [--runs 3] [--categories]
     python3 ../shared/reconbench/score.py ../shared/reconbench/dev/truth.csv MATCHES.csv
 
 INVOICES.csv has the columns the product imports (invoice_number, customer_number,
 customer_name, customer_iban, issue_date, due_date, amount, currency, payment_reference;
 optional open_amount). MATCHES.csv gets one row per allocated invoice:
 transaction_ref, invoice_number, kind (auto | suggestion), rank, amount, confidence, reason.
+
+The engine and the baseline (the exact-reference matcher of bench_match, see
+workload.exact_reference_matches) take turns on the same input, --runs rounds; reading the
+files is not timed. With --truth the automatic matches of both are scored as score.py does
+(precision, recall); `workload.py --invoices N --out DIR` writes a sample of any size with
+the labelled sample's variety, truth included.
+
+Goals: precision 1.0 (no wrong automatic match); time per line within the budget of the
+engine's goal (10 s for 75,000 lines, 133 us a line).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import re
 import sys
@@ -20,9 +31,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from kassenwart.banking.formats.camt import parse_camt
-from kassenwart.banking.formats.statement import Entry
-from kassenwart.reconciliation.engine import (
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402 (beside this file)
+import workload  # noqa: E402
+
+from kassenwart.banking.formats.camt import parse_camt  # noqa: E402
+from kassenwart.banking.formats.statement import Entry  # noqa: E402
+from kassenwart.reconciliation.engine import (  # noqa: E402
     Decision,
     Invoice,
     Proposal,
@@ -32,6 +47,7 @@ from kassenwart.reconciliation.engine import (
 )
 
 FIELDS = ["transaction_ref", "invoice_number", "kind", "rank", "amount", "confidence", "reason"]
+BUDGET_US_PER_LINE = 10.0 / 75_000 * 1e6
 
 
 def _date(value: str) -> date | None:
@@ -104,26 +120,63 @@ def _proposal_rows(
         }
 
 
-def run(invoices_csv: str, statement: str, matches_csv: str) -> None:
+def run(invoices_csv: str, statement: str, matches_csv: str, truth_csv: str | None = None,
+        runs: int = harness.MIN_RUNS, categories: bool = False) -> None:
     invoices = read_invoices(invoices_csv)
     transactions = read_transactions(statement)
-    started = time.perf_counter()
-    decisions = reconcile(invoices, transactions)
-    elapsed = time.perf_counter() - started
     numbers = {inv.id: inv.number for inv in invoices}
+    harness.preamble(
+        f"reconbench_run: {len(invoices):,} invoices, {len(transactions):,} statement lines ({statement})",
+        "exact-reference matcher (pretix style: invoice number as written + exact open amount)",
+        ["precision 1.0: no wrong automatic match",
+         f"time per line within the engine's budget, {BUDGET_US_PER_LINE:.0f} us (10 s for 75,000 lines)"],
+        runs,
+    )
+    engine, baseline = harness.Figure(), harness.Figure()
+    for _ in range(runs):
+        started = time.perf_counter()
+        found = workload.exact_reference_matches(invoices, transactions)
+        baseline.add(time.perf_counter() - started)
+        started = time.perf_counter()
+        decisions = reconcile(invoices, transactions)
+        engine.add(time.perf_counter() - started)
     with open(matches_csv, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, FIELDS)
         writer.writeheader()
         writer.writerows(rows(decisions, numbers))
     auto = sum(d.status is Status.AUTO for d in decisions)
-    print(
-        f"{len(invoices)} invoices, {len(transactions)} transactions: {auto} auto, "
-        f"{len(decisions) - auto} open, matched in {elapsed:.2f} s",
-        file=sys.stderr,
-    )
+    per_line = engine.median / len(transactions) * 1e6
+    print(f"\nengine   {engine.show()}  ({per_line:.0f} us a line), {auto:,} automatic, "
+          f"{len(decisions) - auto:,} open; matches in {matches_csv}")
+    print(f"baseline {baseline.show()}  engine / baseline {harness.ratio(engine, baseline)}")
+    print(f"goal time: {per_line:.0f} us a line, goal <= {BUDGET_US_PER_LINE:.0f}: "
+          f"{harness.verdict(per_line <= BUDGET_US_PER_LINE)}")
+    if truth_csv:
+        truth = workload.read_truth(truth_csv)
+        ours = workload.score(truth, *workload.engine_outcome(decisions, numbers))
+        theirs = workload.score(truth, {ref: {numbers[i] for i in ids} for ref, ids in found.items()})
+        print(f"engine:   {ours.line()}")
+        print(f"baseline: {theirs.line()}")
+        if categories:
+            print(ours.table())
+        print(f"goal precision: {ours.precision:.4f} ({ours.wrong_auto} wrong of {ours.auto:,} automatic), "
+              f"goal 1.0: {harness.verdict(ours.wrong_auto == 0)}")
+    else:
+        print("precision: give --truth TRUTH.csv (or score MATCHES.csv with score.py)")
+    harness.closing()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("invoices")
+    parser.add_argument("statement")
+    parser.add_argument("matches", help="CSV to write the engine's matches and suggestions to")
+    parser.add_argument("--truth", help="truth.csv to score against")
+    parser.add_argument("--runs", type=harness.runs_argument, default=3, help="rounds (at least 3)")
+    parser.add_argument("--categories", action="store_true", help="with --truth: the score per category")
+    args = parser.parse_args()
+    run(args.invoices, args.statement, args.matches, args.truth, args.runs, args.categories)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
-        raise SystemExit(__doc__)
-    run(*sys.argv[1:])
+    main()
