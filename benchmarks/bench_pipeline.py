@@ -131,7 +131,7 @@ def main() -> None:
                 env["DATABASE_URL"] = url
                 results[size].append(harness.child(__file__, ["--child", str(size)], env))
         print(f"round {round_number} done, {harness.load()}", flush=True)
-    for size, runs in results.items():
+    for runs in results.values():
         _print_size(runs, database)
     print()
     _print_goals(results[sizes[-1]])
