@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite."""
 
+import os
+
 import pytest
 
 # Fixtures kept in modules of their own, registered once for the whole suite.
@@ -57,3 +59,19 @@ def static_root():
 
     if settings.configured:
         settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test skipped because ../shared is absent fails under CI (CI=true): a CI run must never
+    pass without the bank files, the benchmark set and the schemas it is there to check."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") != "true" or not report.skipped or not isinstance(report.longrepr, tuple):
+        return
+    from shared_data import SHARED
+
+    reason = str(report.longrepr[2])
+    if str(SHARED) in reason or "../shared" in reason:
+        report.outcome = "failed"
+        report.longrepr = f"CI needs ../shared: {reason}"

@@ -1,6 +1,7 @@
 """The `kassenwart` command: Django management commands underneath.
 
-`kassenwart import-statement FILE` runs the management command `import_statement`.
+`kassenwart import-statement FILE` runs the management command `import_statement`;
+kassenwart.runtime.cli runs every command so that none ends in a traceback.
 """
 
 import os
@@ -8,14 +9,10 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kassenwart.settings")
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
-    argv[0] = "kassenwart"
-    from django.core.management import execute_from_command_line
+    from kassenwart.runtime.cli import main as run
 
-    execute_from_command_line(argv)
+    sys.exit(run(list(sys.argv if argv is None else argv)))
 
 
 if __name__ == "__main__":

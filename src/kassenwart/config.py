@@ -30,6 +30,22 @@ def _xsd_dir() -> Path | None:
     return beside if beside.is_dir() else None
 
 
+LANGUAGES = ("en", "de")
+
+
+def _language() -> str:
+    """The language the command line speaks: KASSENWART_LANGUAGE ("de", "de_AT" and "de-DE"
+    all mean German), English when unset. A language Kassenwart does not speak is refused,
+    not silently replaced."""
+    value = os.environ.get("KASSENWART_LANGUAGE", "").strip().lower().replace("_", "-")
+    if not value:
+        return "en"
+    language = value.split("-")[0]
+    if language not in LANGUAGES:
+        raise ValueError(f"KASSENWART_LANGUAGE={value!r}: Kassenwart speaks {' and '.join(LANGUAGES)}")
+    return language
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -64,6 +80,7 @@ class Config:
     smtp_password: str = ""
     mail_from: str = "kassenwart@localhost"
     xsd_dir: Path | None = None
+    language: str = "en"
 
     @property
     def email_backend(self) -> str:
@@ -88,4 +105,5 @@ class Config:
             smtp_password=os.environ.get("KASSENWART_SMTP_PASSWORD", ""),
             mail_from=os.environ.get("KASSENWART_MAIL_FROM", "kassenwart@localhost"),
             xsd_dir=_xsd_dir(),
+            language=_language(),
         )

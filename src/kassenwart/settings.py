@@ -93,6 +93,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# The web chooses per request (LocaleMiddleware); every command of the command line speaks
+# this one (KASSENWART_LANGUAGE, English by default).
+CLI_LANGUAGE = CONFIG.language
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +13,7 @@ from django.core.management.base import CommandError
 
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
+from kassenwart.core.models import AuditEvent
 
 from camt_files import camt, entry
 from shared_data import shared_path
@@ -44,6 +46,83 @@ def test_text_lines(company, tmp_path):
     good = tmp_path / "good.xml"
     good.write_bytes(camt([entry("12.00")]).getvalue())
     assert cli(str(good))[0] == f"{good}: imported: 1 added, 0 duplicates, 0 pending, balances agree"
+
+
+# An ING export without its preamble: it names no account of its own.
+CSV_NAMING_NO_ACCOUNT = (
+    "Buchung;Wertstellungsdatum;Auftraggeber/Empfänger;Verwendungszweck;Betrag;Währung\n"
+    "02.03.2026;02.03.2026;Muster GmbH;RE-1;100,00;EUR\n"
+).encode("cp1252")
+
+
+def test_a_batch_has_a_line_for_every_file_and_imports_the_good_ones(company, tmp_path):
+    (tmp_path / "first.xml").write_bytes(camt([entry("12.00")], statement_id="S-1").getvalue())
+    (tmp_path / "a folder").mkdir()
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 8)
+    (tmp_path / "empty.sta").write_bytes(b"")
+    (tmp_path / "last.xml").write_bytes(
+        camt([entry("30.00")], iban="DE02120300000000202051", statement_id="S-2").getvalue())
+    names = ["first.xml", "missing.xml", "a folder", "scan.pdf", "empty.sta", "last.xml"]
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="^4 of 6 files refused$"):
+        call_command("import_statement", *(str(tmp_path / name) for name in names), stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if not line.startswith("  ")]
+    assert [line.split(": ", 1)[0] for line in lines] == [str(tmp_path / name) for name in names]
+    assert [line.split(": ")[1] for line in lines] == ["imported", "refused", "refused", "refused", "refused", "imported"]
+    assert lines[1].endswith("refused: there is no such file")
+    assert lines[2].endswith("refused: a folder, not a file")
+    assert lines[3].endswith("refused: not a statement file (binary data)")
+    assert lines[4].endswith("refused: the file is empty")
+    assert sorted(Transaction.objects.values_list("amount", flat=True)) == [Decimal("12.00"), Decimal("30.00")]
+    # the two that were read and refused are on record, like any refused file
+    assert sorted(StatementImport.objects.filter(status="refused").values_list("file_name", flat=True)) == [
+        "empty.sta", "scan.pdf"]
+
+
+def test_a_missing_file_is_a_refused_json_line(company, tmp_path):
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 file refused"):
+        call_command("import_statement", str(tmp_path / "gone.xml"), "--json", stdout=out)
+    line = json.loads(out.getvalue())
+    assert (line["file"], line["status"], line["added"], line["message"]) == (
+        str(tmp_path / "gone.xml"), "refused", 0, "there is no such file")
+
+
+def test_account_by_iban_account_number_or_id(company, tmp_path):
+    from kassenwart.runtime.management.commands.import_statement import account_from
+
+    giro = BankAccount.objects.create(company=company, name="Giro", iban="DE89370400440532013000")
+    cash = BankAccount.objects.create(company=company, name="Kasse", account_number="0004711")
+    for value, account in [("DE89 3704 0044 0532 0130 00", giro), ("532013000", giro), ("0532013000", giro),
+                           ("4711", cash), ("0004711", cash), (str(cash.pk), cash)]:
+        assert account_from(company, value) == account, value
+    statement = tmp_path / "ing.csv"
+    statement.write_bytes(CSV_NAMING_NO_ACCOUNT)
+    cli(str(statement), "--account", "532013000")
+    assert Transaction.objects.get().account == giro
+    with pytest.raises(CommandError, match="has no account '999'.*--create-account IBAN adds one"):
+        cli(str(statement), "--account", "999")
+    BankAccount.objects.create(company=company, name="Old", account_number=str(cash.pk))
+    with pytest.raises(CommandError, match="could mean several accounts"):
+        account_from(company, str(cash.pk))
+
+
+def test_an_admin_names_a_new_account_for_files_that_name_none(company, tmp_path):
+    statement = tmp_path / "ing.csv"
+    statement.write_bytes(CSV_NAMING_NO_ACCOUNT)
+    lines = cli(str(statement), "--create-account", "DE89 3704 0044 0532 0130 00")
+    account = BankAccount.objects.get(company=company)
+    assert (account.iban, account.bank_code, account.account_number) == ("DE89370400440532013000", "37040044", "0532013000")
+    assert lines[0] == f"Added account DE89370400440532013000 (id {account.pk})."
+    assert lines[1].startswith(f"{statement}: imported: 1 added")
+    assert Transaction.objects.get().account == account
+    assert AuditEvent.objects.filter(action="account.created", object_id=str(account.pk)).exists()
+    again = cli(str(statement), "--create-account", "DE89370400440532013000")
+    assert again[0] == f"Account DE89370400440532013000 is there already (id {account.pk})."
+    assert BankAccount.objects.count() == 1
+    with pytest.raises(CommandError, match="DE00 1234 is not a valid IBAN"):
+        cli(str(statement), "--create-account", "DE00 1234")
+    assert BankAccount.objects.count() == 1
 
 
 def test_reconbench_statement_keeps_every_detail(company):

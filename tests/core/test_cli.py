@@ -1,24 +1,76 @@
-"""`kassenwart init` and `kassenwart worker` (the CLI entry points around the services)."""
+"""`kassenwart init` and `kassenwart worker` (the CLI entry points around the services), and
+the language the command line speaks."""
 
 import io
 
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from kassenwart.companies.models import Company, Membership
+from kassenwart.core.models import User
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.models import Match
+from kassenwart.runtime.cli import main
 from kassenwart.runtime.worker import make_worker
 
 
-def test_init_creates_company_and_admin_once(db):
+def init(**options) -> list[str]:
     out = io.StringIO()
-    call_command("init", company="Nordlicht Software GmbH", admin="anna", stdout=out)
-    assert "Created company 'Nordlicht Software GmbH'" in out.getvalue()
-    assert "Created admin 'anna' with password " in out.getvalue()
-    call_command("init", company="Nordlicht Software GmbH", admin="anna", stdout=io.StringIO())
+    call_command("init", stdout=out, **options)
+    return out.getvalue().splitlines()
+
+
+def test_init_creates_company_and_admin_once(db):
+    first = init(company="Nordlicht Software GmbH", admin="anna")
+    assert first[1] == f"Created company 'Nordlicht Software GmbH' (id {Company.objects.get().pk})."
+    assert first[2].startswith("Created admin 'anna' of 'Nordlicht Software GmbH' with the password ")
+    generated = first[2].rsplit(" ", 1)[1]
+    assert User.objects.get(username="anna").check_password(generated)
+    again = init(company="Nordlicht Software GmbH", admin="anna")
+    assert again[1:] == [
+        f"Company 'Nordlicht Software GmbH' exists already (id {Company.objects.get().pk}).",
+        "User 'anna' is an admin of 'Nordlicht Software GmbH' already.",
+    ]
     assert Company.objects.count() == 1
     assert Membership.objects.get(user__username="anna").role == "admin"
+
+
+def test_init_says_that_an_existing_users_password_was_left_alone(db):
+    init(company="Nordlicht Software GmbH", admin="anna", password="correct horse battery")
+    lines = init(company="Nordlicht Software GmbH", admin="anna", password="another long passphrase")
+    assert "User 'anna' exists already; the password was left alone (change it with: kassenwart changepassword anna)." in lines
+    assert User.objects.get(username="anna").check_password("correct horse battery")
+
+
+def test_init_makes_an_existing_user_admin_of_the_one_company(company, member):
+    lines = init(admin=member.username)
+    assert lines[-1] == f"User '{member.username}' exists already and is an admin of '{company.name}' now."
+    assert Membership.objects.get(user=member).role == "admin"
+
+
+def test_init_refuses_a_password_without_its_user(db):
+    with pytest.raises(CommandError, match="--password is the password of --admin USER"):
+        call_command("init", password="correct horse battery", stdout=io.StringIO())
+    assert not User.objects.exists()
+
+
+def test_a_command_speaks_english_unless_kassenwart_language_says_otherwise(company, tmp_path, capsys):
+    from camt_files import camt, entry
+
+    first, second = tmp_path / "a.xml", tmp_path / "b.xml"
+    first.write_bytes(camt([entry("12.00")], iban="DE89370400440532013000").getvalue())
+    second.write_bytes(camt([entry("13.00")], iban="DE02120300000000202051").getvalue())
+    with translation.override("de"):  # Django's LANGUAGE_CODE, which the command line does not follow
+        assert main(["kassenwart", "import-statement", str(first)]) == 0
+    english = capsys.readouterr().out
+    assert "Added account DE89370400440532013000." in english and "Konto" not in english
+    with override_settings(CLI_LANGUAGE="de"):
+        assert main(["kassenwart", "import-statement", str(second)]) == 0
+    assert "Konto DE02120300000000202051 angelegt." in capsys.readouterr().out
 
 
 def test_the_worker_runs_the_matching_a_cli_import_enqueued(company, django_capture_on_commit_callbacks, tmp_path):

@@ -1,5 +1,7 @@
 import stat
 
+import pytest
+
 from kassenwart.config import Config, secret_key
 
 
@@ -20,3 +22,19 @@ def test_data_dir_and_database_from_environment(tmp_path, monkeypatch):
     assert config.database_url == f"sqlite:///{tmp_path / 'kassenwart.sqlite3'}"
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
     assert Config.from_environment().database_url == "postgresql://u@h/db"
+
+
+@pytest.mark.parametrize(("value", "language"), [(None, "en"), ("", "en"), ("de", "de"), ("de_AT", "de"), ("DE-de", "de"),
+                                                 ("en-GB", "en")])
+def test_the_command_line_speaks_english_unless_kassenwart_language_says_otherwise(value, language, monkeypatch):
+    if value is None:
+        monkeypatch.delenv("KASSENWART_LANGUAGE", raising=False)
+    else:
+        monkeypatch.setenv("KASSENWART_LANGUAGE", value)
+    assert Config.from_environment().language == language
+
+
+def test_a_language_kassenwart_does_not_speak_is_refused(monkeypatch):
+    monkeypatch.setenv("KASSENWART_LANGUAGE", "fr")
+    with pytest.raises(ValueError, match="KASSENWART_LANGUAGE='fr': Kassenwart speaks en and de"):
+        Config.from_environment()

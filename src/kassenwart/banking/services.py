@@ -9,11 +9,13 @@ from typing import BinaryIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from kassenwart.banking.formats import CSV, detect_format, parse
 from kassenwart.banking.formats.statement import StatementFormatError
 from kassenwart.banking.importer import ImportCounts, ImportRefused, StatementWriter
-from kassenwart.banking.models import BankAccount, StatementImport
+from kassenwart.banking.models import BankAccount, BankConnection, StatementImport
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company, Membership
 from kassenwart.core.audit import record
@@ -255,3 +257,37 @@ def _refuse(company, file_name, sha, message, user, via) -> ImportResult:
         message=message,
         import_id=stmt_import.pk,
     )
+
+
+class AccountError(ValueError):
+    """An account that cannot be added; the message says why."""
+
+
+@transaction.atomic
+def account_create(company: Company, iban: str, *, name: str = "", user: User | None = None, via: str = "web") -> BankAccount:
+    """Add an account named by its IBAN, for the statement files that name no account (CSV
+    exports, MT940 snippets). Admins may (the CLI acts as one), as when an import adds one."""
+    if not _may_create_accounts(company, user):
+        raise AccountError(_("Only an admin can add an account."))
+    try:
+        parsed = IBAN(iban)
+    except SchwiftyException as error:
+        raise AccountError(_("%(iban)s is not a valid IBAN (%(error)s).") % {"iban": iban, "error": error}) from error
+    compact = str(parsed.compact)
+    if BankAccount.objects.filter(company=company, iban=compact).exists():
+        raise AccountError(_("%(company)s has the account %(iban)s already.") % {"company": company.name, "iban": compact})
+    connection, _created = BankConnection.objects.get_or_create(
+        company=company, kind=BankConnection.Kind.FILE, defaults={"name": _("Statement files")}
+    )
+    account = BankAccount.objects.create(
+        company=company,
+        connection=connection,
+        name=name or _("Account …%(last)s") % {"last": compact[-4:]},
+        iban=compact,
+        bic=str(parsed.bic or "")[:11],
+        bank_code=parsed.bank_code,
+        account_number=parsed.account_code,
+    )
+    record("account.created", account, company=company, user=user, via=via,
+           after={"iban": account.iban, "account_number": account.account_number, "name": account.name})
+    return account

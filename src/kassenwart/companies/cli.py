@@ -1,6 +1,7 @@
 """Small helpers shared by the management commands."""
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from kassenwart.companies.models import Company
 
@@ -18,12 +19,14 @@ def company_from(value: str | None) -> Company:
         found = companies.filter(pk=int(value)) if value.isdigit() else companies.filter(name=value)
         company = found.first()
         if company is None:
-            raise CommandError(f"No company {value!r}. Create it with: kassenwart init --company NAME")
+            raise CommandError(
+                _("There is no company %(company)r. Create it with: kassenwart init --company NAME") % {"company": value}
+            )
         return company
     count = companies.count()
     if count == 0:
-        raise CommandError("No company yet. Create one with: kassenwart init --company NAME")
+        raise CommandError(_("There is no company yet. Create one with: kassenwart init --company NAME --admin USER"))
     if count > 1:
         names = ", ".join(repr(c.name) for c in companies[:10])
-        raise CommandError(f"There are several companies ({names}); choose one with --company.")
+        raise CommandError(_("There are several companies (%(names)s); choose one with --company.") % {"names": names})
     return companies.get()

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kassenwart.companies.cli import add_company_argument, company_from
 from kassenwart.receivables.invoice_csv import InvoiceFileError
@@ -8,7 +9,7 @@ from kassenwart.receivables.services import invoice_import
 
 
 class Command(BaseCommand):
-    help = "Import open invoices from a CRM/ERP CSV export (upsert by invoice number)."
+    help = "Import open invoices from a CRM/ERP CSV export. Invoices are updated by their number."
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE.csv")
@@ -19,14 +20,18 @@ class Command(BaseCommand):
         try:
             data = Path(file).read_bytes()
         except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}") from error
+            raise CommandError(_("%(file)s cannot be read: %(reason)s") % {"file": file, "reason": error.strerror}) from error
         try:
             result = invoice_import(company, data, file_name=Path(file).name, via="cli")
         except InvoiceFileError as error:
             for row_error in error.errors:
                 self.stderr.write(f"{file}: {row_error}")
-            raise CommandError(f"{file}: {len(error.errors)} problem(s); nothing was imported") from error
+            raise CommandError(
+                _("%(file)s: %(count)d problem(s); nothing was imported") % {"file": file, "count": len(error.errors)}
+            ) from error
         self.stdout.write(
-            f"{file}: {result.created} invoices created, {result.updated} updated, "
-            f"{result.unchanged} unchanged, {result.customers_created} new customers"
+            _("%(file)s: %(created)d invoices created, %(updated)d updated, %(unchanged)d unchanged, "
+              "%(customers)d new customers")
+            % {"file": file, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+               "customers": result.customers_created}
         )

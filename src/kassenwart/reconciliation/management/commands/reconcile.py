@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from kassenwart.companies.cli import add_company_argument, company_from
 from kassenwart.reconciliation.services import reconcile_company
@@ -14,6 +15,6 @@ class Command(BaseCommand):
         company = company_from(company)
         result = reconcile_company(company, via="cli")
         self.stdout.write(
-            f"{result.transactions} open payments: {result.auto} reconciled automatically, "
-            f"{result.open} waiting for a person"
+            _("%(transactions)d open payments: %(auto)d reconciled automatically, %(open)d waiting for a person")
+            % {"transactions": result.transactions, "auto": result.auto, "open": result.open}
         )

@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from kassenwart.demo.services import LOGINS, PASSWORD, demo_connect_bank, demo_setup, demo_transfers, sandbox_start
+from kassenwart.runtime.cli import database_location
 
 
 class Command(BaseCommand):
-    help = "Start Kassenwart with a demo company, users for each role and months of data."
+    help = "Run Kassenwart with a demo company and months of its data. Users for each role are printed."
+    requires_init = False  # it sets up the database itself
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
@@ -17,22 +20,26 @@ class Command(BaseCommand):
         result = demo_setup(settings.DATA_DIR / "demo")
         if result.created:
             self.stdout.write(
-                f"Demo company {result.company.name!r}: {result.invoices} invoices, "
-                f"{result.files} statements with {result.transactions} transactions, "
-                f"{result.reconciled} payments reconciled automatically."
+                _("Demo company %(company)r: %(invoices)d invoices, %(files)d statements with %(transactions)d "
+                  "transactions, %(reconciled)d payments reconciled automatically.")
+                % {"company": result.company.name, "invoices": result.invoices, "files": result.files,
+                   "transactions": result.transactions, "reconciled": result.reconciled}
             )
         else:
-            self.stdout.write(f"Demo company {result.company.name!r} is ready (data from before).")
+            self.stdout.write(_("Demo company %(company)r is ready (data from before).") % {"company": result.company.name})
+        self.stdout.write(_("Its data: the database %(database)s, the statement files in %(folder)s.")
+                          % {"database": database_location(), "folder": settings.DATA_DIR / "demo"})
         sandbox = sandbox_start()
         synced = demo_connect_bank(result.company, sandbox)
         self.stdout.write(
-            f"Sandbox bank (FinTS) on {sandbox.url}: {synced.accounts} accounts, "
-            f"{synced.added} new transactions. {synced.message}".rstrip()
+            (_("Sandbox bank (FinTS) on %(url)s: %(accounts)d accounts, %(added)d new transactions.")
+             % {"url": sandbox.url, "accounts": synced.accounts, "added": synced.added}
+             + f" {synced.message}").rstrip()
         )
         if demo_transfers(result.company):
-            self.stdout.write("Transfers: one waits for an approver, one draft (its payee check is a close match).")
-        self.stdout.write(f"The sandbox bank's TAN is {sandbox.bank.settings.tan}.")
-        self.stdout.write("Logins (user / password):")
+            self.stdout.write(_("Transfers: one waits for an approver, one draft (its payee check is a close match)."))
+        self.stdout.write(_("The sandbox bank's TAN is %(tan)s.") % {"tan": sandbox.bank.settings.tan})
+        self.stdout.write(_("Logins (user / password):"))
         for username, role in LOGINS.items():
             self.stdout.write(f"  {username:<9} / {PASSWORD}   ({role.label})")
         if not no_serve:

@@ -1,34 +1,55 @@
+"""`kassenwart import-statement FILE...`: statement files into the company's accounts.
+
+Every file gets its line, in the order given: imported, already imported, or refused with
+the reason, including a file that is missing, a folder or cannot be read. The good files are
+imported whatever happens to the others; the exit code is non-zero when one was refused.
+"""
+
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from kassenwart import flows
-from kassenwart.banking.models import BankAccount
-from kassenwart.banking.services import statement_import
+from kassenwart.banking.models import BankAccount, StatementImport
+from kassenwart.banking.services import AccountError, ImportResult, account_create, statement_import
 from kassenwart.companies.cli import add_company_argument, company_from
 
 
 class Command(BaseCommand):
-    help = "Import bank statement files (camt.052/053/054, MT940/MT942, bank CSV)."
+    help = ("Import bank statement files: camt, MT940/MT942, bank CSV. camt.052/053/054 in all versions; "
+            "every file gets a line, and the exit code is 1 when one was refused.")
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
         add_company_argument(parser)
         parser.add_argument("--json", action="store_true", help="one JSON object per file")
-        parser.add_argument(
-            "--account", help="IBAN or id of the account for files that do not name theirs (CSV)"
+        into = parser.add_mutually_exclusive_group()
+        into.add_argument(
+            "--account",
+            metavar="ACCOUNT",
+            help="the account (IBAN, account number or id) for files that do not name theirs (CSV)",
+        )
+        into.add_argument(
+            "--create-account",
+            metavar="IBAN",
+            help="add the account with this IBAN (unless there) for files that do not name theirs",
         )
 
-    def handle(self, *args, files, company, json: bool, account, **options):
+    def handle(self, *args, files, company, json: bool, account, create_account, **options):
         company = company_from(company)
-        account = _account(company, account) if account else None
+        if create_account:
+            account = self._created(company, create_account)
+        elif account:
+            account = account_from(company, account)
         refused = added = 0
         try:
             for path in files:
-                try:
-                    result = statement_import(company, path, via="cli", account=account)
-                except OSError as error:
-                    raise CommandError(f"{path}: {error.strerror}") from error
+                result = _import(company, path, account)
                 refused += result.refused
                 added += result.added
                 self.stdout.write(_json_line(path, result) if json else _text_line(path, result))
@@ -36,16 +57,72 @@ class Command(BaseCommand):
             if added:
                 flows.after_import(company.pk)  # the running worker follows orders and matches
         if refused:
-            raise CommandError(f"{refused} of {len(files)} file(s) refused")
+            raise CommandError(
+                ngettext("%(refused)d of %(count)d file refused", "%(refused)d of %(count)d files refused", len(files))
+                % {"refused": refused, "count": len(files)}
+            )
+
+    def _created(self, company, iban: str) -> BankAccount:
+        existing = BankAccount.objects.filter(company=company, iban=iban.replace(" ", "").upper()).first()
+        if existing is not None:
+            self.stdout.write(_("Account %(iban)s is there already (id %(id)s).") % {"iban": existing.iban, "id": existing.pk})
+            return existing
+        try:
+            account = account_create(company, iban, via="cli")
+        except AccountError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(_("Added account %(iban)s (id %(id)s).") % {"iban": account.iban, "id": account.pk})
+        return account
 
 
-def _account(company, value: str) -> BankAccount:
-    accounts = BankAccount.objects.filter(company=company)
-    found = accounts.filter(pk=int(value)) if value.isdigit() else accounts.filter(iban=value.replace(" ", "").upper())
-    account = found.first()
-    if account is None:
-        raise CommandError(f"No account {value!r} in {company.name}.")
-    return account
+def account_from(company, value: str) -> BankAccount:
+    """The company's account named by IBAN, account number or id. An account number may leave
+    out leading zeros, and an account known by its IBAN has the one inside the IBAN."""
+    compact = value.replace(" ", "").upper()
+    found = {
+        account.pk: account
+        for account in BankAccount.objects.filter(company=company)
+        if compact and (compact in (account.iban, str(account.pk)) or compact.lstrip("0") in _numbers(account))
+    }
+    if len(found) == 1:
+        return found.popitem()[1]
+    if not found:
+        raise CommandError(
+            _("%(company)s has no account %(value)r (an IBAN, account number or id); "
+              "--create-account IBAN adds one.") % {"company": company.name, "value": value}
+        )
+    names = ", ".join(f"{a.iban or a.account_number} (id {a.pk})" for a in found.values())
+    raise CommandError(_("%(value)r could mean several accounts: %(names)s; give the IBAN.") % {
+        "value": value, "names": names})
+
+
+def _numbers(account: BankAccount) -> set[str]:
+    numbers = {account.account_number}
+    try:
+        numbers.add(IBAN(account.iban).account_code)
+    except SchwiftyException:
+        pass  # no IBAN, or one kept as it came
+    return {number.lstrip("0") for number in numbers} - {""}
+
+
+def _import(company, path: str, account: BankAccount | None) -> ImportResult:
+    """Import one file; one that cannot be opened or read is refused here (nothing of it was
+    written, and there is no file to keep a record of)."""
+    try:
+        with open(path, "rb") as handle:
+            return statement_import(company, handle, file_name=Path(path).name, via="cli", account=account)
+    except OSError as error:
+        return ImportResult(file=path, status=StatementImport.Status.REFUSED, message=_unreadable(path, error))
+
+
+def _unreadable(path: str, error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return _("there is no such file")
+    if isinstance(error, IsADirectoryError) or Path(path).is_dir():
+        return _("a folder, not a file")
+    if isinstance(error, PermissionError):
+        return _("the file may not be read (permission denied)")
+    return _("the file cannot be read: %(reason)s") % {"reason": error.strerror or error}
 
 
 def _json_line(path, result) -> str:
@@ -56,13 +133,20 @@ def _json_line(path, result) -> str:
 
 def _text_line(path, result) -> str:
     if result.refused:
-        return f"{path}: refused: {result.message}"
-    status = "imported" if result.status == "imported" else "already imported"
-    balance = {True: "balances agree", False: "BALANCE DIFFERENCE", None: "no balances to check"}
-    line = (
-        f"{path}: {status}: {result.added} added, {result.duplicates} duplicates, "
-        f"{result.pending} pending, {balance[result.balance_ok]}"
-    )
+        return _("%(file)s: refused: %(reason)s") % {"file": path, "reason": result.message}
+    balance = {
+        True: _("balances agree"),
+        False: _("BALANCE DIFFERENCE"),
+        None: _("no balances to check"),
+    }[result.balance_ok]
+    values = {"file": path, "added": result.added, "duplicates": result.duplicates, "pending": result.pending,
+              "balance": balance}
+    if result.status == StatementImport.Status.IMPORTED:
+        line = _("%(file)s: imported: %(added)d added, %(duplicates)d duplicates, %(pending)d pending, %(balance)s")
+    else:
+        line = _("%(file)s: already imported: %(added)d added, %(duplicates)d duplicates, %(pending)d pending, "
+                 "%(balance)s")
+    line %= values
     if result.message:
         line += "\n  " + result.message.replace("\n", "\n  ")
     return line

@@ -5,7 +5,8 @@ from kassenwart.sandbox.server import add_arguments, serve
 
 
 class Command(BaseCommand):
-    help = "Run the FinTS 3.0 sandbox bank (prints one JSON line with url, login, pin, tan)."
+    help = "Run the FinTS 3.0 sandbox bank. It prints one JSON line with url, login, PIN and TAN."
+    requires_init = False  # the sandbox keeps its ledger in memory
 
     def add_arguments(self, parser):
         add_arguments(parser)

@@ -2,13 +2,15 @@ import threading
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 from waitress import serve
 
 from kassenwart.runtime.worker import make_worker, start_clock
 
 
 class Command(BaseCommand):
-    help = "Run the web app (and, unless --no-worker, the task worker inside it)."
+    help = "Run the web app (with the task worker, unless --no-worker)."
+    requires_init = False  # it brings the database up to date itself
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -25,6 +27,6 @@ class Command(BaseCommand):
         if not no_worker:
             threading.Thread(target=make_worker().run, name="worker", daemon=True).start()
             start_clock()
-        self.stdout.write(f"Kassenwart on http://{host}:{port}/", ending="\n")
+        self.stdout.write(_("Kassenwart on %(url)s") % {"url": f"http://{host}:{port}/"}, ending="\n")
         self.stdout.flush()
         serve(application, host=host, port=port, threads=threads, ident="kassenwart")

@@ -4,7 +4,7 @@ from kassenwart.runtime.worker import make_worker, start_clock
 
 
 class Command(BaseCommand):
-    help = "Run background tasks (imports, matching, bank syncs) until stopped."
+    help = "Run background tasks (imports, matching, bank syncs). It runs until stopped, or with --batch until the queue is empty."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
