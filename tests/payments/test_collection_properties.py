@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core import mail
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
@@ -29,6 +30,12 @@ from debit_data import DebitBooks, bank_accepts, bank_rejects, person
 State = Collection.State
 OrderState = PaymentOrder.State
 FAILED = (OrderState.REJECTED, OrderState.CANCELLED)
+
+
+def next_runs_built_on(due: date) -> date:
+    """The day the clock makes the run of a collection due on `due` (as the page says)."""
+    minimum, _maximum = collections.lead_window(None, "CORE")
+    return collections._business_days_before(due, minimum + collections.BUILD_AHEAD_BUSINESS_DAYS)
 
 
 class Debits(RuleBasedStateMachine):
@@ -68,9 +75,12 @@ class Debits(RuleBasedStateMachine):
         self.accepted: set[int] = set()  # mandates the bank accepted a collection of
         self.returned: dict[int, int] = {}  # collection -> the runs it had been in when it came back
         self.blockers: set[str] = set()  # invoice numbers a CRM import took before a plan
+        self.mail_down = None  # the settings that point at a mail server nobody runs
         self._look()
 
     def teardown(self):
+        if self.mail_down is not None:
+            self.mail_down.disable()
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)
 
@@ -79,6 +89,14 @@ class Debits(RuleBasedStateMachine):
     def days_pass(self, days):
         self.today += timedelta(days=days)
         self._clock()
+
+    @precondition(lambda self: self.view["next_build"])
+    @rule()
+    def time_passes_until_the_next_run_is_built(self):
+        """Straight to the day the clock makes the next debit run (where approvals, answers
+        from the bank and cancellations begin); that day the run builder's tick comes first."""
+        self.today = max(self.today, self.view["next_build"])
+        self._build_runs()
 
     @rule()
     def the_clock_runs_again_the_same_day(self):
@@ -92,6 +110,9 @@ class Debits(RuleBasedStateMachine):
             with transaction.atomic():
                 collections.plans_generate(today=self.today)
         self._check_plan_invoices()
+        self._build_runs()
+
+    def _build_runs(self):
         for _worker in range(2):
             with transaction.atomic():
                 collections.debit_runs_build(today=self.today)
@@ -183,6 +204,20 @@ class Debits(RuleBasedStateMachine):
             self.books.invoice(self.books.customer("Fremdfirma AG"), number=coming[0].invoice_number, amount="1.00")
             self.blockers.add(coming[0].invoice_number)
 
+    @precondition(lambda self: self.mail_down is None)
+    @rule()
+    def the_mail_server_goes_down(self):
+        """Real SMTP to a port nobody listens on: pre-notifications fail until it is back."""
+        self.mail_down = override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                                           EMAIL_HOST="127.0.0.1", EMAIL_PORT=9, EMAIL_TIMEOUT=2)
+        self.mail_down.enable()
+
+    @precondition(lambda self: self.mail_down is not None)
+    @rule()
+    def the_mail_server_is_back(self):
+        self.mail_down.disable()
+        self.mail_down = None
+
     @precondition(lambda self: self.blockers)
     @rule()
     def the_crm_invoices_are_removed_again(self):
@@ -229,11 +264,14 @@ class Debits(RuleBasedStateMachine):
         view = defaultdict(list)
         for pk, state in PaymentOrder.objects.filter(company=self.company).values_list("pk", "state"):
             view[state].append(pk)
-        view["one_off_used"] = False
-        for pk, state, order_state, mandate in Collection.objects.filter(company=self.company).values_list(
-                "pk", "state", "order__state", "mandate"):
+        view["one_off_used"], view["next_build"] = False, None
+        for pk, state, order_state, mandate, due in Collection.objects.filter(company=self.company).values_list(
+                "pk", "state", "order__state", "mandate", "due_date"):
             if mandate == self.one_off.pk and state != State.CANCELLED:
                 view["one_off_used"] = True
+            if state == State.PLANNED and order_state is None:  # told or not (the mail server may be down)
+                built = next_runs_built_on(due)
+                view["next_build"] = min(built, view["next_build"] or built)
             if state == State.HELD:
                 view["held"].append(pk)
             if state in (State.PLANNED, State.HELD):

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from kassenwart.core.business_days import is_business_day
@@ -286,6 +287,42 @@ def test_a_second_worker_finds_the_collection_there_and_writes_nothing(debits, d
     # the second worker read before the first committed: the database refuses its copy
     assert not collections._plan_collection_create(plan, period, due, TODAY)
     assert plan.collections.count() == 1 and Invoice.objects.filter(number="LIZ-2026-08-03").count() == 1
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
+                    reason="SQLite lets one writer at a time: the overlap needs PostgreSQL (scripts/test runs both)")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_the_same_moment_write_each_collection_once(company, drafter):
+    """Real concurrency: two threads, two database connections, one plan."""
+    import threading
+
+    from django.db import connections
+
+    from debit_data import DebitBooks
+
+    debits = DebitBooks(company, drafter)
+    plan = monthly_plan(debits, debits.mandate(), debits.account(), user=drafter)
+    start, written, errors = threading.Barrier(2), [], []
+
+    def worker():
+        try:
+            start.wait(timeout=30)
+            written.append(collections.plans_generate(today=date(2026, 10, 15)))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and sum(written) == 4  # August to November, between them
+    assert list(plan.collections.values_list("due_date", flat=True)) == [
+        date(2026, 8, 3), date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 2)]
+    assert Invoice.objects.filter(number__startswith="LIZ-").count() == 4
+    assert len(mail.outbox) == 1  # only November could still be announced in time, once
 
 
 def test_a_taken_invoice_number_stops_the_plan_half_way_without_leftovers(debits, drafter):

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, QuerySet, Sum
 from django.template.loader import render_to_string
@@ -72,6 +73,7 @@ BUILD_AHEAD_BUSINESS_DAYS = 2
 SCHEME_MIN_LEAD = {Scheme.CORE: 1, Scheme.B2B: 1}
 DEFAULT_MAX_LEAD_DAYS = 14  # conservative: banks take debits 14 to 90 days ahead
 MAX_AMOUNT = Decimal("999999999.99")  # the SEPA maximum of one debit
+MAIL_TIMEOUT_SECONDS = 10
 STEP_MONTHS = {CollectionPlan.Interval.MONTHLY: 1, CollectionPlan.Interval.QUARTERLY: 3,
                CollectionPlan.Interval.YEARLY: 12}
 GERMAN_IBAN_COUNTRIES = ("DE", "AT", "CH", "LI")  # pre-notified in German unless the customer says otherwise
@@ -320,7 +322,7 @@ def plans_generate(today: date | None = None) -> int:
     created = 0
     for plan in plans:
         created += plan_generate(plan, today=today, after=latest.get(plan.pk),
-                                 company_days=company_days.get(plan.company_id))
+                                 company_days=company_days.get(plan.company_id, DEFAULT_PRE_NOTIFICATION_DAYS))
     prenotifications_send(today=today)
     return created
 
@@ -450,7 +452,9 @@ def prenotify(collection: Collection, *, today: date | None = None, user: User |
             subject, body = prenotification_text(collection)
             mail_from = CreditorSettings.objects.filter(company_id=collection.company_id).values_list(
                 "mail_from", flat=True).first() or None
-            send_mail(subject, body, mail_from, [address])
+            # A bounded wait: this also runs in a person's request (the clock retries what fails).
+            send_mail(subject, body, mail_from, [address],
+                      connection=get_connection(timeout=settings.EMAIL_TIMEOUT or MAIL_TIMEOUT_SECONDS))
             collection.pre_notified_at = now
             record("collection.prenotified", collection, company=collection.company, user=user, via=via,
                    after={"to": address, "language": language_for(mandate),

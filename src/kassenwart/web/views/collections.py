@@ -270,6 +270,9 @@ def collection_for_invoice(request, pk):
         else:
             if collection.state == Collection.State.HELD:
                 messages.warning(request, _("Saved, but held back: see why below."))
+            elif collection.pre_notified_at is None:
+                messages.warning(request, _("Saved. The e-mail to the debtor could not be sent yet; Kassenwart "
+                                            "tries again in a minute."))
             else:
                 messages.success(request, _("Saved. The debtor has been told by e-mail; the debit run follows."))
             return redirect("collection_detail", collection.pk)
