@@ -5,7 +5,7 @@ import os
 import pytest
 
 # Fixtures kept in modules of their own, registered once for the whole suite.
-pytest_plugins = ["fints_fixtures", "browser_fixtures"]
+pytest_plugins = ["fints_fixtures", "browser_fixtures", "debit_data"]
 
 
 @pytest.fixture

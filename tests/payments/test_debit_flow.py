@@ -167,7 +167,7 @@ def test_collected_debits_reconcile_and_a_return_reopens_its_invoice(run, approv
 
 def test_a_rejected_or_cancelled_run_holds_its_collections(run, approver):
     services.order_cancel(run, user=approver, reason="not this month")
-    assert set(run.collections.values_list("state", "hold_reason")) == {("held", "run_cancelled")}
+    assert set(run.collections.values_list("state", "hold_reason")) == {("held", "order_cancelled")}
 
 
 def test_a_collection_date_the_bank_cannot_meet_is_refused_never_moved(books, account, drafter):

@@ -104,7 +104,7 @@ def test_a_collection_date_the_bank_finds_too_early_ends_rejected_in_its_words(d
     assert order.state == State.REJECTED, "the bank said no: not unknown"
     assert "zu früh" in order.bank_said and "CORE braucht 2 Geschäftstag(e) Vorlauf" in order.bank_said
     assert not bank.ledger.orders
-    assert set(order.collections.values_list("state", "hold_reason")) == {("held", "bank_rejected")}
+    assert set(order.collections.values_list("state", "hold_reason")) == {("held", "order_rejected")}
     client.force_login(approver)
     page = client.get(reverse("payment_detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The bank rejected the run:" in page and "zu früh" in page

@@ -120,3 +120,18 @@ def test_reimporting_loads_no_customer_per_invoice(company, django_assert_max_nu
     changed = [row.replace("2026-01-31", "2026-02-28") for row in rows]
     with django_assert_max_num_queries(20):
         assert invoice_import(company, csv(*changed)).updated == 200
+
+
+def test_an_optional_customer_email_column_gives_pre_notifications_an_address(company):
+    with_email = (HEADER.strip() + ",customer_email\n"
+                  "A-1,100,Muster GmbH,,2026-01-01,2026-01-31,100.00,EUR,,buchhaltung@muster.example\n"
+                  "A-2,101,Beispiel AG,,2026-01-01,2026-01-31,50.00,EUR,,\n").encode()
+    invoice_import(company, with_email)
+    assert dict(Customer.objects.filter(company=company).values_list("number", "email")) == {
+        "100": "buchhaltung@muster.example", "101": ""}
+    # an export without the column keeps the address
+    invoice_import(company, csv("A-3,100,Muster GmbH,,2026-02-01,2026-02-28,100.00,EUR,"))
+    assert Customer.objects.get(company=company, number="100").email == "buchhaltung@muster.example"
+    with pytest.raises(InvoiceFileError, match="line 2, column customer_email"):
+        invoice_import(company, (HEADER.strip() + ",customer_email\n"
+                                 "A-4,100,Muster GmbH,,,,1.00,EUR,,kein-at-zeichen\n").encode())

@@ -24,6 +24,8 @@ ORDER_ROUTES = ("payment_detail", "payment_submit", "payment_approve", "payment_
 EXPORTED_ROUTES = ("payment_pain", "payment_uploaded")  # an order exported as a pain file
 CONNECTION_ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "connection_tan", "connection_tan_poll")
 MANDATE_ROUTES = ("mandate_detail", "mandate_amend", "mandate_revoke")
+COLLECTION_ROUTES = ("collection_detail", "collection_release", "collection_cancel")
+PLAN_ROUTES = ("plan_detail", "plan_edit", "plan_stop")
 
 
 def _company_rows(company, db_rows, label, make_member):
@@ -59,6 +61,7 @@ def _company_rows(company, db_rows, label, make_member):
                               amount=Decimal("777.77"))
     SendAttempt.objects.create(order=exported, requested_date=date(2026, 12, 1), delivery="file", outcome="exported",
                                pain=f"<Document><Nm>{FOREIGN_NAME} {label}</Nm></Document>".encode())
+    collection, plan = _debit_rows(company, account, invoice, colleague.user, label)
     return {
         "member_change": colleague,
         **{name: order for name in ORDER_ROUTES},
@@ -75,7 +78,27 @@ def _company_rows(company, db_rows, label, make_member):
         "customer_detail": invoice.customer,
         **{name: mandate for name in MANDATE_ROUTES},
         "debit_settings_account": account,
+        **{name: collection for name in COLLECTION_ROUTES},
+        **{name: plan for name in PLAN_ROUTES},
+        "collection_for_invoice": invoice,
     }
+
+
+def _debit_rows(company, account, invoice, user, label):
+    """A customer's mandate with a collection plan, and a collection of an invoice under it."""
+    from kassenwart.payments.models import Collection, CollectionPlan, Mandate
+    from kassenwart.receivables.models import Customer
+
+    customer = Customer.objects.create(company=company, number=f"K-{label}", name=f"{FOREIGN_NAME} {label} Lastschrift")
+    mandate = Mandate.objects.create(company=company, customer=customer, reference=f"MND-{label}",
+                                     creditor_id="DE98ZZZ09999999999", signed_on=date(2026, 1, 1),
+                                     debtor_name=customer.name, iban=FOREIGN_IBAN, created_by=user)
+    plan = CollectionPlan.objects.create(company=company, mandate=mandate, account=account, amount=Decimal("49.00"),
+                                         day=1, starts_on=date(2026, 8, 1), remittance=f"Lizenz {label}",
+                                         invoice_prefix=f"LIZ-{label}-", created_by=user)
+    collection = Collection.objects.create(company=company, mandate=mandate, invoice=invoice, account=account,
+                                           amount=Decimal("777.77"), due_date=date(2026, 12, 1), drafted_by=user)
+    return collection, plan
 
 
 PAYMENT_ROUTES = (
@@ -194,6 +217,8 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
         reverse("mandate_list") + f"?q={FOREIGN_IBAN}",
         reverse("customer_list"),
         reverse("debit_settings"),
+        reverse("collection_list"),
+        reverse("plan_list"),
     ]
     for url in pages:
         _assert_nothing_foreign(client.get(url))
@@ -206,6 +231,8 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
     assert f"{FOREIGN_NAME} ours" in client.get(reverse("payment_list")).content.decode()
     assert f"{FOREIGN_NAME} ours" in client.get(reverse("mandate_list") + f"?q={FOREIGN_NAME}").content.decode()
     assert "Konto ours" in client.get(reverse("debit_settings")).content.decode()
+    assert f"{FOREIGN_NAME} ours Lastschrift" in client.get(reverse("collection_list")).content.decode()
+    assert f"{FOREIGN_NAME} ours Lastschrift" in client.get(reverse("plan_list")).content.decode()
 
 
 def test_switch_only_to_own_companies(two_companies, client_for, other_company, company):

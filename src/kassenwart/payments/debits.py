@@ -57,7 +57,7 @@ from kassenwart.payments.state import (
 
 State = PaymentOrder.State
 MIN_LEAD = 1  # TARGET2 business days before the collection date, CORE and B2B (EPC rulebooks since 2016)
-MAX_LEAD_DAYS = 30  # calendar days ahead a file or a bank without parameters takes
+MAX_LEAD_DAYS = 14  # calendar days ahead: conservative, many banks take debits at most 14 days before
 USED = [State.ACCEPTED, State.BOOKED, State.UNKNOWN]  # the bank has (or may have) the collection
 
 # The return reasons of SEPA direct debits (EPC guidance on reason codes), in a person's words.
@@ -98,12 +98,16 @@ def return_reason_text(code: str) -> str:
 
 
 # -- the rules a debit run is built with ----------------------------------------------------
-def creditor_id_for(account: BankAccount) -> str:
-    """The account's own creditor id, else the company's; PaymentInvalid when there is none."""
+def creditor_id_of(account: BankAccount) -> str:
+    """The creditor id the account collects under: its own, else the company's ("" = none)."""
     own = AccountDebitSettings.objects.filter(account=account).values_list("creditor_id", flat=True).first()
-    company = CreditorSettings.objects.filter(company_id=account.company_id).values_list("creditor_id",
-                                                                                        flat=True).first()
-    creditor_id = own or company
+    return own or CreditorSettings.objects.filter(company_id=account.company_id).values_list(
+        "creditor_id", flat=True).first() or ""
+
+
+def creditor_id_for(account: BankAccount) -> str:
+    """`creditor_id_of`, and PaymentInvalid when there is none."""
+    creditor_id = creditor_id_of(account)
     if not creditor_id:
         raise invalid("creditor_id", "creditor_id_missing", _(
             "No creditor identifier (Gläubiger-ID) is set up, so no direct debit can be created. "
@@ -112,9 +116,13 @@ def creditor_id_for(account: BankAccount) -> str:
 
 
 def mandate_used(mandate: Mandate) -> bool:
-    """Whether a collection under the mandate reached the bank and was not turned down."""
-    return mandate.collections.filter(Q(state=Collection.State.COLLECTED)
-                                      | Q(state=Collection.State.ORDERED, order__state__in=USED)).exists()
+    """Whether a collection under the mandate reached the bank and was not turned down (or,
+    for a mandate collected before Kassenwart knew it, whether it was ever collected)."""
+    if mandate.collections.filter(Q(state=Collection.State.COLLECTED)
+                                  | Q(state=Collection.State.ORDERED, order__state__in=USED)).exists():
+        return True
+    went_out = [Collection.State.ORDERED, Collection.State.COLLECTED, Collection.State.RETURNED]
+    return mandate.last_collected_on is not None and not mandate.collections.filter(state__in=went_out).exists()
 
 
 def sequence_type_for(mandate: Mandate, account: BankAccount) -> str:
@@ -130,10 +138,10 @@ def sequence_type_for(mandate: Mandate, account: BankAccount) -> str:
     return SequenceType.RECURRING
 
 
-def lead_days(account: BankAccount, scheme: str, *, batch: bool) -> tuple[int, int]:
+def lead_days(account: BankAccount | None, scheme: str, *, batch: bool) -> tuple[int, int]:
     """Business days the collection date must be ahead at least, and calendar days at most:
-    what the bank's FinTS parameters say, else the scheme's minimum."""
-    connection = account.connection
+    what the bank's FinTS parameters say, else the scheme's minimum (no account: the scheme's)."""
+    connection = account.connection if account is not None else None
     if connection is not None and connection.kind == BankConnection.Kind.FINTS:
         found = bank.debit_lead_days(connection, scheme, batch=batch)
         if found is not None:
@@ -166,18 +174,20 @@ def check_lead_time(account: BankAccount, scheme: str, collection_date: date, *,
 # -- a debit run ---------------------------------------------------------------------------
 def debit_order_create(company: Company, *, account: BankAccount, scheme: str, sequence_type: str,
                        collection_date: date, collections: list[Collection], creditor_id: str,
-                       user: User | None = None, via: str = "worker") -> PaymentOrder:
+                       user: User | None = None, via: str = "worker", today: date | None = None) -> PaymentOrder:
     """Planned collections of one account, scheme, sequence type and collection date become one
     debit run, waiting for an approver (who drafted none of them). The collections must still
     be planned and in no order (else StateChanged: another run took them). Checked as the bank
-    would (the message with placeholder ids), so a collection the bank would refuse shows now."""
+    would (the message with placeholder ids), so a collection the bank would refuse shows now.
+    `today`: the day the caller (the clock) works on."""
     if not collections:
         raise invalid("collections", "no_collections", _("Choose at least one collection."))
     if any(c.company_id != company.pk or c.account_id != account.pk for c in collections):
         raise invalid("account", "account_unknown", _("The collections belong to another account."))
     operation = f"debit_{scheme.lower()}" + ("_batch" if len(collections) > 1 else "")
     delivery = delivery_for(account, operation)
-    check_lead_time(account, scheme, collection_date, batch=len(collections) > 1)
+    today = today or timezone.localdate()
+    check_lead_time(account, scheme, collection_date, batch=len(collections) > 1, today=today)
     with transaction.atomic():
         locked = list(Collection.objects.select_for_update().select_related("mandate")
                       .filter(pk__in=[c.pk for c in collections], state=Collection.State.PLANNED,
@@ -194,8 +204,7 @@ def debit_order_create(company: Company, *, account: BankAccount, scheme: str, s
                                                                sequence_type=sequence_type, hold_reason="")
             _pending_amendments(collection.mandate).update(sent_with=collection)
         try:
-            rules.check(message_for(order, Ids.placeholders(len(locked)), collection_date),
-                        today=timezone.localdate())
+            rules.check(message_for(order, Ids.placeholders(len(locked)), collection_date), today=today)
         except rules.SepaInvalid as refused:
             raise PaymentInvalid(refused.problems) from refused
         record("payment.created", order, company=company, user=user, via=via,
@@ -253,14 +262,23 @@ def debits_accepted(order: PaymentOrder) -> None:
             Mandate.objects.filter(pk=mandate.pk).update(last_collected_on=collection.due_date)
 
 
-def debits_released(order: PaymentOrder, reason: str) -> None:
+def debits_released(order: PaymentOrder, *, user: User | None = None, via: str = "worker") -> int:
     """The run did not reach the bank's books (rejected, cancelled): its collections are held
-    for a person (never collected again by themselves), their amendments wait for the next."""
+    for a person (never ordered again by themselves), and the amendments they carried wait for
+    the next collection. Returns how many were held."""
     if not order.is_debit:
-        return
-    held = order.collections.filter(state=Collection.State.ORDERED)
-    MandateAmendment.objects.filter(sent_with__in=held).update(sent_with=None)
-    held.update(state=Collection.State.HELD, hold_reason=reason)
+        return 0
+    reason = "order_rejected" if order.state == State.REJECTED else "order_cancelled"
+    held = 0
+    for collection in order.collections.filter(state=Collection.State.ORDERED):
+        if Collection.objects.filter(pk=collection.pk, state=Collection.State.ORDERED).update(
+                state=Collection.State.HELD, hold_reason=reason):
+            MandateAmendment.objects.filter(sent_with=collection).update(sent_with=None)
+            record("collection.held", collection, company=order.company, user=user, via=via,
+                   before={"state": Collection.State.ORDERED},
+                   after={"state": Collection.State.HELD, "hold_reason": reason})
+            held += 1
+    return held
 
 
 # -- after the bank -------------------------------------------------------------------------

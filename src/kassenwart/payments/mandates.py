@@ -37,6 +37,7 @@ from kassenwart.payments.mandate_csv import MandateFileError, MandateRow, RowErr
 from kassenwart.payments.models import (
     AccountDebitSettings,
     Collection,
+    CollectionPlan,
     CreditorSettings,
     Mandate,
     MandateAmendment,
@@ -213,6 +214,22 @@ def mandate_revoke(mandate: Mandate, *, user: User | None, via: str = "web", rea
             raise StateChanged(_("This mandate is %(state)s already.") % {"state": mandate.get_state_display()})
         record("mandate.revoked", mandate, company=mandate.company, user=user, via=via, before={"state": before},
                after={"state": State.REVOKED, "reason": reason.strip()})
+        _nothing_more_under(mandate, user=user, via=via)
+
+
+def _nothing_more_under(mandate: Mandate, *, user: User | None, via: str) -> None:
+    """A mandate that ended (revoked, expired) collects nothing more: its plans stop and its
+    collections that did not go to a bank are cancelled (those at a bank run their course)."""
+    for plan in mandate.plans.filter(active=True):
+        CollectionPlan.objects.filter(pk=plan.pk).update(active=False)
+        record("plan.stopped", plan, company=mandate.company, user=user, via=via,
+               after={"reason": f"mandate {mandate.state}"})
+    waiting = [Collection.State.PLANNED, Collection.State.HELD]
+    for collection in mandate.collections.filter(state__in=waiting):
+        if Collection.objects.filter(pk=collection.pk, state__in=waiting).update(state=Collection.State.CANCELLED):
+            record("collection.cancelled", collection, company=mandate.company, user=user, via=via,
+                   before={"state": collection.state},
+                   after={"state": Collection.State.CANCELLED, "note": f"mandate {mandate.state}"})
 
 
 def mandates_expire(today: date | None = None) -> int:
@@ -232,6 +249,8 @@ def mandates_expire(today: date | None = None) -> int:
                 record("mandate.expired", mandate, company=mandate.company, via="clock",
                        before={"state": mandate.state},
                        after={"state": State.EXPIRED, "last_used": mandate.last_used.isoformat()})
+                mandate.state = State.EXPIRED
+                _nothing_more_under(mandate, user=None, via="clock")
                 expired += 1
     return expired
 

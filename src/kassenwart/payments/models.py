@@ -275,6 +275,10 @@ class CollectionPlan(models.Model):
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who last set its terms (amount, day): they draft its next collections, so another
+    # person approves them (four eyes). None: the creator.
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
 
     class Meta:
         ordering = ["mandate", "pk"]
@@ -306,6 +310,9 @@ class Collection(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(max_length=3, default="EUR")
     due_date = models.DateField(_("collection date"))
+    # A plan's collections: the period collected (the first day of its month, quarter or
+    # year), so a changed day of the month never collects a period a second time.
+    period = models.DateField(null=True, blank=True)
     remittance = models.CharField(_("remittance information"), max_length=140, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
     hold_reason = models.CharField(max_length=32, blank=True)  # a code the page words
@@ -328,6 +335,8 @@ class Collection(models.Model):
             # A plan never collects one due date twice: held by the database, whatever runs.
             models.UniqueConstraint(fields=["mandate", "due_date"], condition=Q(plan__isnull=False),
                                     name="one_plan_collection_per_mandate_and_due_date"),
+            models.UniqueConstraint(fields=["plan", "period"], condition=Q(plan__isnull=False),
+                                    name="one_collection_per_plan_and_period"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="collection_amount_positive"),
             models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("drafted_by")),
                                    name="collection_four_eyes"),

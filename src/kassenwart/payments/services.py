@@ -141,7 +141,7 @@ def order_cancel(order: PaymentOrder, *, user: User, reason: str = "", via: str 
         transition(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED, State.EXPORTED],
                    State.CANCELLED, user, via, note=reason.strip(), finished_at=timezone.now())
         attempt_done(order)
-        debits.debits_released(order, "run_cancelled")
+        debits.debits_released(order, user=user, via=via)
 
 
 # -- off to the bank -----------------------------------------------------------------------
@@ -294,7 +294,7 @@ def order_resolve(order: PaymentOrder, *, user: User, executed: bool, note: str,
         if executed:
             debits.debits_accepted(order)
         else:
-            debits.debits_released(order, "bank_rejected")
+            debits.debits_released(order, user=user, via=via)
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -277,7 +277,7 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
         if target == State.ACCEPTED:
             debits.debits_accepted(order)
         elif target == State.REJECTED:
-            debits.debits_released(order, "bank_rejected")
+            debits.debits_released(order, user=user, via=via)
         if target != State.APPROVED:
             text = {
                 State.ACCEPTED: _("The bank accepted %(what)s (%(total)s EUR)."),

@@ -2,7 +2,8 @@
 
 The columns are those of the reconciliation benchmark's invoices.csv:
 invoice_number, customer_number, customer_name, customer_iban, issue_date, due_date,
-amount, currency, payment_reference. Comma, semicolon or tab separated; amounts with a
+amount, currency, payment_reference; optionally customer_email (where direct-debit
+pre-notifications go). Comma, semicolon or tab separated; amounts with a
 decimal point or a German decimal comma; dates as 2026-07-21 or 21.07.2026.
 """
 
@@ -22,7 +23,8 @@ from schwifty.exceptions import SchwiftyException
 from kassenwart.core.money import to_money
 
 REQUIRED = ("invoice_number", "customer_number", "customer_name", "amount")
-OPTIONAL = ("customer_iban", "issue_date", "due_date", "currency", "payment_reference")
+OPTIONAL = ("customer_iban", "issue_date", "due_date", "currency", "payment_reference", "customer_email")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _GERMAN_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})$")
 _POINT_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
@@ -39,6 +41,7 @@ class InvoiceRow:
     amount: Decimal
     currency: str
     payment_reference: str
+    customer_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ def _row(line: int, values: dict, errors: list[RowError]) -> InvoiceRow | None:
     currency = (values.get("currency") or "EUR").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         errors.append(RowError(line, "currency", f'"{currency}" is not a currency code'))
+    email = values.get("customer_email", "")
+    if email and not _EMAIL.fullmatch(email):
+        errors.append(RowError(line, "customer_email", f'"{email}" is not an e-mail address'))
     if len(errors) > before:
         return None
     return InvoiceRow(
@@ -174,6 +180,7 @@ def _row(line: int, values: dict, errors: list[RowError]) -> InvoiceRow | None:
         amount=amount,
         currency=currency,
         payment_reference=values.get("payment_reference", "").replace(" ", "").upper(),
+        customer_email=email,
     )
 
 

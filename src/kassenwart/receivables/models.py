@@ -11,6 +11,10 @@ class Customer(models.Model):
     number = models.CharField(_("customer number"), max_length=64)
     name = models.CharField(_("name"), max_length=255)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    # Where debit pre-notifications go, and in which language ("" = by the IBAN's country).
+    email = models.EmailField(_("e-mail address"), blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True,
+                                choices=[("de", _("German")), ("en", _("English"))])
 
     class Meta:
         ordering = ["name"]

@@ -1,8 +1,10 @@
-"""Use cases for open items: importing invoices from a CRM/ERP export."""
+"""Use cases for open items: importing invoices from a CRM/ERP export, and the invoice of a
+direct debit Kassenwart collects by itself (a collection plan's licence fee)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -86,16 +88,19 @@ def _upsert_customers(company, rows: list[InvoiceRow]):
     for row in rows:
         customer = by_number.get(row.customer_number)
         if customer is None:
-            customer = Customer(company=company, number=row.customer_number, name=row.customer_name, iban=row.customer_iban)
+            customer = Customer(company=company, number=row.customer_number, name=row.customer_name,
+                                iban=row.customer_iban, email=row.customer_email)
             by_number[row.customer_number] = customer
             created.append(customer)
-        elif customer.name != row.customer_name or (row.customer_iban and customer.iban != row.customer_iban):
+        elif (customer.name != row.customer_name or (row.customer_iban and customer.iban != row.customer_iban)
+              or (row.customer_email and customer.email != row.customer_email)):
             customer.name = row.customer_name
             customer.iban = row.customer_iban or customer.iban
+            customer.email = row.customer_email or customer.email  # an export without the column keeps it
             if customer.pk:
                 changed[customer.number] = customer
     Customer.objects.bulk_create(created, batch_size=1000)
-    update_many(list(changed.values()), ["name", "iban"])
+    update_many(list(changed.values()), ["name", "iban", "email"])
     if created and created[0].pk is None:  # backends without RETURNING ids
         by_number = {c.number: c for c in Customer.objects.filter(company=company)}
     return by_number, len(created)
@@ -134,3 +139,19 @@ def _update_invoice(invoice: Invoice, customer, row: InvoiceRow) -> bool:
     for key, value in values.items():
         setattr(invoice, key, value)
     return changed
+
+
+def invoice_create(company: Company, *, customer: Customer, number: str, amount: Decimal, due_date: date,
+                   issue_date: date, currency: str = "EUR", payment_reference: str = "", user: User | None,
+                   via: str = "worker") -> Invoice:
+    """One open invoice Kassenwart issues itself (a collection plan's licence fee), so its
+    collection reconciles like any invoice. Runs in the caller's transaction: an invoice
+    number the company already has raises IntegrityError and rolls the caller back."""
+    invoice = Invoice.objects.create(
+        company=company, customer=customer, number=number, issue_date=issue_date, due_date=due_date, amount=amount,
+        open_amount=amount, currency=currency, payment_reference=payment_reference,
+        status=invoice_status(amount, amount))
+    record("invoice.created", invoice, company=company, user=user, via=via,
+           after={"number": number, "customer": customer.number, "amount": str(amount),
+                  "due_date": due_date.isoformat()})
+    return invoice

@@ -12,6 +12,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from kassenwart.flows.tasks import enqueue_due_syncs
 from kassenwart.notifications.services import digests_enqueue_due
+from kassenwart.payments.collections import debit_runs_build, plans_generate
 from kassenwart.payments.mandates import mandates_expire
 from kassenwart.payments.submission import orders_sweep
 from kassenwart.reconciliation.schedule import enqueue_due_runs
@@ -33,7 +34,27 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 
 
 def periodic_jobs() -> list:
-    return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep, mandates_expire]
+    """Every tick: what enqueues work or moves stale orders on. The direct-debit jobs do their
+    work themselves (idempotent, safe on several clocks) and need not run more than hourly."""
+    return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep,
+            hourly(mandates_expire), hourly(plans_generate), hourly(debit_runs_build)]
+
+
+_last_run: dict[str, float] = {}
+
+
+def hourly(job):
+    """`job`, run at most once an hour by this clock (the first tick runs it)."""
+
+    def run_if_due():
+        now = time.monotonic()
+        if now - _last_run.get(job.__name__, -3600.0) >= 3600.0:
+            _last_run[job.__name__] = now
+            return job()
+        return None
+
+    run_if_due.__name__ = job.__name__
+    return run_if_due
 
 
 def start_clock(every: float = 60.0) -> threading.Thread:

@@ -3,6 +3,7 @@ from django.urls import include, path
 from kassenwart.web.views import (
                                   accounts,
                                   audit,
+                                  collections,
                                   connections,
                                   invoices,
                                   members,
@@ -27,6 +28,7 @@ urlpatterns = [
     path("statements/<int:pk>/", statements.statement_detail, name="statement_detail"),
     path("invoices/", invoices.invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/collect/", collections.collection_for_invoice, name="collection_for_invoice"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("users/", members.member_list, name="member_list"),
     path("users/<int:pk>/", members.member_change, name="member_change"),
@@ -46,6 +48,17 @@ urlpatterns = [
         path("<int:pk>/resolve/", payments.payment_resolve, name="payment_resolve"),
         path("<int:pk>/pain/", payments.payment_pain, name="payment_pain"),
         path("<int:pk>/uploaded/", payments.payment_uploaded, name="payment_uploaded"),
+    ])),
+    path("collections/", include([
+        path("", collections.collection_list, name="collection_list"),
+        path("<int:pk>/", collections.collection_detail, name="collection_detail"),
+        path("<int:pk>/release/", collections.collection_release, name="collection_release"),
+        path("<int:pk>/cancel/", collections.collection_cancel, name="collection_cancel"),
+        path("plans/", collections.plan_list, name="plan_list"),
+        path("plans/new/", collections.plan_new, name="plan_new"),
+        path("plans/<int:pk>/", collections.plan_detail, name="plan_detail"),
+        path("plans/<int:pk>/edit/", collections.plan_edit, name="plan_edit"),
+        path("plans/<int:pk>/stop/", collections.plan_stop, name="plan_stop"),
     ])),
     path("connections/", include([
         path("", connections.connection_list, name="connection_list"),

@@ -1,5 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
+from kassenwart.companies.permissions import DRAFT_DEBIT, allows
+from kassenwart.payments.collections import active_mandates
 from kassenwart.receivables import selectors
 from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation.selectors import invoice_payments
@@ -21,4 +23,7 @@ def invoice_list(request):
 def invoice_detail(request, pk):
     invoice = get_object_or_404(Invoice, pk=pk, company=request.company)
     payments = invoice_payments(request.company, invoice)
-    return render(request, "web/invoices/detail.html", {"invoice": invoice, "payments": payments})
+    may_collect = (invoice.open_amount > 0 and allows(request.membership.role, DRAFT_DEBIT)
+                   and active_mandates(request.company, invoice.customer_id).exists())
+    return render(request, "web/invoices/detail.html", {"invoice": invoice, "payments": payments,
+                                                        "may_collect": may_collect})
