@@ -1,5 +1,5 @@
 """What clients written elsewhere rely on, checked on the bytes: no trailing empty data
-elements.
+elements, and the depot's account type.
 
 The customer messages here are written out by hand, as another client would send them.
 """
@@ -8,6 +8,7 @@ import re
 
 from fints.parser import FinTS3Parser
 
+from kassenwart.sandbox.bpd import ACCOUNT_TYPES
 from kassenwart.sandbox.scenarios import LOGIN, PIN
 
 
@@ -67,3 +68,10 @@ def test_no_segment_carries_trailing_empty_elements(bank):
     assert not re.search(r"(?<!\?):(?=\+)", answer)
     current = next(s for s in answer.split("'") if s.startswith("HIUPD") and "Business Giro" in s)
     assert current.endswith("HKBME:1") and current.count("+") < 30  # not 999 allowed transactions
+
+
+def test_the_depot_is_a_securities_account(bank):
+    updates = [s for s in segments(bank.handle(opening()).body) if s.header.type == "HIUPD"]
+    depot = next(s for s in updates if s.iban is None)
+    assert 30 <= depot.account_type <= 39 and ACCOUNT_TYPES["depot"] == depot.account_type
+    assert [s.account_type for s in updates if s.iban] == [1, 10, 20]

@@ -64,7 +64,9 @@ PAIN_FORMATS = [XSD + "pain.001.001.09", XSD + "pain.001.001.03", XSD + "pain.00
 CAMT_052 = XSD + "camt.052.001.08"
 STORAGE_DAYS = 730
 MAX_BATCH = 1000
-ACCOUNT_TYPES = {"current": 1, "savings": 10, "call_money": 20, "depot": 50}
+# UPD "Kontoart": 1-9 current accounts, 10-19 savings, 20-29 time deposits (call money),
+# 30-39 securities accounts (Wertpapierdepot), 50-59 credit cards.
+ACCOUNT_TYPES = {"current": 1, "savings": 10, "call_money": 20, "depot": 30}
 LEAD_DAYS = {"CORE": 2, "COR1": 1, "B2B": 1}  # direct debits: TARGET business days ahead
 VOP_ORDERS = ("HKCCS", "HKIPZ")  # Verification of Payee before these (not for batches)
 VOP_REPORT_FORMAT = "sepade.pain.002.001.10.xsd"
