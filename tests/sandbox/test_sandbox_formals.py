@@ -1,14 +1,19 @@
 """What clients written elsewhere rely on, checked on the bytes: no trailing empty data
-elements, and the depot's account type.
+elements, the depot's account type, and MT940 purposes where every SEPA keyword starts a
+subfield.
 
 The customer messages here are written out by hand, as another client would send them.
 """
 
 import re
+from datetime import date
+from decimal import Decimal
 
 from fints.parser import FinTS3Parser
 
+from kassenwart.sandbox import mt940_writer
 from kassenwart.sandbox.bpd import ACCOUNT_TYPES
+from kassenwart.sandbox.ledger import Booking
 from kassenwart.sandbox.scenarios import LOGIN, PIN
 
 
@@ -75,3 +80,23 @@ def test_the_depot_is_a_securities_account(bank):
     depot = next(s for s in updates if s.iban is None)
     assert 30 <= depot.account_type <= 39 and ACCOUNT_TYPES["depot"] == depot.account_type
     assert [s.account_type for s in updates if s.iban] == [1, 10, 20]
+
+
+def booking(**fields) -> Booking:
+    day = date(2026, 6, 16)
+    return Booking(**{"reference": "KW1", "booking_date": day, "value_date": day, "amount": Decimal("1897.48"),
+                      "text": "SEPA-GUTSCHRIFT", "gvc": "166", "counterparty_name": "Zimmerei Braun",
+                      "counterparty_iban": "DE25701500000012345006", **fields})
+
+
+def test_each_sepa_keyword_starts_its_own_purpose_subfield():
+    credit = booking(end_to_end_id="E2E-ZIMM-302", remittance="RE-2026-00302")
+    assert "?20EREF+E2E-ZIMM-302?21SVWZ+RE-2026-00302?" in mt940_writer.details(credit)
+
+    debit = booking(amount=Decimal("-767.71"), gvc="105", mandate_id="EVS-778812", creditor_id="DE98ZZZ09999999999",
+                    end_to_end_id="E2E-2026-06-LONG-REFERENCE-0001", remittance="Abschlag Strom 06/2026 " * 3)
+    details = mt940_writer.details(debit)
+    subfields = re.findall(r"\?(2\d|6[0-3])([^?]*)", details)
+    keywords = [(key, text[:5]) for key, text in subfields if text[:5] in ("EREF+", "MREF+", "CRED+", "SVWZ+")]
+    assert keywords == [("20", "EREF+"), ("22", "MREF+"), ("23", "CRED+"), ("24", "SVWZ+")]
+    assert all(len(text) <= 27 for _, text in subfields)  # the end-to-end id goes on in ?21, the text in ?25..
