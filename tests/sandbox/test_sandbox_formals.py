@@ -1,6 +1,7 @@
 """What clients written elsewhere rely on, checked on the bytes: no trailing empty data
-elements, the depot's account type, and MT940 purposes where every SEPA keyword starts a
-subfield.
+elements, older segment versions offered and answered in kind, versions the BPD do not
+list refused, one-step (999) dialogs only for synchronisation, the depot's account type,
+and MT940 purposes where every SEPA keyword starts a subfield.
 
 The customer messages here are written out by hand, as another client would send them.
 """
@@ -9,6 +10,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from fints.parser import FinTS3Parser
 
 from kassenwart.sandbox import mt940_writer
@@ -80,6 +82,96 @@ def test_the_depot_is_a_securities_account(bank):
     depot = next(s for s in updates if s.iban is None)
     assert 30 <= depot.account_type <= 39 and ACCOUNT_TYPES["depot"] == depot.account_type
     assert [s.account_type for s in updates if s.iban] == [1, 10, 20]
+
+
+def test_the_bpd_list_older_versions_beside_the_newest(bank):
+    parameters = [s for s in segments(bank.handle(opening()).body) if s.header.type.endswith("S")]
+    versions = {}
+    for segment in parameters:
+        versions.setdefault(segment.header.type, []).append(segment.header.version)
+    assert versions["HITANS"] == [6, 7] and versions["HISALS"] == [5, 6, 7] and versions["HIKAZS"] == [5, 6, 7]
+    assert versions["HITABS"] == [4, 5] and versions["HIPROS"] == [3, 4]
+    tan6, tan7 = [s for s in parameters if s.header.type == "HITANS"]
+    # Decoupled came with HKTAN 7: version 6 lists the other methods only.
+    assert [p.security_function for p in tan6.parameter.twostep_parameters] == ["942", "902", "912"]
+    assert [p.security_function for p in tan7.parameter.twostep_parameters] == ["942", "946", "902", "912"]
+
+
+def open_dialog(bank, tan: str = "HKTAN:6+4+HKIDN") -> str:
+    answer = bank.handle(opening(tan=tan)).body
+    assert "9050" not in responses(answer)["message"]
+    return dialog_of(answer)
+
+
+@pytest.mark.parametrize("version, account", [
+    (5, "{number}::280:99990000"),  # national account
+    (6, "{number}::280:99990000"),  # national account with the bank's identifier
+    (7, "{iban}:{bic}"),  # international
+])
+def test_each_balance_version_is_answered_in_its_version(bank, version, account):
+    current = bank.customers[LOGIN].accounts[0]
+    dialog = open_dialog(bank)
+    kti = account.format(number=current.number, iban=current.iban, bic=current.bic)
+    answer = bank.handle(message(dialog, 2, f"HKSAL:{version}+{kti}+N")).body
+    [balance] = [s for s in segments(answer) if s.header.type == "HISAL"]
+    assert balance.header.version == version and responses(answer)["3"] == ["0020"]
+    booked = balance.balance_booked
+    amount = booked.amount if version == 5 else booked.amount.amount  # version 5: value and currency apart
+    assert amount == abs(bank.ledger.balance(current.iban, bank.clock.now().date()))
+
+
+@pytest.mark.parametrize("version", [5, 6, 7])
+def test_each_statement_version_is_answered_in_its_version(bank, version):
+    current = bank.customers[LOGIN].accounts[0]
+    account = f"{current.iban}:{current.bic}" if version == 7 else f"{current.number}::280:99990000"
+    dialog = open_dialog(bank)
+    answer = bank.handle(message(dialog, 2, f"HKKAZ:{version}+{account}+N")).body
+    [statement] = [s for s in segments(answer) if s.header.type == "HIKAZ"]
+    assert statement.header.version == version and b":20:STARTUMSE" in statement.statement_booked
+
+
+@pytest.mark.parametrize("version", [6, 7])
+def test_hktan_is_answered_in_its_version(bank, version):
+    answer = bank.handle(opening(tan=f"HKTAN:{version}+4+HKIDN")).body
+    [tan] = [s for s in segments(answer) if s.header.type == "HITAN"]
+    assert tan.header.version == version and "3076" in responses(answer)["5"]
+
+
+def test_a_segment_version_the_bpd_do_not_list_is_refused(bank):
+    # HKTAN 5 at the dialog start: the bank refuses it and opens no dialog.
+    refused = bank.handle(opening(tan="HKTAN:5+4+HKIDN")).body
+    assert responses(refused)["message"] == ["9800"] and responses(refused)["5"] == ["9010"]
+    assert not any(s.header.type in ("HIBPA", "HITAN") for s in segments(refused))
+    assert bank.handle(message(dialog_of(refused), 2, "HKEND:1+x")).body.count(b"9800") == 1
+
+    # HKSAL 4 within a dialog: refused, the other segments of the message still answered.
+    current = bank.customers[LOGIN].accounts[0]
+    dialog = open_dialog(bank)
+    answer = bank.handle(message(dialog, 2, f"HKSAL:4+{current.number}::280:99990000+N",
+                                 f"HKSAL:7+{current.iban}:{current.bic}+N")).body
+    found = responses(answer)
+    assert found["3"] == ["9010"] and found["4"] == ["0020"] and "9050" in found["message"]
+    assert [s.header.version for s in segments(answer) if s.header.type == "HISAL"] == [7]
+
+
+def test_a_decoupled_method_needs_hktan_7(bank):
+    refused = bank.handle(opening(tan="HKTAN:6+4+HKIDN", function="946")).body
+    assert responses(refused)["5"] == ["9210"] and "9800" in responses(refused)["message"]
+    assert responses(bank.handle(opening(tan="HKTAN:7+4+HKIDN", function="946")).body)["message"] == ["3060"]
+
+
+def test_one_step_is_not_offered_and_serves_only_the_synchronisation(bank):
+    parameters = segments(bank.handle(opening()).body)
+    assert all(not s.parameter.onestep_method_allowed for s in parameters if s.header.type == "HITANS")
+
+    # A 999 dialog synchronises (a new system id) ...
+    answer = bank.handle(opening("HKSYN:3+0", tan="", function="999")).body
+    assert [s.system_id for s in segments(answer) if s.header.type == "HISYN"] != []
+    # ... but the business transactions it does not offer are refused for lack of SCA.
+    current = bank.customers[LOGIN].accounts[0]
+    refused = bank.handle(message(dialog_of(answer), 2, f"HKSAL:7+{current.iban}:{current.bic}+N",
+                                  function="999")).body
+    assert responses(refused)["3"] == ["9075"]
 
 
 def booking(**fields) -> Booking:
