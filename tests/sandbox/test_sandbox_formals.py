@@ -192,3 +192,14 @@ def test_each_sepa_keyword_starts_its_own_purpose_subfield():
     keywords = [(key, text[:5]) for key, text in subfields if text[:5] in ("EREF+", "MREF+", "CRED+", "SVWZ+")]
     assert keywords == [("20", "EREF+"), ("22", "MREF+"), ("23", "CRED+"), ("24", "SVWZ+")]
     assert all(len(text) <= 27 for _, text in subfields)  # the end-to-end id goes on in ?21, the text in ?25..
+
+
+
+def test_sepa_details_of_the_account_asked_for(bank):
+    savings = bank.customers[LOGIN].accounts[1]
+    dialog = open_dialog(bank)
+    answer = bank.handle(message(dialog, 2, f"HKSPA:1+{savings.number}::280:99990000")).body
+    [details] = [s for s in segments(answer) if s.header.type == "HISPA"]
+    assert [(a.iban, a.bic) for a in details.accounts] == [(savings.iban, savings.bic)]
+    everything = bank.handle(message(dialog, 3, "HKSPA:1")).body
+    assert len(next(s for s in segments(everything) if s.header.type == "HISPA").accounts) == 3

@@ -69,10 +69,12 @@ def answer_page(ctx, segment, next_touchdown: str | None) -> None:
 
 
 def sepa_accounts(ctx, segment) -> None:
+    """HKSPA: the SEPA details of the accounts it names, or of all when it names none."""
+    wanted = {a.account_number for a in segment.accounts or ()}
     accounts = [
         KTZ1(is_sepa=True, iban=a.iban, bic=a.bic, account_number=a.number,
              subaccount_number=a.subaccount, bank_identifier=bank_id(ctx.settings.bank_code))
-        for a in ctx.customer.accounts
+        for a in ctx.customer.accounts if not wanted or a.number in wanted
     ]
     ctx.reply.add(HISPA1(accounts=accounts), reference=segment)
     ctx.reply.answer(segment, "0020", "Auftrag ausgeführt.")
