@@ -3,6 +3,11 @@
 `Bank.handle` takes one decoded customer message and returns the bank's message. It is
 thread-safe (one lock); the HTTP layer lives in server.py. Verification of Payee runs in
 front of the TAN of VoP-bound orders (vop.py).
+
+A segment in a version the BPD does not list is refused with 9010 (at a dialog start the
+dialog is not opened), as real banks do. The one-step procedure (999) opens a dialog for
+the synchronisation and the parameter data only: its business segments get 9075, and the
+BPD say so (bpd.py).
 """
 
 from __future__ import annotations
@@ -13,12 +18,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from fints.formals import Response
-from fints.segments.auth import HITAN7
+from fints.segments.auth import HITAN6, HITAN7
 from fints.segments.debit import HIDMC1, HIDME2, HIDSC1, HIDSE2
 from fints.segments.dialog import HISYN4
 
 from . import holdings, orders, payers, queries, vop
-from .bpd import STATEMENTS, VOP_ORDERS, bank_parameter_data, user_parameter_data
+from .bpd import (
+    DECOUPLED_SINCE,
+    STATEMENTS,
+    VOP_ORDERS,
+    bank_parameter_data,
+    offered,
+    user_parameter_data,
+)
 from .holdings import Depot
 from .ledger import Account, Ledger
 from .protocol import MalformedMessage, Refused, Reply, Request, parse_request, response
@@ -29,6 +41,7 @@ from .tan import METHODS, TanMedium, TanMethod, TanTask
 INIT_SEGMENTS = ("HKIDN", "HKVVB", "HKSYN", "HKTAN")
 DEBIT_RESPONSES = {"HKDSE": HIDSE2, "HKDSC": HIDSC1, "HKBSE": HIBSE1, "HKDME": HIDME2,
                    "HKDMC": HIDMC1, "HKBME": HIBME1}
+HITAN = {6: HITAN6, 7: HITAN7}
 
 
 @dataclass
@@ -142,7 +155,7 @@ class Context:
         return self.bank.journals.setdefault(self.customer.login, [])
 
     def account(self, kti, operation: str) -> Account:
-        iban = (kti.iban or "").replace(" ", "").upper() if kti else ""
+        iban = (getattr(kti, "iban", None) or "").replace(" ", "").upper()  # none in national (v5, v6)
         number = getattr(kti, "account_number", None)
         account = next((a for a in self.customer.accounts
                         if a.iban == iban or (not iban and number and a.number == number)), None)
@@ -225,12 +238,13 @@ class Bank:
                 reply.note("9110", "Unbekannter Aufbau.")
                 return Answer(reply.render("0", 0, self.settings.bank_code, ""), False)
             now = self.clock.now()
+            unknown = self._refuse_unknown_versions(request, reply)
             if request.dialog_id == "0":
-                dialog = self._open(request, reply, now)
+                dialog = None if unknown else self._open(request, reply, now)
                 segments = [s for s in request.segments if s.header.type not in INIT_SEGMENTS]
             else:
                 dialog = self._resume(request, reply, now)
-                segments = request.segments
+                segments = [s for s in request.segments if all(s is not u for u in unknown)]
             executed = False
             if dialog is not None:
                 executed = self._process(Context(self, dialog, request, reply, now), segments)
@@ -238,6 +252,18 @@ class Bank:
             body = reply.render(dialog_id if dialog_id != "0" else new_id(), request.message_number,
                                 self.settings.bank_code, request.user_id)
             return Answer(body, executed, tuple(s.header.type for s in request.segments))
+
+    def _refuse_unknown_versions(self, request: Request, reply: Reply) -> list:
+        """Answer 9010 to the segments in a version the BPD do not list (ING answers an
+        HKTAN 6 it does not offer so); a dialog start with one is not opened. Returns them."""
+        allowed = offered(self.settings)
+        unknown = [s for s in request.segments if (s.header.type, s.header.version) not in allowed]
+        for segment in unknown:
+            reply.answer(segment, "9010",
+                         f"{segment.header.type} in Version {segment.header.version} nicht unterstützt.")
+        if unknown and request.dialog_id == "0":
+            reply.note("9800", "Dialog abgebrochen.")
+        return unknown
 
     def _process(self, ctx: Context, segments: list) -> bool:
         """Run the message's business segments; true when an order was booked."""
@@ -284,6 +310,10 @@ class Bank:
         if method is not None and sca_due and not medium_ok(customer, method, tan):
             reply.note("9800", "Dialog abgebrochen.")
             reply.answer(tan or identification, "9210", "TAN-Medium fehlt oder ist unbekannt.")
+            return None
+        if method is not None and tan is not None and not version_ok(method, tan):
+            reply.note("9800", "Dialog abgebrochen.")
+            reply.answer(tan, "9210", f"TAN-Verfahren erst ab HKTAN-Version {DECOUPLED_SINCE}.")
             return None
         self.dialogs = {k: d for k, d in self.dialogs.items() if not self._expired(d, now)}
         dialog = Dialog(new_id(), customer, method, now, system_id)
@@ -392,6 +422,8 @@ class Bank:
                 ctx.pending = None
                 if not medium_ok(ctx.customer, task.method, segment):
                     raise Refused("TAN-Medium fehlt oder ist unbekannt.")
+                if not version_ok(task.method, segment):
+                    raise Refused(f"TAN-Verfahren erst ab HKTAN-Version {DECOUPLED_SINCE}.")
                 ctx.dialog.tasks[task.reference] = task
                 ask_for_tan(ctx.reply, segment, task)
             elif ctx.tan_hold is not None:
@@ -400,7 +432,8 @@ class Bank:
                 no_tan_needed(ctx.reply, segment)
             return
         task = ctx.dialog.tasks.get(segment.task_reference)
-        if process not in ("2", "S") or task is None or task.method.decoupled != (process == "S"):
+        if process not in ("2", "S") or task is None or task.method.decoupled != (process == "S") \
+                or not version_ok(task.method, segment):
             raise Refused("Auftragsreferenz oder TAN-Prozess ungültig.")
         if process == "2" and ctx.request.tan != self.settings.tan:
             ctx.answer_logged(segment, "9941", "TAN ungültig.")
@@ -408,7 +441,8 @@ class Bank:
                 del ctx.dialog.tasks[task.reference]
                 ctx.answer_logged(segment, "9210", "Auftrag nach zu vielen Fehlversuchen abgebrochen.")
             return
-        ctx.reply.add(HITAN7(tan_process=process, task_reference=task.reference), reference=segment)
+        ctx.reply.add(HITAN[segment.header.version](tan_process=process, task_reference=task.reference),
+                      reference=segment)
         if process == "S" and not task.confirm_due(self.settings.decoupled_confirm_after_polls):
             ctx.reply.answer(segment, "3956", "Starke Kundenauthentifizierung noch ausstehend.")
             return
@@ -457,8 +491,14 @@ def medium_ok(customer: Customer, method: TanMethod, hktan) -> bool:
     return any(m.name == name and m.security_function == method.security_function for m in customer.media)
 
 
+def version_ok(method: TanMethod, hktan) -> bool:
+    """Decoupled methods (process S) need an HKTAN of the version that brought them."""
+    return not method.decoupled or hktan.header.version >= DECOUPLED_SINCE
+
+
 def ask_for_tan(reply: Reply, segment, task: TanTask) -> None:
-    reply.add(HITAN7(tan_process="4", task_reference=task.reference, challenge=task.challenge,
+    answer = HITAN[segment.header.version]  # in the version asked
+    reply.add(answer(tan_process="4", task_reference=task.reference, challenge=task.challenge,
                      challenge_hhduc=task.challenge_hhduc), reference=segment)
     if task.method.decoupled:
         reply.answer(segment, "3955", "Sicherheitsfreigabe erfolgt über anderen Kanal.")
@@ -467,6 +507,6 @@ def ask_for_tan(reply: Reply, segment, task: TanTask) -> None:
 
 
 def no_tan_needed(reply: Reply, segment) -> None:
-    reply.add(HITAN7(tan_process="4", task_reference="noref", challenge="nochallenge"),
+    reply.add(HITAN[segment.header.version](tan_process="4", task_reference="noref", challenge="nochallenge"),
               reference=segment)
     reply.answer(segment, "3076", "Starke Kundenauthentifizierung nicht notwendig.")

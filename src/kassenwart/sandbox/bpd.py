@@ -3,6 +3,13 @@
 Written for this bank: what it offers, which formats it takes, which business
 transactions need a TAN (HIPINS), and per account what the user may do (HIUPD). A profile
 changes some of it (settings), so each profile has its own BPD version.
+
+Like real banks, the bank lists older segment versions beside the newest (HKTAN 6 and 7,
+HKSAL 5-7, HKKAZ 5-7, HKTAB 4-5, HKPRO 3-4), so that clients which know only the older
+ones find theirs. It answers each in the version asked and refuses a version its BPD do
+not list (`offered`). It wants strong customer authentication, so its HITANS do not allow
+the one-step procedure (999): as at banks under PSD2, that serves only the
+synchronisation and the parameter data at a dialog start.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from fints.formals import (
     InitializationMode,
     Language2,
     ParameterPinTan,
+    ParameterTwostepTAN6,
     ParameterTwostepTAN7,
     PrincipalAccountRequired,
     ScheduledBatchDebitParameter2,
@@ -34,14 +42,15 @@ from fints.formals import (
     TaskHashAlgorithm,
     TransactionsTimeParameter1,
     TransactionTanRequired,
+    TwoStepParameters6,
     TwoStepParameters7,
     UPDUsage,
 )
 from fints.segments.accounts import HISPAS1
-from fints.segments.auth import HIPINS1, HITANS7, HIVPPS1, ParameterVoP
+from fints.segments.auth import HIPINS1, HITANS6, HITANS7, HIVPPS1, ParameterVoP
 from fints.segments.bank import HIBPA3, HIUPA4, HIUPD6
 from fints.segments.debit import HIDMCS1, HIDMES2, HIDSCS1, HIDSES2
-from fints.segments.journal import HIPROS4
+from fints.segments.journal import HIPROS3, HIPROS4
 from fints.segments.statement import HICAZS1
 from fints.segments.transfer import HICCMS1
 
@@ -50,8 +59,13 @@ from .segments import (
     HIBSES1,
     HICCSS1,
     HIIPZS1,
+    HIKAZS5,
+    HIKAZS6,
     HIKAZS7,
+    HISALS5,
+    HISALS6,
     HISALS7,
+    HITABS4,
     HITABS5,
     HIWPDS6,
     StatementPeriodParameter1,
@@ -64,12 +78,17 @@ PAIN_FORMATS = [XSD + "pain.001.001.09", XSD + "pain.001.001.03", XSD + "pain.00
 CAMT_052 = XSD + "camt.052.001.08"
 STORAGE_DAYS = 730
 MAX_BATCH = 1000
-ACCOUNT_TYPES = {"current": 1, "savings": 10, "call_money": 20, "depot": 50}
+# UPD "Kontoart": 1-9 current accounts, 10-19 savings, 20-29 time deposits (call money),
+# 30-39 securities accounts (Wertpapierdepot), 50-59 credit cards.
+ACCOUNT_TYPES = {"current": 1, "savings": 10, "call_money": 20, "depot": 30}
 LEAD_DAYS = {"CORE": 2, "COR1": 1, "B2B": 1}  # direct debits: TARGET business days ahead
 VOP_ORDERS = ("HKCCS", "HKIPZ")  # Verification of Payee before these (not for batches)
 VOP_REPORT_FORMAT = "sepade.pain.002.001.10.xsd"
 ORDERS_WITH_TAN = ("HKCCS", "HKIPZ", "HKCCM", "HKDSE", "HKDSC", "HKBSE", "HKDME", "HKDMC", "HKBME")
 STATEMENTS = ("HKKAZ", "HKCAZ")
+DECOUPLED_SINCE = 7  # HKTAN version; the decoupled process (S) came with HKTAN 7
+# Dialog segments (FinTS 3.0 formals), valid without a parameter segment.
+DIALOG = {("HKIDN", 2), ("HKVVB", 3), ("HKSYN", 3), ("HKEND", 1)}
 
 
 def tan_required(settings) -> dict[str, bool]:
@@ -85,8 +104,19 @@ def bank_id(bank_code: str) -> BankIdentifier:
     return BankIdentifier(BankIdentifier.COUNTRY_ALPHA_TO_NUMERIC["DE"], bank_code)
 
 
-def twostep(method: TanMethod) -> TwoStepParameters7:
-    return TwoStepParameters7(
+def twostep(method: TanMethod, version: int = 7) -> TwoStepParameters6 | TwoStepParameters7:
+    """A TAN method as HITANS `version` describes it (6 has no decoupled fields)."""
+    decoupled = {}
+    if version >= DECOUPLED_SINCE:
+        decoupled = dict(
+            decoupled_max_poll_number=60 if method.decoupled else None,
+            wait_before_first_poll=2 if method.decoupled else None,
+            wait_before_next_poll=2 if method.decoupled else None,
+            manual_confirmation_allowed=False if method.decoupled else None,
+            automated_polling_allowed=True if method.decoupled else None,
+        )
+    parameters_class = {6: TwoStepParameters6, 7: TwoStepParameters7}[version]
+    return parameters_class(
         security_function=method.security_function,
         tan_process="2",
         tech_id=method.dk_id,
@@ -108,21 +138,29 @@ def twostep(method: TanMethod) -> TwoStepParameters7:
         description_required=DescriptionRequired.MUST if method.needs_medium else DescriptionRequired.MUST_NOT,
         response_hhd_uc_required=False,
         supported_media_number=2 if method.needs_medium else None,
-        decoupled_max_poll_number=60 if method.decoupled else None,
-        wait_before_first_poll=2 if method.decoupled else None,
-        wait_before_next_poll=2 if method.decoupled else None,
-        manual_confirmation_allowed=False if method.decoupled else None,
-        automated_polling_allowed=True if method.decoupled else None,
+        **decoupled,
     )
 
 
+def tan_methods(version: int) -> list[TanMethod]:
+    """The TAN methods HITANS `version` lists: decoupled ones need HKTAN 7."""
+    return [m for m in METHODS.values() if version >= DECOUPLED_SINCE or not m.decoupled]
+
+
 def parameters(segment_class, **fields):
-    return segment_class(max_number_tasks=1, min_number_signatures=1,
-                         security_class=SecurityClass.NONE.value, **fields)
+    if "security_class" in segment_class._fields:  # not in the oldest versions (HISALS 5, HIPROS 3)
+        fields["security_class"] = SecurityClass.NONE.value
+    return segment_class(max_number_tasks=1, min_number_signatures=1, **fields)
+
+
+def statement_period() -> StatementPeriodParameter1:
+    return StatementPeriodParameter1(storage_days=STORAGE_DAYS, entry_count_allowed=False,
+                                     all_accounts_allowed=False)
 
 
 def bank_parameter_data(settings) -> list:
     debit_formats = PAIN_FORMATS[2:]
+    twostep_classes = {6: (HITANS6, ParameterTwostepTAN6), 7: (HITANS7, ParameterTwostepTAN7)}
     segments = [
         HIBPA3(
             bpd_version=settings.bpd_version,
@@ -132,12 +170,12 @@ def bank_parameter_data(settings) -> list:
             supported_languages=SupportedLanguages2([Language2.DE]),
             supported_hbci_version=SupportedHBCIVersions2(["300"]),
         ),
-        parameters(HITANS7, parameter=ParameterTwostepTAN7(
-            onestep_method_allowed=True,
+        *(parameters(segment_class, parameter=parameter_class(
+            onestep_method_allowed=False,
             multiple_tasks_allowed=False,
             task_hash_algorithm=TaskHashAlgorithm.NONE,
-            twostep_parameters=[twostep(m) for m in METHODS.values()],
-        )),
+            twostep_parameters=[twostep(m, version) for m in tan_methods(version)],
+        )) for version, (segment_class, parameter_class) in twostep_classes.items()),
         parameters(HIPINS1, parameter=ParameterPinTan(
             min_pin_length=5, max_pin_length=20, max_tan_length=6,
             user_id_field_text="Anmeldename", customer_id_field_text="Kundennummer",
@@ -147,10 +185,12 @@ def bank_parameter_data(settings) -> list:
             single_account_query_allowed=True, national_account_allowed=False,
             structured_purpose_allowed=False, supported_sepa_formats=PAIN_FORMATS,
         )),
+        parameters(HISALS5),
+        parameters(HISALS6),
         parameters(HISALS7),
-        parameters(HIKAZS7, parameter=StatementPeriodParameter1(
-            storage_days=STORAGE_DAYS, entry_count_allowed=False, all_accounts_allowed=False,
-        )),
+        parameters(HIKAZS5, parameter=statement_period()),
+        parameters(HIKAZS6, parameter=statement_period()),
+        parameters(HIKAZS7, parameter=statement_period()),
         parameters(HICCSS1),
         parameters(HIIPZS1),
         parameters(HIVPPS1, parameter=ParameterVoP(
@@ -158,6 +198,7 @@ def bank_parameter_data(settings) -> list:
             multiple_allowed=False, supported_report_formats=VOP_REPORT_FORMAT,
             payment_order_segment=list(VOP_ORDERS),
         )),
+        parameters(HITABS4),
         parameters(HITABS5),
         parameters(HIWPDS6),
         parameters(HICCMS1, parameter=BatchTransferParameter1(
@@ -190,6 +231,7 @@ def bank_parameter_data(settings) -> list:
             min_advance_notice=str(LEAD_DAYS["B2B"]), max_advance_notice="60", max_debit_count=MAX_BATCH,
             sum_amount_required=True, single_booking_allowed=True, supported_sepa_formats=debit_formats,
         )),
+        parameters(HIPROS3),
         parameters(HIPROS4),
     ]
     if settings.camt:
@@ -198,6 +240,22 @@ def bank_parameter_data(settings) -> list:
             all_accounts_allowed=False, supported_camt_formats=[CAMT_052],
         )))
     return segments
+
+
+def offered(settings) -> set[tuple[str, int]]:
+    """(segment type, version) of every customer segment the BPD allows: each parameter
+    segment HIxxxS version n allows HKxxx version n (HITANS: HKTAN; HIVPPS: HKVPP and its
+    approval HKVPA), and the dialog segments."""
+    allowed = set(DIALOG)
+    for segment in bank_parameter_data(settings):
+        kind, version = segment.header.type, segment.header.version
+        if kind == "HITANS":
+            allowed.add(("HKTAN", version))
+        elif kind == "HIVPPS":
+            allowed |= {("HKVPP", version), ("HKVPA", version)}
+        elif kind.endswith("S") and kind != "HIPINS":
+            allowed.add(("HK" + kind[2:5], version))
+    return allowed
 
 
 def user_parameter_data(customer, bank_code: str) -> list:

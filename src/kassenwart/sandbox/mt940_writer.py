@@ -2,6 +2,10 @@
 structured :86: fields (GVC, ?20.. purpose with EREF+/MREF+/CRED+/SVWZ+, ?30..?32 payer,
 ?34 the reason of a returned payment). Pending bookings come as one MT942 (interim report).
 
+In the purpose each SEPA keyword starts a subfield of its own (DFÜ-Abkommen, Anlage 3) and
+a long value goes on in the next ones, so a client that reads a keyword's value up to the
+end of its subfields never runs into the next keyword.
+
 Text is reduced to the SWIFT character set (umlauts spelled out), as many banks do.
 """
 
@@ -39,18 +43,18 @@ def chunks(text: str, size: int) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text), size)] or [""]
 
 
+def purpose(booking: Booking) -> list[str]:
+    """The purpose subfields (27 characters each): EREF+, MREF+, CRED+ and SVWZ+, each
+    starting a new one."""
+    parts = [("EREF+", booking.end_to_end_id), ("MREF+", booking.mandate_id), ("CRED+", booking.creditor_id)]
+    parts = [(keyword, value) for keyword, value in parts if value] + [("SVWZ+", booking.remittance)]
+    return [line for keyword, value in parts for line in chunks(swift_text(keyword + value), 27)]
+
+
 def details(booking: Booking) -> str:
-    purpose = ""
-    if booking.end_to_end_id:
-        purpose += f"EREF+{booking.end_to_end_id}"
-    if booking.mandate_id:
-        purpose += f"MREF+{booking.mandate_id}"
-    if booking.creditor_id:
-        purpose += f"CRED+{booking.creditor_id}"
-    purpose += f"SVWZ+{booking.remittance}"
     fields = [f"?00{swift_text(booking.text)}", "?10931"]
     purpose_keys = [f"?{n}" for n in range(20, 30)] + [f"?{n}" for n in range(60, 64)]
-    fields += [key + part for key, part in zip(purpose_keys, chunks(swift_text(purpose), 27))]
+    fields += [key + line for key, line in zip(purpose_keys, purpose(booking))]
     if booking.counterparty_bic:
         fields.append(f"?30{booking.counterparty_bic}")
     if booking.counterparty_iban:

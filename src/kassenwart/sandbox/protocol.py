@@ -4,6 +4,11 @@ A customer message is HNHBK, HNVSK, HNVSD (HNSHK, the orders, HNSHA), HNHBS; the
 and the TAN travel in HNSHA. The bank answers in the same envelope with HIRMG (message
 feedback), HIRMS per order segment and the data segments, each referring to the
 number of the customer's segment it answers.
+
+Every segment the bank writes goes through `serialize`: python-fints' serializer with the
+trailing empty data elements and groups left out, as the FinTS 3.0 formals allow and
+banks do (python-fints writes every repetition of a repeatable group, e.g. all 999
+"Erlaubte Geschäftsvorfälle" of an HIUPD, which overruns other clients' parsers).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from fints.formals import (
     SegmentHeader,
     UsageEncryption,
 )
-from fints.parser import FinTS3Parser
+from fints.parser import FinTS3Parser, FinTS3Serializer
 from fints.segments.dialog import HIRMG2, HIRMS2
 from fints.segments.message import HNHBK3, HNHBS1, HNSHA2, HNSHK4, HNVSD1, HNVSK3
 from fints.types import SegmentSequence
@@ -97,6 +102,32 @@ def read_request(message: SegmentSequence) -> Request:
         else:
             request.segments.append(segment)
     return request
+
+
+class _Serializer(FinTS3Serializer):
+    """Segments without trailing empty data elements or groups; the encrypted envelope's
+    content (HNVSD) is written the same way."""
+
+    def serialize_segment(self, segment):
+        if isinstance(segment, HNVSD1):  # python-fints would render its content with its own
+            elements = [self.serialize_deg(segment.header), self.serialize_message(segment.data)]
+        else:
+            elements = super().serialize_segment(segment)
+        while elements and _empty(elements[-1]):
+            elements.pop()
+        return elements
+
+
+def _empty(element) -> bool:
+    """A data element without a value, or a group whose elements are all empty."""
+    if isinstance(element, (list, tuple)):
+        return all(_empty(e) for e in element)
+    return element is None or element in (b"", "")
+
+
+def serialize(segments) -> bytes:
+    """The bank's segments as FinTS bytes (see the module docstring)."""
+    return _Serializer().serialize_message(SegmentSequence(list(segments)))
 
 
 def response(code: str, text: str, *parameters: str) -> Response:
@@ -165,9 +196,9 @@ class Reply:
         body.header.number = 999
         tail = HNHBS1(request_number)
         tail.header.number = len(inner) + 2
-        message = SegmentSequence([head, encryption_head, body, tail])
-        head.message_size = len(message.render_bytes())
-        return message.render_bytes()
+        message = [head, encryption_head, body, tail]
+        head.message_size = len(serialize(message))
+        return serialize(message)
 
 
 def error_answer(raw: bytes, bank_code: str, segment_type: str, code: str, text: str) -> bytes:

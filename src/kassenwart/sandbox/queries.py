@@ -2,7 +2,8 @@
 camt.052), status protocol, TAN media. Long answers come in pages; the client asks for the
 next page with the touchdown point (Aufsetzpunkt) the bank returned with code 3040. The
 last page of transactions carries the pending ones too: MT942 in HIKAZ, a camt.052 with
-PDNG entries in HICAZ.
+PDNG entries in HICAZ. Each is answered in the version the customer asked (HKSAL 5 gets
+an HISAL 5).
 """
 
 from __future__ import annotations
@@ -13,22 +14,26 @@ from itertools import groupby
 from fints.formals import (
     KTI1,
     KTZ1,
+    Account2,
     Account3,
     Amount1,
+    Balance1,
     Balance2,
     BookedCamtStatements1,
     CreditDebit2,
     ReferenceMessage,
+    TANMedia4,
     TANMedia5,
+    TANMediaClass3,
     TANMediaClass4,
     TANMediumStatus,
     TANUsageOption,
 )
 from fints.segments.accounts import HISPA1
-from fints.segments.auth import HITAB5
-from fints.segments.journal import HIPRO4
-from fints.segments.saldo import HISAL7
-from fints.segments.statement import HICAZ1, HIKAZ7
+from fints.segments.auth import HITAB4, HITAB5
+from fints.segments.journal import HIPRO3, HIPRO4
+from fints.segments.saldo import HISAL5, HISAL6, HISAL7
+from fints.segments.statement import HICAZ1, HIKAZ5, HIKAZ6, HIKAZ7
 
 from . import camt, mt940_writer
 from .bpd import CAMT_052, STORAGE_DAYS, bank_id
@@ -37,6 +42,8 @@ from .protocol import Refused
 from .tan import METHODS
 
 TOUCHDOWN_PREFIX = "KW"
+HIKAZ = {5: HIKAZ5, 6: HIKAZ6, 7: HIKAZ7}
+HIPRO = {3: HIPRO3, 4: HIPRO4}
 
 
 def take(items: list, touchdown: str | None, limit: int, weight=lambda item: 1):
@@ -62,10 +69,12 @@ def answer_page(ctx, segment, next_touchdown: str | None) -> None:
 
 
 def sepa_accounts(ctx, segment) -> None:
+    """HKSPA: the SEPA details of the accounts it names, or of all when it names none."""
+    wanted = {a.account_number for a in segment.accounts or ()}
     accounts = [
         KTZ1(is_sepa=True, iban=a.iban, bic=a.bic, account_number=a.number,
              subaccount_number=a.subaccount, bank_identifier=bank_id(ctx.settings.bank_code))
-        for a in ctx.customer.accounts
+        for a in ctx.customer.accounts if not wanted or a.number in wanted
     ]
     ctx.reply.add(HISPA1(accounts=accounts), reference=segment)
     ctx.reply.answer(segment, "0020", "Auftrag ausgeführt.")
@@ -76,16 +85,27 @@ def balance(ctx, segment) -> None:
     now = ctx.now
     booked = ctx.ledger.balance(account.iban, now.date())
     currency = account.currency
-    ctx.reply.add(HISAL7(
-        account=KTI1(iban=account.iban, bic=account.bic),
+    sign = CreditDebit2.DEBIT if booked < 0 else CreditDebit2.CREDIT
+    at = now.time().replace(microsecond=0)
+    version = segment.header.version
+    common = dict(
         account_product=account.product[:30],
         currency=currency,
-        balance_booked=Balance2(
-            CreditDebit2.DEBIT if booked < 0 else CreditDebit2.CREDIT,
-            Amount1(abs(booked), currency), now.date(), now.time().replace(microsecond=0)),
         line_of_credit=Amount1(account.credit_line, currency) if account.credit_line else None,
         available_amount=Amount1(max(booked + account.credit_line, money(0)), currency),
-    ), reference=segment)
+    )
+    if version == 5:  # national account, the amount and its currency side by side
+        bank_code = ctx.settings.bank_code
+        answer = HISAL5(account=Account2(account.number, account.subaccount, bank_id(bank_code).country_identifier,
+                                         bank_code),
+                        balance_booked=Balance1(sign, abs(booked), currency, now.date(), at), **common)
+    elif version == 6:  # national account with the bank's identifier
+        answer = HISAL6(account=Account3(account.number, account.subaccount, bank_id(ctx.settings.bank_code)),
+                        balance_booked=Balance2(sign, Amount1(abs(booked), currency), now.date(), at), **common)
+    else:
+        answer = HISAL7(account=KTI1(iban=account.iban, bic=account.bic),
+                        balance_booked=Balance2(sign, Amount1(abs(booked), currency), now.date(), at), **common)
+    ctx.reply.add(answer, reference=segment)
     ctx.reply.answer(segment, "0020", "Auftrag ausgeführt.")
 
 
@@ -133,7 +153,8 @@ def transactions_mt940(ctx, segment) -> None:
         opening = ctx.ledger.balance(account.iban, page[0][0] - timedelta(days=1))
         data = mt940_writer.statements(account, ctx.settings.bank_code, opening, page)
     interim = mt940_writer.interim(account, ctx.settings.bank_code, pending, ctx.now) if pending else None
-    ctx.reply.add(HIKAZ7(statement_booked=data, statement_pending=interim), reference=segment)
+    answer = HIKAZ[segment.header.version]
+    ctx.reply.add(answer(statement_booked=data, statement_pending=interim), reference=segment)
     answer_page(ctx, segment, next_touchdown)
 
 
@@ -165,8 +186,9 @@ def status_protocol(ctx, segment) -> None:
     entries = [e for e in ctx.journal
                if (segment.date_start or date.min) <= e.at.date() <= (segment.date_end or date.max)]
     page, next_touchdown = take(entries, segment.touchdown_point, ctx.settings.page_size)
+    answer = HIPRO[segment.header.version]
     for entry in page:
-        ctx.reply.add(HIPRO4(
+        ctx.reply.add(answer(
             reference_message=ReferenceMessage(entry.dialog_id, entry.message_number),
             reference=entry.segment_number, date=entry.at.date(),
             time=entry.at.time().replace(microsecond=0), responses=entry.response,
@@ -176,20 +198,25 @@ def status_protocol(ctx, segment) -> None:
 
 def tan_media(ctx, segment) -> None:
     """HKTAB: the customer's TAN media. Each names the account it belongs to (the current
-    account): python-fints misreads the list when that group is left out."""
+    account): python-fints misreads the list when that group is left out. Version 4 has no
+    TAN method per medium."""
     wanted = segment.tan_media_class.value
     main = ctx.customer.accounts[0]
     account = Account3(account_number=main.number, subaccount_number=None,
                        bank_identifier=bank_id(ctx.settings.bank_code))
+    version4 = segment.header.version == 4
     media = []
     for medium in ctx.customer.media:
         medium_class = METHODS[medium.security_function].medium_class
-        if wanted in ("A", medium_class):
-            media.append(TANMedia5(
-                tan_medium_class=TANMediaClass4(medium_class), status=TANMediumStatus.ACTIVE,
-                security_function=medium.security_function, card_number=medium.card_number or None,
-                account=account,
-                tan_medium_name=medium.name, mobile_number_masked=medium.mobile_number_masked or None,
-            ))
-    ctx.reply.add(HITAB5(tan_usage_option=TANUsageOption.ALL_ACTIVE, tan_media_list=media), reference=segment)
+        if wanted not in ("A", medium_class):
+            continue
+        common = dict(status=TANMediumStatus.ACTIVE, card_number=medium.card_number or None, account=account,
+                      tan_medium_name=medium.name, mobile_number_masked=medium.mobile_number_masked or None)
+        if version4:
+            media.append(TANMedia4(tan_medium_class=TANMediaClass3(medium_class), **common))
+        else:
+            media.append(TANMedia5(tan_medium_class=TANMediaClass4(medium_class),
+                                   security_function=medium.security_function, **common))
+    answer = HITAB4 if version4 else HITAB5
+    ctx.reply.add(answer(tan_usage_option=TANUsageOption.ALL_ACTIVE, tan_media_list=media), reference=segment)
     ctx.reply.answer(segment, "0020", "Auftrag ausgeführt.")

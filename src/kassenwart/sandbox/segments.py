@@ -1,5 +1,5 @@
-"""Segments python-fints has no class for: parameter segments the bank must announce, and
-the B2B direct debits (HKBSE, HKBME) with their answers.
+"""Segments python-fints has no class for: parameter segments the bank must announce (in
+every version it offers), and the B2B direct debits (HKBSE, HKBME) with their answers.
 
 python-fints only reads the header (type and version) of parameter segments from the BPD;
 the fields follow FinTS 3.0 "Messages -- Multibankfähige Geschäftsvorfälle". Defining them
@@ -14,7 +14,7 @@ from fints.formals import (
     ScheduledBatchDebitParameter2,
     ScheduledDebitParameter2,
 )
-from fints.segments.base import FinTS3Segment, ParameterSegment
+from fints.segments.base import FinTS3Segment, ParameterSegment, ParameterSegment_22
 from fints.segments.debit import BatchDebitBase, DebitResponseBase
 
 
@@ -26,10 +26,30 @@ class StatementPeriodParameter1(DataElementGroup):
     all_accounts_allowed = DataElementField(type="jn", _d="Alle Konten erlaubt")
 
 
+class HIKAZS5(ParameterSegment_22):
+    """Kontoumsätze/Zeitraum Parameter, version 5 (no security class yet, like all version 5)"""
+
+    parameter = DataElementGroupField(type=StatementPeriodParameter1, _d="Parameter Kontoumsätze/Zeitraum")
+
+
+class HIKAZS6(ParameterSegment):
+    """Kontoumsätze/Zeitraum Parameter, version 6"""
+
+    parameter = DataElementGroupField(type=StatementPeriodParameter1, _d="Parameter Kontoumsätze/Zeitraum")
+
+
 class HIKAZS7(ParameterSegment):
     """Kontoumsätze/Zeitraum Parameter, version 7"""
 
     parameter = DataElementGroupField(type=StatementPeriodParameter1, _d="Parameter Kontoumsätze/Zeitraum")
+
+
+class HISALS5(ParameterSegment_22):
+    """Saldenabfrage Parameter, version 5 (no security class yet)"""
+
+
+class HISALS6(ParameterSegment):
+    """Saldenabfrage Parameter, version 6"""
 
 
 class HISALS7(ParameterSegment):
@@ -42,6 +62,10 @@ class HICCSS1(ParameterSegment):
 
 class HIIPZS1(ParameterSegment):
     """SEPA-Instant-Einzelüberweisung Parameter, version 1"""
+
+
+class HITABS4(ParameterSegment):
+    """TAN-Medien anzeigen Parameter, version 4"""
 
 
 class HITABS5(ParameterSegment):
@@ -82,3 +106,4 @@ class HIBMES1(ParameterSegment):
     """Terminierte SEPA-Firmensammellastschrift einreichen Parameter, version 1"""
 
     parameter = DataElementGroupField(type=ScheduledBatchDebitParameter2, _d="Parameter")
+
