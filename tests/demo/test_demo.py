@@ -19,3 +19,39 @@ def test_demo_has_every_role_data_and_reconciled_payments_and_runs_once(db, tmp_
     again = demo_setup(tmp_path, today=date(2026, 11, 22))
     assert not again.created
     assert Transaction.objects.filter(company=result.company).count() == result.transactions
+
+
+def test_the_demo_sends_runs_with_the_tan_and_export_pain_writes_them_valid(db, tmp_path, settings, product_id):
+    """`kassenwart demo --no-serve`, then `kassenwart export-pain DIR`: debit runs (CORE and
+    B2B) and a transfer run went out with the sandbox's TAN, one debit came back; every file
+    written is valid against the ISO and the DK schemas."""
+    import io
+
+    from django.core.management import call_command
+    from lxml import etree
+
+    from kassenwart.payments.models import Collection, PaymentOrder
+    from kassenwart.payments.sepa import pain001, pain008, schemas
+
+    from shared_data import shared_path
+
+    settings.DATA_DIR = tmp_path
+    call_command("demo", no_serve=True, port=0, stdout=io.StringIO())
+    sent = PaymentOrder.objects.filter(state__in=["accepted", "booked"])
+    assert {(o.kind, o.scheme) for o in sent} == {("debit", "CORE"), ("debit", "B2B"), ("transfer", "")}
+    assert PaymentOrder.objects.filter(kind="transfer", state="pending_approval", transfers__isnull=False).exists()
+    assert Collection.objects.filter(state="returned", return_reason="AM04").count() == 1
+    assert Collection.objects.filter(state="collected").count() == 5
+    assert Invoice.objects.get(collections__state="returned").status == "open"  # the return opened it again
+
+    out = io.StringIO()
+    call_command("export_pain", str(tmp_path / "pain"), stdout=out)
+    files = sorted((tmp_path / "pain").iterdir())
+    kinds = {}
+    for path in files:
+        xml = path.read_bytes()
+        message = pain008 if b"pain.008" in xml[:300] else pain001
+        assert schemas.check(xml, message.MESSAGE, shared_path("xsd")) == [message.MESSAGE, f"{message.MESSAGE}_GBIC_4"]
+        count = int(etree.fromstring(xml).findtext(".//{*}GrpHdr/{*}NbOfTxs"))
+        kinds.setdefault(message.MESSAGE, []).append(count)
+    assert max(kinds["pain.008.001.08"]) >= 2 and max(kinds["pain.001.001.09"]) >= 2, kinds

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from kassenwart.demo.payments import demo_payments
 from kassenwart.demo.services import LOGINS, PASSWORD, demo_connect_bank, demo_setup, demo_transfers, sandbox_start
 from kassenwart.runtime.cli import database_location
 
@@ -38,6 +39,15 @@ class Command(BaseCommand):
         )
         if demo_transfers(result.company):
             self.stdout.write(_("Transfers: one waits for an approver, one draft (its payee check is a close match)."))
+        paid = demo_payments(result.company, sandbox)
+        if paid is not None:
+            self.stdout.write(
+                _("Direct debits: %(debits)d licence fees in %(runs)d runs sent with the TAN and collected, "
+                  "%(returned)d returned; a monthly plan per customer. Transfers: a run of three waits for "
+                  "approval, a run of three was sent. (The sandbox bank's clock runs %(days)d days ahead, so "
+                  "that it has booked the collections.)")
+                % {"debits": paid.debits, "runs": paid.debit_runs, "returned": paid.returned,
+                   "days": paid.days_ahead})
         self.stdout.write(_("The sandbox bank's TAN is %(tan)s.") % {"tan": sandbox.bank.settings.tan})
         self.stdout.write(_("Logins (user / password):"))
         for username, role in LOGINS.items():
