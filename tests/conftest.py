@@ -2,8 +2,27 @@
 
 import pytest
 
+from shared_data import MISSING, SHARED
+
 # Fixtures kept in modules of their own, registered once for the whole suite.
 pytest_plugins = ["fints_fixtures", "browser_fixtures"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests did not run for want of ../shared (tests/shared_data.py), so a
+    run without it is never mistaken for a full one. Under CI those tests fail instead."""
+
+    def for_want_of_shared(report) -> bool:
+        text = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        return MISSING in text
+
+    for outcome in ("skipped", "failed", "error"):
+        count = sum(1 for report in terminalreporter.stats.get(outcome, []) if for_want_of_shared(report))
+        if count:
+            terminalreporter.write_line(
+                f"{count} tests {outcome} because {MISSING} ({SHARED}): the XSD checks, the bank-file "
+                "corpus and the reconbench goals did not run", yellow=outcome == "skipped", red=outcome != "skipped",
+            )
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import re
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +20,8 @@ from kassenwart.banking.formats.statement import (
     group,
 )
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared"
+from shared_data import shared_path
+
 OWN_IBAN = "DE89370400440532013000"
 MESSAGES = {
     "052": ("BkToCstmrAcctRpt", "Rpt"),
@@ -482,9 +482,7 @@ STATEMENT_ELEMENT = re.compile(rb"<(\w+:)?(Stmt|Rpt|Ntfctn)>")
 
 
 def test_corpus_parses_or_is_refused_clearly():
-    folder = SHARED / "bankfiles" / "camt"
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is not there")
+    folder = shared_path("bankfiles", "camt")
     counts, refusals, differences, totals = Counter(), [], [], []
     for path in sorted(folder.rglob("*.xml")):
         name = f"{path.parent.name}/{path.name}"
@@ -518,9 +516,7 @@ def test_corpus_parses_or_is_refused_clearly():
 
 
 def test_reconbench_statement_agrees_with_its_balances():
-    path = SHARED / "reconbench" / "dev" / "statement.xml"
-    if not path.is_file():
-        pytest.skip(f"{path} is not there")
+    path = shared_path("reconbench", "dev", "statement.xml")
     [(header, entries)] = list(group(parse_camt(path)))
     assert len(entries) == 1500
     assert header.opening.amount + sum(entry.amount for entry in entries) == header.closing.amount
