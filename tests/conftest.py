@@ -1,8 +1,15 @@
 """Fixtures shared by the whole suite."""
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from shared_data import MISSING, SHARED
+
+# The property tests (@given) check what holds, not how fast: Hypothesis' default deadline of
+# 200 ms per example fails them at random on a loaded machine or CI runner. Speed is the
+# benchmarks' job. A test may still set its own deadline.
+hypothesis_settings.register_profile("kassenwart", deadline=None)
+hypothesis_settings.load_profile("kassenwart")
 
 # Fixtures kept in modules of their own, registered once for the whole suite.
 pytest_plugins = ["fints_fixtures", "browser_fixtures"]
@@ -16,11 +23,11 @@ def pytest_terminal_summary(terminalreporter):
         text = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         return MISSING in text
 
-    for outcome in ("skipped", "failed", "error"):
+    for outcome, said in (("skipped", "were skipped"), ("failed", "failed"), ("error", "stopped with an error")):
         count = sum(1 for report in terminalreporter.stats.get(outcome, []) if for_want_of_shared(report))
         if count:
             terminalreporter.write_line(
-                f"{count} tests {outcome} because {MISSING} ({SHARED}): the XSD checks, the bank-file "
+                f"{count} tests {said} because {MISSING} ({SHARED}): the XSD checks, the bank-file "
                 "corpus and the reconbench goals did not run", yellow=outcome == "skipped", red=outcome != "skipped",
             )
 

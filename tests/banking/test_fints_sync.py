@@ -1,5 +1,6 @@
 """FinTS connections end to end: the product's services against the sandbox bank over HTTP."""
 
+import threading
 from dataclasses import replace
 from datetime import timedelta
 
@@ -137,10 +138,23 @@ def test_account_kind_from_the_upd_account_type(upd_type, kind):
     assert client.account_kind(upd_type) == kind
 
 
-def test_a_bank_that_does_not_answer_in_time_is_unreachable(connection, sandbox, monkeypatch):
+def test_a_bank_that_does_not_answer_in_time_is_unreachable(connection, bank, monkeypatch):
+    """The bank holds its answer until the client has given up, so nothing races: without
+    the timeout the sync would get the answer (after 30 s) and succeed."""
     monkeypatch.setattr(client, "BANK_TIMEOUT", 0.2)
-    sandbox.faults.delay = 1.0
-    result = fints.connection_sync(connection)
+    gave_up = threading.Event()
+    handle = bank.handle
+
+    def held(message):
+        gave_up.wait(timeout=30)
+        gave_up.set()  # (had the client waited, the later messages pass at once)
+        return handle(message)
+
+    bank.handle = held
+    try:
+        result = fints.connection_sync(connection)
+    finally:
+        gave_up.set()
     assert result.state == State.ERROR and "did not answer" in result.message
     assert not fints.is_busy(connection)
 
