@@ -10,8 +10,8 @@ from decimal import Decimal
 from lxml import etree
 
 from kassenwart.banking.fints.client import BankClient
+from kassenwart.core.business_days import is_business_day
 from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, pain001, schemas
-from kassenwart.sandbox.business_days import is_business_day
 from kassenwart.sandbox.scenarios import OWNER
 
 from shared_data import SHARED, shared_missing
