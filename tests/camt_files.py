@@ -26,12 +26,15 @@ class Line:
     name: str
     iban: str
     end_to_end_id: str = ""
+    mandate_id: str = ""
+    return_reason: str = ""  # ISO code of a returned debit or transfer, e.g. AC04
     status: str = "booked"  # or "pending"
 
 
 def entry(amount: str | Decimal, day: date = DAY, text: str = "Rechnung RE-1", *, name: str = "Muster GmbH",
-          iban: str = "DE02120300000000202051", end_to_end_id: str = "", status: str = "booked") -> Line:
-    return Line(Decimal(amount), day, text, name, iban, end_to_end_id, status)
+          iban: str = "DE02120300000000202051", end_to_end_id: str = "", mandate_id: str = "",
+          return_reason: str = "", status: str = "booked") -> Line:
+    return Line(Decimal(amount), day, text, name, iban, end_to_end_id, mandate_id, return_reason, status)
 
 
 def _balance(code: str, amount: Decimal, day: date) -> str:
@@ -45,7 +48,10 @@ def _balance(code: str, amount: Decimal, day: date) -> str:
 def _entry(line: Line) -> str:
     direction = "DBIT" if line.amount < 0 else "CRDT"
     party, account = ("Cdtr", "CdtrAcct") if line.amount < 0 else ("Dbtr", "DbtrAcct")
-    refs = f"<Refs><EndToEndId>{escape(line.end_to_end_id)}</EndToEndId></Refs>" if line.end_to_end_id else ""
+    refs = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in (
+        ("EndToEndId", line.end_to_end_id), ("MndtId", line.mandate_id)) if value)
+    refs = f"<Refs>{refs}</Refs>" if refs else ""
+    returned = f"<RtrInf><Rsn><Cd>{line.return_reason}</Cd></Rsn></RtrInf>" if line.return_reason else ""
     day = line.booking_date.isoformat()
     return (
         f'<Ntry><Amt Ccy="EUR">{abs(line.amount):.2f}</Amt><CdtDbtInd>{direction}</CdtDbtInd>'
@@ -53,7 +59,7 @@ def _entry(line: Line) -> str:
         f"<BookgDt><Dt>{day}</Dt></BookgDt><ValDt><Dt>{day}</Dt></ValDt><BkTxCd/>"
         f"<NtryDtls><TxDtls>{refs}<RltdPties><{party}><Pty><Nm>{escape(line.name)}</Nm></Pty></{party}>"
         f"<{account}><Id><IBAN>{line.iban}</IBAN></Id></{account}></RltdPties>"
-        f"<RmtInf><Ustrd>{escape(line.remittance)}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+        f"<RmtInf><Ustrd>{escape(line.remittance)}</Ustrd></RmtInf>{returned}</TxDtls></NtryDtls></Ntry>"
     )
 
 

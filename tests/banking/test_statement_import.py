@@ -24,8 +24,8 @@ def run(company, file, user=None, name="s.xml"):
 def test_the_hand_written_test_files_are_valid_camt(message):
     """camt_files writes the inputs of these tests by hand; the ISO schema vouches for them."""
     schema = etree.XMLSchema(etree.parse(str(shared_path("xsd", f"camt.{message}.001.08.xsd"))))
-    lines = [entry("100.00", end_to_end_id="E2E-1"), entry("-30.50", text="Miete & <Nebenkosten>"),
-             entry("70.00", status="pending")]
+    lines = [entry("100.00", end_to_end_id="E2E-1", mandate_id="M-1"), entry("-30.50", text="Miete & <Nebenkosten>"),
+             entry("-100.00", end_to_end_id="E2E-1", return_reason="AC04"), entry("70.00", status="pending")]
     assert schema.validate(etree.parse(camt(lines, message=message, opening="-5.00"))), schema.error_log
 
 
