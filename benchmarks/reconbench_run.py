@@ -32,9 +32,6 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402 (beside this file)
-import workload  # noqa: E402
-
 from kassenwart.banking.formats.camt import parse_camt  # noqa: E402
 from kassenwart.banking.formats.statement import Entry  # noqa: E402
 from kassenwart.reconciliation.engine import (  # noqa: E402
@@ -45,6 +42,9 @@ from kassenwart.reconciliation.engine import (  # noqa: E402
     Transaction,
     reconcile,
 )
+
+import harness  # noqa: E402 (beside this file)
+import workload  # noqa: E402
 
 FIELDS = ["transaction_ref", "invoice_number", "kind", "rank", "amount", "confidence", "reason"]
 BUDGET_US_PER_LINE = 10.0 / 75_000 * 1e6

@@ -1,5 +1,6 @@
 """Secrets at rest: sealed in the database, refused when altered or moved."""
 
+import json
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.db import connection as db
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.core import secrets
+from kassenwart.sandbox.scenarios import LOGIN
 
 PIN = b"12345"
 
@@ -50,20 +52,42 @@ def test_the_key_file_is_private():
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
 
 
-def test_pin_client_state_and_paused_dialog_are_sealed_in_the_database(connection, bank):
+def runs(data: bytes, size: int = 8) -> set[bytes]:
+    """Every run of `size` bytes in data."""
+    return {data[i : i + size] for i in range(len(data) - size + 1)}
+
+
+def test_pin_client_state_and_paused_dialog_are_sealed_in_the_database(connection, bank, settings, tmp_path):
     bank.settings.sca_interval = timedelta(0)
     fints.connection_sync(connection, interactive=True)  # pauses a dialog for its TAN
     paused = PausedDialog.objects.get()
-    columns = [
-        raw("banking_bankconnection", "pin_sealed", connection.pk),
-        raw("banking_bankconnection", "client_state", connection.pk),
-        raw("banking_pauseddialog", "sealed", paused.pk),
-    ]
-    for value in columns:
-        assert PIN not in value
-        assert b"python-fints" not in value and b"Anmeldung" not in value
-        assert b"HIUPD" not in value and b"DE" not in value[:2]
-    assert fints.pending_challenge(connection).text  # and we can read them
+    stored = {
+        "pin": raw("banking_bankconnection", "pin_sealed", connection.pk),
+        "client": raw("banking_bankconnection", "client_state", connection.pk),
+        "dialog": raw("banking_pauseddialog", "sealed", paused.pk),
+    }
+    purpose = {what: f"connection:{connection.pk}:{what}" for what in stored}
+    plain = {what: secrets.unseal(value, purpose[what]) for what, value in stored.items()}
+    assert plain["pin"] == PIN
+    assert plain["client"].startswith(b"python-fints_DATABLOB") and json.loads(plain["dialog"])
+    assert "Anmeldung" in fints.pending_challenge(connection).text  # the product reads them back
+
+    iban = bank.customers[LOGIN].accounts[0].iban.encode()
+    for what, value in stored.items():
+        # nothing of any plaintext shows in the column: no run of 8 bytes, no PIN, IBAN or name
+        assert not runs(plain[what]) & runs(value), what
+        for secret in (PIN, iban, b"python-fints", b"Anmeldung", b"HIUPD"):
+            assert secret not in value, (what, secret)
+        # bound to its row and column
+        with pytest.raises(secrets.SecretRefused):
+            secrets.unseal(value, f"connection:{connection.pk + 1}:{what}")
+        with pytest.raises(secrets.SecretRefused):
+            secrets.unseal(value, purpose["client" if what == "pin" else "pin"])
+
+    settings.DATA_DIR = tmp_path  # another installation, another key
+    for what, value in stored.items():
+        with pytest.raises(secrets.SecretRefused):
+            secrets.unseal(value, purpose[what])
 
 
 def test_an_altered_client_state_is_refused_before_calling_the_bank(connection, bank):

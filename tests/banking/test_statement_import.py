@@ -5,15 +5,28 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+from lxml import etree
+
 from kassenwart.banking.models import BankAccount, PendingTransaction, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
 from kassenwart.core.models import AuditEvent
 
 from camt_files import DAY, IBAN, camt, entry
+from shared_data import shared_path
 
 
 def run(company, file, user=None, name="s.xml"):
     return statement_import(company, file, file_name=name, user=user, via="test")
+
+
+@pytest.mark.parametrize("message", ["053", "052"])
+def test_the_hand_written_test_files_are_valid_camt(message):
+    """camt_files writes the inputs of these tests by hand; the ISO schema vouches for them."""
+    schema = etree.XMLSchema(etree.parse(str(shared_path("xsd", f"camt.{message}.001.08.xsd"))))
+    lines = [entry("100.00", end_to_end_id="E2E-1", mandate_id="M-1"), entry("-30.50", text="Miete & <Nebenkosten>"),
+             entry("-100.00", end_to_end_id="E2E-1", return_reason="AC04"), entry("70.00", status="pending")]
+    assert schema.validate(etree.parse(camt(lines, message=message, opening="-5.00"))), schema.error_log
 
 
 def test_imports_entries_with_their_details_and_checks_balances(company):

@@ -6,18 +6,18 @@ with lxml (sepaxml recompiles its XSD on every export: too slow here).
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from kassenwart.banking.fints.client import BankClient
+from kassenwart.core.business_days import is_business_day
 from kassenwart.payments.sepa import CreditTransfer, Party, TransferMessage, pain001, schemas
-from kassenwart.sandbox.business_days import is_business_day
 from kassenwart.sandbox.scenarios import OWNER
 
+from shared_data import SHARED, shared_missing
+
 TAN = "123456"
-XSD_DIR = Path(__file__).resolve().parents[3] / "shared" / "xsd"
+XSD_DIR = SHARED / "xsd"
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 PAIN_008 = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"
 CREDITOR_ID = "DE98ZZZ09999999999"
@@ -38,7 +38,7 @@ class Line:
 def schema(name: str) -> etree.XMLSchema:
     path = XSD_DIR / f"{name}.xsd"
     if not path.exists():
-        pytest.skip(f"{path} is not here (../shared is only in the developers' checkout and CI)")
+        shared_missing(path)
     return etree.XMLSchema(etree.parse(str(path)))
 
 

@@ -2,16 +2,19 @@
 checks, and returns with reason codes on later statements (MT940 GVC 109/159 with ?34,
 camt RtrInf)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from fints.client import NeedTANResponse, ResponseStatus
 from lxml import etree
 
-from kassenwart.sandbox.scenarios import CLOSED_ACCOUNT, CUSTOMERS
+from kassenwart.sandbox import debits
+from kassenwart.sandbox.pain import PainMessage, Payment, PaymentInfo
+from kassenwart.sandbox.protocol import Refused
+from kassenwart.sandbox.scenarios import CLOSED_ACCOUNT, CUSTOMERS, OWNER
 
-from sandbox_payments import PAIN_008, TAN, Line, business_day_after, pain_008, send_b2b, send_transfer
+from sandbox_payments import CREDITOR_ID, PAIN_008, TAN, Line, business_day_after, pain_008, send_b2b, send_transfer
 
 CAMT = {"c": "urn:iso:std:iso:20022:tech:xsd:camt.052.001.08"}
 DEBTOR = CUSTOMERS[0]
@@ -57,6 +60,21 @@ def test_lead_time(client, bank, accounts, cor1, lead, accepted):
     assert isinstance(result, NeedTANResponse) == accepted
     if not accepted:
         assert any("zu früh" in text for text in codes(result))
+
+
+def test_lead_time_counts_target2_business_days_over_easter():
+    """Good Friday and Easter Monday 2027 (26 and 29 March) are closed: from Thursday the
+    25th, a CORE debit (two business days) can be due on the Wednesday, not the Tuesday."""
+    thursday = date(2027, 3, 25)
+
+    def core_debit(due: date) -> PainMessage:
+        payment = Payment("KW-EASTER", Decimal("10.00"), "EUR", DEBTOR.name, DEBTOR.iban, DEBTOR.bic, "Ostern", "M-1")
+        block = PaymentInfo("KW-EASTER-1", "DE89370400440532013000", OWNER, due, True, (payment,), CREDITOR_ID, "CORE")
+        return PainMessage("debit", "KW-EASTER", (block,))
+
+    with pytest.raises(Refused, match="zu früh: CORE braucht 2 Geschäftstag"):
+        debits.check("HKDSE", core_debit(date(2027, 3, 30)), thursday)
+    debits.check("HKDSE", core_debit(date(2027, 3, 31)), thursday)
 
 
 @pytest.mark.parametrize("mandate, creditor_id, message", [

@@ -8,7 +8,7 @@ from fints.client import ResponseStatus
 from fints.models import SEPAAccount
 from lxml import etree
 
-from kassenwart.sandbox.business_days import next_business_day
+from kassenwart.core.business_days import next_business_day
 from kassenwart.sandbox.scenarios import DEPOT_NUMBER, SUPPLIERS
 
 from sandbox_payments import TAN, schema

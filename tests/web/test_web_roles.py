@@ -1,9 +1,13 @@
 """What each role may see and do."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from kassenwart.banking.models import StatementImport, Transaction
 from kassenwart.web.decorators import company_required
+
+IBAN = "DE89370400440532013000"
 
 
 def test_member_cannot_see_the_audit_log(member, client_for):
@@ -21,10 +25,21 @@ def test_admin_sees_the_audit_log(admin, client_for):
 
 
 @pytest.mark.parametrize("role", ["member", "approver", "admin"])
-def test_every_role_may_view_and_upload(role, company, make_user, client_for):
-    client = client_for(make_user(company, role))
+def test_every_role_may_view_and_upload(role, company, make_user, client_for, db_rows, camt_file):
+    user = make_user(company, role)
+    client = client_for(user)
     for name in ("home", "transaction_list", "statement_list", "invoice_list"):
         assert client.get(reverse(name)).status_code == 200, name
+
+    account = db_rows.account(company, iban=IBAN)  # every role imports into a known account
+    upload = SimpleUploadedFile("juli.xml", camt_file(iban=IBAN))
+    response = client.post(reverse("statement_upload"), {"files": [upload]}, follow=True)
+    assert response.status_code == 200
+    (record,) = response.context["imports"]
+    assert (record.status, record.added, record.balance_ok) == (StatementImport.Status.IMPORTED, 1, True)
+    assert record.created_by == user and record.company == company
+    assert Transaction.objects.get(account=account).counterparty_name == "Kunde Eins GmbH"
+    assert "juli.xml" in client.get(reverse("statement_list")).content.decode()
 
 
 def test_a_user_without_company_gets_403_not_a_crash(db, client_for):

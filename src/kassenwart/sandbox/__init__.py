@@ -34,9 +34,9 @@ Modules: protocol (messages in and out), bank (dialogs, PIN, TAN, dispatch), que
 (accounts, balance, MT940/MT942, camt, status protocol, TAN media), orders, debits and pain
 (payment orders), returns (R-transactions), vop (Verification of Payee), tan and
 challenges/png (TAN methods and how their challenges look), holdings (depot, MT535), bpd,
-segments (segments python-fints lacks), ledger, business_days, mt940_writer, camt,
-payers (scripted customers), profiles, scenarios (seed data), server (HTTP, faults, the
-command).
+segments (segments python-fints lacks), ledger, mt940_writer, camt, payers (scripted
+customers), profiles, scenarios (seed data), server (HTTP, faults, the command). Business
+days (TARGET2) come from kassenwart.core.business_days, as for the product.
 """
 
 DEMO_PORT = 8079  # where `kassenwart demo` serves it (the connection wizard prefills this URL)

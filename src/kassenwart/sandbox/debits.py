@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from kassenwart.core.business_days import business_days_between, next_business_day
+
 from .bpd import LEAD_DAYS
-from .business_days import business_days_between, next_business_day
 from .pain import PainMessage, PaymentInfo
 from .protocol import Refused
 

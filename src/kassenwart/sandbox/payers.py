@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from schwifty import IBAN
 
-from .business_days import next_business_day
+from kassenwart.core.business_days import next_business_day
+
 from .ledger import Ledger, money
 
 ROTATION = ("exact", "partial", "exact", "typo", "collective", "exact", "no_reference")

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .business_days import next_business_day
+from kassenwart.core.business_days import next_business_day
+
 from .ledger import Booking, Ledger
 
 REASONS = {

@@ -19,8 +19,9 @@ from decimal import Decimal
 
 from schwifty import IBAN
 
+from kassenwart.core.business_days import next_business_day
+
 from .bank import Bank, Clock, Customer, Settings
-from .business_days import next_business_day
 from .holdings import Depot, Position
 from .ledger import Account, Ledger, money
 from .returns import Outcome

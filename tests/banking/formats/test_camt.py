@@ -5,7 +5,6 @@ import re
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +20,9 @@ from kassenwart.banking.formats.statement import (
     group,
 )
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared"
+from bankfiles_expected import CAMT_COUNTS, CAMT_DIFFERENCES, CAMT_REFUSED, CAMT_TOTALS_DIFFER, differences
+from shared_data import shared_path
+
 OWN_IBAN = "DE89370400440532013000"
 MESSAGES = {
     "052": ("BkToCstmrAcctRpt", "Rpt"),
@@ -482,17 +483,16 @@ STATEMENT_ELEMENT = re.compile(rb"<(\w+:)?(Stmt|Rpt|Ntfctn)>")
 
 
 def test_corpus_parses_or_is_refused_clearly():
-    folder = SHARED / "bankfiles" / "camt"
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is not there")
-    counts, refusals, differences, totals = Counter(), [], [], []
+    """Every file is read or refused as tests/bankfiles_expected.py lists, and the balances
+    that do not add up are exactly those the files have."""
+    folder = shared_path("bankfiles", "camt")
+    counts, refusals, found, totals = Counter(), {}, Counter(), {}
     for path in sorted(folder.rglob("*.xml")):
-        name = f"{path.parent.name}/{path.name}"
+        name = str(path.relative_to(folder))
         try:
             statements = list(group(parse_camt(path)))
         except StatementFormatError as error:
-            refusals.append(f"{name}: {error}")
-            assert error.message
+            refusals[name] = str(error)
             # Only files without any statement in them are refused.
             assert not STATEMENT_ELEMENT.search(path.read_bytes()), name
             continue
@@ -502,25 +502,23 @@ def test_corpus_parses_or_is_refused_clearly():
             counts["entries"] += len(entries)
             counts["warnings"] += len(header.warnings)
             net = sum((entry.amount for entry in entries), Decimal(0))
-            label = f"{name} {header.statement_id}"
             if header.opening and header.closing:
                 counts["with opening and closing"] += 1
-                difference = header.opening.amount + net - header.closing.amount
+                difference = header.closing.amount - header.opening.amount - net
                 if difference:
-                    differences.append(f"{label}: {difference}")
+                    found[(name, header.statement_id, difference)] += 1
             if header.reported_total is not None and header.reported_total != net:
-                totals.append(f"{label}: reported {header.reported_total}, entries {net}")
-    print(f"\ncamt corpus: {dict(counts)}, refused {len(refusals)}")
-    print("refused:", *refusals, sep="\n  ")
-    print("opening + entries != closing:", *differences, sep="\n  ")
-    print("TxsSummry net != entries:", *totals, sep="\n  ")
-    assert counts["files"] > 0
+                totals[(name, header.statement_id)] = (header.reported_total, net)
+    assert sorted(refusals) == sorted(CAMT_REFUSED)
+    for name, says in CAMT_REFUSED.items():
+        assert says in refusals[name], (name, refusals[name])
+    assert dict(counts) == CAMT_COUNTS
+    assert found == differences((name, statement, d) for (name, statement), d in CAMT_DIFFERENCES.items())
+    assert totals == {key: (Decimal(reported), Decimal(net)) for key, (reported, net) in CAMT_TOTALS_DIFFER.items()}
 
 
 def test_reconbench_statement_agrees_with_its_balances():
-    path = SHARED / "reconbench" / "dev" / "statement.xml"
-    if not path.is_file():
-        pytest.skip(f"{path} is not there")
+    path = shared_path("reconbench", "dev", "statement.xml")
     [(header, entries)] = list(group(parse_camt(path)))
     assert len(entries) == 1500
     assert header.opening.amount + sum(entry.amount for entry in entries) == header.closing.amount

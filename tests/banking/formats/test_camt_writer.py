@@ -5,7 +5,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,14 +15,12 @@ from kassenwart.banking.formats.camt import parse_camt
 from kassenwart.banking.formats.camt_writer import write_camt
 from kassenwart.banking.formats.statement import PENDING, BalanceSnapshot, Entry, StatementHeader, group
 
-XSD = Path(__file__).resolve().parents[3].parent / "shared" / "xsd"
+from shared_data import shared_path
 
 
 @cache
 def schema(message: str) -> etree.XMLSchema:
-    path = XSD / f"camt.{message}.001.08.xsd"
-    if not path.is_file():
-        pytest.skip(f"{path} is not there")
+    path = shared_path("xsd", f"camt.{message}.001.08.xsd")
     return etree.XMLSchema(etree.parse(path))
 
 

@@ -1,6 +1,7 @@
 """MT940/MT942 parser: hand-written documents for each case, fuzzing, and the shared corpus."""
 
 import re
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from kassenwart.banking.formats.statement import (
     group,
 )
 
+from bankfiles_expected import MT940_COUNTS, MT940_DIFFERENCES, MT940_REFUSED, differences
 from shared_data import shared_path
 
 
@@ -407,29 +409,33 @@ def test_damaged_statement_parses_or_is_refused(at, cut, insert):
 
 
 def test_corpus():
+    """Every file is read or refused as tests/bankfiles_expected.py lists, and the balances
+    that do not add up are exactly those the files have."""
     folder = shared_path("bankfiles", "mt940")
     invalid = deliberately_invalid(folder.parent / "SOURCES.md")
-    parsed, refused, checked, differences = [], [], 0, []
+    counts, refusals, found = Counter(), {}, Counter()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = str(path.relative_to(folder))
         try:
-            found = statements(path.read_bytes())
+            read = statements(path.read_bytes())
         except StatementFormatError as error:
-            refused.append(f"{name}{' (deliberately invalid)' if name in invalid else ''}: {error}")
+            refusals[name] = str(error)
             continue
-        parsed.append(name)
-        for header, entries in found:
+        counts["files"] += 1
+        for header, entries in read:
+            counts["statements"] += 1
+            counts["entries"] += len(entries)
             if header.opening and header.closing:
-                checked += 1
-                difference = header.opening.amount + sum(e.amount for e in entries) - header.closing.amount
+                counts["with opening and closing"] += 1
+                difference = header.closing.amount - header.opening.amount - sum(e.amount for e in entries)
                 if difference:
-                    differences.append(f"{name} {header.statement_id!r}: {difference}")
-    statement_files = len(parsed) + len(refused) - len(invalid)
-    print(f"\nMT940 corpus: {len(parsed)} parsed, {len(refused)} refused, of them")
-    print("\n".join(f"  {line}" for line in refused))
-    print(f"balances: {checked} statements checked, {len(differences)} differ (the fixtures' sums):")
-    print("\n".join(f"  {line}" for line in differences))
-    assert len(parsed) >= 0.97 * statement_files
+                    found[(name, header.statement_id, difference)] += 1
+    assert sorted(refusals) == sorted(MT940_REFUSED)
+    assert invalid <= set(refusals)  # the files SOURCES.md calls deliberately invalid are among them
+    for name, says in MT940_REFUSED.items():
+        assert refusals[name].startswith(says), (name, refusals[name])
+    assert dict(counts) == MT940_COUNTS
+    assert found == differences(MT940_DIFFERENCES)
 
 
 def deliberately_invalid(sources) -> set[str]:

@@ -2,7 +2,7 @@
 and so must the same sample renumbered into other schemes and reworded, because another
 company numbers and writes differently (generality matters more than the last point here).
 
-Skipped where ../shared (beside the repository) is absent.
+Needs ../shared (tests/shared_data.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 
 from kassenwart.reconciliation.engine import reconcile
 
-REPO = Path(__file__).resolve().parents[3]
-BENCH = REPO.parent / "shared" / "reconbench"
+from shared_data import REPO, shared_path
+
 GOALS = {"auto_precision": 0.998, "auto_recall": 0.90, "suggest_hit3": 0.95}
 
 
@@ -32,13 +32,11 @@ def _module(path: Path, name: str) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def bench():
-    if not (BENCH / "dev" / "truth.csv").exists():
-        pytest.skip(f"{BENCH} is not here (../shared is only in the developers' checkout and CI)")
     runner = _module(REPO / "benchmarks" / "reconbench_run.py", "reconbench_run")
-    scorer = _module(BENCH / "score.py", "reconbench_score")
-    invoices = runner.read_invoices(BENCH / "dev" / "invoices.csv")
-    transactions = runner.read_transactions(BENCH / "dev" / "statement.xml")
-    truth, categories = scorer.load_truth(BENCH / "dev" / "truth.csv")
+    scorer = _module(shared_path("reconbench", "score.py"), "reconbench_score")
+    invoices = runner.read_invoices(shared_path("reconbench", "dev", "invoices.csv"))
+    transactions = runner.read_transactions(shared_path("reconbench", "dev", "statement.xml"))
+    truth, categories = scorer.load_truth(shared_path("reconbench", "dev", "truth.csv"))
     return runner, scorer, invoices, transactions, truth, categories
 
 
