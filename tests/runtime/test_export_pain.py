@@ -156,7 +156,7 @@ def test_the_real_command_exits_non_zero_without_a_traceback(tmp_path):
     done = subprocess.run([*kassenwart_command(), "export-pain", str(blocker / "out")], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines() == [f"CommandError: Cannot make the directory {blocker / 'out'}: "
+    assert done.stderr.strip().splitlines() == [f"kassenwart export-pain: Cannot make the directory {blocker / 'out'}: "
                                                 "Not a directory"]
     fresh = tmp_path / "new" / "folder"
     done = subprocess.run([*kassenwart_command(), "export-pain", str(fresh)], env=env, capture_output=True, text=True,

@@ -102,8 +102,8 @@ def test_a_returned_collection_shows_its_return_reason(web, debits, drafter):
                                                mandate=mandate, account=debits.account(), due_date=a_date(20),
                                                user=drafter)
     Collection.objects.filter(pk=collection.pk).update(state=State.RETURNED, return_reason="AM04")
-    assert "AM04: insufficient funds" in web.get(reverse("collection_list"), **EN).content.decode()
-    assert "AM04: insufficient funds" in web.get(reverse("collection_detail", args=[collection.pk]),
+    assert "not enough money on the account (AM04)" in web.get(reverse("collection_list"), **EN).content.decode()
+    assert "not enough money on the account (AM04)" in web.get(reverse("collection_detail", args=[collection.pk]),
                                                  **EN).content.decode()
 
 
