@@ -21,7 +21,7 @@ from datetime import date
 from . import xmltext
 from .model import CreditTransfer, TransferMessage
 from .rules import sendable
-from .xmltext import account, agent, amount, escape, name, remittance
+from .xmltext import account, agent, escape, name, remittance
 
 MESSAGE = "pain.001.001.09"
 NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{MESSAGE}"
@@ -31,24 +31,8 @@ def build(message: TransferMessage, *, today: date | None = None, dk: bool = Tru
     """The pain.001 document for `message`; raises SepaInvalid when the rules refuse it.
     `today` (for "not in the past") defaults to the day the message was created."""
     sent = sendable(message, today=today or message.created_at.date(), dk=dk)
-    total = amount(sent.control_sum)
     head = [
-        xmltext.DECLARATION,
-        f'<Document xmlns="{NAMESPACE}">\n',
-        "  <CstmrCdtTrfInitn>\n",
-        "    <GrpHdr>\n",
-        f"      <MsgId>{escape(sent.message_id)}</MsgId>\n",
-        f"      <CreDtTm>{sent.created_at.replace(microsecond=0).isoformat()}</CreDtTm>\n",
-        f"      <NbOfTxs>{sent.count}</NbOfTxs>\n",
-        f"      <CtrlSum>{total}</CtrlSum>\n",
-        name("InitgPty", sent.initiator, 3),
-        "    </GrpHdr>\n",
-        "    <PmtInf>\n",
-        f"      <PmtInfId>{escape(sent.payment_info_id)}</PmtInfId>\n",
-        "      <PmtMtd>TRF</PmtMtd>\n",
-        f"      <BtchBookg>{'true' if sent.batch_booking else 'false'}</BtchBookg>\n",
-        f"      <NbOfTxs>{sent.count}</NbOfTxs>\n",
-        f"      <CtrlSum>{total}</CtrlSum>\n",
+        *xmltext.opening(NAMESPACE, "CstmrCdtTrfInitn", sent, "TRF"),
         "      <PmtTpInf>\n        <SvcLvl>\n          <Cd>SEPA</Cd>\n        </SvcLvl>\n",
         "        <LclInstrm>\n          <Cd>INST</Cd>\n        </LclInstrm>\n" if sent.instant else "",
         "      </PmtTpInf>\n",

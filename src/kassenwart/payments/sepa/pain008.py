@@ -30,7 +30,7 @@ from datetime import date
 from . import xmltext
 from .model import DirectDebit, DirectDebitMessage, MandateAmendment
 from .rules import sendable
-from .xmltext import account, agent, amount, escape, name, remittance, sepa_scheme_id
+from .xmltext import account, agent, escape, name, remittance, sepa_scheme_id
 
 MESSAGE = "pain.008.001.08"
 NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{MESSAGE}"
@@ -42,24 +42,8 @@ def build(message: DirectDebitMessage, *, today: date | None = None, dk: bool = 
     `today` (for "not in the past", "not signed in the future") defaults to the day the
     message was created."""
     sent = sendable(message, today=today or message.created_at.date(), dk=dk)
-    total = amount(sent.control_sum)
     head = [
-        xmltext.DECLARATION,
-        f'<Document xmlns="{NAMESPACE}">\n',
-        "  <CstmrDrctDbtInitn>\n",
-        "    <GrpHdr>\n",
-        f"      <MsgId>{escape(sent.message_id)}</MsgId>\n",
-        f"      <CreDtTm>{sent.created_at.replace(microsecond=0).isoformat()}</CreDtTm>\n",
-        f"      <NbOfTxs>{sent.count}</NbOfTxs>\n",
-        f"      <CtrlSum>{total}</CtrlSum>\n",
-        name("InitgPty", sent.initiator, 3),
-        "    </GrpHdr>\n",
-        "    <PmtInf>\n",
-        f"      <PmtInfId>{escape(sent.payment_info_id)}</PmtInfId>\n",
-        "      <PmtMtd>DD</PmtMtd>\n",
-        f"      <BtchBookg>{'true' if sent.batch_booking else 'false'}</BtchBookg>\n",
-        f"      <NbOfTxs>{sent.count}</NbOfTxs>\n",
-        f"      <CtrlSum>{total}</CtrlSum>\n",
+        *xmltext.opening(NAMESPACE, "CstmrDrctDbtInitn", sent, "DD"),
         "      <PmtTpInf>\n        <SvcLvl>\n          <Cd>SEPA</Cd>\n        </SvcLvl>\n",
         f"        <LclInstrm>\n          <Cd>{sent.scheme}</Cd>\n        </LclInstrm>\n",
         f"        <SeqTp>{sent.sequence_type}</SeqTp>\n",

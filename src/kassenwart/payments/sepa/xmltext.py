@@ -16,6 +16,31 @@ from __future__ import annotations
 DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
 
 
+def opening(namespace: str, initiation: str, sent, method: str) -> list[str]:
+    """The document up to the payment-information block's own data, the same in pain.001 and
+    pain.008: group header (message id, time, count, control sum, initiating party), then the
+    block's id, method (TRF, DD), batch booking, count and control sum."""
+    total = amount(sent.control_sum)
+    return [
+        DECLARATION,
+        f'<Document xmlns="{namespace}">\n',
+        f"  <{initiation}>\n",
+        "    <GrpHdr>\n",
+        f"      <MsgId>{escape(sent.message_id)}</MsgId>\n",
+        f"      <CreDtTm>{sent.created_at.replace(microsecond=0).isoformat()}</CreDtTm>\n",
+        f"      <NbOfTxs>{sent.count}</NbOfTxs>\n",
+        f"      <CtrlSum>{total}</CtrlSum>\n",
+        name("InitgPty", sent.initiator, 3),
+        "    </GrpHdr>\n",
+        "    <PmtInf>\n",
+        f"      <PmtInfId>{escape(sent.payment_info_id)}</PmtInfId>\n",
+        f"      <PmtMtd>{method}</PmtMtd>\n",
+        f"      <BtchBookg>{'true' if sent.batch_booking else 'false'}</BtchBookg>\n",
+        f"      <NbOfTxs>{sent.count}</NbOfTxs>\n",
+        f"      <CtrlSum>{total}</CtrlSum>\n",
+    ]
+
+
 def escape(value: str) -> str:
     """`value` as XML character data."""
     if "&" in value:
