@@ -1,9 +1,8 @@
-"""Debit runs from draft to the bank: a CORE run and a B2B run each executed with one TAN, and
-a collection date the bank finds too early ends rejected in the bank's words (never unknown).
-The whole way through the order state machine, the adapter and the sandbox bank over HTTP.
-
-Needs the lead's debit orders in payments/services.py (debit_order_create, order_queue
-building the pain.008, bank_order passing kind and scheme); skipped until they are merged.
+"""Debit runs from draft to the bank and back: a CORE run and a B2B run each executed with one
+TAN; a collection date the bank finds too early ends rejected in the bank's words (never
+unknown); collected debits settle their invoices, and one the debtor's bank returns (account
+closed) opens its invoice again and blocks its mandate. The whole way through the order state
+machine, the adapter and the sandbox bank over HTTP, and the statement it writes.
 """
 
 from datetime import date
@@ -108,3 +107,45 @@ def test_a_collection_date_the_bank_finds_too_early_ends_rejected_in_its_words(d
     client.force_login(approver)
     page = client.get(reverse("payment_detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The bank rejected the run:" in page and "zu früh" in page
+
+
+def test_a_returned_debit_opens_its_invoice_again_and_blocks_its_mandate(company, member, approver, account, bank):
+    from kassenwart.flows.tasks import after_import_task
+    from kassenwart.receivables.models import Invoice
+    from kassenwart.receivables.services import invoice_import
+    from kassenwart.sandbox.returns import Outcome
+
+    closed = CUSTOMERS[2]
+    bank.outcomes[closed.iban] = Outcome("AC04", after_days=1)  # its account is closed
+    today = bank.clock.now().date()
+    collection_date = business_day_after(today, LEAD_DAYS["CORE"])
+    header = "invoice_number,customer_number,customer_name,amount\n"
+    invoice_import(company, (header + "".join(f"LZ-{n},K-{n},{CUSTOMERS[n].name},{amount}\n"
+                                              for n, amount in ((1, "49.00"), (2, "99.00")))).encode())
+    collections = []
+    for n in (1, 2):
+        customer = Customer.objects.get(company=company, number=f"K-{n}")
+        mandate = Mandate.objects.create(company=company, customer=customer, creditor_id=CREDITOR_ID,
+                                         reference=f"MANDAT-{n}", signed_on=date(2025, 1, 15),
+                                         debtor_name=CUSTOMERS[n].name, iban=CUSTOMERS[n].iban, bic=CUSTOMERS[n].bic)
+        invoice = Invoice.objects.get(company=company, number=f"LZ-{n}")
+        collections.append(Collection.objects.create(
+            company=company, mandate=mandate, invoice=invoice, account=account, amount=invoice.amount,
+            due_date=collection_date, remittance=invoice.number, drafted_by=member))
+    order = services.debit_order_create(company, account=account, scheme="CORE", sequence_type="RCUR",
+                                        collection_date=collection_date, collections=collections,
+                                        creditor_id=CREDITOR_ID)
+    order = send(order, approver)
+    submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.ACCEPTED
+    bank.clock.advance(days=(collection_date - today).days + 4)  # collected, then returned a day later
+    fints.connection_sync(account.connection)
+    after_import_task.call(company.pk)
+    paid, back = (Collection.objects.get(mandate__reference=f"MANDAT-{n}") for n in (1, 2))
+    assert (paid.state, back.state, back.return_reason) == ("collected", "returned", "AC04")
+    assert Invoice.objects.get(number="LZ-1").status == "paid"
+    assert Invoice.objects.get(number="LZ-2").status == "open"
+    assert (back.mandate.state, back.mandate.state_reason) == ("blocked", "AC04")
+    order.refresh_from_db()
+    assert order.state == State.BOOKED
