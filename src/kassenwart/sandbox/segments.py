@@ -9,13 +9,13 @@ can send HKBSE/HKBME with these classes.
 
 from fints.fields import DataElementField, DataElementGroupField
 from fints.formals import (
+    KTI1,
     DataElementGroup,
+    ScheduledBatchDebitParameter2,
+    ScheduledDebitParameter2,
 )
-from fints.segments.base import ParameterSegment, ParameterSegment_22
-
-# The B2B direct debits (HKBSE, HKBME, their answers and parameters): python-fints has no class
-# for them; the product's FinTS adapter defines them, and the bank speaks the same segments.
-from kassenwart.banking.fints.client import HIBME1, HIBMES1, HIBSE1, HIBSES1, HKBME1, HKBSE1  # noqa: F401
+from fints.segments.base import FinTS3Segment, ParameterSegment, ParameterSegment_22
+from fints.segments.debit import BatchDebitBase, DebitResponseBase
 
 
 class StatementPeriodParameter1(DataElementGroup):
@@ -76,4 +76,34 @@ class HIWPDS6(ParameterSegment):
     """Depotaufstellung Parameter, version 6"""
 
 
+class HKBSE1(FinTS3Segment):
+    """Terminierte SEPA-Firmeneinzellastschrift (B2B) einreichen, version 1"""
+
+    account = DataElementGroupField(type=KTI1, _d="Kontoverbindung international")
+    sepa_descriptor = DataElementField(type="an", max_length=256, _d="SEPA Descriptor")
+    sepa_pain_message = DataElementField(type="bin", _d="SEPA pain message")
+
+
+class HIBSE1(DebitResponseBase):
+    """Einreichung terminierter SEPA-Firmeneinzellastschrift bestätigen, version 1"""
+
+
+class HIBSES1(ParameterSegment):
+    """Terminierte SEPA-Firmeneinzellastschrift einreichen Parameter, version 1"""
+
+    parameter = DataElementGroupField(type=ScheduledDebitParameter2, _d="Parameter")
+
+
+class HKBME1(BatchDebitBase):
+    """Terminierte SEPA-Firmensammellastschrift (B2B) einreichen, version 1"""
+
+
+class HIBME1(DebitResponseBase):
+    """Einreichung terminierter SEPA-Firmensammellastschrift bestätigen, version 1"""
+
+
+class HIBMES1(ParameterSegment):
+    """Terminierte SEPA-Firmensammellastschrift einreichen Parameter, version 1"""
+
+    parameter = DataElementGroupField(type=ScheduledBatchDebitParameter2, _d="Parameter")
 
