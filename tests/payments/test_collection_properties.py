@@ -35,7 +35,7 @@ FAILED = (OrderState.REJECTED, OrderState.CANCELLED)
 def next_runs_built_on(due: date) -> date:
     """The day the clock makes the run of a collection due on `due` (as the page says)."""
     minimum, _maximum = collections.lead_window(None, "CORE")
-    return collections._business_days_before(due, minimum + collections.BUILD_AHEAD_BUSINESS_DAYS)
+    return collections.business_days_before(due, minimum + collections.BUILD_AHEAD_BUSINESS_DAYS)
 
 
 class Debits(RuleBasedStateMachine):

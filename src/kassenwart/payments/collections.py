@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -43,7 +43,6 @@ from kassenwart.companies.models import Company
 from kassenwart.core.audit import record
 from kassenwart.core.business_days import add_business_days, business_days_between, is_business_day, next_business_day
 from kassenwart.core.models import User
-from kassenwart.core.money import quantize
 from kassenwart.payments import debits, services
 from kassenwart.payments.models import (
     Collection,
@@ -654,72 +653,8 @@ def _hold_reason(collection: Collection, creditor_id: str, today: date) -> str:
     return ""
 
 
-# -- reads for the pages ------------------------------------------------------------------------
-def held(company: Company) -> QuerySet[Collection]:
-    return _listed(company).filter(state=State.HELD)
-
-
-def due_soon(company: Company, *, today: date | None = None, days: int = 45) -> QuerySet[Collection]:
-    today = today or timezone.localdate()
-    return _listed(company).filter(state__in=[State.PLANNED, State.ORDERED],
-                                   due_date__lte=today + timedelta(days=days))
-
-
-def history(company: Company) -> QuerySet[Collection]:
-    return _listed(company).filter(state__in=[State.COLLECTED, State.RETURNED, State.CANCELLED]).order_by(
-        "-due_date", "-pk")
-
-
-@dataclass
-class NextRun:
-    """A debit run to come: the planned collections of one date and account."""
-
-    collection_date: date
-    account: BankAccount
-    scheme: str
-    count: int
-    total: Decimal
-    built_on: date  # the day the clock makes the run (for approval)
-
-
-def next_runs(company: Company, *, today: date | None = None) -> list[NextRun]:
-    today = today or timezone.localdate()
-    rows = (Collection.objects.filter(company=company, state=State.PLANNED, order__isnull=True)
-            .values("due_date", "account", "mandate__scheme").annotate(count=Count("pk"), total=Sum("amount"))
-            .order_by("due_date", "account", "mandate__scheme"))
-    accounts = {a.pk: a for a in BankAccount.objects.filter(company=company)}
-    runs = []
-    for row in rows:
-        account = accounts[row["account"]]
-        minimum, _maximum = lead_window(account, row["mandate__scheme"])
-        built_on = max(today, _business_days_before(row["due_date"], minimum + BUILD_AHEAD_BUSINESS_DAYS))
-        runs.append(NextRun(row["due_date"], account, row["mandate__scheme"], row["count"],
-                            quantize(row["total"]), built_on))
-    return runs
-
-
-def debit_runs(company: Company) -> QuerySet[PaymentOrder]:
-    """Debit runs still on their way (for the collections page), by collection date."""
-    done = [PaymentOrder.State.BOOKED, PaymentOrder.State.CANCELLED, PaymentOrder.State.RETURNED]
-    return (PaymentOrder.objects.filter(company=company, kind=PaymentOrder.Kind.DEBIT).exclude(state__in=done)
-            .select_related("account").annotate(total=Sum("collections__amount"), count=Count("collections"))
-            .order_by("requested_date", "pk"))
-
-
-def active_mandates(company: Company, customer_id: int) -> QuerySet[Mandate]:
-    return Mandate.objects.filter(company=company, customer_id=customer_id, state=Mandate.State.ACTIVE)
-
-
-def collecting_accounts(company: Company) -> QuerySet[BankAccount]:
-    return BankAccount.objects.filter(company=company).exclude(iban="")
-
-
-def _listed(company: Company) -> QuerySet[Collection]:
-    return Collection.objects.filter(company=company).select_related("mandate__customer", "account", "invoice",
-                                                                      "plan", "order")
-
-
-def _business_days_before(day: date, count: int) -> date:
+def business_days_before(day: date, count: int) -> date:
+    """The business day `count` business days before `day`."""
     while count > 0:
         day -= timedelta(days=1)
         if is_business_day(day):

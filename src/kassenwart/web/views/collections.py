@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kassenwart.companies.permissions import DRAFT_DEBIT, allows
 from kassenwart.core.models import AuditEvent
-from kassenwart.payments import collections, services
+from kassenwart.payments import collection_selectors, collections, services
 from kassenwart.payments.debits import return_reason_text
 from kassenwart.payments.models import Collection, CollectionPlan, Mandate
 from kassenwart.payments.sepa.rules import Problem
@@ -110,9 +110,9 @@ class CollectionForm(_ProblemForm):
 
     def __init__(self, *args, company, invoice: Invoice, today, **kwargs):
         super().__init__(*args, **kwargs)
-        mandates = collections.active_mandates(company, invoice.customer_id).select_related("customer")
+        mandates = collection_selectors.active_mandates(company, invoice.customer_id).select_related("customer")
         self.fields["mandate"].queryset = mandates
-        self.fields["account"].queryset = collections.collecting_accounts(company)
+        self.fields["account"].queryset = collection_selectors.collecting_accounts(company)
         self.fields["amount"].initial = _amount_text(invoice.open_amount)
         first, account = mandates.first(), self.fields["account"].queryset.first()
         if first is not None and account is not None:
@@ -148,7 +148,7 @@ class PlanForm(_ProblemForm):
         super().__init__(*args, **kwargs)
         self.fields["mandate"].queryset = Mandate.objects.filter(
             company=company, state=Mandate.State.ACTIVE, kind=Mandate.Kind.RECURRING).select_related("customer")
-        self.fields["account"].queryset = collections.collecting_accounts(company)
+        self.fields["account"].queryset = collection_selectors.collecting_accounts(company)
         self.fields["starts_on"].initial = timezone.localdate()
         if plan is not None:  # editing: only the terms that may change
             for name in list(self.fields):
@@ -164,12 +164,12 @@ class PlanForm(_ProblemForm):
 def collection_list(request):
     company = request.company
     today = timezone.localdate()
-    page = paginate(request, collections.history(company))
+    page = paginate(request, collection_selectors.history(company))
     return render(request, "web/collections/list.html", {
-        "held": _worded(collections.held(company)),
-        "due": _worded(collections.due_soon(company, today=today)),
-        "next_runs": collections.next_runs(company, today=today),
-        "runs": collections.debit_runs(company),
+        "held": _worded(collection_selectors.held(company)),
+        "due": _worded(collection_selectors.due_soon(company, today=today)),
+        "next_runs": collection_selectors.next_runs(company, today=today),
+        "runs": collection_selectors.debit_runs(company),
         "page": page,
         "history": _worded(page.object_list),
         "plan_count": CollectionPlan.objects.filter(company=company, active=True).count(),

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from kassenwart.companies.permissions import DRAFT_DEBIT, allows
-from kassenwart.payments.collections import active_mandates
+from kassenwart.payments.collection_selectors import active_mandates
 from kassenwart.receivables import selectors
 from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation.selectors import invoice_payments
