@@ -91,7 +91,7 @@ class StatementWriter:
         self.fallback_account = fallback_account
         self.counts = ImportCounts()
         self._fingerprint = Fingerprinter()
-        self._batch: list[dict] = []
+        self._batch: list[Entry] = []  # booked entries of one account
         self._pending: dict[int, list[PendingTransaction]] = defaultdict(list)
         self._pending_replaced: set[int] = set()
         self._account: BankAccount | None = None
@@ -104,17 +104,9 @@ class StatementWriter:
         elif item.status == PENDING:
             self._pending[self._account.pk].append(PendingTransaction(**self._values(item)))
         else:
-            # The hot path of a large import: one tuple per entry, in the order of _ROW.
-            check, account = self._check, self._account
-            check.total += item.amount
-            check.entries += 1
-            texts = _texts(item)
-            if any(map(gt, map(len, texts), _TEXT_LIMITS)):
-                texts = tuple(text[:limit] for text, limit in zip(texts, _TEXT_LIMITS, strict=True))
-            self._batch.append((
-                item.booking_date, item.value_date, item.amount, (item.currency or account.currency)[:3],
-                *texts, item.remittance, item.reversal, item.batch_size, self._fingerprint(account.pk, item),
-            ))
+            self._check.total += item.amount
+            self._check.entries += 1
+            self._batch.append(item)
             if len(self._batch) >= BATCH:
                 self._flush()
 
@@ -246,10 +238,26 @@ class StatementWriter:
         if not self._batch:
             return
         same = {"company_id": self.company.pk, "account_id": self._account.pk, "statement_import_id": self.record.pk}
-        added = insert_rows(Transaction, _ROW, self._batch, same, unless_exists=("account", "fingerprint"))
+        added = insert_rows(Transaction, _ROW, self._rows(), same, unless_exists=("account", "fingerprint"))
         self.counts.added += added
         self.counts.duplicates += len(self._batch) - added
         self._batch = []
+
+    def _rows(self) -> list[tuple]:
+        """The batch as rows in the order of _ROW. The hot path of a large import, run for a
+        whole batch at once: in one tight loop it takes less than half the time it takes
+        entry by entry between the parser's steps."""
+        fingerprint, account, fallback = self._fingerprint, self._account.pk, self._account.currency
+        rows = []
+        for entry in self._batch:
+            texts = _texts(entry)
+            if any(map(gt, map(len, texts), _TEXT_LIMITS)):
+                texts = tuple(text[:limit] for text, limit in zip(texts, _TEXT_LIMITS, strict=True))
+            rows.append((
+                entry.booking_date, entry.value_date, entry.amount, (entry.currency or fallback)[:3],
+                *texts, entry.remittance, entry.reversal, entry.batch_size, fingerprint(account, entry),
+            ))
+        return rows
 
 
 # Text columns filled from the Entry attribute of the same name, cut to the column's length.
