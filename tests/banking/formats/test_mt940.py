@@ -391,6 +391,30 @@ def test_the_corpus_file_with_a_62m_without_currency_is_read():
 
 
 @pytest.mark.parametrize(
+    ("name", "where", "message"),
+    [
+        ("railslove__cmxl/spec__fixtures__mt940-headers.txt", "line 8", ":61: date 362268 does not exist (YYMMDD)"),
+        ("wolph__mt940/mt940_tests__self-provided__empty_non_swift.sta", "line 1",
+         "not an MT940/MT942 file: no SWIFT fields"),
+        ("wolph__mt940/mt940_tests__self-provided__invalid_statement.sta", "line 1",
+         "not an MT940/MT942 file: no SWIFT fields"),
+    ],
+)
+def test_the_broken_corpus_files_are_refused_saying_why(name, where, message):
+    with pytest.raises(StatementFormatError) as refused:
+        statements(shared_path("bankfiles", "mt940", *name.split("/")).read_bytes())
+    assert (refused.value.where, refused.value.message) == (where, message)
+
+
+@pytest.mark.parametrize("line", [":61:2513030103C1,00NTRFNONREF", ":61:2501000103C1,00NTRFNONREF"])
+def test_a_date_that_cannot_be_one_is_refused_saying_so(line):
+    with pytest.raises(StatementFormatError) as refused:
+        statements(mt940(":20:X", ":25:DE89370400440532013000", ":60F:C250102EUR0,00", line))
+    assert refused.value.where == "line 4"
+    assert refused.value.message == f":61: date {line[4:10]} does not exist (YYMMDD)"
+
+
+@pytest.mark.parametrize(
     ("balance", "problem"),
     [
         (":60F:C250102EUR1000,001", "amount '1000.001' has more than two decimal places"),

@@ -254,8 +254,8 @@ def _feed(state: mt940.models.Transactions, tag: _Tag, warnings: list[str], curr
         if tag.name in _BOOKS_BALANCES:
             _balance_amount(value)
         state.parse(f":{tag.full}:{value}")
-    except _NotMoney as error:
-        message = f":{tag.full}: amount {error}"
+    except _Unreadable as error:  # a value the library would take, or fail on without saying why
+        message = f":{tag.full}: {error}"
         if tag.name in _INFORMATIONAL:
             warnings.append(f"line {tag.line}: {message}; ignored")
             return False
@@ -269,8 +269,9 @@ def _feed(state: mt940.models.Transactions, tag: _Tag, warnings: list[str], curr
     return True
 
 
-class _NotMoney(ValueError):
-    """A balance whose amount the books cannot hold as written (sub-cent, too large)."""
+class _Unreadable(ValueError):
+    """A value of a tag that cannot be read, and why: a balance amount the books cannot hold
+    as written (sub-cent, too large), a date that does not exist."""
 
 
 def _balance_amount(value: str) -> None:
@@ -280,7 +281,7 @@ def _balance_amount(value: str) -> None:
     try:
         to_money(amount)
     except ValueError as error:
-        raise _NotMoney(str(error)) from error
+        raise _Unreadable(f"amount {error}") from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +304,8 @@ def _balance_currency(tags: list[_Tag]) -> _Currency | None:
 def _repaired(tag: _Tag, warnings: list[str], currency: _Currency | None) -> str:
     """The tag text with a decimal point read as comma, a day past the month's end (31
     November) moved to its last day, and a balance without currency given that of the
-    statement's other balances; a balance that still does not fit raises ValueError."""
+    statement's other balances; a date that cannot be one (month 13, day 0) raises
+    _Unreadable, a balance that still does not fit raises ValueError."""
     if tag.name == "61":
         return _last_day(tag, _POINT_IN_STATEMENT_LINE.sub(r"\1,\2", tag.value), 0, warnings)
     if tag.name == "13" and not _DATE_TIME.match(tag.value):
@@ -326,8 +328,10 @@ def _repaired(tag: _Tag, warnings: list[str], currency: _Currency | None) -> str
 
 def _last_day(tag: _Tag, text: str, at: int, warnings: list[str]) -> str:
     digits = text[at : at + 6]
-    if not digits.isdigit() or not 1 <= int(digits[2:4]) <= 12:
-        return text
+    if not digits.isdigit():
+        return text  # the library says what it misses
+    if not 1 <= int(digits[2:4]) <= 12 or not 1 <= int(digits[4:]) <= 31:
+        raise _Unreadable(f"date {digits} does not exist (YYMMDD)")
     year, month, day = 2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:])
     last = calendar.monthrange(year, month)[1]
     if day <= last:
