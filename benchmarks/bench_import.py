@@ -18,6 +18,10 @@ on the machine falls on every step alike):
 - parse_camt alone: the product's parser, its Entry objects counted and dropped.
 - the import into SQLite, and into PostgreSQL when it is reachable: statement_import into
   a freshly migrated database (a new PostgreSQL database for every run).
+- the write alone (secondary), on each database: the import's rows, made beforehand, written
+  as the import writes them (core.bulk.insert_rows in batches, in one transaction, committed).
+  The C-level floor plus this is the least any import of the file into that database could
+  take in this stack: what the schema's table and indexes cost is not the parser's.
 
 Time is that of the step alone: not the interpreter's start, Django's set-up or migrate.
 Memory is that of the step alone too (harness.PeakMemory): the highest resident memory
@@ -55,9 +59,12 @@ LABELS = {
     "floor": "C-level floor (baseline)",
     "walk": "Python-walk floor (old, secondary)",
     "parse": "parse_camt alone",
+    "sqlite-write": "the write alone, SQLite (secondary)",
     "sqlite": "import into SQLite",
+    "postgres-write": "the write alone, PostgreSQL (second.)",
     "postgres": "import into PostgreSQL",
 }
+DATABASE_STEPS = ("sqlite", "sqlite-write", "postgres", "postgres-write")
 
 
 def step(name: str, path: str) -> dict:
@@ -66,6 +73,10 @@ def step(name: str, path: str) -> dict:
     if name in STEPS:
         with harness.PeakMemory() as memory, harness.timed(figures, "seconds", "cpu"):
             figures["entries"] = STEPS[name](path)
+    elif name.endswith("-write"):
+        write = _prepared_write(path)
+        with harness.PeakMemory() as memory, harness.timed(figures, "seconds", "cpu"):
+            figures["entries"] = write()
     else:
         harness.django_ready()
         from kassenwart.banking.services import statement_import
@@ -81,6 +92,42 @@ def step(name: str, path: str) -> dict:
     return figures
 
 
+def _prepared_write(path: str):
+    """The import's rows of the file, made now (parsed, fingerprinted); returns what writes
+    them as the import does: in batches through core.bulk, in one transaction."""
+    harness.django_ready()
+    from django.db import transaction
+
+    from kassenwart.banking import importer
+    from kassenwart.banking.formats.camt import parse_camt
+    from kassenwart.banking.formats.statement import StatementHeader
+    from kassenwart.banking.models import StatementImport, Transaction
+    from kassenwart.companies.services import company_create
+    from kassenwart.core.bulk import insert_rows
+
+    company = company_create("Benchmark GmbH", via="bench")
+    record = StatementImport.objects.create(company=company, file_name="bench", sha256="-", status="imported")
+    writer = importer.StatementWriter(record, may_create_accounts=True)
+    items = list(parse_camt(path))
+    if sum(isinstance(item, StatementHeader) for item in items) != 1:
+        raise SystemExit("the write step expects a file of one statement")
+    writer.feed(items[0])  # the account
+    batches = []
+    for start in range(1, len(items), importer.BATCH):
+        writer._batch = items[start : start + importer.BATCH]
+        batches.append(writer._rows())
+    same = {"company_id": company.pk, "account_id": writer._account.pk, "statement_import_id": record.pk}
+
+    def write() -> int:
+        with transaction.atomic():
+            return sum(
+                insert_rows(Transaction, importer._ROW, rows, same, unless_exists=("account", "fingerprint"))
+                for rows in batches
+            )
+
+    return write
+
+
 def generate(path: Path, entries: int) -> None:
     work = workload.build(entries * 4 // 3, lines=entries)
     work.write_statement(path, pad=True)
@@ -93,7 +140,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 entries, for a smoke run")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--keep", action="store_true", help="keep the generated file")
-    parser.add_argument("--step", choices=[*STEPS, "sqlite", "postgres"], help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=[*STEPS, *DATABASE_STEPS], help=argparse.SUPPRESS)
     parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -113,11 +160,11 @@ def main() -> None:
     generate(path, entries)
     print(f"file: {entries:,} entries, {path.stat().st_size / 1e6:.1f} MB, made in "
           f"{time.perf_counter() - started:.1f} s: {path}")
-    steps = ["floor", "walk", "parse", "sqlite"]
+    steps = ["floor", "walk", "parse", "sqlite-write", "sqlite"]
     if args.no_postgres:
         print("PostgreSQL: left out (--no-postgres)")
     elif harness.postgres_reachable():
-        steps.append("postgres")
+        steps += ["postgres-write", "postgres"]
     else:
         print(f"PostgreSQL: not reachable at {harness.PG_SERVER}, left out")
     runs: dict[str, list[dict]] = {name: [] for name in steps}
@@ -133,7 +180,7 @@ def main() -> None:
 
 def _run(name: str, path: Path, data_dir: Path) -> dict:
     command = ["--step", name, str(path)]
-    if name == "postgres":
+    if name.startswith("postgres"):
         with harness.scratch_database("kassenwart_bench_import") as url:
             return harness.child(__file__, command, {"KASSENWART_DATA_DIR": str(data_dir), "DATABASE_URL": url})
     return harness.child(__file__, command, {"KASSENWART_DATA_DIR": str(data_dir), "DATABASE_URL": ""})
@@ -169,6 +216,11 @@ def _print(runs: dict[str, list[dict]], entries: int) -> None:
               f"work): {harness.ratio(cpu, floor_cpu)}")
         print(f"goal {LABELS[name]} memory: grew by {grown:.0f} MB at most, goal < {GOAL_MB} MB: "
               f"{harness.verdict(grown < GOAL_MB)}")
+        write = seconds.get(f"{name}-write")
+        if write is not None:
+            least = harness.Figure([f + w for f, w in zip(floor.values, write.values, strict=True)])
+            print(f"     the least an import could take here (C-level floor + the write alone): "
+                  f"{harness.ratio(least, floor)} the C-level floor; the import is {harness.ratio(figure, least)} that")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Count
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
+from kassenwart.banking import fingerprint as fingerprint_module
+from kassenwart.banking import importer
+from kassenwart.banking.fingerprint import Fingerprinter
+from kassenwart.banking.formats.statement import Entry
 from kassenwart.banking.models import BankAccount, PendingTransaction, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
 from kassenwart.core.models import AuditEvent
@@ -77,8 +86,6 @@ def test_a_file_that_breaks_midway_writes_nothing(company):
     good = camt([entry(f"{i}.00") for i in range(1, 40)]).getvalue()
     broken = good.replace(b">37.00<", b">37,00x<")
     assert broken != good
-    import io
-
     result = run(company, io.BytesIO(broken))
     assert result.refused
     assert "line" in result.message
@@ -86,6 +93,65 @@ def test_a_file_that_breaks_midway_writes_nothing(company):
     assert not BankAccount.objects.exists()
     assert StatementImport.objects.get(pk=result.import_id).status == "refused"
     assert AuditEvent.objects.filter(action="statement.refused").exists()
+
+
+def test_a_file_that_breaks_after_batches_were_written_writes_nothing(company, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH", 5)  # rows of earlier batches are in the table when it breaks
+    good = camt([entry(f"{i}.00") for i in range(1, 40)]).getvalue()
+    result = run(company, io.BytesIO(good.replace(b">37.00<", b">37,00x<")))
+    assert result.refused and "line" in result.message
+    assert Transaction.objects.count() == 0 and not BankAccount.objects.exists()
+
+
+def test_batches_count_what_is_new_and_what_was_imported_before(company, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH", 4)
+    days = [entry(f"{10 + i}.00", day=DAY + timedelta(days=i)) for i in range(15)]
+    twins = [entry("9.99", text="Kaffee"), entry("9.99", text="Kaffee")]
+    assert run(company, camt(days[:9] + twins)).added == 11
+    again = run(company, camt(days[5:] + twins + twins[:1]))
+    assert (again.added, again.duplicates) == (7, 6)  # days 9..14 and a third coffee are new
+    assert Transaction.objects.count() == 18
+
+
+def test_two_statements_of_two_accounts_go_to_their_accounts(company):
+    first = camt([entry("1.00"), entry("2.00")]).getvalue()
+    second = camt([entry("3.00")], iban="DE02120300000000202051", statement_id="S-2").getvalue()
+    # one Document with both statements: the second Stmt element of the other file appended
+    start, end = second.index(b"<Stmt>"), second.index(b"</Stmt>") + len(b"</Stmt>")
+    both = first.replace(b"</Stmt>", b"</Stmt>" + second[start:end], 1)
+    result = run(company, io.BytesIO(both))
+    assert (result.added, result.balance_ok) == (3, True)
+    by_account = dict(Transaction.objects.values_list("account__iban").annotate(n=Count("id")))
+    assert by_account == {IBAN: 2, "DE02120300000000202051": 1}
+
+
+def test_values_longer_than_their_columns_are_cut_not_refused(company):
+    xml = camt([entry("5.00", name="LONG-NAME", end_to_end_id="LONG-E2E")]).getvalue()
+    result = run(company, io.BytesIO(xml.replace(b"LONG-NAME", b"N" * 300).replace(b"LONG-E2E", b"E" * 80)))
+    assert result.added == 1
+    stored = Transaction.objects.get()
+    assert (stored.counterparty_name, stored.end_to_end_id) == ("N" * 255, "E" * 64)
+
+
+def test_fingerprints_of_imported_transactions_never_change():
+    """They are stored: another fingerprint for the same entry would import it twice."""
+    fingerprint = Fingerprinter()
+    credit = Entry(amount=Decimal("140.00"), currency="EUR", booking_date=date(2026, 4, 14),
+                   counterparty_iban="AT62 1904 3470 1933 4696",
+                   remittance="Ausgleich\nBeleg 000000001 Buchungstext SEPA-Gutschrift RE_2026-00140")
+    debit = Entry(amount=Decimal("-30.5"), currency="eur", booking_date=None, value_date=date(2026, 4, 15),
+                  end_to_end_id="E2E-1", mandate_id="M-7", remittance="Miete März – Büro Straße 5 ½", reversal=True)
+    assert [fingerprint(1, credit), fingerprint(1, credit), fingerprint(2, credit), fingerprint(1, debit)] == [
+        "21eac837568da0b05115b3b239ed86ddbb94ae4f",
+        "b5ecf07d0f0c82edd3aeb6d9b073177c8d876213",
+        "21eac837568da0b05115b3b239ed86ddbb94ae4f",
+        "fcdf4841aed95a4333d341899b9a43ca382d342e",
+    ]
+
+
+@given(st.text())
+def test_the_fingerprint_keeps_the_same_letters_and_digits_of_any_text(text):
+    assert fingerprint_module._letters_and_digits(text) == re.sub(r"[\W_]+", "", text)
 
 
 def test_unknown_account_is_refused_for_members_and_created_for_admins(company, member, admin):
@@ -111,15 +177,11 @@ def test_pending_entries_are_kept_apart_and_replaced_by_the_next_report(company)
 
 
 def test_not_a_statement_is_refused_with_a_message(company):
-    import io
-
     result = run(company, io.BytesIO(b"\x00\x01 binary garbage"), name="x.bin")
     assert result.refused and result.message
 
 
 def test_xml_with_external_entity_is_refused(company, tmp_path):
-    import io
-
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP SECRET")
     xml = camt([entry("1.00", text="&xxe;")]).getvalue().replace(b"&amp;xxe;", b"&xxe;")
@@ -131,8 +193,6 @@ def test_xml_with_external_entity_is_refused(company, tmp_path):
 
 
 def test_csv_mapping_chosen_once_is_remembered_for_the_account(company, admin):
-    import io
-
     from kassenwart.banking.formats.bank_csv import CsvMapping
 
     account = BankAccount.objects.create(company=company, name="Kasse", iban="DE02120300000000202051")

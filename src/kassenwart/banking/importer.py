@@ -1,8 +1,9 @@
 """Writes a parsed statement stream into the database (called by services.statement_import).
 
 The stream is consumed once: headers resolve the account, booked entries are written in
-batches after deduplication, pending entries replace the account's pending list, and each
-statement's balances are checked (opening + entries = closing).
+batches (core.bulk; those an earlier import added are left out and counted as duplicates),
+pending entries replace the account's pending list, and each statement's balances are checked
+(opening + entries = closing).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter, gt
 
-from django.db import connections, models, router
+from django.db import models
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -26,6 +28,7 @@ from kassenwart.banking.models import (
     StatementImport,
     Transaction,
 )
+from kassenwart.core.bulk import insert_rows
 
 BATCH = 2000
 # Formats that report the pending state of an account: their import replaces it.
@@ -88,7 +91,7 @@ class StatementWriter:
         self.fallback_account = fallback_account
         self.counts = ImportCounts()
         self._fingerprint = Fingerprinter()
-        self._batch: list[dict] = []
+        self._batch: list[Entry] = []  # booked entries of one account
         self._pending: dict[int, list[PendingTransaction]] = defaultdict(list)
         self._pending_replaced: set[int] = set()
         self._account: BankAccount | None = None
@@ -103,9 +106,7 @@ class StatementWriter:
         else:
             self._check.total += item.amount
             self._check.entries += 1
-            row = self._values(item)
-            row["fingerprint"] = self._fingerprint(self._account.pk, item)
-            self._batch.append(row)
+            self._batch.append(item)
             if len(self._batch) >= BATCH:
                 self._flush()
 
@@ -125,6 +126,7 @@ class StatementWriter:
 
     # -- headers ----------------------------------------------------------------------
     def _start(self, header: StatementHeader) -> None:
+        self._flush()  # a batch holds the entries of one account
         self.counts.formats.add(header.format)
         self.counts.warnings.extend(header.warnings)
         self._account = self._resolve_account(header)
@@ -213,7 +215,9 @@ class StatementWriter:
 
     # -- entries ----------------------------------------------------------------------
     def _values(self, entry: Entry) -> dict:
-        values = {name: getattr(entry, name)[:limit] for name, limit in _TEXT_COLUMNS}
+        """The fields of a pending transaction."""
+        texts = zip(_TEXT_FIELDS, _texts(entry), _TEXT_LIMITS, strict=True)
+        values = {name: text[:limit] for name, text, limit in texts}
         values.update(
             company_id=self.company.pk,
             account_id=self._account.pk,
@@ -229,65 +233,41 @@ class StatementWriter:
         return values
 
     def _flush(self) -> None:
+        """Insert the batch; the transactions an earlier import added already are counted
+        as duplicates and left out (by the unique constraint on account and fingerprint)."""
         if not self._batch:
             return
-        by_account: dict[int, list[dict]] = defaultdict(list)
-        for row in self._batch:
-            by_account[row["account_id"]].append(row)
-        for account_id, rows in by_account.items():
-            existing = set(
-                Transaction.objects.filter(
-                    account_id=account_id, fingerprint__in=[r["fingerprint"] for r in rows]
-                ).values_list("fingerprint", flat=True)
-            )
-            new = [r for r in rows if r["fingerprint"] not in existing]
-            insert_transactions(new)
-            self.counts.added += len(new)
-            self.counts.duplicates += len(rows) - len(new)
+        same = {"company_id": self.company.pk, "account_id": self._account.pk, "statement_import_id": self.record.pk}
+        added = insert_rows(Transaction, _ROW, self._rows(), same, unless_exists=("account", "fingerprint"))
+        self.counts.added += added
+        self.counts.duplicates += len(self._batch) - added
         self._batch = []
+
+    def _rows(self) -> list[tuple]:
+        """The batch as rows in the order of _ROW. The hot path of a large import, run for a
+        whole batch at once: in one tight loop it takes less than half the time it takes
+        entry by entry between the parser's steps."""
+        fingerprint, account, fallback = self._fingerprint, self._account.pk, self._account.currency
+        rows = []
+        for entry in self._batch:
+            texts = _texts(entry)
+            if any(map(gt, map(len, texts), _TEXT_LIMITS)):
+                texts = tuple(text[:limit] for text, limit in zip(texts, _TEXT_LIMITS, strict=True))
+            rows.append((
+                entry.booking_date, entry.value_date, entry.amount, (entry.currency or fallback)[:3],
+                *texts, entry.remittance, entry.reversal, entry.batch_size, fingerprint(account, entry),
+            ))
+        return rows
 
 
 # Text columns filled from the Entry attribute of the same name, cut to the column's length.
-_TEXT_COLUMNS = [
-    (field.name, field.max_length)
+_TEXT_FIELDS = tuple(
+    field.name
     for field in Transaction._meta.concrete_fields
     if isinstance(field, models.CharField) and field.name in Entry.__slots__ and field.name != "currency"
-]
-_INSERT_COLUMNS = [
-    field.column for field in Transaction._meta.concrete_fields if not field.primary_key
-]
-
-
-def insert_transactions(rows: list[dict]) -> None:
-    """The hot path of a large import: many rows with one statement (COPY on PostgreSQL).
-
-    Booked transactions are only ever inserted, so the ORM's per-object work (model
-    instances, signals, returning ids) buys nothing here.
-    """
-    if not rows:
-        return
-    connection = connections[router.db_for_write(Transaction)]
-    ops = connection.ops
-    table = ops.quote_name(Transaction._meta.db_table)
-    columns = ", ".join(ops.quote_name(c) for c in _INSERT_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[c] for c in _INSERT_COLUMNS])
-            return
-        params = [_sqlite_values(ops, row) for row in rows]
-        placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", params)
-
-
-def _sqlite_values(ops, row: dict) -> list:
-    values = [row[c] for c in _INSERT_COLUMNS]
-    for index in _DATE_INDEXES:
-        values[index] = ops.adapt_datefield_value(values[index])
-    values[_AMOUNT_INDEX] = ops.adapt_decimalfield_value(values[_AMOUNT_INDEX], 15, 2)
-    return values
-
-
-_DATE_INDEXES = [_INSERT_COLUMNS.index("booking_date"), _INSERT_COLUMNS.index("value_date")]
-_AMOUNT_INDEX = _INSERT_COLUMNS.index("amount")
+)
+_TEXT_LIMITS = tuple(Transaction._meta.get_field(name).max_length for name in _TEXT_FIELDS)
+_texts = attrgetter(*_TEXT_FIELDS)
+# A booked entry's row; company, account and import are the same for a whole batch.
+_ROW = ("booking_date", "value_date", "amount", "currency", *_TEXT_FIELDS, "remittance", "reversal", "batch_size",
+        "fingerprint")

@@ -5,13 +5,17 @@ instances, signals, returned ids, one prepared value at a time) buys nothing; Dj
 bulk_update builds a CASE per column and row, which is slow for thousands of rows. Here an
 INSERT is a COPY on PostgreSQL and one prepared statement run for every row on SQLite; an
 UPDATE is one prepared statement run for every row on SQLite and, on PostgreSQL, a COPY
-into a temporary table and one UPDATE from it. No save() and no signals run: the caller
-fills every column it wants set, `auto_now` dates included.
+into a temporary table and one UPDATE from it. An INSERT may leave out the rows a unique
+constraint already holds (a statement import's duplicates) and says how many it inserted. No
+save() and no signals run: the caller fills every column it wants set, `auto_now` dates
+included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -66,28 +70,37 @@ def update_rows(
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
-    rows: Sequence[Sequence],
+    rows: Iterable[Sequence],
     same: Mapping[str, Any] | None = None,
-) -> None:
+    *,
+    unless_exists: Sequence[str] = (),
+) -> int:
     """INSERT many rows of plain values (one per field, in the order of `fields`; `same`
     gives fields of one value in every row): COPY on PostgreSQL, one prepared INSERT run
-    for every row on SQLite."""
-    if not rows:
-        return
+    for every row on SQLite. Returns the number of rows inserted.
+
+    `unless_exists` names the fields of a unique constraint: a row whose values of them are
+    in the table already is left out, not refused (ON CONFLICT DO NOTHING; on PostgreSQL
+    the rows are copied into a temporary table first)."""
     connection = connections[router.db_for_write(model)]
     columns, prepare, constants = _columns(model, fields, same, connection)
+    params = _rows(rows, prepare, constants)
+    if not params:
+        return 0
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(field.column) for field in columns)
+    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in unless_exists)
+    if connection.vendor == "postgresql":
+        if not conflict:
+            _copy(connection, table, names, params)
+            return len(params)
+        return _insert_from_copy(connection, model, names, conflict, params)
+    placeholders = ", ".join(["%s"] * len(columns))
+    skip = f" ON CONFLICT ({conflict}) DO NOTHING" if conflict else ""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([*_prepared(row, prepare), *constants])
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        params = [[*_prepared(row, prepare), *constants] for row in rows]
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", params)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders}){skip}", params)
+        return cursor.rowcount
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -136,6 +149,26 @@ def _update_from_copy(connection, model: type[models.Model], columns: list[model
         cursor.execute(f"DROP TABLE {scratch}")
 
 
+def _copy(connection, table: str, names: str, params: list) -> None:
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in params:
+            copy.write_row(row)
+
+
+def _insert_from_copy(connection, model: type[models.Model], names: str, conflict: str, params: list) -> int:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT that
+    leaves out those in conflict (a COPY cannot)."""
+    quote = connection.ops.quote_name
+    table, scratch = quote(model._meta.db_table), quote(f"bulk_insert_{model._meta.db_table}")
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT {names} FROM {table} WITH NO DATA")
+        _copy(connection, scratch, names, params)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {scratch} ON CONFLICT ({conflict}) DO NOTHING")
+        inserted = cursor.rowcount
+        cursor.execute(f"DROP TABLE {scratch}")
+    return inserted
+
+
 def _update_sql(connection, model: type[models.Model], columns: list[models.Field]) -> str:
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
@@ -154,11 +187,43 @@ def _columns(model, fields, same, connection) -> tuple[list[models.Field], list,
 
 
 def _preparers(columns: list[models.Field], connection) -> list[Callable[[Any], Any] | None]:
+    """Per field, None when the driver takes the value as Python gives it, else what turns it
+    into the value the driver takes: the field's own preparation, but for the types a large
+    run is full of (dates, Decimals) the backend's adapter straight away when the value has
+    the field's type already (the field would convert it to that type first)."""
+    ops = connection.ops
+
     def preparer(field: models.Field) -> Callable[[Any], Any]:
-        return lambda value: field.get_db_prep_save(value, connection)
+        def prepare(value):
+            return field.get_db_prep_save(value, connection)
+
+        kind = field.get_internal_type()
+        if kind == "DateField":
+            adapt_date = ops.adapt_datefield_value
+            return lambda value: adapt_date(value) if value is None or type(value) is date else prepare(value)
+        if kind == "DecimalField":
+            digits, places, adapt_decimal = field.max_digits, field.decimal_places, ops.adapt_decimalfield_value
+            return lambda value: adapt_decimal(value, digits, places) if type(value) is Decimal else prepare(value)
+        return prepare
 
     return [None if field.get_internal_type() in _AS_IS else preparer(field) for field in columns]
 
 
 def _prepared(values: Iterable, preparers: list[Callable[[Any], Any] | None]) -> list:
     return [value if prepare is None else prepare(value) for value, prepare in zip(values, preparers, strict=True)]
+
+
+def _rows(rows: Iterable[Sequence], preparers: list[Callable[[Any], Any] | None], constants: list) -> list:
+    """The rows as the driver takes them: only the values that need it are prepared (a
+    comprehension over every value of every row is a large part of a big insert)."""
+    width = len(preparers)
+    needed = [(index, prepare) for index, prepare in enumerate(preparers) if prepare is not None]
+    params = []
+    for row in rows:
+        if len(row) != width:
+            raise ValueError(f"a row of {len(row)} values for {width} fields")
+        values = [*row, *constants]
+        for index, prepare in needed:
+            values[index] = prepare(values[index])
+        params.append(values)
+    return params

@@ -530,3 +530,18 @@ def test_a_sub_cent_amount_is_refused_not_rounded():
     xml = document(HEAD_V08 + ntry() + ntry(amount="1.005"))
     error = refused(xml)
     assert error.where.endswith("Ntry[2]/Amt") and "more than two decimal places" in error.message
+
+
+def test_which_of_repeated_elements_is_read_stays_as_it_always_was():
+    """Values read from files imported before are in the fingerprints of their transactions:
+    where an element repeats under different parents, the one read stays the one this reader
+    always took (that of the last parent), or a re-import would add the file again."""
+    head = "<Id>S</Id><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>\n"  # no Acct/Ccy
+    balances = bal("OPBD", "1.00").replace('Ccy="EUR"', 'Ccy="CHF"') + bal("CLBD", "1.00")
+    details = f"{tx('1.00', 'CRDT', 'First')}</NtryDtls><NtryDtls>{tx('1.00', 'CRDT', 'Second')}"
+    header, [entry] = only(document(head + balances + ntry(details, amount="1.00")))
+    assert header.currency == "EUR"  # the currency of the last balance
+    assert entry.counterparty_name == "Second"  # one transaction: the details of the last NtryDtls
+    scheme = "<CdtrSchmeId><Id><PrvtId><Othr><Id>{}</Id></Othr></PrvtId></Id></CdtrSchmeId>"
+    both = f"<TxDtls>{scheme.format('DE98ZZZ1')}<Refs>{scheme.format('DE98ZZZ2')}</Refs></TxDtls>"
+    assert only(document(HEAD_V08 + ntry(both)))[1][0].creditor_id == "DE98ZZZ2"  # the last one

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kassenwart.banking.formats.mt940 import parse_mt940
@@ -350,6 +350,97 @@ def test_unreadable_informational_tag_is_a_warning():
     assert header.warnings == ["line 3: :28C: cannot be read: '/1' (RuntimeError); ignored"]
 
 
+def test_a_balance_without_currency_takes_the_opening_balances_with_a_warning():
+    header, [entry] = only_statement(
+        mt940(
+            ":20:STARTUMS",
+            ":25:1222333444",
+            ":60F:C020315DEM0,00",
+            ":61:0203170320CM5000,00S05168790452",
+            ":62M:C020315105000,00",
+        )
+    )
+    assert header.currency == entry.currency == "DEM"
+    assert (header.opening.currency, header.closing.currency) == ("DEM", "DEM")
+    assert header.closing.amount == Decimal("105000.00")
+    assert header.warnings == [
+        "line 5: :62M: balance without currency, read as DEM (the currency of :60F: in line 3)"
+    ]
+
+
+def test_an_opening_balance_without_currency_takes_the_closing_balances():
+    header, _ = only_statement(
+        mt940(":20:X", ":25:DE89370400440532013000", ":60F:C2501021000,00", ":62F:C250102EUR1000,00")
+    )
+    assert header.opening.currency == header.currency == "EUR"
+    assert header.warnings == [
+        "line 3: :60F: balance without currency, read as EUR (the currency of :62F: in line 4)"
+    ]
+
+
+def test_the_corpus_file_with_a_62m_without_currency_is_read():
+    path = shared_path("bankfiles", "mt940", "wolph__mt940", "mt940_tests__self-provided__raphaelm.sta")
+    found = statements(path.read_bytes())
+    assert [(header.account_number, header.currency, len(entries)) for header, entries in found] == [
+        ("1222333444", "DEM", 6),
+        ("1222333444", "DEM", 2),
+        ("3346780111", "DEM", 1),
+    ]
+    assert [len(header.warnings) for header, _ in found] == [1, 1, 1]
+    assert all("balance without currency, read as DEM" in header.warnings[0] for header, _ in found)
+    second = found[1][0]
+    assert second.opening.amount + sum(e.amount for e in found[1][1]) == second.closing.amount
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "message"),
+    [
+        ("railslove__cmxl/spec__fixtures__mt940-headers.txt", "line 8", ":61: date 362268 does not exist (YYMMDD)"),
+        ("wolph__mt940/mt940_tests__self-provided__empty_non_swift.sta", "line 1",
+         "not an MT940/MT942 file: no SWIFT fields"),
+        ("wolph__mt940/mt940_tests__self-provided__invalid_statement.sta", "line 1",
+         "not an MT940/MT942 file: no SWIFT fields"),
+    ],
+)
+def test_the_broken_corpus_files_are_refused_saying_why(name, where, message):
+    with pytest.raises(StatementFormatError) as refused:
+        statements(shared_path("bankfiles", "mt940", *name.split("/")).read_bytes())
+    assert (refused.value.where, refused.value.message) == (where, message)
+
+
+@pytest.mark.parametrize("line", [":61:2513030103C1,00NTRFNONREF", ":61:2501000103C1,00NTRFNONREF"])
+def test_a_date_that_cannot_be_one_is_refused_saying_so(line):
+    with pytest.raises(StatementFormatError) as refused:
+        statements(mt940(":20:X", ":25:DE89370400440532013000", ":60F:C250102EUR0,00", line))
+    assert refused.value.where == "line 4"
+    assert refused.value.message == f":61: date {line[4:10]} does not exist (YYMMDD)"
+
+
+@pytest.mark.parametrize(
+    ("balance", "problem"),
+    [
+        (":60F:C250102EUR1000,001", "amount '1000.001' has more than two decimal places"),
+        (":62F:D250102EUR10000000000000,00", "amount '10000000000000.00' is too large for an amount"),
+    ],
+)
+def test_a_balance_the_books_cannot_hold_is_refused_with_its_line(balance, problem):
+    lines = [":20:X", ":25:DE89370400440532013000", ":60F:C250102EUR0,00", ":62F:C250102EUR0,00"]
+    lines[2 if balance.startswith(":60F:") else 3] = balance
+    with pytest.raises(StatementFormatError) as refused:
+        statements(mt940(*lines))
+    assert refused.value.where == f"line {3 if balance.startswith(':60F:') else 4}"
+    assert refused.value.message == f"{balance[:5]} {problem}"
+
+
+def test_an_available_balance_the_books_cannot_hold_is_left_out_with_a_warning():
+    header, _ = only_statement(
+        mt940(":20:X", ":25:DE89370400440532013000", ":60F:C250102EUR0,00", ":62F:C250102EUR0,00",
+              ":64:C250102EUR0,005")
+    )
+    assert header.available is None
+    assert header.warnings == ["line 5: :64: amount '0.005' has more than two decimal places; ignored"]
+
+
 def test_snippet_without_20_is_a_statement_with_warnings():
     (snippet, [entry]), (later, []) = statements(
         mt940(
@@ -400,6 +491,8 @@ def test_any_bytes_parse_or_are_refused(data):
 
 @FUZZ
 @given(st.integers(0, len(GERMAN)), st.integers(0, 40), st.text(":?+/-\n0123456789CDRNEUR,.", max_size=12))
+@example(GERMAN.index(b"1000,00") + 7, 0, "1")  # a sub-cent opening balance: refused with its line
+@example(GERMAN.index(b"2000,00"), 0, "9999999999999")  # an available balance too large: a warning
 def test_damaged_statement_parses_or_is_refused(at, cut, insert):
     damaged = GERMAN[:at] + insert.encode() + GERMAN[at + cut :]
     try:

@@ -3,8 +3,10 @@
 
 Elements are matched on their local names, so the namespace (and with it the version) does
 not matter, and a Document inside an envelope (``<message><AppHdr/><Document>``) is found
-too. The file is read with ``lxml.etree.iterparse`` and every processed element is removed
-from the tree, so memory stays flat however large the file is.
+too. The file is read with ``lxml.etree.iterparse``, whose tag filter hands Python only the
+message, statement and entry elements, and every processed element is removed from the tree,
+so memory stays flat however large the file is. An entry is read by visiting only the elements
+on the paths of the values it needs (``_Paths``); it is the cost that counts in a large file.
 
 ``parse_camt`` yields, per Stmt/Rpt/Ntfctn, a ``StatementHeader`` and then that statement's
 ``Entry`` objects. Real-world deviations (no status, no booking date, balance without
@@ -23,15 +25,17 @@ from __future__ import annotations
 
 import os
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import BinaryIO
+from functools import lru_cache
+from typing import BinaryIO, NamedTuple
 
 from lxml import etree
 
-from kassenwart.core.money import to_money
+from kassenwart.core.money import LARGEST, to_money
 
 from .statement import (
     BOOKED,
@@ -73,7 +77,9 @@ _AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 _DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
 _DK_CODE = re.compile(r"[^+]*\+([0-9]{3})(\+.*)?")
 _COUNT = re.compile(r"[0-9]{1,15}")
+_WHOLE_DIGITS = len(str(int(LARGEST)))  # an amount with no more digits before the point fits
 _LISTED_REPEATS = 10
+_REMEMBERED_TAGS = 512  # per step of a tree (see _step)
 _CREDITOR_REFERENCE = "RmtInf/Strd/CdtrRefInf/Ref"
 
 
@@ -94,33 +100,62 @@ class _Invalid(Exception):
         self.element = element
 
 
+def _tree(*paths: str) -> dict[str, tuple[str | None, dict | None]]:
+    """The paths of local names a reader looks up, as a tree: name -> (the path when it
+    ends there, else None; the names below it that lead to other paths, else None)."""
+    tree: dict = {}
+    for path in paths:
+        node, names = tree, path.split("/")
+        for depth, name in enumerate(names, start=1):
+            ends, below = node.get(name, (None, None))
+            if depth == len(names):
+                ends = path
+            elif below is None:
+                below = {}
+            node[name] = (ends, below)
+            node = below
+    return tree
+
+
 class _Paths:
-    """The elements under `root` by their path of local names ("RltdPties/Dbtr/Nm"),
-    collected in one pass: far cheaper than an ElementPath search per field. Elements named
-    in `opaque` are listed but not entered."""
+    """The elements under `root` at the paths of local names in `tree` ("RltdPties/Dbtr/Nm"),
+    collected in one pass that enters only the elements on the way to a wanted path: far
+    cheaper than an ElementPath search per field or a walk of every element.
 
-    def __init__(self, root: etree._Element, opaque: frozenset[str] = frozenset()):
+    A path's elements with one parent are in document order; elements of the same path under
+    different parents come from the last parent first (the elements are visited from a
+    stack). That order decides which element is "first" in odd files (several NtryDtls, a
+    statement without Acct/Ccy whose balances differ in currency), and the values read from
+    it go into the fingerprints of transactions already imported: it stays."""
+
+    def __init__(self, root: etree._Element, tree: dict):
         self.root = root
-        self._found: dict[str, list[etree._Element]] = {}
-        self._collect(root, "", opaque)
+        self._found: defaultdict[str, list[etree._Element]] = defaultdict(list)
+        self._collect(root, tree)
+        # The text of each path's first element: what most lookups want, read straight from
+        # this dictionary where every lookup counts (an entry is read in some thirty).
+        self.texts_at = {path: (found[0].text or "").strip() for path, found in self._found.items()}
 
-    def _collect(self, root: etree._Element, prefix: str, opaque: frozenset[str]) -> None:
-        # The hot spot of parsing: an explicit stack and local names instead of recursion.
+    def _collect(self, root: etree._Element, tree: dict) -> None:
+        # The hot spot of parsing: the least work per element on the way (children taken as
+        # a list, their tags looked up as lxml gives them, see _step).
         found = self._found
-        pending = [(root, prefix)]
+        pending = [(root, tree)]
         pop, push = pending.pop, pending.append
         while pending:
-            element, prefix = pop()
-            for child in element:
-                name = child.tag.rpartition("}")[2]
-                path = prefix + name
-                bucket = found.get(path)
-                if bucket is None:
-                    found[path] = [child]
-                else:
-                    bucket.append(child)
-                if len(child) and name not in opaque:
-                    push((child, path + "/"))
+            element, tree = pop()
+            for child in element[:]:
+                tag = child.tag
+                step = tree.get(tag, _UNSEEN)
+                if step is _UNSEEN:
+                    step = _step(tree, tag)
+                if step is None:
+                    continue
+                path, below = step
+                if path is not None:
+                    found[path].append(child)
+                if below is not None:
+                    push((child, below))
 
     def all(self, path: str) -> list[etree._Element]:
         return self._found.get(path, [])
@@ -130,15 +165,74 @@ class _Paths:
         return found[0] if found else None
 
     def text(self, path: str) -> str:
-        found = self._found.get(path)
-        return (found[0].text or "").strip() if found else ""
+        return self.texts_at.get(path, "")
 
     def texts(self, path: str) -> list[str]:
         return [(element.text or "").strip() for element in self._found.get(path, [])]
 
-    def ending(self, suffix: str) -> str:
-        """The text of the first element whose path ends with `suffix`, at any depth."""
-        return next((self.text(path) for path in self._found if path.endswith(suffix)), "")
+    def first_text(self, paths: tuple[str, ...]) -> str:
+        """The first of `paths` with a text (``text(a) or text(b) or ...``)."""
+        return next(filter(None, map(self.texts_at.get, paths)), "")
+
+
+_UNSEEN = object()
+
+
+def _step(tree: dict, tag: str) -> tuple[str | None, dict | None] | None:
+    """The step of a tree for an element's tag ("{namespace}Amt"): that of its local name,
+    remembered under the tag, so that each tag of a document is split only once (the trees
+    are shared; what they remember is bounded by the names and namespaces of camt)."""
+    step = tree.get(tag.rpartition("}")[2])
+    if len(tree) < _REMEMBERED_TAGS:
+        tree[tag] = step
+    return step
+
+
+def _account_paths(*holders: str) -> list[str]:
+    return [f"{holder}/Id/{ending}" for holder in holders for ending in ("IBAN", "Othr/Id", "PrtryAcct/Id")]
+
+
+def _agent_paths(*holders: str) -> list[str]:
+    return [f"{holder}/FinInstnId/{bic}" for holder in holders for bic in ("BICFI", "BIC")]
+
+
+def _code_paths() -> list[str]:
+    return [f"BkTxCd/{code}" for code in ("Domn/Cd", "Domn/Fmly/Cd", "Domn/Fmly/SubFmlyCd", "Prtry/Cd")]
+
+
+# What each reader looks up, by element (see _Paths).
+_GROUP_HEADER = _tree("CreDtTm")
+_STATEMENT = _tree(
+    *_account_paths("Acct"), *_agent_paths("Acct/Svcr"), "Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId",
+    "Acct/Nm", "Acct/Ownr/Nm", "Acct/Ownr/Pty/Nm", "Acct/Ccy", "Id", "ElctrncSeqNb", "LglSeqNb",
+    "CreDtTm", "FrToDt/FrDtTm", "FrToDt/ToDtTm", "Bal", "Bal/Amt",
+    "TxsSummry/TtlNtries/TtlNetNtry", "TxsSummry/TtlNtries/TtlNetNtry/Amt", "TxsSummry/TtlNtries",
+    "TxsSummry/TtlNtries/TtlNetNtryAmt", "TxsSummry/TtlCdtNtries/Sum", "TxsSummry/TtlDbtNtries/Sum",
+)
+_BALANCE = _tree("Tp/CdOrPrtry/Cd", "Tp/Cd", "Amt", "CdtDbtInd", "Dt/Dt", "Dt/DtTm")
+_TOTALS = _tree("CdtDbtInd")
+_ENTRY = _tree(
+    "Amt", "CdtDbtInd", "RvslInd", "Sts", "Sts/Cd", "Sts/Prtry", "BookgDt/Dt", "BookgDt/DtTm",
+    "ValDt/Dt", "ValDt/DtTm", "AcctSvcrRef", "NtryRef", *_code_paths(),
+    "NtryDtls/TxDtls", "NtryDtls/Btch/NbOfTxs", "TxDtls", "Btch/NbOfTxs",  # TxDtls, Btch: version 1
+)
+_PARTIES = ("RltdPties/Dbtr", "RltdPties/Cdtr", "RltdPties/UltmtDbtr", "RltdPties/UltmtCdtr")
+_TRANSACTION = _tree(
+    "Amt", "AmtDtls/TxAmt/Amt", "CdtDbtInd", *_code_paths(),
+    *(f"{party}/{name}" for party in _PARTIES for name in ("Pty/Nm", "Nm")),
+    *_account_paths("RltdPties/DbtrAcct", "RltdPties/CdtrAcct"),
+    *_agent_paths("RltdAgts/DbtrAgt", "RltdAgts/CdtrAgt"),
+    "RltdPties/Cdtr/Pty/Id/PrvtId/Othr", "RltdPties/Cdtr/Id/PrvtId/Othr",
+    "RmtInf/Ustrd", "RmtInf/Strd/CdtrRefInf/Ref", "Refs/EndToEndId", "Refs/MndtId",
+    "Refs/AcctSvcrRef", "Purp/Cd", "Purp/Prtry", "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry",
+)
+_PRIVATE_ID = _tree("SchmeNm/Prtry", "Id")
+_ID = _tree("Id")
+# Every CdtrSchmeId/Id/PrvtId/Othr that has an Id, at any depth, in document order.
+_SCHEME_IDS = etree.XPath(
+    "descendant::*[local-name()='CdtrSchmeId']/*[local-name()='Id']/*[local-name()='PrvtId']"
+    "/*[local-name()='Othr'][*[local-name()='Id']]"
+)
 
 
 class _Warnings:
@@ -206,7 +300,16 @@ class _Reader:
             if not self.line:  # the prolog, DOCTYPE included, is read before the first event
                 _refuse_doctype(element)
             self.line = element.sourceline or self.line
-            yield from self._handle(event, element)
+            name = _local(element)
+            if name != "Ntry":
+                yield from self._handle(event, name, element)
+            elif self.current is not None and element.getparent() is self.current.element:
+                if event == "end":
+                    yield from self._entries(element)
+                    _release(element)
+                else:  # everything before the first Ntry (Acct, Bal, TxsSummry) is complete
+                    yield from self._header_once()
+                    self.current.entries += 1
         if events.root is not None:
             _refuse_doctype(events.root)
         if not self.format:
@@ -219,8 +322,8 @@ class _Reader:
         if not self.statements:
             raise StatementFormatError(f"{self.format} document without any Stmt, Rpt or Ntfctn")
 
-    def _handle(self, event: str, element: etree._Element) -> Iterator[StatementItem]:
-        name = _local(element)
+    def _handle(self, event: str, name: str, element: etree._Element) -> Iterator[StatementItem]:
+        """Any watched element but an Ntry."""
         parent = element.getparent()
         in_message = parent is not None and _local(parent) in MESSAGES
         if name == "Document":
@@ -230,11 +333,9 @@ class _Reader:
                 self._begin_message(element, name)
         elif in_message and name == "GrpHdr":
             if event == "end":
-                self.group_created = _datetime(_Paths(element).first("CreDtTm"))
+                self.group_created = _datetime(_Paths(element, _GROUP_HEADER).first("CreDtTm"))
         elif in_message and name in STATEMENTS:
             yield from self._statement(event, element)
-        elif name == "Ntry" and self.current is not None and parent is self.current.element:
-            yield from self._ntry(event, element)
 
     def _begin_message(self, element: etree._Element, name: str) -> None:
         match = _VERSION.search(etree.QName(element).namespace or "")
@@ -252,21 +353,12 @@ class _Reader:
         _release(element)
         self.current = None
 
-    def _ntry(self, event: str, element: etree._Element) -> Iterator[StatementItem]:
-        if event == "start":
-            # Everything before the first Ntry (Acct, Bal, TxsSummry) is complete now.
-            yield from self._header_once()
-            self.current.entries += 1
-            return
-        yield from self._entries(element)
-        _release(element)
-
     def _header_once(self) -> Iterator[StatementHeader]:
         statement = self.current
         if statement.header is None:
             statement.header = StatementHeader(format=self.format)
             statement.warnings = _Warnings(statement.header.warnings)
-            before_entries = _Paths(statement.element, opaque=frozenset({"Ntry"}))
+            before_entries = _Paths(statement.element, _STATEMENT)
             self._fill_header(statement.header, before_entries, statement.warnings)
             yield statement.header
 
@@ -276,7 +368,7 @@ class _Reader:
         header.account_iban = _compact(stmt.text("Acct/Id/IBAN"))
         header.account_number = stmt.text("Acct/Id/Othr/Id") or stmt.text("Acct/Id/PrtryAcct/Id")
         header.bank_code = stmt.text("Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId")
-        header.account_bic = _bic(stmt, "Acct/Svcr")
+        header.account_bic = stmt.first_text(("Acct/Svcr/FinInstnId/BICFI", "Acct/Svcr/FinInstnId/BIC"))
         header.account_name = stmt.text("Acct/Nm")
         header.account_owner = stmt.text("Acct/Ownr/Nm") or stmt.text("Acct/Ownr/Pty/Nm")
         header.statement_id = stmt.text("Id")
@@ -287,7 +379,7 @@ class _Reader:
         header.currency = stmt.text("Acct/Ccy") or _currency_of(stmt.first("Bal/Amt"))
         balances: dict[str, BalanceSnapshot] = {}
         for bal in stmt.all("Bal"):
-            self._collect_balance(_Paths(bal), header.currency, balances, warnings)
+            self._collect_balance(_Paths(bal, _BALANCE), header.currency, balances, warnings)
         header.opening = _pick(balances, _OPENING_CODES, "opening")
         header.closing = _pick(balances, _CLOSING_CODES, "closing")
         header.available = _pick(balances, _AVAILABLE_CODES, "available")
@@ -304,7 +396,7 @@ class _Reader:
         snapshot = BalanceSnapshot(
             amount=_decimal(amount) * self._sign(bal, where, "balance", warnings),
             currency=self._currency(amount, currency, where, warnings),
-            date=_date_choice(bal, "Dt"),
+            date=_date_choice(bal, ("Dt/Dt", "Dt/DtTm")),
             kind="",  # set by _pick, after the slot the balance fills
         )
         if code in _OPENING_CODES:
@@ -318,7 +410,7 @@ class _Reader:
         for holder, amount in (("TtlNtries/TtlNetNtry", "Amt"), ("TtlNtries", "TtlNetNtryAmt")):
             net = stmt.first(f"TxsSummry/{holder}/{amount}")
             if net is not None:
-                totals = _Paths(stmt.first(f"TxsSummry/{holder}"))
+                totals = _Paths(stmt.first(f"TxsSummry/{holder}"), _TOTALS)
                 direction = self._sign(totals, "TxsSummry", "net total", warnings)
                 return _decimal(net, signed=True) * direction
         credits = stmt.first("TxsSummry/TtlCdtNtries/Sum")
@@ -332,7 +424,7 @@ class _Reader:
     def _entries(self, element: etree._Element) -> Iterator[Entry]:
         statement = self.current
         header, warnings = statement.header, statement.warnings
-        ntry = _Paths(element, frozenset({"TxDtls"}))
+        ntry = _Paths(element, _ENTRY)
         where = f"Ntry {statement.entries} (line {element.sourceline})"
         amount_element = ntry.first("Amt")
         if amount_element is None:
@@ -340,28 +432,27 @@ class _Reader:
         indicator = _credit_debit(ntry)
         if indicator is None:
             raise _Invalid("Ntry without CdtDbtInd: the sign of the amount is unknown", element)
-        base = Entry(
-            amount=_decimal(amount_element) * indicator,
-            currency=self._currency(amount_element, header.currency, where, warnings),
-            booking_date=_date_choice(ntry, "BookgDt"),
-            value_date=_date_choice(ntry, "ValDt"),
-            status=self._status(ntry, where, warnings),
-            bank_reference=ntry.text("AcctSvcrRef"),
-            transaction_code=_domain_code(ntry),
-            dk_code=_dk_code(ntry),
-            reversal=ntry.text("RvslInd").lower() in ("true", "1"),
-            source=where,
-        )
-        if base.booking_date is None and base.status == BOOKED:  # pending: not booked yet
+        # Each value is read once, in this order (that of the warnings), and each Entry is
+        # made once: dataclasses.replace costs more than reading an entry.
+        amount = _decimal(amount_element) * indicator
+        common = {  # what every transaction of the entry has
+            "currency": self._currency(amount_element, header.currency, where, warnings),
+            "booking_date": _date_choice(ntry, _BOOKING_DATE),
+            "value_date": _date_choice(ntry, _VALUE_DATE),
+            "status": self._status(ntry, where, warnings),
+            "reversal": ntry.text("RvslInd").lower() in ("true", "1"),
+        }
+        codes = _Codes(ntry.text("AcctSvcrRef"), _domain_code(ntry.texts_at), _dk_code(ntry.texts_at))
+        if common["booking_date"] is None and common["status"] == BOOKED:  # pending: not booked yet
             warnings.add("no-booking-date", where, "booked entry without booking date (BookgDt)")
         # Version 1 has no NtryDtls: its TxDtls are children of the Ntry.
-        details = [_Paths(tx) for tx in ntry.all("NtryDtls/TxDtls") or ntry.all("TxDtls")]
+        details = [_Paths(tx, _TRANSACTION) for tx in ntry.all("NtryDtls/TxDtls") or ntry.all("TxDtls")]
         batch_size = max(len(details), _batch_count(ntry))
         if batch_size > 1:
             generated = f"{header.statement_id}/{statement.entries}"
-            base.batch_reference = base.bank_reference or ntry.text("NtryRef") or generated
-            base.batch_size = batch_size
-        amounts = _split(details, base.amount, base.currency) if len(details) > 1 else None
+            common["batch_reference"] = codes.bank_reference or ntry.text("NtryRef") or generated
+            common["batch_size"] = batch_size
+        amounts = _split(details, amount, common["currency"]) if len(details) > 1 else None
         if len(details) > 1 and amounts is None:
             warnings.add(
                 "batch-sum",
@@ -370,13 +461,14 @@ class _Reader:
                 "entry amount; kept as one entry with the details of the first",
             )
         if amounts is None:
-            yield _with_details(base, details[0], header.account_iban) if details else base
+            if not details:
+                yield Entry(amount=amount, source=where, **common, **codes._asdict())
+                return
+            yield _transaction(details[0], amount, where, common, codes, header.account_iban)
             return
         for number, (transaction, part) in enumerate(zip(details, amounts), start=1):
-            line = transaction.root.sourceline
-            source = f"Ntry {statement.entries} TxDtls {number} (line {line})"
-            split = replace(base, amount=part, source=source)
-            yield _with_details(split, transaction, header.account_iban)
+            source = f"Ntry {statement.entries} TxDtls {number} (line {transaction.root.sourceline})"
+            yield _transaction(transaction, part, source, common, codes, header.account_iban)
 
     def _status(self, ntry: _Paths, where: str, warnings: _Warnings) -> str:
         status = ntry.first("Sts")
@@ -388,9 +480,11 @@ class _Reader:
             code = (status.text or "").strip()
             if self.version >= _STATUS_CHOICE_SINCE:
                 warnings.add("text-status", where, f"plain-text Sts {code!r} in {self.format}")
-        if code.upper() not in _STATUS:
+        known = _STATUS.get(code.upper())
+        if known is None:
             warnings.add("unknown-status", where, f"unknown status {code!r}, taken as pending")
-        return _STATUS.get(code.upper(), PENDING)
+            return PENDING
+        return known
 
     # -- helpers that warn or locate ----------------------------------------------------------
 
@@ -446,53 +540,81 @@ def _split(details: list[_Paths], total: Decimal, currency: str) -> list[Decimal
     return amounts if sum(amounts) == total else None
 
 
-def _with_details(entry: Entry, transaction: _Paths, own_iban: str) -> Entry:
-    """Fill in what a TxDtls tells; the entry-level reference and codes stay when it is silent."""
+class _Codes(NamedTuple):
+    """An Ntry's own reference and codes; its TxDtls may have their own."""
+
+    bank_reference: str
+    transaction_code: str
+    dk_code: str
+
+
+def _transaction(
+    transaction: _Paths, amount: Decimal, source: str, common: dict, entry: _Codes, own_iban: str
+) -> Entry:
+    """The Entry of one TxDtls of `amount`: what the TxDtls tells, the entry's values
+    (`common`), and the entry's reference and codes where the TxDtls is silent."""
     indicator = _credit_debit(transaction)
-    credit = indicator > 0 if indicator is not None else entry.amount >= 0
+    credit = indicator > 0 if indicator is not None else amount >= 0
     # A credit comes from the debtor, a debit goes to the creditor; when that side is our own
     # account (returns and reversals describe the original transaction), take the other side.
-    side, other = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
-    if own_iban and _account(transaction, f"RltdPties/{side}Acct") == own_iban:
+    side, other = (_DEBTOR, _CREDITOR) if credit else (_CREDITOR, _DEBTOR)
+    texts = transaction.texts_at
+    text = texts.get
+    counterparty_iban = _account(texts, side.account)
+    if own_iban and counterparty_iban == own_iban:
         side = other
-    end_to_end = transaction.text("Refs/EndToEndId")
-    return replace(
-        entry,
-        counterparty_name=_party_name(transaction, side),
-        counterparty_iban=_account(transaction, f"RltdPties/{side}Acct"),
-        counterparty_bic=_bic(transaction, f"RltdAgts/{side}Agt"),
-        ultimate_debtor=_party_name(transaction, "UltmtDbtr"),
-        ultimate_creditor=_party_name(transaction, "UltmtCdtr"),
-        remittance="\n".join(line for line in transaction.texts("RmtInf/Ustrd") if line),
+        counterparty_iban = _account(texts, side.account)
+    end_to_end = text("Refs/EndToEndId", "")
+    return Entry(
+        amount=amount,
+        counterparty_name=next(filter(None, map(text, side.name)), ""),
+        counterparty_iban=counterparty_iban,
+        counterparty_bic=next(filter(None, map(text, side.bic)), ""),
+        ultimate_debtor=next(filter(None, map(text, _ULTIMATE_DEBTOR)), ""),
+        ultimate_creditor=next(filter(None, map(text, _ULTIMATE_CREDITOR)), ""),
+        remittance="\n".join(filter(None, transaction.texts("RmtInf/Ustrd"))),
         structured_reference=next(filter(None, transaction.texts(_CREDITOR_REFERENCE)), ""),
         end_to_end_id="" if end_to_end.upper() == "NOTPROVIDED" else end_to_end,
-        mandate_id=transaction.text("Refs/MndtId"),
+        mandate_id=text("Refs/MndtId", ""),
         creditor_id=_creditor_id(transaction),
-        bank_reference=transaction.text("Refs/AcctSvcrRef") or entry.bank_reference,
-        transaction_code=_domain_code(transaction) or entry.transaction_code,
-        dk_code=_dk_code(transaction) or entry.dk_code,
-        purpose_code=transaction.text("Purp/Cd") or transaction.text("Purp/Prtry"),
-        return_reason=transaction.text("RtrInf/Rsn/Cd") or transaction.text("RtrInf/Rsn/Prtry"),
+        bank_reference=text("Refs/AcctSvcrRef") or entry.bank_reference,
+        transaction_code=_domain_code(texts) or entry.transaction_code,
+        dk_code=_dk_code(texts) or entry.dk_code,
+        purpose_code=text("Purp/Cd") or text("Purp/Prtry", ""),
+        return_reason=text("RtrInf/Rsn/Cd") or text("RtrInf/Rsn/Prtry", ""),
+        source=source,
+        **common,
     )
 
 
-def _party_name(transaction: _Paths, role: str) -> str:
-    # Version 8 and later wrap the party: Dbtr/Pty/Nm; older versions have Dbtr/Nm.
-    return transaction.text(f"RltdPties/{role}/Pty/Nm") or transaction.text(f"RltdPties/{role}/Nm")
+class _Side(NamedTuple):
+    """The paths of one side of a transaction: its party's name, account and agent's BIC."""
+
+    name: tuple[str, ...]
+    account: tuple[str, str, str]
+    bic: tuple[str, ...]
 
 
-def _account(holder: _Paths, path: str) -> str:
+def _side(party: str) -> _Side:
+    # Version 8 and later wrap the party (Dbtr/Pty/Nm; before: Dbtr/Nm) and name the BIC
+    # BICFI (before: BIC); version 1 has PrtryAcct where later ones have Othr.
+    return _Side(
+        name=(f"RltdPties/{party}/Pty/Nm", f"RltdPties/{party}/Nm"),
+        account=tuple(f"RltdPties/{party}Acct/Id/{kind}" for kind in ("IBAN", "Othr/Id", "PrtryAcct/Id")),
+        bic=(f"RltdAgts/{party}Agt/FinInstnId/BICFI", f"RltdAgts/{party}Agt/FinInstnId/BIC"),
+    )
+
+
+_DEBTOR, _CREDITOR = _side("Dbtr"), _side("Cdtr")
+_ULTIMATE_DEBTOR, _ULTIMATE_CREDITOR = _side("UltmtDbtr").name, _side("UltmtCdtr").name
+_BOOKING_DATE, _VALUE_DATE = ("BookgDt/Dt", "BookgDt/DtTm"), ("ValDt/Dt", "ValDt/DtTm")
+_DOMAIN_CODES = ("BkTxCd/Domn/Cd", "BkTxCd/Domn/Fmly/Cd", "BkTxCd/Domn/Fmly/SubFmlyCd")
+
+
+def _account(texts: dict[str, str], paths: tuple[str, str, str]) -> str:
     """An account's IBAN, else its other id (PrtryAcct in version 1)."""
-    return (
-        _compact(holder.text(f"{path}/Id/IBAN"))
-        or holder.text(f"{path}/Id/Othr/Id")
-        or holder.text(f"{path}/Id/PrtryAcct/Id")
-    )
-
-
-def _bic(holder: _Paths, agent: str) -> str:
-    """An institution's BIC: BICFI since version 8, BIC before."""
-    return holder.text(f"{agent}/FinInstnId/BICFI") or holder.text(f"{agent}/FinInstnId/BIC")
+    iban, other, proprietary = paths
+    return _compact(texts.get(iban, "")) or texts.get(other) or texts.get(proprietary, "")
 
 
 def _creditor_id(transaction: _Paths) -> str:
@@ -500,25 +622,30 @@ def _creditor_id(transaction: _Paths) -> str:
     CdtrSchmeId wherever the bank put one."""
     for party in ("RltdPties/Cdtr/Pty", "RltdPties/Cdtr"):
         for other in transaction.all(f"{party}/Id/PrvtId/Othr"):
-            ids = _Paths(other)
+            ids = _Paths(other, _PRIVATE_ID)
             if ids.text("SchmeNm/Prtry").upper() == "SEPA":
                 return ids.text("Id")
-    return transaction.ending("CdtrSchmeId/Id/PrvtId/Othr/Id")
+    if next(transaction.root.iter("{*}CdtrSchmeId"), None) is None:  # the common case, in C
+        return ""
+    # Of several, the last in the document: the one this reader always took (see _Paths).
+    others = _SCHEME_IDS(transaction.root)
+    return _Paths(others[-1], _ID).text("Id") if others else ""
 
 
-def _domain_code(holder: _Paths) -> str:
-    paths = ("BkTxCd/Domn/Cd", "BkTxCd/Domn/Fmly/Cd", "BkTxCd/Domn/Fmly/SubFmlyCd")
-    return "/".join(filter(None, map(holder.text, paths)))
+def _domain_code(texts: dict[str, str]) -> str:
+    return "/".join(filter(None, map(texts.get, _DOMAIN_CODES)))
 
 
-def _dk_code(holder: _Paths) -> str:
+def _dk_code(texts: dict[str, str]) -> str:
     """The German business transaction code (GVC) in a proprietary code like NTRF+166+931."""
-    match = _DK_CODE.fullmatch(holder.text("BkTxCd/Prtry/Cd"))
+    match = _DK_CODE.fullmatch(texts.get("BkTxCd/Prtry/Cd", ""))
     return match[1] if match else ""
 
 
 def _batch_count(ntry: _Paths) -> int:
     texts = ntry.texts("NtryDtls/Btch/NbOfTxs") + ntry.texts("Btch/NbOfTxs")  # Btch: version 1
+    if not texts:
+        return 1
     return max((int(text) for text in texts if _COUNT.fullmatch(text)), default=1)
 
 
@@ -554,22 +681,32 @@ def _decimal(element: etree._Element, signed: bool = False) -> Decimal:
     digits = text[1:] if signed and text[:1] in ("+", "-") else text
     if not _AMOUNT.fullmatch(digits):
         raise _Invalid(f"amount {text!r} is not a decimal number", element)
-    try:
-        to_money(text)  # a sub-cent or oversized amount is refused, never rounded
-    except ValueError as error:
-        raise _Invalid(f"amount {error}", element) from error
+    whole, _point, fraction = digits.partition(".")
+    if len(fraction) > 2 or len(whole) > _WHOLE_DIGITS:  # else it fits the books as written
+        try:
+            to_money(text)  # a sub-cent or oversized amount is refused, never rounded
+        except ValueError as error:
+            raise _Invalid(f"amount {error}", element) from error
     return Decimal(text)
 
 
 def _date_value(element: etree._Element) -> date:
     text = (element.text or "").strip()
+    day = _iso_date(text)
+    if day is None:
+        raise _Invalid(f"date {text!r} is not an ISO date (YYYY-MM-DD)", element)
+    return day
+
+
+@lru_cache(maxsize=4096)  # a large statement has many entries and few days
+def _iso_date(text: str) -> date | None:
     match = _DATE.fullmatch(text)
     if match:
         try:
             return date.fromisoformat(match[1])
         except ValueError:
             pass
-    raise _Invalid(f"date {text!r} is not an ISO date (YYYY-MM-DD)", element)
+    return None
 
 
 def _datetime(element: etree._Element | None) -> datetime | None:
@@ -587,12 +724,14 @@ def _date_of(element: etree._Element | None) -> date | None:
     return moment.date() if moment else None
 
 
-def _date_choice(holder: _Paths, path: str) -> date | None:
-    """The date of a date-or-date-time choice (<Dt> or <DtTm>), None when absent."""
-    day = holder.first(f"{path}/Dt")
+def _date_choice(holder: _Paths, paths: tuple[str, str]) -> date | None:
+    """The date of a date-or-date-time choice (the paths of its <Dt> and <DtTm>), None
+    when absent."""
+    day_path, moment_path = paths
+    day = holder.first(day_path)
     if day is not None:
         return _date_value(day)
-    return _date_of(holder.first(f"{path}/DtTm"))
+    return _date_of(holder.first(moment_path))
 
 
 def _pick(

@@ -17,14 +17,19 @@ Around the library this module:
 * cuts the file into statements at ``:20:`` and feeds the library one tag at a time, so
   every entry knows its ``:61:`` line and every error its line;
 * repairs what banks get wrong: an amount with a decimal point (old Rabobank exports), a day
-  past the month's end (31 November, with a warning).
+  past the month's end (31 November, with a warning), a balance without currency (it is read
+  in the currency of the statement's opening balance, else of another of its balances, with a
+  warning).
 
 A file without any SWIFT field is not MT940 and is refused; so is a statement whose balances,
-``:61:`` or ``:86:`` cannot be read. Fields before the first ``:20:`` (a snippet) make a
-statement without reference; the first ``:25:`` of a statement names its account; a missing or
-repeated field is a header warning. So is an informational tag that cannot be read (``:13D:``,
-``:21:``, ``:28C:``, ``:34F:``, ``:64:``, ``:65:``, ``:90D/C:``, ``:NS:``). Statements are
-parsed completely before the first one is yielded, so a broken file yields nothing.
+``:61:`` or ``:86:`` cannot be read, or whose opening or closing balance the books cannot hold
+as written (more than two decimal places, too large); every refusal names its line. Fields
+before the first ``:20:`` (a snippet) make a statement without reference; the first ``:25:`` of
+a statement names its account; a missing or repeated field is a header warning. So is an
+informational tag that cannot be read (``:13D:``, ``:21:``, ``:28C:``, ``:34F:``, ``:64:``,
+``:65:``, ``:90D/C:``, ``:NS:``; an available balance the books cannot hold among them).
+Statements are parsed completely before the first one is yielded, so a broken file yields
+nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ import mt940
 from schwifty import IBAN, checksum
 from schwifty.exceptions import SchwiftyException
 
-from kassenwart.core.money import quantize
+from kassenwart.core.money import quantize, to_money
 
 from .statement import (
     BOOKED,
@@ -66,6 +71,8 @@ _POINT_IN_STATEMENT_LINE = re.compile(
 )
 _POINT_IN_BALANCE = re.compile(r"^([CD]\d{6}[A-Z]{3}\d+)\.(\d{0,2})$", re.IGNORECASE)
 _BALANCE = re.compile(r"^[CD]\d{6}[A-Z]{3}\d+(,\d*)?$", re.IGNORECASE)
+_CURRENCY_OF_BALANCE = re.compile(r"^[CD]\d{6}([A-Z]{3})", re.IGNORECASE)
+_BALANCE_WITHOUT_CURRENCY = re.compile(r"^([CD]\d{6})(\d+(?:[,.]\d*)?)$", re.IGNORECASE)
 _DATE_TIME = re.compile(r"^\d{10}(?:[+-](?:[01]\d|2[0-3])[0-5]\d)?$")  # :13D: YYMMDDhhmm+hhmm
 _STRUCTURED_DETAILS = re.compile(r"^\d{3}\?\d{2}")
 _SUBFIELD = re.compile(r"\?(\d{2})")
@@ -85,6 +92,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # e.g. Ctrl-Z, SOH/ETX of a transfer
 _TRANSACTION_SCOPED = {"86", "NS"}
 _INFORMATIONAL = {"13", "21", "28", "34", "64", "65", "90", "NS"}
+_BALANCES = ("60", "62", "64", "65")  # in the order a missing currency is taken from
+_BOOKS_BALANCES = {"60", "62", "64"}  # read into the header: their amounts must fit the books
 _OPENING = ("final_opening_balance", "intermediate_opening_balance", "opening_balance")
 _CLOSING = ("final_closing_balance", "intermediate_closing_balance", "closing_balance")
 
@@ -216,12 +225,13 @@ def _kind(block: list[_Tag], message_types: dict[int, str]) -> str:
 def _read_statement(tags: list[_Tag], kind: str) -> tuple[StatementHeader, list[Entry]]:
     state = mt940.models.Transactions(processors=_PROCESSORS, tags=_TAGS, options=_OPTIONS)
     warnings: list[str] = []
+    currency = _balance_currency(tags)
     lines: list[int] = []  # the :61: line of each transaction state holds
     raw_entries: list[tuple[dict, int]] = []
     for tag in tags:
         if tag.name not in _TRANSACTION_SCOPED:
             raw_entries.extend(_take_transactions(state, lines))
-        if _feed(state, tag, warnings) and tag.name == "61":
+        if _feed(state, tag, warnings, currency) and tag.name == "61":
             lines.append(tag.line)
     raw_entries.extend(_take_transactions(state, lines))
     header = _header(state.data, kind, tags, warnings)
@@ -237,10 +247,19 @@ def _take_transactions(state: mt940.models.Transactions, lines: list[int]):
     return taken
 
 
-def _feed(state: mt940.models.Transactions, tag: _Tag, warnings: list[str]) -> bool:
+def _feed(state: mt940.models.Transactions, tag: _Tag, warnings: list[str], currency: _Currency | None) -> bool:
     """Give one tag to the library; False when an informational tag was skipped."""
     try:
-        state.parse(f":{tag.full}:{_repaired(tag, warnings)}")
+        value = _repaired(tag, warnings, currency)
+        if tag.name in _BOOKS_BALANCES:
+            _balance_amount(value)
+        state.parse(f":{tag.full}:{value}")
+    except _Unreadable as error:  # a value the library would take, or fail on without saying why
+        message = f":{tag.full}: {error}"
+        if tag.name in _INFORMATIONAL:
+            warnings.append(f"line {tag.line}: {message}; ignored")
+            return False
+        raise StatementFormatError(message, f"line {tag.line}") from error
     except Exception as error:  # the library raises RuntimeError, ValueError, InvalidOperation
         message = f":{tag.full}: cannot be read: {tag.value[:80]!r} ({error.__class__.__name__})"
         if tag.name in _INFORMATIONAL:
@@ -250,16 +269,57 @@ def _feed(state: mt940.models.Transactions, tag: _Tag, warnings: list[str]) -> b
     return True
 
 
-def _repaired(tag: _Tag, warnings: list[str]) -> str:
-    """The tag text with a decimal point read as comma and a day past the month's end (31
-    November) moved to its last day; a balance that still does not fit raises ValueError."""
+class _Unreadable(ValueError):
+    """A value of a tag that cannot be read, and why: a balance amount the books cannot hold
+    as written (sub-cent, too large), a date that does not exist."""
+
+
+def _balance_amount(value: str) -> None:
+    """Refuse a balance amount the money columns cannot hold exactly, before the library
+    reads it: the refusal then names the tag and its line."""
+    amount = value.split("\n", 1)[0][10:].replace(",", ".")
+    try:
+        to_money(amount)
+    except ValueError as error:
+        raise _Unreadable(f"amount {error}") from error
+
+
+@dataclass(frozen=True, slots=True)
+class _Currency:
+    code: str
+    tag: _Tag  # the balance it is written in
+
+
+def _balance_currency(tags: list[_Tag]) -> _Currency | None:
+    """The currency of the statement's balances: that of the opening balance, else of the
+    first other balance that names one."""
+    for name in _BALANCES:
+        for tag in tags:
+            found = _CURRENCY_OF_BALANCE.match(tag.value) if tag.name == name else None
+            if found:
+                return _Currency(found.group(1).upper(), tag)
+    return None
+
+
+def _repaired(tag: _Tag, warnings: list[str], currency: _Currency | None) -> str:
+    """The tag text with a decimal point read as comma, a day past the month's end (31
+    November) moved to its last day, and a balance without currency given that of the
+    statement's other balances; a date that cannot be one (month 13, day 0) raises
+    _Unreadable, a balance that still does not fit raises ValueError."""
     if tag.name == "61":
         return _last_day(tag, _POINT_IN_STATEMENT_LINE.sub(r"\1,\2", tag.value), 0, warnings)
     if tag.name == "13" and not _DATE_TIME.match(tag.value):
         raise ValueError("not a date and time YYMMDDhhmm[+hhmm]")
-    if tag.name not in ("60", "62", "64", "65"):
+    if tag.name not in _BALANCES:
         return tag.value
     first, *rest = tag.value.split("\n")
+    missing = _BALANCE_WITHOUT_CURRENCY.match(first)
+    if missing and currency is not None:
+        first = f"{missing.group(1)}{currency.code}{missing.group(2)}"
+        warnings.append(
+            f"line {tag.line}: :{tag.full}: balance without currency, read as {currency.code} "
+            f"(the currency of :{currency.tag.full}: in line {currency.tag.line})"
+        )
     first = _last_day(tag, _POINT_IN_BALANCE.sub(r"\1,\2", first), 1, warnings)
     if not _BALANCE.match(first):
         raise ValueError("not a balance: mark, YYMMDD, currency, amount")
@@ -268,8 +328,10 @@ def _repaired(tag: _Tag, warnings: list[str]) -> str:
 
 def _last_day(tag: _Tag, text: str, at: int, warnings: list[str]) -> str:
     digits = text[at : at + 6]
-    if not digits.isdigit() or not 1 <= int(digits[2:4]) <= 12:
-        return text
+    if not digits.isdigit():
+        return text  # the library says what it misses
+    if not 1 <= int(digits[2:4]) <= 12 or not 1 <= int(digits[4:]) <= 31:
+        raise _Unreadable(f"date {digits} does not exist (YYMMDD)")
     year, month, day = 2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:])
     last = calendar.monthrange(year, month)[1]
     if day <= last:
