@@ -64,16 +64,20 @@ def test_open_list_shows_payments_with_ranked_suggestions_and_reasons(books, eng
 def test_open_list_search_and_filters(books, company, db_rows, english):
     other = db_rows.account(company, name="Tagesgeld")
     db_rows.transaction(other, "12.00", counterparty_name="Zinsgutschrift Bank")
+    db_rows.transaction(other, "1897.48", counterparty_name="Großkunde Süd")
     reconcile_company(company)
 
     def payers(query=""):
         response = english.get(reverse("reconciliation_open") + query)
         return [row.tx.counterparty_name for row in response.context["payments"]]
 
-    assert payers() == ["Hans Meier", "Zinsgutschrift Bank", "Sammelzahler Nord", "Versicherung AG"]
+    assert payers() == ["Hans Meier", "Zinsgutschrift Bank", "Großkunde Süd", "Sammelzahler Nord", "Versicherung AG"]
     assert payers("?q=hans") == ["Hans Meier"]
     assert payers("?q=343,00") == ["Sammelzahler Nord"]
-    assert payers(f"?account={other.pk}") == ["Zinsgutschrift Bank"]
+    for typed in ("1897", "1897,48", "1.897,48", "1897.48"):
+        assert payers(f"?q={typed}") == ["Großkunde Süd"], typed
+    assert payers("?q=1897,49") == []
+    assert payers(f"?account={other.pk}") == ["Zinsgutschrift Bank", "Großkunde Süd"]
     assert payers("?date_from=2026-07-22") == ["Sammelzahler Nord", "Versicherung AG"]
     assert payers("?status=ignored") == []
     # htmx asks for the results only
@@ -184,6 +188,8 @@ def test_map_page_shows_payment_suggestions_and_finds_open_invoices(books, engli
     assert "RE-2026-0003" in found and "RE-2026-0004" in found and "RE-2026-0001" not in found
     assert "<html" not in found
     assert "RE-2026-0002" in _text(_rows(english, books.collective, {"q": "250,00"}, target="invoice-results"))
+    whole_euros = _text(_rows(english, books.collective, {"q": "250"}, target="invoice-results"))
+    assert "RE-2026-0002" in whole_euros and "RE-2026-0004" in whole_euros and "RE-2026-0003" not in whole_euros
     paid = _text(_rows(english, books.collective, {"q": "RE-2026-0005"}, target="invoice-results"))
     assert "No open invoice matches." in paid  # reconciled automatically, nothing open
 

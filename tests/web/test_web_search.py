@@ -41,6 +41,15 @@ def test_search_by_amount_with_a_decimal_point(rows, admin, client_for):
     assert _names(client_for(admin), "?q=1234.56") == ["Lieferant Zwei AG", "Kunde Eins GmbH"]
 
 
+def test_search_by_whole_euros_finds_every_amount_of_those_euros(rows, admin, client_for):
+    client = client_for(admin)
+    assert _names(client, "?q=1234") == ["Fast Gleich KG", "Lieferant Zwei AG", "Kunde Eins GmbH"]
+    assert _names(client, "?q=1.234") == ["Fast Gleich KG", "Lieferant Zwei AG", "Kunde Eins GmbH"]
+    assert _names(client, "?q=-1234") == ["Lieferant Zwei AG"]
+    assert _names(client, "?q=1234,50") == ["Fast Gleich KG"]
+    assert _names(client, "?q=1235") == []
+
+
 def test_search_by_text_name_and_iban(rows, admin, client_for):
     client = client_for(admin)
     assert _names(client, "?q=re-2026-0042") == ["Kunde Eins GmbH"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -16,7 +15,7 @@ from kassenwart.banking.models import (
     Transaction,
 )
 from kassenwart.companies.models import Company
-from kassenwart.core.money import quantize
+from kassenwart.core.money import AmountRange, quantize
 
 CREDIT, DEBIT = "credit", "debit"
 
@@ -78,7 +77,7 @@ def _matching(
     queryset: QuerySet,
     *,
     text: str,
-    amount: Decimal | None,
+    amount: AmountRange | None,
     account_id: int | None,
     direction: str | None,
 ) -> QuerySet:
@@ -103,7 +102,9 @@ def _matching(
             found |= Q(counterparty_iban__icontains=compact)
         if amount is not None:
             # "1.234,56" finds money in and out alike; "-1.234,56" only money out.
-            found |= Q(amount=amount) if amount < 0 else Q(amount__in=[amount, -amount])
+            found |= Q(amount__range=(amount.low, amount.high))
+            if not amount.negative:
+                found |= Q(amount__range=(-amount.high, -amount.low))
         queryset = queryset.filter(found)
     return queryset
 
@@ -112,7 +113,7 @@ def transaction_search(
     company: Company,
     *,
     text: str = "",
-    amount: Decimal | None = None,
+    amount: AmountRange | None = None,
     account_id: int | None = None,
     direction: str | None = None,
     date_from: date | None = None,
@@ -146,7 +147,7 @@ def pending_search(
     company: Company,
     *,
     text: str = "",
-    amount: Decimal | None = None,
+    amount: AmountRange | None = None,
     account_id: int | None = None,
     direction: str | None = None,
 ) -> QuerySet[PendingTransaction]:

@@ -1,5 +1,6 @@
 """Money is Decimal with two places, never float."""
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -28,3 +29,19 @@ def to_money(value: Decimal | int | str) -> Decimal:
 def quantize(value: Decimal | int | None) -> Decimal:
     """Sums read back from SQLite can lose their scale; put it back."""
     return Decimal(value or 0).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class AmountRange:
+    """The amounts a search stands for, both ends included: "1897" is 1897.00 to 1897.99,
+    "1897,48" is 1897.48 alone."""
+
+    low: Decimal
+    high: Decimal
+
+    @property
+    def negative(self) -> bool:
+        return self.high < 0
+
+    def negated(self) -> "AmountRange":
+        return AmountRange(-self.high, -self.low)

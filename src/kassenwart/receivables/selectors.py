@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db.models import F, Q, QuerySet
 
 from kassenwart.companies.models import Company
+from kassenwart.core.money import AmountRange
 from kassenwart.receivables.models import Invoice
 
 
@@ -14,7 +13,7 @@ def invoice_search(
     company: Company,
     *,
     text: str = "",
-    amount: Decimal | None = None,
+    amount: AmountRange | None = None,
     status: str | None = None,
 ) -> QuerySet[Invoice]:
     """Invoices, newest first. `text` is looked for in the invoice number, the payment
@@ -32,6 +31,6 @@ def invoice_search(
             | Q(customer__number__icontains=text)
         )
         if amount is not None:
-            found |= Q(amount=amount) | Q(open_amount=amount)
+            found |= Q(amount__range=(amount.low, amount.high)) | Q(open_amount__range=(amount.low, amount.high))
         queryset = queryset.filter(found)
     return queryset.order_by(F("issue_date").desc(nulls_last=True), "-id")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kassenwart.banking.selectors import CREDIT, DEBIT, account_choices
 from kassenwart.receivables.models import Invoice
-from kassenwart.web.amounts import parse_amount
+from kassenwart.web.amounts import amount_range
 
 MAX_FILES = 20
 
@@ -29,7 +29,7 @@ class _SearchForm(forms.Form):
 
     def _text(self) -> dict:
         text = self.value("q") or ""
-        return {"text": text, "amount": parse_amount(text)}
+        return {"text": text, "amount": amount_range(text)}
 
 
 class TransactionFilterForm(_SearchForm):

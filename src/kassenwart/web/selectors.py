@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from kassenwart.banking.models import Transaction
 from kassenwart.banking.selectors import transaction_search
-from kassenwart.core.money import quantize
+from kassenwart.core.money import AmountRange, quantize
 from kassenwart.receivables.models import Invoice
 from kassenwart.receivables.selectors import invoice_search
 from kassenwart.reconciliation import selectors
@@ -43,7 +43,7 @@ def payment_search(
     *,
     status: str | None = WAITING,
     text: str = "",
-    amount: Decimal | None = None,
+    amount: AmountRange | None = None,
     account_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -67,7 +67,7 @@ def match_search(
     *,
     kind: str | None = None,
     text: str = "",
-    amount: Decimal | None = None,
+    amount: AmountRange | None = None,
     account_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -108,7 +108,7 @@ def invoices_by_id(company, ids: Iterable) -> dict[int, Invoice]:
     return selectors.invoices_by_id(company, wanted) if wanted else {}
 
 
-def open_invoice_search(company, *, text: str = "", amount: Decimal | None = None, limit: int = 20) -> list[Invoice]:
+def open_invoice_search(company, *, text: str = "", amount: AmountRange | None = None, limit: int = 20) -> list[Invoice]:
     """Invoices that can still take a payment, for the map page's search."""
     found = invoice_search(company, text=text, amount=amount).filter(status__in=OPEN_INVOICES)
     return list(found.exclude(open_amount=0)[:limit])

@@ -17,7 +17,7 @@ from kassenwart.reconciliation.services import (
     transaction_unignore,
 )
 from kassenwart.web import mapping, selectors
-from kassenwart.web.amounts import parse_amount
+from kassenwart.web.amounts import amount_range
 from kassenwart.web.decorators import company_required
 from kassenwart.web.pagination import paginate
 from kassenwart.web.reconciliation_forms import IgnoreForm, OpenFilterForm, SuggestionForm
@@ -73,7 +73,7 @@ def _map_context(request, payment, *, rows=(), q="", ignore_form=None, errors=()
         "notes": mapping.notes(payment.left, rows, config, payment.tx.currency),
         "chosen": {row.invoice.pk for row in rows},
         "q": q,
-        "invoices": selectors.open_invoice_search(company, text=text, amount=parse_amount(text)) if text else [],
+        "invoices": selectors.open_invoice_search(company, text=text, amount=amount_range(text)) if text else [],
         "ignore_form": ignore_form or IgnoreForm(),
         "errors": errors,
     }
