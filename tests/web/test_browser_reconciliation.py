@@ -138,3 +138,49 @@ def test_phone_map_a_payment_by_hand_then_undo(server, browser, shots):  # noqa:
 
     assert not errors, errors
     context.close()
+
+
+def test_phone_undo_then_map_to_another_customers_invoice_asks_first(server, browser, shots):  # noqa: F811
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    main = page.locator("main")
+    page.goto(f"{server}/login/")
+    page.fill("input[name=username]", "a")
+    page.fill("input[name=password]", "p")
+    page.click("button[type=submit]")
+
+    # undo the automatic match of Kunde Eins GmbH (customer 50001 by its IBAN)
+    page.goto(f"{server}/reconciliation/matched/")
+    card = page.locator("article", has_text="Kunde Eins GmbH")
+    card.locator("summary", has_text="Rückgängig machen").click()
+    card.get_by_role("button", name="Ja, diese Zuordnung rückgängig machen").click()
+    expect(main).to_contain_text("Zuordnung rückgängig gemacht")
+
+    # map it by hand to Beispiel AG's invoice: the page asks first
+    page.goto(f"{server}/reconciliation/open/")
+    page.locator("article", has_text="Kunde Eins GmbH").get_by_role("link", name="Zuordnen").click()
+    page.locator("#map-q").press_sequentially("RE-2026-0102", delay=40)
+    page.get_by_role("button", name="RE-2026-0102 hinzufügen").click()
+    expect(page.get_by_label("Betrag für RE-2026-0102")).to_have_value("250,00")
+    page.get_by_role("button", name="Zahlung zuordnen").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Der Zahler ist als Kunde 50001 bekannt, aber RE-2026-0102 gehört einem anderen Kunden (50002)."
+    )
+    confirm = page.get_by_label("Ja, diese Zahlung bezahlt Rechnungen eines anderen Kunden")
+    expect(page.get_by_label("Betrag für RE-2026-0102")).to_have_value("250,00")  # what was chosen stays
+    page.screenshot(path=shots / "recon-5-other-customer.png", full_page=True)
+    confirm.check()
+    page.get_by_role("button", name="Zahlung zuordnen").click()
+    expect(main).to_contain_text("Zahlung von Kunde Eins GmbH zugeordnet zu RE-2026-0102.")
+
+    page.goto(f"{server}/reconciliation/matched/")
+    expect(page.locator("article", has_text="Kunde Eins GmbH")).to_contain_text(
+        "Rechnung von Kunde 50002, Zahler bekannt als Kunde 50001"
+    )
+    assert not errors, errors
+    context.close()

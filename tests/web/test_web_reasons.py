@@ -34,6 +34,7 @@ PAYMENTS = [  # amount, remittance, payer name, payer IBAN, structured reference
     ("120.00", "RE-2026-01237", "Südwind OHG", "", ""),
     ("120.00", "Danke", "Beispiel", "", ""),
     ("500.00", "Danke", "Beispiel GmbH", "", ""),  # the customer is an AG
+    ("500.00", "RE-2026-01235", "", "DE12500105170648489890", ""),  # Muster GmbH pays Beispiel AG's
     ("-50.00", "x", "", "", ""),
     ("12.34", "xyz", "", "", ""),
 ]
@@ -76,3 +77,16 @@ def test_english_stays_as_the_engine_says_it_and_unknown_reasons_pass_through():
         # word for word, only the engine's straight quotes around remittance text become typographic
         assert translate(reason) == re.sub(r"'(.+?)'", r"“\1”", reason)
     assert translate("a reason the engine learns next year") == "a reason the engine learns next year"
+
+
+def test_what_a_person_did_and_exact_deviations_in_german():
+    with translation.override("de"):
+        assert translate("invoice number AB-2026-00140 in remittance, prefix RE instead of AB") == (
+            "Rechnungsnummer AB-2026-00140 im Verwendungszweck, Präfix RE statt AB"
+        )
+        assert translate("invoice of customer 10577, payer known as customer 10234") == (
+            "Rechnung von Kunde 10577, Zahler bekannt als Kunde 10234"
+        )
+        assert translate("undone by a person before") == "schon einmal von Hand rückgängig gemacht"
+        assert translate("mapped by hand") == "von Hand zugeordnet"
+        assert translate("suggestion accepted") == "Vorschlag angenommen"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kassenwart.receivables.models import Customer
 from kassenwart.reconciliation import engine
 from kassenwart.reconciliation.models import LearnedPayer, MatchingConfig, RejectedSuggestion
 
@@ -76,11 +77,15 @@ def engine_knowledge(company) -> engine.Knowledge:
     by_iban, by_name = {}, {}
     for kind, key, number in LearnedPayer.objects.filter(company=company).values_list("kind", "key", "customer__number"):
         (by_iban if kind == LearnedPayer.Kind.IBAN else by_name)[key] = number
-    rejected = frozenset(
-        (str(tx_id), frozenset(str(i) for i in ids))
-        for tx_id, ids in RejectedSuggestion.objects.filter(company=company).values_list("transaction_id", "invoice_ids")
+    rejected, undone = set(), set()
+    pairs = RejectedSuggestion.objects.filter(company=company).values_list("transaction_id", "invoice_ids", "undone")
+    for tx_id, ids, was_undone in pairs:
+        (undone if was_undone else rejected).add((str(tx_id), frozenset(str(i) for i in ids)))
+    ibans = Customer.objects.filter(company=company).exclude(iban="").values_list("iban", "number")
+    return engine.Knowledge(
+        customers_by_iban=by_iban, customers_by_name=by_name, rejected=frozenset(rejected), undone=frozenset(undone),
+        customer_ibans=tuple(ibans),
     )
-    return engine.Knowledge(customers_by_iban=by_iban, customers_by_name=by_name, rejected=rejected)
 
 
 def proposal_as_json(proposal: engine.Proposal) -> dict:

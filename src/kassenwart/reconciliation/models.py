@@ -93,7 +93,8 @@ class Allocation(models.Model):
 
 
 class LearnedPayer(models.Model):
-    """A payer IBAN or name that a person's map tied to a customer."""
+    """A payer IBAN or name that a person's map tied to a customer; `match` is the map that
+    taught it, so undoing that map un-learns it (unless another map still backs it)."""
 
     class Kind(models.TextChoices):
         IBAN = "iban", "IBAN"
@@ -103,6 +104,7 @@ class LearnedPayer(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     key = models.CharField(max_length=255)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,10 +112,13 @@ class LearnedPayer(models.Model):
 
 
 class RejectedSuggestion(models.Model):
-    """A suggestion a person turned down; never proposed again for that transaction."""
+    """A pair of transaction and invoices a person turned down. A rejected suggestion is never
+    proposed again for that transaction; an undone match (`undone`) is never applied
+    automatically again, but may still be suggested, marked as undone before."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="+")
     invoice_ids = models.JSONField()  # sorted list of invoice ids
+    undone = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -26,7 +26,7 @@ from kassenwart.core.models import AuditEvent, User
 from kassenwart.core.money import quantize
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
-from kassenwart.receivables.models import Invoice
+from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_status
 from kassenwart.reconciliation import engine
 from kassenwart.reconciliation.convert import (
@@ -54,6 +54,17 @@ SETTLED = [TransactionState.Status.MATCHED, TransactionState.Status.IGNORED, Tra
 
 class ReconciliationError(ValueError):
     """A request a person made that cannot be carried out; the message says why."""
+
+
+class OtherCustomer(ReconciliationError):
+    """The invoices of a map by hand belong to another customer than the one the payer is
+    known as; the map needs the person's confirmation (`confirm_other_customer`)."""
+
+
+# Stored in English whoever acts, said in the reader's language on display (web/reasons.py).
+MAPPED_BY_HAND = "mapped by hand"
+SUGGESTION_ACCEPTED = "suggestion accepted"
+_OTHER_CUSTOMER = "invoice of customer {invoice}, payer known as customer {payer}"  # as the engine says it
 
 
 @dataclass
@@ -297,8 +308,12 @@ def match_create(
     user: User | None,
     reasons: list[str] | None = None,
     via: str = "web",
+    confirm_other_customer: bool = False,
 ) -> Match:
-    """Map a payment by hand: (invoice, amount applied, amount written off) per invoice."""
+    """Map a payment by hand: (invoice, amount applied, amount written off) per invoice.
+
+    When the payer's IBAN is known for a customer and an invoice is another's, the map
+    is refused (OtherCustomer) unless `confirm_other_customer`; such a map teaches nothing."""
     _lock_books(company)
     state = _state_for(company, tx)
     if tx.amount <= 0:
@@ -323,9 +338,20 @@ def match_create(
             _("The amounts (%(total)s) exceed what is left of the payment (%(left)s).")
             % {"total": total, "left": available}
         )
+    crossing = _other_customers(company, tx, invoices.values())
+    reasons = list(reasons or [MAPPED_BY_HAND])
+    if crossing:
+        customers, payer, others = crossing
+        if not confirm_other_customer:
+            raise OtherCustomer(
+                _("The payer is known as customer %(payer)s, but %(invoices)s belongs to another customer "
+                  "(%(customers)s). Confirm that this payment pays another customer's invoices.")
+                % {"payer": payer, "invoices": ", ".join(sorted(i.number for i in others)),
+                   "customers": ", ".join(customers)}
+            )
+        reasons += [_OTHER_CUSTOMER.format(invoice=c, payer=payer) for c in customers]
     match = Match.objects.create(
-        company=company, transaction=tx, kind=Match.Kind.MANUAL, reasons=reasons or [_("mapped by hand")],
-        created_by=user,
+        company=company, transaction=tx, kind=Match.Kind.MANUAL, reasons=reasons, created_by=user,
     )
     rows = []
     for invoice, amount, write_off in allocations:
@@ -338,23 +364,87 @@ def match_create(
     Allocation.objects.bulk_create(rows)
     state.status = TransactionState.Status.MATCHED if total == available else TransactionState.Status.PARTIALLY_MATCHED
     state.save(update_fields=["status", "updated_at"])
-    _learn(company, tx, [r.invoice for r in rows])
+    if not crossing:
+        _learn(company, tx, [r.invoice for r in rows], match)
     _match_event(company, match, rows, "match.manual", user, via).save()
     return match
 
 
-def _learn(company: Company, tx: Transaction, invoices: list[Invoice]) -> None:
-    """A map by hand teaches the payer's IBAN and name for the customer (when it is one)."""
+def _iban_key(tx: Transaction) -> str:
+    return tx.counterparty_iban.replace(" ", "").upper()
+
+
+def _payer_keys(tx: Transaction) -> list[tuple[str, str]]:
+    """What a map by hand teaches about the payer: (LearnedPayer.Kind, key)."""
+    keys = ((LearnedPayer.Kind.IBAN, _iban_key(tx)), (LearnedPayer.Kind.NAME, " ".join(tx.counterparty_name.split())))
+    return [(kind, key[:255]) for kind, key in keys if key]
+
+
+def _other_customers(company: Company, tx: Transaction, invoices) -> tuple[list[str], str, list[Invoice]] | None:
+    """When the payer's IBAN is known (from the customers or learned) and some invoices are
+    of other customers: (their customer numbers, the payer's customer numbers, the invoices)."""
+    iban = _iban_key(tx)
+    if not iban:
+        return None
+    payer = dict(Customer.objects.filter(company=company, iban=iban).values_list("pk", "number"))
+    learned = LearnedPayer.objects.filter(company=company, kind=LearnedPayer.Kind.IBAN, key=iban)
+    payer.update(learned.values_list("customer_id", "customer__number"))
+    others = [inv for inv in invoices if payer and inv.customer_id not in payer]
+    if not others:
+        return None
+    numbers = dict(Customer.objects.filter(pk__in={inv.customer_id for inv in others}).values_list("pk", "number"))
+    customers = sorted({numbers[inv.customer_id] for inv in others})
+    return customers, ", ".join(sorted(payer.values())), others
+
+
+def _learn(company: Company, tx: Transaction, invoices: list[Invoice], match: Match) -> None:
+    """A map by hand teaches the payer's IBAN and name for the customer (when it is one);
+    the learning remembers the map, so undoing it un-learns (`_unlearn`)."""
     customers = {inv.customer_id for inv in invoices}
     if len(customers) != 1:
         return
     customer_id = customers.pop()
-    for kind, key in ((LearnedPayer.Kind.IBAN, tx.counterparty_iban.replace(" ", "").upper()),
-                      (LearnedPayer.Kind.NAME, " ".join(tx.counterparty_name.split()))):
-        if key:
-            LearnedPayer.objects.update_or_create(
-                company=company, kind=kind, key=key[:255], defaults={"customer_id": customer_id}
-            )
+    for kind, key in _payer_keys(tx):
+        LearnedPayer.objects.update_or_create(
+            company=company, kind=kind, key=key, defaults={"customer_id": customer_id, "match": match}
+        )
+
+
+def _unlearn(company: Company, match: Match) -> None:
+    """Forget what the undone map taught, unless another map by hand still teaches it: then
+    that one (the newest) is what the learning rests on."""
+    for learned in LearnedPayer.objects.select_for_update().filter(company=company, match=match):
+        teacher = _teacher(company, learned.kind, learned.key)
+        if teacher is None:
+            learned.delete()
+        else:
+            learned.match_id, learned.customer_id = teacher
+            learned.save(update_fields=["match", "customer"])
+
+
+def _teacher(company: Company, kind: str, key: str) -> tuple[int, int] | None:
+    """The newest active map by hand that teaches `key` for one customer: (match, customer)."""
+    field = "transaction__counterparty_iban" if kind == LearnedPayer.Kind.IBAN else "transaction__counterparty_name"
+    longest_word = max(key.split(), key=len)
+    maps = (
+        Match.objects.filter(company=company, kind=Match.Kind.MANUAL, undone_at__isnull=True)
+        .filter(**{f"{field}__icontains": longest_word})
+        .select_related("transaction")
+        .order_by("-created_at", "-id")
+    )
+    for match in maps:
+        if (kind, key) not in _payer_keys(match.transaction) or _crossed(match.reasons):
+            continue
+        customers = set(match.allocations.values_list("invoice__customer_id", flat=True))
+        if len(customers) == 1:
+            return match.pk, customers.pop()
+    return None
+
+
+def _crossed(reasons: list[str]) -> bool:
+    """Was the map one across customers (confirmed by a person; it taught nothing)?"""
+    prefix = _OTHER_CUSTOMER.partition("{")[0]
+    return any(reason.startswith(prefix) for reason in reasons)
 
 
 @transaction.atomic
@@ -376,13 +466,29 @@ def match_undo(company: Company, match: Match, *, user: User | None, via: str = 
     state = _state_for(company, match.transaction)
     state.status = TransactionState.Status.PARTIALLY_MATCHED if _active_total(match.transaction) else TransactionState.Status.OPEN
     state.save(update_fields=["status", "updated_at"])
+    _remember_undone(company, match, allocations, user)
+    _unlearn(company, match)
     event = _match_event(company, match, allocations, "match.undone", user, via)
     event.before, event.after = event.after, None
     event.save()
 
 
-def suggestion_accept(company: Company, tx: Transaction, rank: int, *, user: User | None) -> Match:
-    """Accept the suggestion at `rank` (1 = best) as it stands."""
+def _remember_undone(company: Company, match: Match, allocations: list[Allocation], user: User | None) -> None:
+    """An undone match is final for the automatic run: the pair is never applied
+    automatically again (it may still be suggested, marked). A person may map it again."""
+    invoice_ids = sorted((str(a.invoice_id) for a in allocations), key=int)
+    known = RejectedSuggestion.objects.filter(company=company, transaction_id=match.transaction_id, undone=True)
+    if invoice_ids not in list(known.values_list("invoice_ids", flat=True)):
+        RejectedSuggestion.objects.create(
+            company=company, transaction_id=match.transaction_id, invoice_ids=invoice_ids, undone=True, created_by=user
+        )
+
+
+def suggestion_accept(
+    company: Company, tx: Transaction, rank: int, *, user: User | None, confirm_other_customer: bool = False
+) -> Match:
+    """Accept the suggestion at `rank` (1 = best) as it stands (across customers only when
+    confirmed, as a map by hand)."""
     state = TransactionState.objects.filter(transaction=tx, company=company).first()
     if state is None or not 1 <= rank <= len(state.suggestions):
         raise ReconciliationError(_("That suggestion is no longer there."))
@@ -400,7 +506,8 @@ def suggestion_accept(company: Company, tx: Transaction, rank: int, *, user: Use
     )
     return match_create(
         company, tx, [(invoices[p.invoice_id], p.amount, p.write_off) for p in parts], user=user,
-        reasons=[_("suggestion accepted"), *proposal["reasons"]],
+        reasons=[SUGGESTION_ACCEPTED, *(r for r in proposal["reasons"] if not _crossed([r]))],
+        confirm_other_customer=confirm_other_customer,
     )
 
 

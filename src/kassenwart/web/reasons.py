@@ -1,9 +1,10 @@
 """The engine's reasons in the reader's language.
 
 The engine is pure and speaks English ("invoice number RE-2026-0042 in remittance,
-1 transposition"); matches store those words. Here they are read back by pattern and said
-again through gettext, with amounts in the local format. A reason no pattern knows is shown
-as it is, so a new wording in the engine is never lost, only untranslated.
+1 transposition"); matches store those words, and so do maps by hand ("mapped by hand", in
+English whoever mapped). Here they are read back by pattern and said again through gettext,
+with amounts in the local format. A reason no pattern knows is shown as it is, so a new
+wording in the engine is never lost, only untranslated.
 """
 
 from __future__ import annotations
@@ -21,9 +22,21 @@ def _amount(text: str) -> str:
     return number_format(Decimal(text), decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
+_PREFIX = re.compile(r"prefix (?P<found>\S+) instead of (?P<expected>\S+)")
+
+
 def _detail(text: str) -> str:
-    """How a number in the remittance deviates from the invoice number."""
+    """How a number in the remittance deviates from the invoice number (one or more
+    deviations, separated by commas)."""
+    return ", ".join(_one_detail(part) for part in text.split(", "))
+
+
+def _one_detail(text: str) -> str:
+    prefix = _PREFIX.fullmatch(text)
+    if prefix:
+        return _("prefix %(found)s instead of %(expected)s") % prefix.groupdict()
     details = {
+        "also a customer number": _("also a customer number"),
         "without leading zeros": _("without leading zeros"),
         "1 missing digit": _("1 digit missing"),
         "1 missing character": _("1 character missing"),
@@ -120,6 +133,11 @@ _PATTERNS = [
             _say(gettext_noop("amount does not fit open amount"), gettext_noop("amount does not fit sum of %(count)s open amounts")),
         ),
         (r"payer points to another customer", _say(gettext_noop("payer points to another customer"))),
+        (
+            r"invoice of customer (?P<invoice>.+), payer known as customer (?P<payer>.+)",
+            _say(gettext_noop("invoice of customer %(invoice)s, payer known as customer %(payer)s")),
+        ),
+        (r"undone by a person before", _say(gettext_noop("undone by a person before"))),
         (r"no open invoice fits", _say(gettext_noop("no open invoice fits"))),
         (r"outgoing payment", _say(gettext_noop("outgoing payment"))),
         (r"return or reversal", _say(gettext_noop("return or reversal"))),

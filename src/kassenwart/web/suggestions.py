@@ -16,6 +16,7 @@ from kassenwart.receivables.models import Invoice
 SHOWN = 3  # suggestions per payment in the open list
 _LEVELS = ((0.75, "high", _("high")), (0.3, "medium", _("medium")), (0.0, "low", _("low")))
 _CLOSED = (Invoice.Status.PAID, Invoice.Status.OVERPAID)
+OTHER_CUSTOMER = "invoice of customer "  # how the engine's reason begins (engine.scoring)
 
 
 def key_of(invoice_ids: Iterable) -> str:
@@ -54,6 +55,12 @@ class Suggestion:
     @property
     def percent(self) -> int:
         return max(0, min(100, round(self.confidence * 100)))
+
+    @property
+    def other_customer(self) -> bool:
+        """An invoice of it belongs to another customer than the one the payer is known as:
+        accepting it needs the person's confirmation."""
+        return any(reason.startswith(OTHER_CUSTOMER) for reason in self.reasons)
 
     @property
     def outdated(self) -> bool:

@@ -133,12 +133,19 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
         if not ambiguous:
             covered.update(range(window.start, window.end))
         evidence.typo_sources.append(window.text)
+        written = text_atoms[window.start - 1] if _after_prefix(window, text_atoms, shape) else ""
         for invoice_id in index.by_spelling[window.text]:
             number = index.invoices[invoice_id].number
             detail = "" if window.text == index.keys[invoice_id] else ", without leading zeros"
             detail += ", also a customer number" if ambiguous else ""
+            # "RE-2026-00140" for AB-2026-00140 may name another document of that number: a
+            # reading that needs the payer to confirm it, like a typo.
+            expected = shape.prefix(number) if written else ""
+            other_prefix = bool(expected) and written != expected
+            detail += f", prefix {written} instead of {expected}" if other_prefix else ""
             reason = f"invoice number {number} in remittance{detail}"
-            evidence.add_ref(invoice_id, RefHit(SHORT if ambiguous else STRONG, reason))
+            strength = SHORT if ambiguous else TYPO if other_prefix else STRONG
+            evidence.add_ref(invoice_id, RefHit(strength, reason))
     low, high = shape.min_length - 1, shape.max_length + 1
     for window in windows:
         if covered and _overlaps(window, covered):

@@ -7,13 +7,17 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from .model import Automation, Decision, Knowledge, MatchingConfig, Status, Transaction
-from .scoring import AUTO_TIERS, Scored
+from .scoring import Scored
 
 NO_FIT = "no open invoice fits"
 
 
 def rank(tx: Transaction, scored: Iterable[Scored], knowledge: Knowledge) -> list[Scored]:
+    """Best first, without what a person rejected; what a person undid stays, marked."""
     kept = [s for s in scored if (tx.id, s.invoice_ids) not in knowledge.rejected]
+    if knowledge.undone:
+        for s in kept:
+            s.undone = (tx.id, s.invoice_ids) in knowledge.undone
     if len(kept) > 1:
         kept.sort(key=Scored.rank_key)
     return kept
@@ -29,7 +33,7 @@ def decide(
         return Decision(tx.id, Status.OPEN, note=NO_FIT)
     best = ranked[0]
     alone = len(ranked) == 1 or ranked[1].tier < best.tier
-    if config.automation == Automation.AUTOMATIC and best.tier in AUTO_TIERS and alone:
+    if config.automation == Automation.AUTOMATIC and best.safe and alone:
         return Decision(tx.id, Status.AUTO, match=best.proposal(tx, open_amounts, config))
     shown = ranked[: config.max_suggestions]
     suggestions = tuple(s.proposal(tx, open_amounts, config) for s in shown)

@@ -157,6 +157,8 @@ class _Customers:
                 if iban:
                     self.by_iban[compact(iban)][customer] = CRM
             self.names.setdefault(customer, self._add_name(name, customer, CRM))
+        for iban, customer in knowledge.customer_ibans:
+            self.by_iban[compact(iban)].setdefault(customer, CRM)
         for iban, customer in knowledge.customers_by_iban.items():
             self.by_iban[compact(iban)].setdefault(customer, LEARNED)
         for name, customer in knowledge.customers_by_name.items():

@@ -102,6 +102,16 @@ class NumberShape:
         layout = tuple(len(parts[i]) for i in digit_positions)
         return spans, digit_positions[self.serial_positions.get(layout, -1)]
 
+    def prefix(self, number: str) -> str:
+        """The affix right before the number's key ("RE" of "RE-2026-00140", "DE" of
+        "INV-DE-122640"), or ""."""
+        before = ""
+        for run in runs(number.upper()):
+            if run not in self.affixes:
+                return before
+            before = run
+        return ""
+
     def widened(self, lengths: Iterable[int]) -> NumberShape:
         """The same shape, its length range stretched to cover `lengths`."""
         lengths = list(lengths)

@@ -71,13 +71,19 @@ class Transaction:
 
 @dataclass(frozen=True, slots=True)
 class Knowledge:
-    """What earlier matches taught: payer IBAN / payer name -> customer number, and the
-    suggestions a person rejected as (transaction id, invoice ids), never proposed again.
+    """What earlier matches taught: payer IBAN / payer name -> customer number; the
+    suggestions a person rejected as (transaction id, invoice ids), never proposed again;
+    and the matches a person undid, (transaction id, invoice ids) too, never applied
+    automatically again (still suggested, marked as undone before).
+    `customer_ibans` are (IBAN, customer number) from the master data, also of customers
+    without open invoices: who the payer is, even when it owes nothing now.
     Keys may be written as the bank wrote them; the engine normalizes them."""
 
     customers_by_iban: Mapping[str, str] = field(default_factory=dict)
     customers_by_name: Mapping[str, str] = field(default_factory=dict)
     rejected: frozenset[tuple[str, frozenset[str]]] = frozenset()
+    undone: frozenset[tuple[str, frozenset[str]]] = frozenset()
+    customer_ibans: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ CUSTOMER_EXACT = 2  # no reference: the identified customer owes exactly this
 EVIDENCE = 1
 AMOUNT_ONLY = 0
 AUTO_TIERS = frozenset({REFERENCED_EXACT, CORRECTED_EXACT, REFERENCED_PARTIAL, CUSTOMER_EXACT})
+UNDONE = "undone by a person before"
 
 # Confidence per tier: the points place a candidate within its band.
 _BANDS = {
@@ -67,6 +68,16 @@ class Scored:
     refs: list[RefHit | None]
     supports: dict[str, str]
     contradicted: bool
+    # The payer is known by IBAN as these customers, and some invoices are of others: the
+    # payment may well pay another's invoice, but only a person can say so.
+    foreign: tuple[str, ...] = ()
+    payer: tuple[str, ...] = ()
+    undone: bool = False  # a person undid this match before (Knowledge.undone)
+
+    @property
+    def safe(self) -> bool:
+        """May this be applied without a person (when it is alone at the top)?"""
+        return self.tier in AUTO_TIERS and not self.foreign and not self.undone
 
     def rank_key(self) -> tuple:
         oldest = self.invoices[0].due_date or date.max
@@ -82,8 +93,13 @@ class Scored:
         reasons = [r.reason for r in self.refs if r] + list(dict.fromkeys(self.supports.values()))
         if config.counts(Criterion.AMOUNT):
             reasons.append(self.amount_fit.reason(len(self.invoices)))
-        if self.contradicted:
+        if self.foreign:
+            known_as = ", ".join(self.payer)
+            reasons += [f"invoice of customer {c}, payer known as customer {known_as}" for c in self.foreign]
+        elif self.contradicted:
             reasons.append("payer points to another customer")
+        if self.undone:
+            reasons.append(UNDONE)
         return Proposal(allocations, confidence, tuple(reasons), surplus, write_off)
 
 
@@ -114,6 +130,8 @@ def score(
         else:
             supported = False
     contradicted = bool(known) and not supports  # the payer is someone, but none of these
+    payer = tuple(c for c, kinds in known.items() if IBAN in kinds) if known else ()
+    foreign = tuple(dict.fromkeys(i.customer_number for i in invoices if i.customer_number not in payer)) if payer else ()
     tier = _tier(amount_fit, refs, supports, supported, contradicted, evidence, config)
     points = (
         sum(_REF_POINTS[r.strength] for r in refs if r) / len(refs)
@@ -121,7 +139,7 @@ def score(
         + (_amount_points(amount_fit, config) if config.counts(Criterion.AMOUNT) else 0.0)
         - (3.0 if contradicted else 0.0)
     )
-    return Scored(invoice_ids, tier, points, invoices, amount_fit, refs, supports, contradicted)
+    return Scored(invoice_ids, tier, points, invoices, amount_fit, refs, supports, contradicted, foreign, payer)
 
 
 def _amount_points(amount_fit: AmountFit, config: MatchingConfig) -> float:

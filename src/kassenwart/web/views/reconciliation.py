@@ -9,6 +9,7 @@ from kassenwart.banking.models import Transaction
 from kassenwart.companies.permissions import MAP_TRANSACTION
 from kassenwart.reconciliation.convert import engine_config
 from kassenwart.reconciliation.services import (
+    OtherCustomer,
     ReconciliationError,
     match_create,
     suggestion_accept,
@@ -60,7 +61,7 @@ def _payment(request, pk) -> Transaction:
     return get_object_or_404(incoming, pk=pk, company=request.company)
 
 
-def _map_context(request, payment, *, rows=(), q="", ignore_form=None, errors=()) -> dict:
+def _map_context(request, payment, *, rows=(), q="", ignore_form=None, errors=(), other_customer=False) -> dict:
     company = request.company
     text = q.strip()
     config = engine_config(selectors.matching_config(company))
@@ -76,6 +77,7 @@ def _map_context(request, payment, *, rows=(), q="", ignore_form=None, errors=()
         "invoices": selectors.open_invoice_search(company, text=text, amount=amount_range(text)) if text else [],
         "ignore_form": ignore_form or IgnoreForm(),
         "errors": errors,
+        "other_customer": other_customer,  # the map needs the person's confirmation
     }
 
 
@@ -107,9 +109,13 @@ def map_save(request, pk):
     payment = selectors.payment_row(request.company, _payment(request, pk))
     rows = _posted_rows(request, payment)
     errors = mapping.problems(rows)
+    other_customer = False
     if not errors:
         try:
-            match_create(request.company, payment.tx, mapping.allocations(rows), user=request.user)
+            match_create(request.company, payment.tx, mapping.allocations(rows), user=request.user,
+                         confirm_other_customer=_confirmed(request))
+        except OtherCustomer as error:
+            errors, other_customer = [str(error)], True
         except ReconciliationError as error:
             errors = [str(error)]
         else:
@@ -118,11 +124,17 @@ def map_save(request, pk):
                 "invoices": ", ".join(row.invoice.number for row in rows),
             })
             return redirect("reconciliation_open")
-    context = _map_context(request, payment, rows=rows, q=request.POST.get("q", ""), errors=errors)
+    context = _map_context(request, payment, rows=rows, q=request.POST.get("q", ""), errors=errors,
+                           other_customer=other_customer)
     return render(request, MAP_PAGE, context, status=400)
 
 
-def _decide(request, tx, service, success: str):
+def _confirmed(request) -> bool:
+    """Did the person tick that the payment pays another customer's invoices?"""
+    return request.POST.get("confirm_other_customer") == "1"
+
+
+def _decide(request, tx, service, success: str, **options):
     """Accept or reject the suggestion the form names, wherever it ranks now."""
     form = SuggestionForm(request.POST)
     state = selectors.payment_state(request.company, tx)
@@ -131,7 +143,7 @@ def _decide(request, tx, service, success: str):
         messages.error(request, _("That suggestion is no longer there."))
         return redirect_back(request, "reconciliation_open")
     try:
-        service(request.company, tx, rank, user=request.user)
+        service(request.company, tx, rank, user=request.user, **options)
     except ReconciliationError as error:
         messages.error(request, str(error))
     else:
@@ -145,7 +157,7 @@ def accept(request, pk):
     tx = _payment(request, pk)
     payer = tx.counterparty_name or tx.counterparty_iban
     success = _("Suggestion accepted: the payment from %(payer)s is reconciled.") % {"payer": payer}
-    return _decide(request, tx, suggestion_accept, success)
+    return _decide(request, tx, suggestion_accept, success, confirm_other_customer=_confirmed(request))
 
 
 @require_POST
