@@ -203,6 +203,9 @@ class TransactionFields(models.Model):
 class Transaction(TransactionFields):
     """A booked transaction. Append-only: the database refuses UPDATE and DELETE."""
 
+    # Lookups by account use the index of the unique constraint, which begins with it; an
+    # index of its own would only slow the inserts of a large import down.
+    account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+", db_index=False)
     fingerprint = models.CharField(max_length=40)
 
     class Meta:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
@@ -130,16 +129,17 @@ class _Paths:
 
     def __init__(self, root: etree._Element, tree: dict):
         self.root = root
-        self._found: defaultdict[str, list[etree._Element]] = defaultdict(list)
-        self._collect(root, tree)
+        self._found: dict[str, list[etree._Element]] = {}
         # The text of each path's first element: what most lookups want, read straight from
         # this dictionary where every lookup counts (an entry is read in some thirty).
-        self.texts_at = {path: (found[0].text or "").strip() for path, found in self._found.items()}
+        self.texts_at: dict[str, str] = {}
+        self._collect(root, tree)
 
     def _collect(self, root: etree._Element, tree: dict) -> None:
         # The hot spot of parsing: the least work per element on the way (children taken as
-        # a list, their tags looked up as lxml gives them, see _step).
-        found = self._found
+        # a list, their tags looked up as lxml gives them, see _step; a path's first text
+        # read when its first element is found).
+        found, texts = self._found, self.texts_at
         pending = [(root, tree)]
         pop, push = pending.pop, pending.append
         while pending:
@@ -153,7 +153,12 @@ class _Paths:
                     continue
                 path, below = step
                 if path is not None:
-                    found[path].append(child)
+                    elements = found.get(path)
+                    if elements is None:
+                        found[path] = [child]
+                        texts[path] = (child.text or "").strip()
+                    else:
+                        elements.append(child)
                 if below is not None:
                     push((child, below))
 
