@@ -69,7 +69,7 @@ def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
     page.locator("input[name=q]").press_sequentially("1.234,56", delay=40)
     expect(results).to_contain_text("1 Umsatz")
     expect(results).not_to_contain_text("Kunde Zwei OHG")
-    expect(page).to_have_url(f"{server}/transactions/?q=1.234%2C56&account=&direction=&date_from=&date_to=&statement=")
+    expect(page).to_have_url(f"{server}/transactions/?q=1.234%2C56&account=&direction=&matched=&date_from=&date_to=&amount_from=&amount_to=&sort=-date&statement=")
     page.screenshot(path=shots / "4-search.png", full_page=True)
 
     # open the detail

@@ -215,6 +215,8 @@ class Transaction(TransactionFields):
         ]
         indexes = [
             models.Index(fields=["company", "-booking_date", "-id"]),
+            # the lists' amount filter and their order by amount
+            models.Index(fields=["company", "amount", "id"], name="transaction_company_amount"),
             models.Index(fields=["company", "bank_reference"]),
             models.Index(fields=["company", "end_to_end_id"]),
         ]
