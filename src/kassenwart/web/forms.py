@@ -12,6 +12,7 @@ from kassenwart.payments.models import PaymentOrder
 from kassenwart.receivables.invoice_csv import OPTIONAL, REQUIRED
 from kassenwart.receivables.models import Invoice
 from kassenwart.web.amounts import amount_range, parse_amount
+from kassenwart.web.selectors import MATCHED, UNMATCHED
 
 MAX_FILES = 20
 MAX_INVOICE_FILE = 20 * 1024 * 1024
@@ -44,7 +45,6 @@ SORTS = [
     ("-amount", _("Largest amount first")),
     ("amount", _("Smallest amount first")),
 ]
-MATCHED, UNMATCHED = "matched", "unmatched"
 
 
 def _amount_field(label):
