@@ -124,8 +124,11 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
     shape = index.numbers
     windows = shape.windows(text_atoms)
     covered = evidence.covered
-    for window in sorted((w for w in windows if w.text in index.by_spelling), key=_longest_first):
-        if _overlaps(window, covered):
+    readings = [w for w in windows if w.text in index.by_spelling]
+    if len(readings) > 1:
+        readings.sort(key=_longest_first)
+    for window in readings:
+        if covered and _overlaps(window, covered):
             continue
         # Where invoice and customer numbers look alike, the text may mean either, unless
         # the number stands right after the invoice numbers' own prefix ("INV-DE-122640").
@@ -334,7 +337,7 @@ def _owed_by(
     # only ever a suggestion, as nothing names the invoice.
     installments = [
         frozenset([i]) for i in owed[:_MAX_POOL]
-        if fit(tx.amount, [open_amounts[i]], config).kind is Fit.INSTALLMENT
+        if open_amounts[i] > tx.amount and fit(tx.amount, [open_amounts[i]], config).kind is Fit.INSTALLMENT
     ]
     items = [(i, open_amounts[i]) for i in owed[:_MAX_POOL]]
     return singles + installments + exact_subsets(items, tx.amount, _MAX_SUBSETS)
