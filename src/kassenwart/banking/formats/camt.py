@@ -36,6 +36,7 @@ from lxml import etree
 
 from kassenwart.core.money import LARGEST, to_money
 
+from ._camt_walk import Tree, walk
 from .statement import (
     BOOKED,
     PENDING,
@@ -78,7 +79,6 @@ _DK_CODE = re.compile(r"[^+]*\+([0-9]{3})(\+.*)?")
 _COUNT = re.compile(r"[0-9]{1,15}")
 _WHOLE_DIGITS = len(str(int(LARGEST)))  # an amount with no more digits before the point fits
 _LISTED_REPEATS = 10
-_REMEMBERED_TAGS = 512  # per step of a tree (see _step)
 _CREDITOR_REFERENCE = "RmtInf/Strd/CdtrRefInf/Ref"
 
 
@@ -99,27 +99,13 @@ class _Invalid(Exception):
         self.element = element
 
 
-def _tree(*paths: str) -> dict[str, tuple[str | None, dict | None]]:
-    """The paths of local names a reader looks up, as a tree: name -> (the path when it
-    ends there, else None; the names below it that lead to other paths, else None)."""
-    tree: dict = {}
-    for path in paths:
-        node, names = tree, path.split("/")
-        for depth, name in enumerate(names, start=1):
-            ends, below = node.get(name, (None, None))
-            if depth == len(names):
-                ends = path
-            elif below is None:
-                below = {}
-            node[name] = (ends, below)
-            node = below
-    return tree
-
-
 class _Paths:
-    """The elements under `root` at the paths of local names in `tree` ("RltdPties/Dbtr/Nm"),
-    collected in one pass that enters only the elements on the way to a wanted path: far
-    cheaper than an ElementPath search per field or a walk of every element.
+    """The elements under `root` at the paths of local names of a `Tree` ("RltdPties/Dbtr/Nm"),
+    collected in one walk that enters only the elements on the way to a wanted path: far
+    cheaper than an ElementPath search per field or a walk of every element. The walk is
+    compiled (_camt_walk.pyx): it is the cost that counts in a large file, and in C it makes
+    no Python object for the elements it passes. Of every path it gives the texts (stripped);
+    the elements only of the paths the tree keeps (an error locates its element anew).
 
     A path's elements with one parent are in document order; elements of the same path under
     different parents come from the last parent first (the elements are visited from a
@@ -127,70 +113,41 @@ class _Paths:
     statement without Acct/Ccy whose balances differ in currency), and the values read from
     it go into the fingerprints of transactions already imported: it stays."""
 
-    def __init__(self, root: etree._Element, tree: dict):
-        self.root = root
-        self._found: dict[str, list[etree._Element]] = {}
-        # The text of each path's first element: what most lookups want, read straight from
-        # this dictionary where every lookup counts (an entry is read in some thirty).
-        self.texts_at: dict[str, str] = {}
-        self._collect(root, tree)
+    __slots__ = ("root", "_tree", "texts_at", "_more", "_kept")
 
-    def _collect(self, root: etree._Element, tree: dict) -> None:
-        # The hot spot of parsing: the least work per element on the way (children taken as
-        # a list, their tags looked up as lxml gives them, see _step; a path's first text
-        # read when its first element is found).
-        found, texts = self._found, self.texts_at
-        pending = [(root, tree)]
-        pop, push = pending.pop, pending.append
-        while pending:
-            element, tree = pop()
-            for child in element[:]:
-                tag = child.tag
-                step = tree.get(tag, _UNSEEN)
-                if step is _UNSEEN:
-                    step = _step(tree, tag)
-                if step is None:
-                    continue
-                path, below = step
-                if path is not None:
-                    elements = found.get(path)
-                    if elements is None:
-                        found[path] = [child]
-                        texts[path] = (child.text or "").strip()
-                    else:
-                        elements.append(child)
-                if below is not None:
-                    push((child, below))
+    def __init__(self, root: etree._Element, tree: Tree):
+        self.root, self._tree = root, tree
+        # texts_at: the text of each path's first element, what most lookups want, read
+        # straight from this dictionary where every lookup counts (an entry is read in some
+        # thirty); _more: the texts of the paths found more than once.
+        self.texts_at, self._more, self._kept = walk(root, tree)
 
     def all(self, path: str) -> list[etree._Element]:
-        return self._found.get(path, [])
+        """The elements at a path the tree keeps."""
+        return self._kept.get(path, [])
 
     def first(self, path: str) -> etree._Element | None:
-        found = self._found.get(path)
+        """The first element at a path the tree keeps."""
+        found = self._kept.get(path)
         return found[0] if found else None
+
+    def element(self, path: str) -> etree._Element:
+        """The first element at a path that was found, kept or not (for an error to say where)."""
+        return walk(self.root, self._tree, every_element=True)[2][path][0]
 
     def text(self, path: str) -> str:
         return self.texts_at.get(path, "")
 
     def texts(self, path: str) -> list[str]:
-        return [(element.text or "").strip() for element in self._found.get(path, [])]
+        more = self._more.get(path)
+        if more is not None:
+            return more
+        text = self.texts_at.get(path)
+        return [] if text is None else [text]
 
     def first_text(self, paths: tuple[str, ...]) -> str:
         """The first of `paths` with a text (``text(a) or text(b) or ...``)."""
         return next(filter(None, map(self.texts_at.get, paths)), "")
-
-
-_UNSEEN = object()
-
-
-def _step(tree: dict, tag: str) -> tuple[str | None, dict | None] | None:
-    """The step of a tree for an element's tag ("{namespace}Amt"): that of its local name,
-    remembered under the tag, so that each tag of a document is split only once (the trees
-    are shared; what they remember is bounded by the names and namespaces of camt)."""
-    step = tree.get(tag.rpartition("}")[2])
-    if len(tree) < _REMEMBERED_TAGS:
-        tree[tag] = step
-    return step
 
 
 def _account_paths(*holders: str) -> list[str]:
@@ -205,34 +162,34 @@ def _code_paths() -> list[str]:
     return [f"BkTxCd/{code}" for code in ("Domn/Cd", "Domn/Fmly/Cd", "Domn/Fmly/SubFmlyCd", "Prtry/Cd")]
 
 
-# What each reader looks up, by element (see _Paths).
-_GROUP_HEADER = _tree("CreDtTm")
-_STATEMENT = _tree(
+# What each reader looks up, by element, and of which paths it keeps the elements (see _Paths).
+_GROUP_HEADER = Tree(["CreDtTm"])
+_STATEMENT = Tree([
     *_account_paths("Acct"), *_agent_paths("Acct/Svcr"), "Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId",
     "Acct/Nm", "Acct/Ownr/Nm", "Acct/Ownr/Pty/Nm", "Acct/Ccy", "Id", "ElctrncSeqNb", "LglSeqNb",
     "CreDtTm", "FrToDt/FrDtTm", "FrToDt/ToDtTm", "Bal", "Bal/Amt",
     "TxsSummry/TtlNtries/TtlNetNtry", "TxsSummry/TtlNtries/TtlNetNtry/Amt", "TxsSummry/TtlNtries",
     "TxsSummry/TtlNtries/TtlNetNtryAmt", "TxsSummry/TtlCdtNtries/Sum", "TxsSummry/TtlDbtNtries/Sum",
-)
-_BALANCE = _tree("Tp/CdOrPrtry/Cd", "Tp/Cd", "Amt", "CdtDbtInd", "Dt/Dt", "Dt/DtTm")
-_TOTALS = _tree("CdtDbtInd")
-_ENTRY = _tree(
+], kept=["Bal", "Bal/Amt", "TxsSummry/TtlNtries/TtlNetNtry", "TxsSummry/TtlNtries"])
+_BALANCE = Tree(["Tp/CdOrPrtry/Cd", "Tp/Cd", "Amt", "CdtDbtInd", "Dt/Dt", "Dt/DtTm"], kept=["Amt"])
+_TOTALS = Tree(["CdtDbtInd"])
+_ENTRY = Tree([
     "Amt", "CdtDbtInd", "RvslInd", "Sts", "Sts/Cd", "Sts/Prtry", "BookgDt/Dt", "BookgDt/DtTm",
     "ValDt/Dt", "ValDt/DtTm", "AcctSvcrRef", "NtryRef", *_code_paths(),
     "NtryDtls/TxDtls", "NtryDtls/Btch/NbOfTxs", "TxDtls", "Btch/NbOfTxs",  # TxDtls, Btch: version 1
-)
+], kept=["Amt", "NtryDtls/TxDtls", "TxDtls"])
 _PARTIES = ("RltdPties/Dbtr", "RltdPties/Cdtr", "RltdPties/UltmtDbtr", "RltdPties/UltmtCdtr")
-_TRANSACTION = _tree(
+_CREDITOR_OTHERS = ("RltdPties/Cdtr/Pty/Id/PrvtId/Othr", "RltdPties/Cdtr/Id/PrvtId/Othr")
+_TRANSACTION = Tree([
     "Amt", "AmtDtls/TxAmt/Amt", "CdtDbtInd", *_code_paths(),
     *(f"{party}/{name}" for party in _PARTIES for name in ("Pty/Nm", "Nm")),
     *_account_paths("RltdPties/DbtrAcct", "RltdPties/CdtrAcct"),
     *_agent_paths("RltdAgts/DbtrAgt", "RltdAgts/CdtrAgt"),
-    "RltdPties/Cdtr/Pty/Id/PrvtId/Othr", "RltdPties/Cdtr/Id/PrvtId/Othr",
-    "RmtInf/Ustrd", "RmtInf/Strd/CdtrRefInf/Ref", "Refs/EndToEndId", "Refs/MndtId",
+    *_CREDITOR_OTHERS, "RmtInf/Ustrd", "RmtInf/Strd/CdtrRefInf/Ref", "Refs/EndToEndId", "Refs/MndtId",
     "Refs/AcctSvcrRef", "Purp/Cd", "Purp/Prtry", "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry",
-)
-_PRIVATE_ID = _tree("SchmeNm/Prtry", "Id")
-_ID = _tree("Id")
+], kept=["Amt", "AmtDtls/TxAmt/Amt", *_CREDITOR_OTHERS])
+_PRIVATE_ID = Tree(["SchmeNm/Prtry", "Id"])
+_ID = Tree(["Id"])
 # Every CdtrSchmeId/Id/PrvtId/Othr that has an Id, at any depth, in document order.
 _SCHEME_IDS = etree.XPath(
     "descendant::*[local-name()='CdtrSchmeId']/*[local-name()='Id']/*[local-name()='PrvtId']"
@@ -338,7 +295,7 @@ class _Reader:
                 self._begin_message(element, name)
         elif in_message and name == "GrpHdr":
             if event == "end":
-                self.group_created = _datetime(_Paths(element, _GROUP_HEADER).first("CreDtTm"))
+                self.group_created = _datetime(_Paths(element, _GROUP_HEADER), "CreDtTm")
         elif in_message and name in STATEMENTS:
             yield from self._statement(event, element)
 
@@ -378,9 +335,9 @@ class _Reader:
         header.account_owner = stmt.text("Acct/Ownr/Nm") or stmt.text("Acct/Ownr/Pty/Nm")
         header.statement_id = stmt.text("Id")
         header.sequence = stmt.text("ElctrncSeqNb") or stmt.text("LglSeqNb")
-        header.created_at = _datetime(stmt.first("CreDtTm")) or self.group_created
-        header.period_from = _date_of(stmt.first("FrToDt/FrDtTm"))
-        header.period_to = _date_of(stmt.first("FrToDt/ToDtTm"))
+        header.created_at = _datetime(stmt, "CreDtTm") or self.group_created
+        header.period_from = _date_of(stmt, "FrToDt/FrDtTm")
+        header.period_to = _date_of(stmt, "FrToDt/ToDtTm")
         header.currency = stmt.text("Acct/Ccy") or _currency_of(stmt.first("Bal/Amt"))
         balances: dict[str, BalanceSnapshot] = {}
         for bal in stmt.all("Bal"):
@@ -399,7 +356,7 @@ class _Reader:
             return
         where = f"Bal {code} (line {bal.root.sourceline})"
         snapshot = BalanceSnapshot(
-            amount=_decimal(amount) * self._sign(bal, where, "balance", warnings),
+            amount=_decimal(bal, "Amt") * self._sign(bal, where, "balance", warnings),
             currency=self._currency(amount, currency, where, warnings),
             date=_date_choice(bal, ("Dt/Dt", "Dt/DtTm")),
             kind="",  # set by _pick, after the slot the balance fills
@@ -413,16 +370,15 @@ class _Reader:
         # The net of all entries: TtlNetNtry/Amt since version 3, TtlNetNtryAmt before; each
         # has a CdtDbtInd beside it. Else credits minus debits, when both are given.
         for holder, amount in (("TtlNtries/TtlNetNtry", "Amt"), ("TtlNtries", "TtlNetNtryAmt")):
-            net = stmt.first(f"TxsSummry/{holder}/{amount}")
-            if net is not None:
+            net = f"TxsSummry/{holder}/{amount}"
+            if net in stmt.texts_at:
                 totals = _Paths(stmt.first(f"TxsSummry/{holder}"), _TOTALS)
                 direction = self._sign(totals, "TxsSummry", "net total", warnings)
-                return _decimal(net, signed=True) * direction
-        credits = stmt.first("TxsSummry/TtlCdtNtries/Sum")
-        debits = stmt.first("TxsSummry/TtlDbtNtries/Sum")
-        if credits is None or debits is None:
+                return _decimal(stmt, net, signed=True) * direction
+        credits, debits = "TxsSummry/TtlCdtNtries/Sum", "TxsSummry/TtlDbtNtries/Sum"
+        if credits not in stmt.texts_at or debits not in stmt.texts_at:
             return None
-        return _decimal(credits, signed=True) - _decimal(debits, signed=True)
+        return _decimal(stmt, credits, signed=True) - _decimal(stmt, debits, signed=True)
 
     # -- entries ----------------------------------------------------------------------------
 
@@ -439,7 +395,7 @@ class _Reader:
             raise _Invalid("Ntry without CdtDbtInd: the sign of the amount is unknown", element)
         # Each value is read once, in this order (that of the warnings), and each Entry is
         # made once: dataclasses.replace costs more than reading an entry.
-        amount = _decimal(amount_element) * indicator
+        amount = _decimal(ntry, "Amt") * indicator
         common = {  # what every transaction of the entry has
             "currency": self._currency(amount_element, header.currency, where, warnings),
             "booking_date": _date_choice(ntry, _BOOKING_DATE),
@@ -476,13 +432,12 @@ class _Reader:
             yield _transaction(transaction, part, source, common, codes, header.account_iban)
 
     def _status(self, ntry: _Paths, where: str, warnings: _Warnings) -> str:
-        status = ntry.first("Sts")
-        if status is None:
+        if "Sts" not in ntry.texts_at:
             warnings.add("no-status", where, "no status (Sts), taken as booked")
             return BOOKED
         code = ntry.text("Sts/Cd") or ntry.text("Sts/Prtry")
         if not code:
-            code = (status.text or "").strip()
+            code = ntry.text("Sts")
             if self.version >= _STATUS_CHOICE_SINCE:
                 warnings.add("text-status", where, f"plain-text Sts {code!r} in {self.format}")
         known = _STATUS.get(code.upper())
@@ -533,15 +488,14 @@ def _split(details: list[_Paths], total: Decimal, currency: str) -> list[Decimal
     or they do not add up to the entry's amount."""
     amounts = []
     for transaction in details:
-        element = transaction.first("Amt")
-        if element is None:
-            element = transaction.first("AmtDtls/TxAmt/Amt")
+        path = "Amt" if "Amt" in transaction.texts_at else "AmtDtls/TxAmt/Amt"
+        element = transaction.first(path)
         if element is None or (_currency_of(element) or currency) != currency:
             return None
         indicator = _credit_debit(transaction)
         # Without its own indicator a transaction goes the entry's way.
         direction = indicator if indicator is not None else (1 if total >= 0 else -1)
-        amounts.append(_decimal(element) * direction)
+        amounts.append(_decimal(transaction, path) * direction)
     return amounts if sum(amounts) == total else None
 
 
@@ -625,8 +579,8 @@ def _account(texts: dict[str, str], paths: tuple[str, str, str]) -> str:
 def _creditor_id(transaction: _Paths) -> str:
     """The SEPA creditor identifier: the creditor's private id with scheme SEPA, or a
     CdtrSchmeId wherever the bank put one."""
-    for party in ("RltdPties/Cdtr/Pty", "RltdPties/Cdtr"):
-        for other in transaction.all(f"{party}/Id/PrvtId/Othr"):
+    for others in _CREDITOR_OTHERS:
+        for other in transaction.all(others):
             ids = _Paths(other, _PRIVATE_ID)
             if ids.text("SchmeNm/Prtry").upper() == "SEPA":
                 return ids.text("Id")
@@ -671,35 +625,35 @@ def _currency_of(amount: etree._Element | None) -> str:
 
 def _credit_debit(holder: _Paths) -> int | None:
     """+1 for CRDT, -1 for DBIT, None when the holder has no CdtDbtInd."""
-    element = holder.first("CdtDbtInd")
-    if element is None:
+    text = holder.texts_at.get("CdtDbtInd")
+    if text is None:
         return None
-    text = (element.text or "").strip().upper()
-    if text not in ("CRDT", "DBIT"):
-        raise _Invalid(f"CdtDbtInd {text!r} is neither CRDT nor DBIT", element)
-    return 1 if text == "CRDT" else -1
+    code = text.upper()
+    if code not in ("CRDT", "DBIT"):
+        raise _Invalid(f"CdtDbtInd {code!r} is neither CRDT nor DBIT", holder.element("CdtDbtInd"))
+    return 1 if code == "CRDT" else -1
 
 
-def _decimal(element: etree._Element, signed: bool = False) -> Decimal:
-    """An amount exactly as written; only summary sums (xs:decimal) may carry a sign."""
-    text = (element.text or "").strip()
+def _decimal(holder: _Paths, path: str, signed: bool = False) -> Decimal:
+    """The amount at `path`, exactly as written; only summary sums (xs:decimal) may carry a sign."""
+    text = holder.texts_at.get(path, "")
     digits = text[1:] if signed and text[:1] in ("+", "-") else text
     if not _AMOUNT.fullmatch(digits):
-        raise _Invalid(f"amount {text!r} is not a decimal number", element)
+        raise _Invalid(f"amount {text!r} is not a decimal number", holder.element(path))
     whole, _point, fraction = digits.partition(".")
     if len(fraction) > 2 or len(whole) > _WHOLE_DIGITS:  # else it fits the books as written
         try:
             to_money(text)  # a sub-cent or oversized amount is refused, never rounded
         except ValueError as error:
-            raise _Invalid(f"amount {error}", element) from error
+            raise _Invalid(f"amount {error}", holder.element(path)) from error
     return Decimal(text)
 
 
-def _date_value(element: etree._Element) -> date:
-    text = (element.text or "").strip()
+def _date_value(holder: _Paths, path: str) -> date:
+    text = holder.texts_at[path]
     day = _iso_date(text)
     if day is None:
-        raise _Invalid(f"date {text!r} is not an ISO date (YYYY-MM-DD)", element)
+        raise _Invalid(f"date {text!r} is not an ISO date (YYYY-MM-DD)", holder.element(path))
     return day
 
 
@@ -714,18 +668,19 @@ def _iso_date(text: str) -> date | None:
     return None
 
 
-def _datetime(element: etree._Element | None) -> datetime | None:
-    if element is None:
+def _datetime(holder: _Paths, path: str) -> datetime | None:
+    """The date and time at `path`, None when there is none."""
+    text = holder.texts_at.get(path)
+    if text is None:
         return None
-    text = (element.text or "").strip()
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise _Invalid(f"date and time {text!r} is not ISO 8601", element) from None
+        raise _Invalid(f"date and time {text!r} is not ISO 8601", holder.element(path)) from None
 
 
-def _date_of(element: etree._Element | None) -> date | None:
-    moment = _datetime(element)
+def _date_of(holder: _Paths, path: str) -> date | None:
+    moment = _datetime(holder, path)
     return moment.date() if moment else None
 
 
@@ -733,10 +688,9 @@ def _date_choice(holder: _Paths, paths: tuple[str, str]) -> date | None:
     """The date of a date-or-date-time choice (the paths of its <Dt> and <DtTm>), None
     when absent."""
     day_path, moment_path = paths
-    day = holder.first(day_path)
-    if day is not None:
-        return _date_value(day)
-    return _date_of(holder.first(moment_path))
+    if day_path in holder.texts_at:
+        return _date_value(holder, day_path)
+    return _date_of(holder, moment_path)
 
 
 def _pick(
