@@ -83,12 +83,55 @@ cdef inline unicode _stripped(unicode text):
     return text.strip()
 
 
-def walk(cetree._Element root not None, Tree paths not None, bint every_element=False):
-    """(texts, more, elements) of the elements under `root` at the paths of `paths`:
-    texts: path -> the stripped text of its first element ("" when it has none);
-    more: path -> the texts of all its elements, for paths found more than once;
-    elements: path -> its elements (lxml proxies), for the kept paths, or for every path
-    when `every_element`."""
+cdef class Found:
+    """What a walk found under `root` at the paths of a Tree: of every path the texts
+    (stripped, "" for an element without text), of the paths the tree keeps the elements."""
+
+    cdef readonly object root
+    cdef readonly dict texts_at  # path -> the text of its first element
+    cdef dict more  # path -> the texts of all its elements, for paths found more than once
+    cdef dict kept  # path -> its elements, for the kept paths
+    cdef Tree tree
+
+    def all(self, str path):
+        """The elements at a path the tree keeps."""
+        return self.kept.get(path, [])
+
+    def first(self, str path):
+        """The first element at a path the tree keeps, None when there is none."""
+        found = self.kept.get(path)
+        return found[0] if found else None
+
+    def element(self, str path):
+        """The first element at a path that was found, kept or not (for an error to say where)."""
+        return _walk(self.root, self.tree, True).kept[path][0]
+
+    def text(self, str path):
+        return self.texts_at.get(path, "")
+
+    def texts(self, str path):
+        more = self.more.get(path)
+        if more is not None:
+            return more
+        text = self.texts_at.get(path)
+        return [] if text is None else [text]
+
+    def first_text(self, paths):
+        """The first of `paths` with a text (``text(a) or text(b) or ...``)."""
+        for path in paths:
+            text = self.texts_at.get(path)
+            if text:
+                return text
+        return ""
+
+
+def walk(cetree._Element root not None, Tree paths not None):
+    """The texts and kept elements under `root` at the paths of `paths` (see Found)."""
+    return _walk(root, paths, False)
+
+
+cdef Found _walk(cetree._Element root, Tree paths, bint every_element):
+    """The walk; `every_element` keeps the elements of every path, not only the kept ones."""
     cdef dict texts = {}
     cdef dict more = {}
     cdef dict elements = {}
@@ -149,7 +192,9 @@ def walk(cetree._Element root not None, Tree paths not None, bint every_element=
     finally:
         PyMem_Free(nodes)
         PyMem_Free(levels)
-    return texts, more, elements
+    cdef Found found_ = Found.__new__(Found)
+    found_.root, found_.tree, found_.texts_at, found_.more, found_.kept = root, paths, texts, more, elements
+    return found_
 
 
 cdef void* _grown(void* memory, size_t size) except NULL:
@@ -157,3 +202,9 @@ cdef void* _grown(void* memory, size_t size) except NULL:
     if grown is NULL:
         raise MemoryError()
     return grown
+
+
+def local_name(cetree._Element element not None):
+    """An element's tag without its namespace ("Ntry"), read from libxml2's node: cheaper
+    than splitting lxml's .tag, which makes the "{namespace}Ntry" string first."""
+    return (<const char*>element._c_node.name).decode("utf-8")
