@@ -117,20 +117,26 @@ class ExecutedMonth:
 
 
 def executed_payments(company: Company, today: date) -> list[ExecutedMonth]:
-    """Transfers and direct debits the bank accepted this month and last month (by the day it
-    accepted them), and the returns booked in the month; last month first."""
-    result = []
-    for start in (calc.add_months(today, -1), calc.month_start(today)):
-        end = calc.add_months(start, 1)
-        in_month = Q(order__company=company, order__state__in=EXECUTED, order__finished_at__date__gte=start,
-                     order__finished_at__date__lt=end)
-        transfers = Transfer.objects.filter(in_month).aggregate(n=Count("id"), total=Sum("amount"))
-        debits = Collection.objects.filter(in_month).aggregate(n=Count("id"), total=Sum("amount"))
-        returns = (Transaction.objects.filter(company=company, booking_date__gte=start, booking_date__lt=end)
-                   .exclude(return_reason="").aggregate(n=Count("id"), total=Sum("amount")))
-        result.append(ExecutedMonth(start, *(Executed(row["n"], _money(row["total"]))
-                                             for row in (transfers, debits, returns))))
-    return result
+    """Transfers and direct debits the bank accepted last month and this month (by the day it
+    accepted them), and the returns booked in the month; last month first. Three queries."""
+    months = [calc.add_months(today, -1), calc.month_start(today), calc.add_months(today, 1)]
+
+    def summed(queryset, day: str, amount: str) -> list[Executed]:
+        sums = {}
+        for n, (start, end) in enumerate(zip(months, months[1:])):
+            within = Q(**{f"{day}__gte": start, f"{day}__lt": end})
+            sums[f"n{n}"], sums[f"t{n}"] = Count("pk", filter=within), Sum(amount, filter=within)
+        row = queryset.aggregate(**sums)
+        return [Executed(row[f"n{n}"], _money(row[f"t{n}"])) for n in range(2)]
+
+    executed = Q(order__company=company, order__state__in=EXECUTED, order__finished_at__date__gte=months[0],
+                 order__finished_at__date__lt=months[2])
+    transfers = summed(Transfer.objects.filter(executed), "order__finished_at__date", "amount")
+    debits = summed(Collection.objects.filter(executed), "order__finished_at__date", "amount")
+    returns = summed(Transaction.objects.filter(company=company, booking_date__gte=months[0],
+                                                booking_date__lt=months[2]).exclude(return_reason=""),
+                     "booking_date", "amount")
+    return [ExecutedMonth(months[n], transfers[n], debits[n], returns[n]) for n in range(2)]
 
 
 # -- receivables by age --------------------------------------------------------------------
