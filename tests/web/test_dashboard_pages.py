@@ -45,6 +45,8 @@ def test_the_approver_sees_the_total_in_german_and_the_order_waiting_for_them(bo
     assert "Hausbank" not in text  # connections are the admin's
     assert "vendor/chart.umd.min.js" in text and 'id="chart-forecast"' in text
     assert "31–60 Tage überfällig" in text and "300,00\u00a0€" in text
+    # nothing approved to go out, the one invoice overdue: in 30 days as today
+    assert 'In 30 Tagen</dt><dd><span class="amount">2.234,56\u00a0€</span>' in text
 
 
 def test_the_member_sees_no_approvals_the_admin_the_failed_sync(book, member, admin, client_for):

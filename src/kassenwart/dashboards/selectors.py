@@ -227,6 +227,11 @@ class Forecast:
     incoming: Decimal  # expected in the next days
     outgoing: Decimal  # negative or zero
 
+    @property
+    def final(self) -> Decimal:
+        """The balance expected at the end of the last day."""
+        return self.points[-1].balance
+
 
 def cash_forecast(company: Company, today: date, accounts: list[BankAccount], currency: str, *,
                   past_days: int = 30, days: int = 30) -> Forecast | None:
