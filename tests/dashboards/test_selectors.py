@@ -146,3 +146,15 @@ def test_only_orders_someone_else_drafted_wait_for_my_approval(company, book, ad
     assert mine.approvals_count == 1 and mine.approvals[0].transfer_total == D("1000.00")
     theirs = selectors.todos(company, member, approves=False, maps=True, drafts_debits=True, manages_connections=False)
     assert theirs.approvals_count == 0 and not theirs.approvals
+
+
+def test_the_kept_sums_take_new_bookings_and_a_new_own_account_in(company, book):
+    giro, savings = book
+    assert selectors.money_in_out(company, TODAY)[-1].incoming == D("500.00")
+    source = StatementImport.objects.first()
+    Transaction.objects.create(company=company, account=giro, booking_date=date(2026, 12, 4), amount=D("25.00"),
+                               currency="EUR", counterparty_iban="DE02300000000000000003", statement_import=source,
+                               fingerprint="later")
+    assert selectors.money_in_out(company, TODAY)[-1].incoming == D("525.00")
+    BankAccount.objects.create(company=company, name="Festgeld", iban="DE02300000000000000003")
+    assert selectors.money_in_out(company, TODAY)[-1].incoming == D("500.00")  # now a transfer of our own

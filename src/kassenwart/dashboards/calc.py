@@ -48,17 +48,6 @@ def age_bucket(due_date: date | None, today: date) -> str:
     return OVERDUE_MORE
 
 
-def age_limits(today: date) -> dict[str, tuple[date | None, date | None]]:
-    """Each bucket as an inclusive due-date range (None: open ended), for a query that sums
-    them in the database. Agrees with `age_bucket` (tested)."""
-    return {
-        NOT_DUE: (today, None),
-        OVERDUE_30: (today - timedelta(days=30), today - timedelta(days=1)),
-        OVERDUE_60: (today - timedelta(days=60), today - timedelta(days=31)),
-        OVERDUE_MORE: (None, today - timedelta(days=61)),
-    }
-
-
 @dataclass(frozen=True)
 class BalancePoint:
     day: date

@@ -16,3 +16,50 @@ class DashboardLayout(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["company", "user"], name="one_dashboard_per_user")]
+
+
+class FlowSummary(models.Model):
+    """The company's booked transactions summed per account, currency and month, up to
+    transaction `through_id`, for one set of own IBANs (`own_ibans_key`). Transactions are
+    append-only, so a sum once made stays true; newer rows are added on the next read, and
+    another set of own IBANs (an account added) starts a new summary. The home page reads a
+    few dozen rows instead of a year of transactions."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
+    own_ibans_key = models.CharField(max_length=64)
+    since = models.DateField()  # the first month summed
+    days_since = models.DateField(null=True)  # the first day summed per day
+    through_id = models.BigIntegerField(default=0)
+    # Summed again from scratch once a day: on PostgreSQL two imports can commit their ids out
+    # of order, and a row committed late below `through_id` would otherwise stay out.
+    built_at = models.DateTimeField()
+
+
+class MonthlyFlow(models.Model):
+    summary = models.ForeignKey(FlowSummary, on_delete=models.CASCADE, related_name="months")
+    account_id = models.BigIntegerField()  # a BankAccount; no foreign key: only ever read by the summary
+    currency = models.CharField(max_length=3)
+    month = models.DateField()
+    incoming = models.DecimalField(max_digits=17, decimal_places=2, default=0)  # not from own accounts
+    outgoing = models.DecimalField(max_digits=17, decimal_places=2, default=0)  # not to own accounts
+    returns = models.PositiveIntegerField(default=0)  # R-transactions booked (return reason set)
+    returned = models.DecimalField(max_digits=17, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["summary", "account_id", "currency", "month"],
+                                               name="one_flow_per_account_currency_month")]
+
+
+class DailyFlow(models.Model):
+    """The same summary per day for the last weeks (DAILY_DAYS in monthly.py): the cash
+    forecast's booked line."""
+
+    summary = models.ForeignKey(FlowSummary, on_delete=models.CASCADE, related_name="days")
+    account_id = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    day = models.DateField()
+    total = models.DecimalField(max_digits=17, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["summary", "account_id", "currency", "day"],
+                                               name="one_flow_per_account_currency_day")]

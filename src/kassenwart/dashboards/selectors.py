@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncMonth
 
 from kassenwart.banking.models import BankAccount, BankConnection, Transaction
 from kassenwart.banking.selectors import account_overview
@@ -19,6 +18,7 @@ from kassenwart.companies.models import Company
 from kassenwart.core.business_days import business_days_between
 from kassenwart.core.money import quantize
 from kassenwart.dashboards import calc
+from kassenwart.dashboards.monthly import daily_flows, monthly_flows
 from kassenwart.payments.models import Collection, PaymentOrder, Transfer
 from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation.models import TransactionState
@@ -61,10 +61,6 @@ def balances(company: Company, today: date) -> Balances:
     return Balances(accounts, dict(sorted(totals.items())), main)
 
 
-def own_ibans(company: Company) -> list[str]:
-    return [iban for iban in BankAccount.objects.filter(company=company).values_list("iban", flat=True) if iban]
-
-
 # -- money in and out ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class MonthFlow:
@@ -81,24 +77,20 @@ def money_in_out(company: Company, today: date, *, months: int = 12, currency: s
                  account_id: int | None = None) -> list[MonthFlow]:
     """Money in and out per month for the last `months` months (today's included), oldest
     first; transfers between the company's own accounts left out (the counterparty IBAN is
-    one of its accounts)."""
+    one of its accounts). Read from the kept monthly sums (monthly.py)."""
     starts = calc.month_starts(today, months)
-    booked = Transaction.objects.filter(company=company, currency=currency, booking_date__gte=starts[0],
-                                        booking_date__lte=today)
-    if account_id is not None:
-        booked = booked.filter(account_id=account_id)
-    ibans = own_ibans(company)
-    if ibans:
-        booked = booked.exclude(counterparty_iban__in=ibans)
-    rows = (booked.order_by().annotate(month=TruncMonth("booking_date")).values("month")
-            .annotate(incoming=Sum("amount", filter=Q(amount__gt=0)), outgoing=Sum("amount", filter=Q(amount__lt=0))))
-    by_month = {_as_date(row["month"]): row for row in rows}
-    return [MonthFlow(start, _money(by_month.get(start, {}).get("incoming")),
-                      _money(by_month.get(start, {}).get("outgoing"))) for start in starts]
+    incoming: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    outgoing: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for flow in monthly_flows(company, _summed_since(today, months)):
+        if flow.currency == currency and (account_id is None or flow.account_id == account_id):
+            incoming[flow.month] += flow.incoming
+            outgoing[flow.month] += flow.outgoing
+    return [MonthFlow(start, _money(incoming[start]), _money(outgoing[start])) for start in starts]
 
 
-def _as_date(value) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+def _summed_since(today: date, months: int) -> date:
+    """The first month the summary keeps: a year back at least, whatever the period shown."""
+    return calc.month_starts(today, max(months, 12))[0]
 
 
 # -- executed payments ---------------------------------------------------------------------
@@ -133,9 +125,11 @@ def executed_payments(company: Company, today: date) -> list[ExecutedMonth]:
                  order__finished_at__date__lt=months[2])
     transfers = summed(Transfer.objects.filter(executed), "order__finished_at__date", "amount")
     debits = summed(Collection.objects.filter(executed), "order__finished_at__date", "amount")
-    returns = summed(Transaction.objects.filter(company=company, booking_date__gte=months[0],
-                                                booking_date__lt=months[2]).exclude(return_reason=""),
-                     "booking_date", "amount")
+    returns = [Executed(0, ZERO), Executed(0, ZERO)]
+    for flow in monthly_flows(company, _summed_since(today, 12)):
+        if flow.month in months[:2]:
+            n = months.index(flow.month)
+            returns[n] = Executed(returns[n].count + flow.returns, _money(returns[n].total + flow.returned))
     return [ExecutedMonth(months[n], transfers[n], debits[n], returns[n]) for n in range(2)]
 
 
@@ -149,20 +143,17 @@ class AgeBucket:
 
 def receivables_by_age(company: Company, today: date, currency: str = "EUR") -> list[AgeBucket]:
     """Open amounts of open and partly paid invoices: not yet due, 1-30, 31-60 and more than
-    60 days overdue (an invoice without a due date counts as not yet due)."""
-    sums = {}
-    for key, (first, last) in calc.age_limits(today).items():
-        window = Q()
-        if first is not None:
-            window &= Q(due_date__gte=first)
-        if last is not None:
-            window &= Q(due_date__lte=last)
-        if key == calc.NOT_DUE:
-            window |= Q(due_date__isnull=True)
-        sums[f"n_{key}"] = Count("id", filter=window)
-        sums[f"t_{key}"] = Sum("open_amount", filter=window)
-    row = Invoice.objects.filter(company=company, status__in=OPEN_INVOICE, currency=currency).aggregate(**sums)
-    return [AgeBucket(key, row[f"n_{key}"], _money(row[f"t_{key}"])) for key in calc.AGE_BUCKETS]
+    60 days overdue (an invoice without a due date counts as not yet due). Summed per due date
+    in the database, from its index alone; the due dates go in their buckets here."""
+    counts: dict[str, int] = defaultdict(int)
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    rows = (Invoice.objects.filter(company=company, status__in=OPEN_INVOICE, currency=currency).order_by()
+            .values("due_date").annotate(n=Count("id"), total=Sum("open_amount")))
+    for row in rows:
+        bucket = calc.age_bucket(row["due_date"], today)
+        counts[bucket] += row["n"]
+        totals[bucket] += _money(row["total"])
+    return [AgeBucket(key, counts[key], totals[key]) for key in calc.AGE_BUCKETS]
 
 
 def _sum_of(model) -> Subquery:
@@ -244,21 +235,30 @@ def cash_forecast(company: Company, today: date, accounts: list[BankAccount], cu
         return None
     start = today - timedelta(days=past_days)
     first = min([start] + [a.booked_date for a in known])
-    daily = (Transaction.objects.filter(company=company, currency=currency, booking_date__gt=first,
-                                        booking_date__lte=max(today, *(a.booked_date for a in known)),
-                                        account_id__in=[a.pk for a in known])
-             .order_by().values("account_id", "booking_date").annotate(total=Sum("amount")))
-    per_account: dict[int, dict[date, Decimal]] = defaultdict(dict)
+    ids = {a.pk for a in known}
+    per_account: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     company_daily: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for row in daily:
-        per_account[row["account_id"]][row["booking_date"]] = _money(row["total"])
-        company_daily[row["booking_date"]] += _money(row["total"])
+    for account_id, day, total in _daily_sums(company, today, currency, first + timedelta(days=1)):
+        if account_id in ids:
+            per_account[account_id][day] += total
+            company_daily[day] += total
     start_balance = sum((calc.balance_at(a.booked_amount, a.booked_date, per_account[a.pk], start) for a in known),
                         ZERO)
     expected = _expected(company, today, currency, today + timedelta(days=days))
     points = calc.cash_forecast(start_balance, today, company_daily, expected, past_days=past_days, days=days)
     return Forecast(currency, points, sum((v for v in expected.values() if v > 0), ZERO),
                     sum((v for v in expected.values() if v < 0), ZERO))
+
+
+def _daily_sums(company: Company, today: date, currency: str, first_day: date) -> list[tuple[int, date, Decimal]]:
+    """(account id, day, sum booked) from `first_day` on: from the kept daily sums, or, for a
+    balance older than they reach back, from the transactions."""
+    kept = daily_flows(company, _summed_since(today, 12), first_day)
+    if kept is not None:
+        return [(f.account_id, f.day, _money(f.total)) for f in kept if f.currency == currency]
+    rows = (Transaction.objects.filter(company=company, currency=currency, booking_date__gte=first_day)
+            .order_by().values("account_id", "booking_date").annotate(total=Sum("amount")))
+    return [(row["account_id"], row["booking_date"], _money(row["total"])) for row in rows]
 
 
 def _expected(company: Company, today: date, currency: str, until: date) -> dict[date, Decimal]:
