@@ -80,6 +80,15 @@ def test_a_person_chooses_widgets_order_and_period_and_resets_to_the_default(com
     assert 'id="widget-todos"' in client.get(reverse("home")).content.decode()
 
 
+def test_a_widget_moved_to_a_taken_position_goes_before_the_one_there(company, admin, client_for):
+    client = client_for(admin)
+    form = {f"show_{key}": "1" for key in ("todos", "balances", "forecast")}
+    form.update(position_todos="1", was_todos="1", position_balances="2", was_balances="2",
+                position_forecast="1", was_forecast="3", months="12")
+    client.post(reverse("dashboard_customize"), form)
+    assert DashboardLayout.objects.get(company=company, user=admin).widgets == ["forecast", "todos", "balances"]
+
+
 def test_home_queries_do_not_grow_with_rows(company, db_rows, admin, client_for):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -98,7 +98,7 @@ def dashboard_customize(request):
             layout_reset(company, user, role)
         else:
             shown = [key for key in layouts.WIDGETS if request.POST.get(f"show_{key}")]
-            shown.sort(key=lambda key: _position(request.POST.get(f"position_{key}")))
+            shown.sort(key=lambda key: _order_key(request.POST, key))
             months = _position(request.POST.get("months"))
             layout_save(company, user, shown, months)
         return redirect("home")
@@ -107,6 +107,12 @@ def dashboard_customize(request):
             for n, key in enumerate(order, start=1)]
     return render(request, "web/dashboard/customize.html", {
         "rows": rows, "positions": range(1, len(rows) + 1), "periods": layouts.PERIODS, "layout": layout})
+
+
+def _order_key(data, key: str) -> tuple[int, bool]:
+    """By the position chosen; of two at one position, the one moved there comes first."""
+    position = _position(data.get(f"position_{key}"))
+    return position, position == _position(data.get(f"was_{key}"))
 
 
 def _position(value) -> int:
