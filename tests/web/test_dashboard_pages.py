@@ -108,3 +108,12 @@ def test_home_queries_do_not_grow_with_rows(company, db_rows, admin, client_for)
         db_rows.transaction(account, booking_date=date.today() - timedelta(days=n * 10))
         db_rows.invoice(company, f"RE-{n}", due_date=date.today() - timedelta(days=n * 3))
     assert count() == few <= 35
+
+
+def test_the_chart_library_comes_from_npm_into_the_static_files():
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("vendor/chart.umd.min.js")
+    assert found, "Chart.js is missing: run `npm install` (it copies it into static/vendor)"
+    with open(found, encoding="utf-8") as library:
+        assert "Chart.js v4." in library.read(400)
