@@ -148,13 +148,32 @@ def test_only_orders_someone_else_drafted_wait_for_my_approval(company, book, ad
     assert theirs.approvals_count == 0 and not theirs.approvals
 
 
-def test_the_kept_sums_take_new_bookings_and_a_new_own_account_in(company, book):
+def _import(company, account, amount, *, pk=None, tx_id=None, iban="DE02300000000000000003"):
+    """A statement import of one booking on 4 December, as the import commits it."""
+    source = StatementImport.objects.create(pk=pk, company=company, file_name="b.xml", sha256=f"{pk or 1:064}",
+                                            status="imported")
+    Transaction.objects.create(id=tx_id, company=company, account=account, booking_date=date(2026, 12, 4),
+                               amount=D(amount), currency="EUR", counterparty_iban=iban, statement_import=source,
+                               fingerprint=f"later{pk}")
+    return source
+
+
+def test_the_kept_sums_take_new_imports_and_a_new_own_account_in(company, book):
     giro, savings = book
     assert selectors.money_in_out(company, TODAY)[-1].incoming == D("500.00")
-    source = StatementImport.objects.first()
-    Transaction.objects.create(company=company, account=giro, booking_date=date(2026, 12, 4), amount=D("25.00"),
-                               currency="EUR", counterparty_iban="DE02300000000000000003", statement_import=source,
-                               fingerprint="later")
+    _import(company, giro, "25.00")
     assert selectors.money_in_out(company, TODAY)[-1].incoming == D("525.00")
     BankAccount.objects.create(company=company, name="Festgeld", iban="DE02300000000000000003")
     assert selectors.money_in_out(company, TODAY)[-1].incoming == D("500.00")  # now a transfer of our own
+
+
+def test_an_import_that_commits_after_a_newer_one_is_summed_too(company, book):
+    """On PostgreSQL two imports may commit in the other order than their ids were given:
+    the one with the smaller ids must still be counted after the newer one was summed."""
+    giro, _savings = book
+    newest = Transaction.objects.order_by("-id").first().id
+    first = StatementImport.objects.order_by("-id").first().pk
+    _import(company, giro, "25.00", pk=first + 10, tx_id=newest + 10)
+    assert selectors.money_in_out(company, TODAY)[-1].incoming == D("525.00")
+    _import(company, giro, "7.00", pk=first + 5, tx_id=newest + 5, iban="DE02300000000000000004")  # committed later
+    assert selectors.money_in_out(company, TODAY)[-1].incoming == D("532.00")

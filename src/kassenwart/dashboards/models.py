@@ -19,20 +19,27 @@ class DashboardLayout(models.Model):
 
 
 class FlowSummary(models.Model):
-    """The company's booked transactions summed per account, currency and month, up to
-    transaction `through_id`, for one set of own IBANs (`own_ibans_key`). Transactions are
-    append-only, so a sum once made stays true; newer rows are added on the next read, and
-    another set of own IBANs (an account added) starts a new summary. The home page reads a
-    few dozen rows instead of a year of transactions."""
+    """The company's booked transactions summed per account, currency and month, for one set
+    of own IBANs (`own_ibans_key`), counting the statement imports listed in SummedImport.
+    Transactions are append-only and each is committed with its import, so a sum once made
+    stays true; imports committed since are added on the next read (in whatever order they
+    committed), and another set of own IBANs (an account added) sums again from scratch. The
+    home page reads a few dozen rows instead of a year of transactions."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
     own_ibans_key = models.CharField(max_length=64)
     since = models.DateField()  # the first month summed
     days_since = models.DateField(null=True)  # the first day summed per day
-    through_id = models.BigIntegerField(default=0)
-    # Summed again from scratch once a day: on PostgreSQL two imports can commit their ids out
-    # of order, and a row committed late below `through_id` would otherwise stay out.
-    built_at = models.DateTimeField()
+
+
+class SummedImport(models.Model):
+    """A statement import whose transactions are in the summary."""
+
+    summary = models.ForeignKey(FlowSummary, on_delete=models.CASCADE, related_name="imports")
+    statement_import_id = models.BigIntegerField()  # no foreign key: only ever read by the summary
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["summary", "statement_import_id"], name="summed_once")]
 
 
 class MonthlyFlow(models.Model):
