@@ -80,6 +80,8 @@ class BankAccount(models.Model):
     # What the bank allows for the account over FinTS (its UPD), in the adapter's words
     # ("transfer", "transfer_batch", "debit_core", ...); empty: not known (not FinTS, or not synced).
     fints_operations = models.JSONField(default=list, blank=True)
+    # The overdraft the bank grants (FinTS HISAL "Kreditlinie"), as of its last report; None: not reported.
+    credit_line = models.DecimalField(_("credit line"), null=True, blank=True, **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

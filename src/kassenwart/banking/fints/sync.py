@@ -126,9 +126,21 @@ def _fetch(connection: BankConnection, bank: client.Session, user: User | None, 
                 result.warnings.append(imported.message)
         balance = bank.balance(account)
         if balance is not None:
-            Balance.objects.update_or_create(account=account, kind=Balance.Kind.BOOKED, date=balance.date,
-                                             defaults={"amount": balance.amount, "currency": balance.currency})
+            _keep_balance(account, balance)
     return result
+
+
+def _keep_balance(account: BankAccount, balance: client.BankBalance) -> None:
+    """The booked balance, and the available amount and credit line where the bank said them."""
+    with transaction.atomic():
+        Balance.objects.update_or_create(account=account, kind=Balance.Kind.BOOKED, date=balance.date,
+                                         defaults={"amount": balance.amount, "currency": balance.currency})
+        if balance.available is not None:
+            Balance.objects.update_or_create(account=account, kind=Balance.Kind.AVAILABLE, date=balance.date,
+                                             defaults={"amount": balance.available, "currency": balance.currency})
+        if balance.credit_line != account.credit_line:
+            account.credit_line = balance.credit_line
+            account.save(update_fields=["credit_line"])
 
 
 def _discover(connection: BankConnection, found: list[client.DiscoveredAccount], user,
