@@ -173,7 +173,7 @@ def test_tan_at_dialog_start_in_the_background_asks_the_admins(connection, bank,
     assert not PausedDialog.objects.exists() and not bank.dialogs, "the dialog was ended"
     assert not fints.is_busy(connection)
     [note] = Notification.objects.filter(company=company)
-    assert note.user == admin and "needs a TAN" in note.text
+    assert note.user == admin and "needs a TAN" in note.wording()
     assert not Transaction.objects.exists()
 
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kassenwart.companies.models import Company
+from kassenwart.core.messages import render, worded
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 
@@ -156,8 +157,12 @@ class StatementImport(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0)
     balance_ok = models.BooleanField(null=True)
+    # What the import did or why it was refused, and its warnings (in details): stored
+    # messages (kassenwart.core.messages), worded for each reader. `message` holds the
+    # finished sentences of imports from before keys; new rows leave it empty.
+    messages = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
-    details = models.JSONField(default=dict)  # per statement: account, balances, difference
+    details = models.JSONField(default=dict)  # per statement: account, balances, difference; warnings
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -165,6 +170,16 @@ class StatementImport(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def wordings(self) -> list[str]:
+        """What the import did or why it was refused, in the reader's language."""
+        if not self.messages:
+            return self.message.splitlines()
+        return [render(stored) for stored in self.messages]
+
+    def warning_wordings(self) -> list[str]:
+        """The import's warnings in the reader's language (a parser's own words as they are)."""
+        return [worded(warning) for warning in self.details.get("warnings", [])]
 
 
 class TransactionFields(models.Model):

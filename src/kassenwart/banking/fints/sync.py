@@ -23,6 +23,7 @@ from kassenwart.banking.models import Balance, BankAccount, BankConnection, Paus
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Role
 from kassenwart.core.audit import record
+from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
@@ -206,7 +207,7 @@ def _stop_for_tan(connection, bank: client.Session, challenge: client.Challenge,
 
 def _ask_admins_for_tan(connection: BankConnection) -> None:
     notify(connection.company, Notification.Kind.INFO,
-           _("%(name)s needs a TAN: sync it by hand.") % {"name": connection.name},
+           message("banking.connection_needs_tan", name=connection.name),
            link=reverse("connection_detail", args=[connection.pk]), roles=(Role.ADMIN,))
 
 
