@@ -12,7 +12,9 @@ input, --runs rounds (wall clock; CPU seconds of the engine too, which a shared 
 disturbs less). The engine's automatic matches are scored against the generator's truth
 like ../shared/reconbench/score.py does: precision = automatic matches that are right /
 all automatic matches, recall = payable lines matched right automatically / all payable
-lines. Unless --no-memory, one more engine run under tracemalloc gives its peak memory
+lines. A digest of all decisions (every status, allocation, confidence, reason and
+suggestion) is printed per size: a change meant only to make the engine faster must keep
+it. Unless --no-memory, one more engine run under tracemalloc gives its peak memory
 (Python allocations only; that run is slower and not timed).
 
 Baseline: the exact-reference matcher (workload.exact_reference_matches): every word of the
@@ -28,6 +30,7 @@ linearly (the same time per line at every size); precision 1.0 (no wrong automat
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 import tracemalloc
@@ -58,12 +61,13 @@ def measure(size: int, runs: int, schemes: list[str], memory: bool, categories: 
         engine.add(time.perf_counter() - started)
         cpu.add(time.process_time() - cpu_started)
         outcomes.append(workload.engine_outcome(decisions, numbers))
+    fingerprint = hashlib.sha256(repr(decisions).encode()).hexdigest()[:16]
     ours = workload.score(truth, *outcomes[0])
     theirs = workload.score(truth, {ref: {numbers[i] for i in ids} for ref, ids in found.items()})
     result = {
         "invoices": len(invoices), "lines": len(transactions),
         "engine": engine.values, "cpu": cpu.values, "baseline": baseline.values,
-        "same_every_run": all(o == outcomes[0] for o in outcomes),
+        "same_every_run": all(o == outcomes[0] for o in outcomes), "fingerprint": fingerprint,
         "score": _summary(ours), "baseline_score": _summary(theirs),
         "categories": ours.table() if categories else "",
     }
@@ -145,6 +149,8 @@ def _print_quality(rows: list[dict]) -> None:
                   f"{s['wrong']:>6} {s['noise_auto']:>13} {hit3:>17}")
         if not r["same_every_run"]:
             print(f"{'':>9}  the engine did not decide the same way in every run")
+    print("decisions (a digest of everything the engine answered; a change that only makes it faster "
+          "keeps it): " + ", ".join(f"{r['invoices']:,} invoices {r['fingerprint']}" for r in rows))
 
 
 def _print_goals(rows: list[dict]) -> None:

@@ -6,7 +6,10 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const target = join(root, "src", "kassenwart", "web", "static", "vendor");
-const files = [["htmx.org", "dist", "htmx.min.js"]];
+const files = [
+  ["htmx.org", "dist", "htmx.min.js"],
+  ["chart.js", "dist", "chart.umd.min.js"],
+];
 
 mkdirSync(target, { recursive: true });
 for (const [pkg, ...path] of files) {

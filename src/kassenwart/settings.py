@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "kassenwart.reconciliation",
     "kassenwart.payments",
     "kassenwart.notifications",
+    "kassenwart.dashboards",
     "kassenwart.web",
     "kassenwart.runtime",
 ]

@@ -65,6 +65,21 @@ def test_sync_imports_every_booking_once_with_balances(connection, bank):
     assert connection.last_sync_at is not None and connection.pin_sealed is not None
 
 
+def test_sync_keeps_the_available_balance_and_the_credit_line_the_bank_reports(connection, bank):
+    """HISAL carries the available amount and the credit line (Business Giro: 25.000 EUR
+    overdraft): both are kept; the accounts without a credit line keep none."""
+    fints.connection_sync(connection)
+    today = bank.clock.now().date()
+    for expected in bank.customers[LOGIN].accounts:
+        account = BankAccount.objects.get(iban=expected.iban)
+        booked = bank.ledger.balance(expected.iban, today)
+        available = Balance.objects.get(account=account, kind=Balance.Kind.AVAILABLE, date=today)
+        assert available.amount == max(booked + expected.credit_line, 0) and available.currency == "EUR"
+        assert account.credit_line == (expected.credit_line or None)
+    giro = BankAccount.objects.get(iban=bank.customers[LOGIN].accounts[0].iban)
+    assert str(giro.credit_line) == "25000.00"
+
+
 def test_a_new_booking_arrives_with_the_next_sync(connection, bank):
     fints.connection_sync(connection)
     bank.clock.advance(days=3)  # scripted customer payments fall due
@@ -158,7 +173,7 @@ def test_tan_at_dialog_start_in_the_background_asks_the_admins(connection, bank,
     assert not PausedDialog.objects.exists() and not bank.dialogs, "the dialog was ended"
     assert not fints.is_busy(connection)
     [note] = Notification.objects.filter(company=company)
-    assert note.user == admin and "needs a TAN" in note.text
+    assert note.user == admin and "needs a TAN" in note.wording()
     assert not Transaction.objects.exists()
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
@@ -85,6 +86,21 @@ def test_a_batch_has_a_line_for_every_file_and_imports_the_good_ones(company, tm
     # the two that were read and refused are on record, like any refused file
     assert sorted(StatementImport.objects.filter(status="refused").values_list("file_name", flat=True)) == [
         "empty.sta", "scan.pdf"]
+
+
+def test_the_command_line_words_the_stored_result_in_its_language(company, tmp_path):
+    """The CLI speaks KASSENWART_LANGUAGE (English by default; runtime/cli.py activates it):
+    the same stored keys, worded in German when it says so."""
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 8)
+    (tmp_path / "bad.xml").write_bytes(camt([entry("1234.56")], closing="2000.00").getvalue())
+    out = io.StringIO()
+    with translation.override("de"), pytest.raises(CommandError):
+        call_command("import_statement", str(tmp_path / "scan.pdf"), str(tmp_path / "bad.xml"), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("keine Kontoauszugsdatei (Binärdaten)")
+    assert "Umsätze 1.234,56" in out.getvalue()
+    assert [m["key"] for m in StatementImport.objects.order_by("pk").values_list("messages", flat=True)[0]] == [
+        "banking.file.binary"]
 
 
 def test_a_missing_file_is_a_refused_json_line(company, tmp_path):

@@ -218,4 +218,4 @@ def test_pending_entries_of_a_final_statement_are_left_out_with_a_warning(compan
     result = run(company, camt([entry("1.00"), pending], message="053"))
     assert (result.added, result.pending) == (1, 0)
     assert not PendingTransaction.objects.filter(company=company).exists()
-    assert any("1 pending entries left out" in warning for warning in result.warnings)
+    assert any("1 pending entry left out" in warning for warning in result.as_dict()["warnings"])

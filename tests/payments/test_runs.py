@@ -115,7 +115,7 @@ def test_a_member_bundles_their_own_drafts_and_the_approvers_are_told(company, d
     run = runs.run_create(company, user=member, orders=[draft("10.00"), draft("20.00")])
     assert run.state == State.PENDING_APPROVAL and run.payload_hash == digest(run)
     [note] = Notification.objects.filter(user=approver)
-    assert f"Payment run #{run.pk} (2 transfers) of 30.00 EUR waits for approval." == note.text
+    assert f"Payment run #{run.pk} (2 transfers) of 30.00 EUR waits for approval." == note.wording()
     with pytest.raises(services.NotAllowed):  # not someone else's
         runs.run_create(company, user=member, orders=[draft("1.00", by=approver), draft("2.00")])
     with pytest.raises(services.NotAllowed):  # nor release it

@@ -242,7 +242,7 @@ def test_payments_that_need_a_person_are_announced_once(company, admin, books):
     reconcile_company(company)  # the interval's next run: nothing new
     books("2.00", "auch unbekannt")
     reconcile_company(company)
-    texts = list(Notification.objects.filter(user=admin, kind="needs_person").order_by("pk").values_list("text", flat=True))
+    texts = [note.wording() for note in Notification.objects.filter(user=admin, kind="needs_person").order_by("pk")]
     assert texts == ["1 payment needs a person.", "1 payment needs a person."]
 
 

@@ -38,7 +38,7 @@ def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
     page.fill("input[name=username]", "a")
     page.fill("input[name=password]", "p")
     page.click("button[type=submit]")
-    expect(page.get_by_role("heading", name="Konten")).to_be_visible()
+    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
     assert page.evaluate("typeof htmx") == "object", "htmx did not load"
 
     # upload two statements at once

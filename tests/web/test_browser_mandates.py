@@ -68,7 +68,7 @@ def test_phone_import_with_a_bad_row_shows_the_row_then_imports(server, browser,
     page.fill("input[name=username]", "a")
     page.fill("input[name=password]", "p")
     page.click("button[type=submit]")
-    expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
 
     # Customers -> Mandates -> Import: without a creditor id the page says so and sends the admin on
     open_tab(page, "Customers")

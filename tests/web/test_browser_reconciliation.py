@@ -66,7 +66,7 @@ def test_phone_map_a_payment_by_hand_then_undo(server, browser, shots):  # noqa:
     page.fill("input[name=username]", "a")
     page.fill("input[name=password]", "p")
     page.click("button[type=submit]")
-    expect(page.get_by_role("heading", name="Konten")).to_be_visible()
+    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"Benachrichtigungen: \d+ ungelesen"))).to_be_visible()
 
     # the open list: two payments wait, one with ranked suggestions and their reasons

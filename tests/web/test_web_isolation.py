@@ -8,6 +8,7 @@ from django.urls import URLResolver, reverse
 
 from kassenwart.banking.models import Balance, BankConnection
 from kassenwart.companies.middleware import SESSION_KEY
+from kassenwart.core.messages import message
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.payments.models import Mandate, PaymentOrder, SendAttempt
@@ -44,7 +45,8 @@ def _company_rows(company, db_rows, label, make_member):
     invoice = db_rows.invoice(company, f"RE-{label}-1", "777.77")
     colleague = make_member(company, f"colleague-{label}")
     payment, match = _reconciliation_rows(company, db_rows, account, record, invoice, label)
-    notify(company, "info", f"Hinweis {label}", link="/reconciliation/open/")
+    notify(company, "info", message("banking.connection_needs_tan", name=f"Hinweis {label}"),
+           link="/reconciliation/open/")
     connection = BankConnection.objects.create(
         company=company, kind="fints", name=f"Bank {label}", bank_code="99990000", login=f"login-{label}"
     )

@@ -45,7 +45,7 @@ def test_accounts_with_balances_in_one_query(company, db_rows, admin, client_for
     assert str(by_name["Konto 3"].available_amount) == "-50.00"
     assert [by_name[f"Konto {n}"].pending_count for n in range(5)] == [0, 1, 2, 3, 4]
 
-    text = client_for(admin).get(reverse("home")).content.decode()
+    text = client_for(admin).get(reverse("account_list")).content.decode()
     assert "3.234,50\u00a0EUR" in text
     assert '<span class="amount neg">-50,00\u00a0EUR</span>' in text
     assert "21.07.2026" in text
@@ -136,7 +136,7 @@ def test_empty_pages_render(name, admin, client_for):
     assert client_for(admin).get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["home", "transaction_list", "statement_list", "invoice_list", "audit_log"])
+@pytest.mark.parametrize("name", ["account_list", "transaction_list", "statement_list", "invoice_list", "audit_log"])
 def test_lists_do_not_query_per_row(name, company, db_rows, admin, client_for, django_assert_max_num_queries):
     client = client_for(admin)
     for n in range(3):

@@ -67,6 +67,9 @@ def test_examples_in_german():
             "Rechnungsnummer RE-2026-01234 im Verwendungszweck, 1 Zahlendreher"
         )
         assert translate("Skonto 2 % (1234.50 deducted)") == "Skonto 2 % (1.234,50 abgezogen)"
+        assert translate("invoice number 00020/26 in remittance, without leading zeros, right after other digits") == (
+            "Rechnungsnummer 00020/26 im Verwendungszweck, ohne führende Nullen, direkt nach anderen Ziffern"
+        )
         assert translate("amount equals sum of 3 open amounts") == "Betrag gleich der Summe von 3 offenen Beträgen"
 
 

@@ -51,9 +51,10 @@ def test_the_same_file_again_is_already_imported(company, admin, client_for, cam
 
 def test_member_may_not_add_an_account_but_may_import_into_one(company, member, admin, client_for, camt_file, db_rows):
     client = client_for(member)
-    (refused,) = _results(_upload(client, ("juli.xml", camt_file())))
+    response = _upload(client, ("juli.xml", camt_file()))
+    (refused,) = _results(response)
     assert refused.status == StatementImport.Status.REFUSED
-    assert "Admin" in refused.message
+    assert "Ein Admin kann sie einmal importieren" in response.content.decode()  # the page speaks German
     assert not BankAccount.objects.filter(company=company).exists()
 
     db_rows.account(company, iban=IBAN)
@@ -98,3 +99,58 @@ def test_result_page_of_an_import_links_its_transactions(company, admin, client_
 @pytest.mark.parametrize("method", ["get", "put"])
 def test_upload_takes_only_post(method, admin, client_for):
     assert getattr(client_for(admin), method)(reverse("statement_upload")).status_code == 405
+
+
+def test_a_german_and_an_english_reader_see_the_same_import_result_each_in_their_language(
+        company, admin, client_for, camt_file):
+    """The result is stored as keys with parameters and worded for each reader, amounts in
+    the reader's number format (issue 11 point 5)."""
+    client = client_for(admin)
+    bad_iban = "DE00370400440532013000"
+    _upload(client, ("juli.xml", camt_file(iban=bad_iban, opening="1000.00", closing_error="1000.00")))
+    record = StatementImport.objects.get()
+    assert record.message == "" and [m["key"] for m in record.messages] == ["banking.balance_differs",
+                                                                           "banking.account_added"]
+    page = reverse("statement_detail", args=[record.pk])
+    german = client.get(page, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert ("Auszug 2026-07-21-001 von DE00370400440532013000: Anfangssaldo 1.000,00 + Umsätze 1.234,56 "
+            "weicht um 1.000,00 vom Endsaldo 3.234,56 ab.") in german
+    assert f"Konto {bad_iban} angelegt." in german
+    assert f"{bad_iban} ist keine gültige IBAN; das Konto führt sie als Kontonummer." in german
+    english = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("Statement 2026-07-21-001 of DE00370400440532013000: opening 1,000.00 + entries 1,234.56 "
+            "differs from closing 3,234.56 by 1,000.00.") in english
+    assert f"Added account {bad_iban}." in english
+    assert f"{bad_iban} is not a valid IBAN; the account keeps it as its account number." in english
+
+
+def test_an_import_from_before_keys_shows_its_stored_sentences(company, admin, client_for):
+    record = StatementImport.objects.create(company=company, file_name="alt.xml", sha256="0" * 64,
+                                            status=StatementImport.Status.REFUSED, message="the file is empty",
+                                            details={"warnings": ["line 3: an old warning"]})
+    text = client_for(admin).get(reverse("statement_detail", args=[record.pk])).content.decode()
+    assert "the file is empty" in text and "line 3: an old warning" in text
+
+
+def test_a_parser_warning_is_shown_in_each_readers_language(company, admin, client_for, mt940_file):
+    client = client_for(admin)
+    november_31 = mt940_file().replace(b":62F:C260721", b":62F:C261131")
+    _upload(client, ("november.sta", november_31))
+    record = StatementImport.objects.get()
+    assert record.details["warnings"] == [{"key": "banking.file.day_after_month_end",
+                                           "params": {"line": 7, "tag": "62F", "date": "261131", "day": 30}}]
+    page = reverse("statement_detail", args=[record.pk])
+    german = client.get(page, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Zeile 7: :62F: das Datum 261131 gibt es nicht, als Tag 30 gelesen" in german
+    english = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "line 7: :62F: date 261131 does not exist, read as day 30" in english
+
+
+def test_a_refusal_is_shown_in_each_readers_language(company, admin, client_for):
+    client = client_for(admin)
+    _upload(client, ("tabelle.xlsx", b"PK\x03\x04\x14\x00\x06\x00" * 20))
+    record = StatementImport.objects.get()
+    assert record.messages == [{"key": "banking.file.binary", "params": {}}]
+    page = reverse("statement_detail", args=[record.pk])
+    assert "keine Kontoauszugsdatei (Binärdaten)" in client.get(page, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "not a statement file (binary data)" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()

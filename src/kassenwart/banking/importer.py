@@ -29,6 +29,7 @@ from kassenwart.banking.models import (
     Transaction,
 )
 from kassenwart.core.bulk import insert_rows
+from kassenwart.core.messages import message
 
 BATCH = 2000
 # Formats that report the pending state of an account: their import replaces it.
@@ -36,7 +37,12 @@ PENDING_REPORTING = ("camt.052", "mt942", "fints", "csv:")  # a bank's CSV expor
 
 
 class ImportRefused(Exception):
-    """The file is readable but may not be imported (e.g. an unknown account)."""
+    """The file is readable but may not be imported (e.g. an unknown account). `message` is
+    the stored message (a key with parameters) that says why."""
+
+    def __init__(self, message: dict):
+        super().__init__(message["key"])
+        self.message = message
 
 
 @dataclass
@@ -77,7 +83,7 @@ class ImportCounts:
     pending: int = 0
     statements: list[StatementCheck] = field(default_factory=list)
     accounts_created: list[BankAccount] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | dict] = field(default_factory=list)  # a parser's words, or a stored message
     formats: set[str] = field(default_factory=set)
 
 
@@ -118,10 +124,7 @@ class StatementWriter:
             self.counts.pending += len(kept)
         ignored = sum(len(rows) for account_id, rows in self._pending.items() if account_id not in self._pending_replaced)
         if ignored:
-            self.counts.warnings.append(
-                _("%(count)d pending entries left out: this kind of statement does not list all of an "
-                  "account's pending transactions, so they would be mistaken for the whole list.")
-                % {"count": ignored})
+            self.counts.warnings.append(message("banking.pending_left_out", count=ignored))
         return self.counts
 
     # -- headers ----------------------------------------------------------------------
@@ -167,20 +170,12 @@ class StatementWriter:
         elif self.fallback_account is not None:
             return self.fallback_account
         else:
-            raise ImportRefused(
-                _("The file does not name its account (no IBAN or account number); choose the account to import it into.")
-            )
+            raise ImportRefused(message("banking.account_not_named"))
         if found is not None:
             return found
         label = iban or f"{header.bank_code}/{header.account_number}".strip("/")
         if not self.may_create_accounts:
-            raise ImportRefused(
-                _(
-                    "The file is for account %(account)s, which %(company)s does not have yet. "
-                    "An admin can import it once to add the account."
-                )
-                % {"account": label, "company": self.company.name}
-            )
+            raise ImportRefused(message("banking.account_unknown", account=label, company=self.company.name))
         return self._create_account(header, iban)
 
     def _create_account(self, header: StatementHeader, iban: str) -> BankAccount:
@@ -189,10 +184,7 @@ class StatementWriter:
             try:
                 IBAN(iban)
             except SchwiftyException:
-                self.counts.warnings.append(
-                    _("%(iban)s is not a valid IBAN; the account keeps it as its account number.")
-                    % {"iban": iban}
-                )
+                self.counts.warnings.append(message("banking.iban_kept_as_number", iban=iban))
                 account_number, iban = iban, ""
         connection, _created = BankConnection.objects.get_or_create(
             company=self.company,

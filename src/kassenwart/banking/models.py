@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kassenwart.companies.models import Company
+from kassenwart.core.messages import render, worded
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 
@@ -80,6 +81,8 @@ class BankAccount(models.Model):
     # What the bank allows for the account over FinTS (its UPD), in the adapter's words
     # ("transfer", "transfer_batch", "debit_core", ...); empty: not known (not FinTS, or not synced).
     fints_operations = models.JSONField(default=list, blank=True)
+    # The overdraft the bank grants (FinTS HISAL "Kreditlinie"), as of its last report; None: not reported.
+    credit_line = models.DecimalField(_("credit line"), null=True, blank=True, **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,8 +157,12 @@ class StatementImport(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0)
     balance_ok = models.BooleanField(null=True)
+    # What the import did or why it was refused, and its warnings (in details): stored
+    # messages (kassenwart.core.messages), worded for each reader. `message` holds the
+    # finished sentences of imports from before keys; new rows leave it empty.
+    messages = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
-    details = models.JSONField(default=dict)  # per statement: account, balances, difference
+    details = models.JSONField(default=dict)  # per statement: account, balances, difference; warnings
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -163,6 +170,16 @@ class StatementImport(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def wordings(self) -> list[str]:
+        """What the import did or why it was refused, in the reader's language."""
+        if not self.messages:
+            return self.message.splitlines()
+        return [render(stored) for stored in self.messages]
+
+    def warning_wordings(self) -> list[str]:
+        """The import's warnings in the reader's language (a parser's own words as they are)."""
+        return [worded(warning) for warning in self.details.get("warnings", [])]
 
 
 class TransactionFields(models.Model):
@@ -215,7 +232,7 @@ class Transaction(TransactionFields):
         ]
         indexes = [
             # PostgreSQL also has (company, booking_date DESC NULLS LAST, id DESC) for the lists'
-            # order, made by migration 0010 outside the model (SQLite refuses NULLS LAST there)
+            # order, made by migration 0012 outside the model (SQLite refuses NULLS LAST there)
             models.Index(fields=["company", "-booking_date", "-id"]),
             # the lists' amount filter and their order by amount
             models.Index(fields=["company", "amount", "id"], name="transaction_company_amount"),

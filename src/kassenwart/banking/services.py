@@ -13,13 +13,14 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from kassenwart.banking.formats import CSV, detect_format, parse
-from kassenwart.banking.formats.statement import StatementFormatError
+from kassenwart.banking.formats.statement import Note, StatementFormatError
 from kassenwart.banking.importer import ImportCounts, ImportRefused, StatementWriter
 from kassenwart.banking.models import BankAccount, BankConnection, StatementImport
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company, Membership
 from kassenwart.core.audit import record
 from kassenwart.core.gc_pause import gc_paused
+from kassenwart.core.messages import defined, message, render
 from kassenwart.core.models import User
 
 
@@ -31,14 +32,19 @@ class ImportResult:
     duplicates: int = 0
     pending: int = 0
     balance_ok: bool | None = None
-    message: str = ""
-    warnings: list[str] = field(default_factory=list)
+    messages: list[dict] = field(default_factory=list)  # stored messages (kassenwart.core.messages)
+    warnings: list[str | dict] = field(default_factory=list)  # a parser's words, or stored messages
     accounts_created: list[str] = field(default_factory=list)
     import_id: int | None = None
 
     @property
     def refused(self) -> bool:
         return self.status == StatementImport.Status.REFUSED
+
+    @property
+    def message(self) -> str:
+        """What the import did or why it was refused, one line each, in the active language."""
+        return "\n".join(render(stored) for stored in self.messages)
 
     def as_dict(self) -> dict:
         return {
@@ -49,7 +55,7 @@ class ImportResult:
             "pending": self.pending,
             "balance_ok": self.balance_ok,
             "message": self.message,
-            "warnings": self.warnings,
+            "warnings": [render(_stored_warning(warning)) for warning in self.warnings],
             "accounts_created": self.accounts_created,
         }
 
@@ -127,12 +133,14 @@ def statement_import(
                     seen_any = True
                     writer.feed(item)
             if not seen_any:
-                raise StatementFormatError(_("the file contains no statement"))
+                raise ImportRefused(message("banking.no_statement"))
             counts = writer.finish()
             _remember_csv_mapping(account, fmt, csv_mapping, user, via)
             return _finish(stmt_import, counts, user, via)
-    except (StatementFormatError, ImportRefused) as error:
-        return _refuse(company, file_name, sha, str(error), user, via)
+    except StatementFormatError as error:
+        return _refuse(company, file_name, sha, _refusal(error), user, via)
+    except ImportRefused as refusal:
+        return _refuse(company, file_name, sha, refusal.message, user, via)
 
 
 def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):
@@ -147,9 +155,7 @@ def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):
     profile = detect_profile(file.read(65536))
     file.seek(0)
     if profile is None:
-        raise StatementFormatError(
-            _("This CSV layout is not known. Choose a bank profile or map the columns once for the account.")
-        )
+        raise ImportRefused(message("banking.csv_layout_unknown"))
     return PROFILES[profile]
 
 
@@ -167,25 +173,14 @@ def _remember_csv_mapping(account: BankAccount | None, fmt: str, mapping, user, 
 def _finish(stmt_import: StatementImport, counts: ImportCounts, user, via) -> ImportResult:
     checks = [c for c in counts.statements if c.difference is not None]
     balance_ok = None if not checks else all(c.difference == 0 for c in checks)
-    messages = []
-    for check in checks:
-        if check.difference != 0:
-            messages.append(
-                _(
-                    "Statement %(id)s of %(account)s: opening %(opening)s + entries %(total)s "
-                    "differs from closing %(closing)s by %(difference)s."
-                )
-                % {
-                    "id": check.statement_id or "-",
-                    "account": check.account,
-                    "opening": check.opening,
-                    "total": check.total,
-                    "closing": check.closing,
-                    "difference": check.difference,
-                }
-            )
+    messages = [
+        message("banking.balance_differs", id=check.statement_id or "-", account=check.account,
+                opening=check.opening, total=check.total, closing=check.closing, difference=check.difference)
+        for check in checks
+        if check.difference != 0
+    ]
     for account in counts.accounts_created:
-        messages.append(_("Added account %(account)s.") % {"account": account.iban or account.account_number})
+        messages.append(message("banking.account_added", account=account.iban or account.account_number))
     booked = counts.added + counts.duplicates
     if counts.added == 0 and booked > 0:
         stmt_import.status = StatementImport.Status.DUPLICATE
@@ -194,10 +189,10 @@ def _finish(stmt_import: StatementImport, counts: ImportCounts, user, via) -> Im
     stmt_import.duplicates = counts.duplicates
     stmt_import.pending = counts.pending
     stmt_import.balance_ok = balance_ok
-    stmt_import.message = "\n".join(messages)
+    stmt_import.messages = messages
     stmt_import.details = {
         "statements": [c.as_dict() for c in counts.statements],
-        "warnings": counts.warnings[:200],
+        "warnings": [_stored_warning(warning) for warning in counts.warnings[:200]],
     }
     stmt_import.save()
     after = {
@@ -225,22 +220,40 @@ def _finish(stmt_import: StatementImport, counts: ImportCounts, user, via) -> Im
         duplicates=counts.duplicates,
         pending=counts.pending,
         balance_ok=balance_ok,
-        message=stmt_import.message,
+        messages=messages,
         warnings=counts.warnings,
         accounts_created=[str(a) for a in counts.accounts_created],
         import_id=stmt_import.pk,
     )
 
 
+def _stored_warning(warning: str | dict) -> dict:
+    return warning if isinstance(warning, dict) else _parser_said(warning)
+
+
+def _parser_said(text: str) -> dict:
+    """A parser's note by its code where the app words that code, else its English words."""
+    if isinstance(text, Note) and defined(f"banking.file.{text.code}"):
+        return message(f"banking.file.{text.code}", **text.params)
+    return message("banking.as_written", text=str(text))
+
+
+def _refusal(error: StatementFormatError) -> dict:
+    """Why a parser refused the file; the place it names (English) stays as it is."""
+    if error.where:
+        return message("banking.as_written", text=str(error))
+    return _parser_said(error.message)
+
+
 @transaction.atomic
-def _refuse(company, file_name, sha, message, user, via) -> ImportResult:
+def _refuse(company, file_name, sha, why: dict, user, via) -> ImportResult:
     stmt_import = StatementImport.objects.create(
         company=company,
         file_name=file_name,
         sha256=sha,
         status=StatementImport.Status.REFUSED,
         source=via,
-        message=message,
+        messages=[why],
         created_by=user,
     )
     record(
@@ -249,12 +262,12 @@ def _refuse(company, file_name, sha, message, user, via) -> ImportResult:
         company=company,
         user=user,
         via=via,
-        after={"file": file_name, "message": message},
+        after={"file": file_name, "message": why},
     )
     return ImportResult(
         file=file_name,
         status=StatementImport.Status.REFUSED,
-        message=message,
+        messages=[why],
         import_id=stmt_import.pk,
     )
 

@@ -13,6 +13,7 @@ included.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -189,8 +190,8 @@ def _columns(model, fields, same, connection) -> tuple[list[models.Field], list,
 def _preparers(columns: list[models.Field], connection) -> list[Callable[[Any], Any] | None]:
     """Per field, None when the driver takes the value as Python gives it, else what turns it
     into the value the driver takes: the field's own preparation, but for the types a large
-    run is full of (dates, Decimals) the backend's adapter straight away when the value has
-    the field's type already (the field would convert it to that type first)."""
+    run is full of (dates, Decimals, JSON on SQLite) the backend's adapter straight away when
+    the value has the field's type already (the field would convert it to that type first)."""
     ops = connection.ops
 
     def preparer(field: models.Field) -> Callable[[Any], Any]:
@@ -204,6 +205,10 @@ def _preparers(columns: list[models.Field], connection) -> list[Callable[[Any], 
         if kind == "DecimalField":
             digits, places, adapt_decimal = field.max_digits, field.decimal_places, ops.adapt_decimalfield_value
             return lambda value: adapt_decimal(value, digits, places) if type(value) is Decimal else prepare(value)
+        if kind == "JSONField" and connection.vendor == "sqlite":
+            # SQLite keeps JSON as text, which the field makes with json.dumps and its encoder
+            encoder = field.encoder
+            return lambda value: json.dumps(value, cls=encoder) if type(value) in (list, dict) else prepare(value)
         return prepare
 
     return [None if field.get_internal_type() in _AS_IS else preparer(field) for field in columns]

@@ -10,6 +10,9 @@ class User(AbstractUser):
 
     email_digest = models.BooleanField(_("daily e-mail digest of notifications"), default=False)
     digest_sent_at = models.DateTimeField(null=True, blank=True)
+    # The language of the e-mail digest: that of the page where the person asked for it
+    # ("" = the site's language).
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
 
 class AuditEvent(models.Model):

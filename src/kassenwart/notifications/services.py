@@ -16,13 +16,16 @@ from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 
 
-def notify(company: Company, kind: str, text: str, link: str = "", roles: tuple[str, ...] | None = None) -> int:
-    """One notification for each member of the company (optionally only some roles)."""
+def notify(company: Company, kind: str, message: dict, link: str = "", roles: tuple[str, ...] | None = None) -> int:
+    """One notification for each member of the company (optionally only some roles).
+    `message` is a key with parameters (kassenwart.core.messages.message), worded for each
+    reader when shown."""
     members = Membership.objects.filter(company=company)
     if roles:
         members = members.filter(role__in=roles)
     rows = [
-        Notification(company=company, user_id=user_id, kind=kind, text=text[:300], link=link)
+        Notification(company=company, user_id=user_id, kind=kind, key=message["key"], params=message["params"],
+                     link=link)
         for user_id in members.values_list("user_id", flat=True)
     ]
     Notification.objects.bulk_create(rows)
@@ -56,11 +59,11 @@ def digest_send(user: User, now=None) -> int:
     rows = list(unread.order_by("company__name", "-created_at")[:100])
     if not rows:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = ngettext(
             "Kassenwart: %(count)d new notification", "Kassenwart: %(count)d new notifications", len(rows)
         ) % {"count": len(rows)}
-        body = "\n".join(f"{n.company.name}: {n.text}" for n in rows)
+        body = "\n".join(f"{n.company.name}: {n.wording()}" for n in rows)
     send_mail(subject, body, None, [user.email])
     return len(rows)
 
@@ -81,9 +84,13 @@ def digests_enqueue_due(now=None) -> int:
 
 
 @transaction.atomic
-def digest_preference_set(user: User, wanted: bool) -> None:
-    if user.email_digest != wanted:
-        before = {"email_digest": user.email_digest}
-        user.email_digest = wanted
-        user.save(update_fields=["email_digest"])
-        record("user.digest_changed", user, user=user, via="web", before=before, after={"email_digest": wanted})
+def digest_preference_set(user: User, wanted: bool, *, language: str = "") -> None:
+    """Turn the daily digest on or off; it is written in `language` (the language of the
+    page where the person chose it) when one is given."""
+    before = {"email_digest": user.email_digest, "language": user.language}
+    user.email_digest = wanted
+    user.language = language or user.language
+    after = {"email_digest": user.email_digest, "language": user.language}
+    if after != before:
+        user.save(update_fields=["email_digest", "language"])
+        record("user.digest_changed", user, user=user, via="web", before=before, after=after)

@@ -29,6 +29,7 @@ from kassenwart.banking.models import BankAccount, BankConnection, Transaction
 from kassenwart.companies.models import Company, Role
 from kassenwart.core.audit import record
 from kassenwart.core.business_days import add_business_days, business_days_between
+from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
@@ -353,7 +354,6 @@ def _collection_returned(collection: Collection, code: str, via: str) -> bool:
         record("mandate.blocked", mandate, company=company, user=None, via=via,
                before={"state": mandate.state}, after={"state": "blocked", "reason": code})
     notify(company, Notification.Kind.NEEDS_PERSON,
-           _("Direct debit of %(amount)s EUR from %(debtor)s came back: %(reason)s.")
-           % {"amount": collection.amount, "debtor": mandate.debtor_name, "reason": return_reason_text(code)},
+           message("payments.debit_returned", amount=collection.amount, debtor=mandate.debtor_name, reason=code),
            link=reverse("payment_detail", args=[collection.order_id]), roles=(Role.APPROVER, Role.ADMIN))
     return True

@@ -39,7 +39,6 @@ from kassenwart.payments.state import (
     bank_connection,
     check_unchanged,
     delivery_for,
-    describe,
     digest,
     invalid,
     notify_waiting,
@@ -52,7 +51,7 @@ from kassenwart.payments.state import (
 
 # What callers (pages, CLI, the other payments modules) use from the state machine's parts.
 __all__ = ["Followed", "FourEyes", "creditor_id_for", "debit_order_create", "sequence_type_for", "NotAllowed", "PaymentInvalid", "StateChanged", "TransferInput", "attempt_done",
-           "bank_connection", "bank_order", "describe", "drafted_by", "order_approve", "order_cancel",
+           "bank_connection", "bank_order", "drafted_by", "order_approve", "order_cancel",
            "order_confirm_upload", "order_create", "order_queue", "order_resolve", "order_submit",
            "order_total", "orders_follow_statements", "require", "transition"]
 

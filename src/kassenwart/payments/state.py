@@ -20,6 +20,7 @@ from kassenwart.banking.models import BankAccount, BankConnection
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company, Membership, Role
 from kassenwart.core.audit import record
+from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
@@ -168,19 +169,19 @@ def delivery_for(account: BankAccount, operation: str) -> str:
     return PaymentOrder.Delivery.FILE
 
 
-def describe(order: PaymentOrder) -> str:
-    """"transfer #12", "payment run #12 (3 transfers)", "debit run #13 (5 debits)"."""
+def described(order: PaymentOrder) -> dict:
+    """The stored message "transfer #12", "payment run #12 (3 transfers)" or "debit run #13
+    (5 debits)", for a part of another message."""
     count = order.collections.count() if order.is_debit else order.transfers.count()
     if order.is_debit:
-        return _("debit run %(order)s (%(count)s debits)") % {"order": order, "count": count}
+        return message("payments.debit_run", order=str(order), count=count)
     if count > 1:
-        return _("payment run %(order)s (%(count)s transfers)") % {"order": order, "count": count}
-    return _("transfer %(order)s") % {"order": order}
+        return message("payments.payment_run", order=str(order), count=count)
+    return message("payments.transfer", order=str(order))
 
 
 def notify_waiting(order: PaymentOrder) -> None:
     """Approvers hear of an order that waits for them."""
-    text = _("%(what)s of %(total)s EUR waits for approval.") % {"what": describe(order).capitalize(),
-                                                                 "total": order_total(order)}
-    notify(order.company, Notification.Kind.NEEDS_PERSON, text, link=reverse("payment_detail", args=[order.pk]),
+    waiting = message("payments.order_waiting", what=described(order), total=order_total(order))
+    notify(order.company, Notification.Kind.NEEDS_PERSON, waiting, link=reverse("payment_detail", args=[order.pk]),
            roles=(Role.APPROVER, Role.ADMIN))

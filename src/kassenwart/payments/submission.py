@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from kassenwart.banking.fints import orders as bank
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Role
+from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
@@ -37,7 +38,7 @@ from kassenwart.payments.state import (
     StateChanged,
     attempt_done,
     bank_connection,
-    describe,
+    described,
     order_total,
     require,
     transition,
@@ -279,12 +280,13 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
         elif target == State.REJECTED:
             debits.debits_released(order, user=user, via=via)
         if target != State.APPROVED:
-            text = {
-                State.ACCEPTED: _("The bank accepted %(what)s (%(total)s EUR)."),
-                State.REJECTED: _("The bank rejected %(what)s (%(total)s EUR)."),
-                State.UNKNOWN: _("%(what)s (%(total)s EUR): outcome unknown, check the statement."),
-            }[target] % {"what": describe(order), "total": order_total(order)}
-            notify(order.company, Notification.Kind.INFO, text[:1].upper() + text[1:],
+            key = {
+                State.ACCEPTED: "payments.bank_accepted",
+                State.REJECTED: "payments.bank_rejected",
+                State.UNKNOWN: "payments.outcome_unknown",
+            }[target]
+            notify(order.company, Notification.Kind.INFO,
+                   message(key, what=described(order), total=order_total(order)),
                    link=reverse("payment_detail", args=[order.pk]), roles=(Role.APPROVER, Role.ADMIN))
 
 

@@ -15,13 +15,13 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kassenwart.banking.models import Transaction
 from kassenwart.companies.models import Company
 from kassenwart.core.audit import actor_label, record
 from kassenwart.core.bulk import insert_rows, reserve_ids, update_rows
 from kassenwart.core.gc_pause import gc_paused
+from kassenwart.core.messages import message
 from kassenwart.core.models import AuditEvent, User
 from kassenwart.core.money import quantize
 from kassenwart.notifications.models import Notification
@@ -264,20 +264,14 @@ def _notify_run(company: Company, result: RunResult) -> None:
         notify(
             company,
             Notification.Kind.AUTO_MATCHED,
-            ngettext(
-                "%(count)d payment was reconciled automatically.",
-                "%(count)d payments were reconciled automatically.",
-                result.auto,
-            )
-            % {"count": result.auto},
+            message("reconciliation.auto_matched", count=result.auto),
             link="/reconciliation/matched/",
         )
     if result.newly_open:  # not the same ones again after every run
         notify(
             company,
             Notification.Kind.NEEDS_PERSON,
-            ngettext("%(count)d payment needs a person.", "%(count)d payments need a person.", result.newly_open)
-            % {"count": result.newly_open},
+            message("reconciliation.needs_person", count=result.newly_open),
             link="/reconciliation/open/",
         )
 

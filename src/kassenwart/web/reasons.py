@@ -38,6 +38,7 @@ def _one_detail(text: str) -> str:
     details = {
         "also a customer number": _("also a customer number"),
         "without leading zeros": _("without leading zeros"),
+        "right after other digits": _("right after other digits"),
         "1 missing digit": _("1 digit missing"),
         "1 missing character": _("1 character missing"),
         "1 extra digit": _("1 digit too many"),

@@ -5,6 +5,7 @@ from kassenwart.web.views import (
                                   audit,
                                   collections,
                                   connections,
+                                  dashboard,
                                   invoices,
                                   members,
                                   payments,
@@ -14,7 +15,9 @@ from kassenwart.web.views import (
 )
 
 urlpatterns = [
-    path("", accounts.account_list, name="home"),
+    path("", dashboard.home, name="home"),
+    path("overview/customize/", dashboard.dashboard_customize, name="dashboard_customize"),
+    path("accounts/", accounts.account_list, name="account_list"),
     path("login/", session.login, name="login"),
     path("logout/", session.logout, name="logout"),
     path("company/", session.company_switch, name="company_switch"),

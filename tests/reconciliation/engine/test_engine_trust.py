@@ -65,3 +65,50 @@ def test_an_undone_match_is_suggested_marked_but_never_applied_again():
     assert decision.status is Status.OPEN
     assert suggested(decision)[0] == {"RE-2026-02345"}
     assert decision.suggestions[0].reasons[-1] == "undone by a person before"
+
+
+# Two numbering schemes at once (RE-2025-02025 and INV0000854): a number of one may look like
+# a short form of the other's.
+TWO_SCHEMES = numbered(150, prefix="RE-2025-", start=1000) + numbered(150, prefix="INV00", start=3003)
+
+
+def test_a_year_inside_a_longer_number_is_no_short_form_of_another_invoice():
+    """"RE-2025-00642" (paid long ago) names no open invoice; "2025" is its year, not a short
+    form of RE-2025-02025, so 14.46 less than that invoice is no reason to apply it."""
+    target = invoice("RE-2025-02025", "134.34", **OTHER)
+    decision = one([*TWO_SCHEMES, target], payment("119.88", "Rechnung RE-2025-00642"))
+    assert decision.status is Status.OPEN
+
+
+def test_a_short_form_after_another_schemes_prefix_is_only_a_hint():
+    """"INV0000854" is no short form of RE-2025-00854: INV is not its prefix."""
+    target = invoice("RE-2025-00854", "220.05", **OTHER)
+    decision = one([*TWO_SCHEMES, target], payment("215.53", "Rechnung INV0000854"))
+    assert decision.status is Status.OPEN
+
+
+def test_a_short_form_after_the_numbers_own_prefix_is_a_full_reference():
+    target = invoice("RE-2025-00854", "220.05", **OTHER)
+    decision = one([*TWO_SCHEMES, target], payment("215.53", "Rechnung RE 854"))
+    assert auto_ids(decision) == {"RE-2025-00854"}
+
+
+def test_a_short_form_of_a_number_without_prefix_may_follow_any_prefix():
+    """"RE 8918" for 08918/25: the payer put a prefix before the short form of a number that
+    has none."""
+    slashed = [invoice(f"{n:05d}/25", f"{100 + n % 997}.{n % 100:02d}", customer=str(30000 + n))
+               for n in range(8000, 9050, 7)]
+    target = invoice("08918/25", "179.29", **OTHER)
+    decision = one([*TWO_SCHEMES, *slashed, target], payment("179.29", "RE 8918 Danke"))
+    assert auto_ids(decision) == {"08918/25"}
+
+
+def test_a_date_is_no_number_without_its_zeros():
+    """"USt 01/2026" is a month, not 00020/26 without its zeros (key 0002026)."""
+    slashed = [invoice(f"{n:05d}/26", f"{100 + n % 997}.{n % 100:02d}", customer=str(30000 + n))
+               for n in range(3, 900, 7)]
+    target = invoice("00020/26", "98.49", **OTHER)
+    decision = one([*slashed, target], payment("89.31", "Finanzamt Erstattung USt 01/2026"))
+    assert decision.status is Status.OPEN
+    written_plainly = one([*slashed, target], payment("98.49", "Rechnung 20/26"))
+    assert auto_ids(written_plainly) == {"00020/26"}

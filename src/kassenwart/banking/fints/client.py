@@ -41,6 +41,7 @@ from fints.models import SEPAAccount
 from fints.segments.auth import HIVPP1, HKVPP1
 from fints.segments.base import FinTS3Segment, ParameterSegment
 from fints.segments.debit import BatchDebitBase, DebitResponseBase
+from fints.segments.saldo import HKSAL5, HKSAL6, HKSAL7
 from fints.segments.statement import HKKAZ5, HKKAZ6, HKKAZ7
 from fints.types import SegmentSequence
 from lxml import etree
@@ -168,9 +169,11 @@ class DiscoveredAccount:
 
 @dataclass(frozen=True)
 class BankBalance:
-    amount: Decimal
+    amount: Decimal  # booked
     currency: str
     date: date
+    available: Decimal | None = None  # what may be spent now (booked, pending and credit line)
+    credit_line: Decimal | None = None  # None: the bank did not say
 
 
 @dataclass(frozen=True)
@@ -449,14 +452,16 @@ class Session:
         return found
 
     def balance(self, account) -> BankBalance | None:
-        """The booked balance now; None when the bank gives none for the account.
+        """The booked balance now, with the available amount and the credit line where the
+        bank reports them (HISAL); None when the bank gives no balance for the account.
         `account`: anything with iban, bic, account_number, subaccount and bank_code."""
         with _translated(self._client):
-            balance = _answered(self._client.get_balance(_sepa(account)))
-        if balance is None:
+            answer = _answered(self._client.balance_report(_sepa(account)))
+        if answer is None:
             return None
-        return BankBalance(Decimal(balance.amount.amount).quantize(CENT), balance.amount.currency,
-                           balance.date)
+        booked = answer.balance_booked.as_mt940_Balance()
+        return BankBalance(Decimal(booked.amount.amount).quantize(CENT), booked.amount.currency, booked.date,
+                           available=_amount(answer.available_amount), credit_line=_amount(answer.line_of_credit))
 
     def statements(self, account, since: date | None) -> Statements:
         """Booked (and, where the bank offers them, pending) transactions from `since` on:
@@ -506,6 +511,19 @@ class BankClient(FinTS3PinTanClient):
         self.responses = []
         self.messages_sent = 0  # to the bank, in any dialog of this client
         super().__init__(*args, **kwargs)
+
+    def balance_report(self, account: SEPAAccount):
+        """python-fints' get_balance, answering the whole HISAL: besides the booked balance
+        it carries the available amount and the credit line, which get_balance drops."""
+        with self._get_dialog() as dialog:
+            command = self._find_highest_supported_command(HKSAL5, HKSAL6, HKSAL7)
+            segment = command(account=command._fields["account"].type.from_sepa_account(account), all_accounts=False)
+            return self._send_with_possible_retry(dialog, segment, self._balance_segment)
+
+    def _balance_segment(self, command_segment, response):
+        for answer in response.response_segments(command_segment, "HISAL"):
+            return answer
+        return None
 
     def _process_response(self, dialog, segment, response):
         self.responses.append(response)
@@ -705,6 +723,11 @@ def _client(access: Access, with_tan_method: bool = True) -> BankClient:
 def _sepa(account) -> SEPAAccount:
     return SEPAAccount(account.iban, account.bic, account.account_number,
                        account.subaccount or None, account.bank_code)
+
+
+def _amount(value) -> Decimal | None:
+    """An Amount1 of a segment as a Decimal with cents; None when the bank left it out."""
+    return None if value is None or value.amount is None else Decimal(value.amount).quantize(CENT)
 
 
 def _answered(result):

@@ -23,6 +23,7 @@ from kassenwart.banking.models import Balance, BankAccount, BankConnection, Paus
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Role
 from kassenwart.core.audit import record
+from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
@@ -126,9 +127,21 @@ def _fetch(connection: BankConnection, bank: client.Session, user: User | None, 
                 result.warnings.append(imported.message)
         balance = bank.balance(account)
         if balance is not None:
-            Balance.objects.update_or_create(account=account, kind=Balance.Kind.BOOKED, date=balance.date,
-                                             defaults={"amount": balance.amount, "currency": balance.currency})
+            _keep_balance(account, balance)
     return result
+
+
+def _keep_balance(account: BankAccount, balance: client.BankBalance) -> None:
+    """The booked balance, and the available amount and credit line where the bank said them."""
+    with transaction.atomic():
+        Balance.objects.update_or_create(account=account, kind=Balance.Kind.BOOKED, date=balance.date,
+                                         defaults={"amount": balance.amount, "currency": balance.currency})
+        if balance.available is not None:
+            Balance.objects.update_or_create(account=account, kind=Balance.Kind.AVAILABLE, date=balance.date,
+                                             defaults={"amount": balance.available, "currency": balance.currency})
+        if balance.credit_line != account.credit_line:
+            account.credit_line = balance.credit_line
+            account.save(update_fields=["credit_line"])
 
 
 def _discover(connection: BankConnection, found: list[client.DiscoveredAccount], user,
@@ -194,7 +207,7 @@ def _stop_for_tan(connection, bank: client.Session, challenge: client.Challenge,
 
 def _ask_admins_for_tan(connection: BankConnection) -> None:
     notify(connection.company, Notification.Kind.INFO,
-           _("%(name)s needs a TAN: sync it by hand.") % {"name": connection.name},
+           message("banking.connection_needs_tan", name=connection.name),
            link=reverse("connection_detail", args=[connection.pk]), roles=(Role.ADMIN,))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from kassenwart.banking.formats.statement import StatementFormatError, StatementItem
+from kassenwart.banking.formats.statement import StatementFormatError, StatementItem, note
 
 CAMT, MT940, CSV = "camt", "mt940", "csv"
 
@@ -24,11 +24,11 @@ def detect_format(head: bytes) -> str:
     tries to read them as one of the families."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text:
-        raise StatementFormatError("the file is empty")
+        raise StatementFormatError(note("empty"))
     if head.startswith(_UTF16_BOMS):
-        raise StatementFormatError("the file is UTF-16 text; save it as UTF-8 (or Windows-1252) to import it")
+        raise StatementFormatError(note("utf16"))
     if _is_binary(head):
-        raise StatementFormatError("not a statement file (binary data)")
+        raise StatementFormatError(note("binary"))
     if text.startswith(b"<"):
         return CAMT
     if text.startswith(b"{1:") or text.startswith(b":20:") or b"\n:20:" in text[:2048]:
@@ -37,7 +37,7 @@ def detect_format(head: bytes) -> str:
         return MT940
     if b";" in text[:2048] or b"," in text[:2048] or b"\t" in text[:2048]:
         return CSV
-    raise StatementFormatError("not a camt, MT940 or CSV statement file", "line 1")
+    raise StatementFormatError(note("not_a_statement"))
 
 
 def _is_binary(head: bytes) -> bool:

@@ -41,6 +41,7 @@ from .statement import (
     Entry,
     StatementFormatError,
     StatementHeader,
+    note,
 )
 
 HEADER_SEARCH_LINES = 40  # the header row is looked for in the file's first lines
@@ -268,6 +269,7 @@ class _Booking:
     entry: Entry
     own_iban: str
     balance_after: Decimal | None
+    line: int
 
 
 # -- public API ----------------------------------------------------------------------------
@@ -332,7 +334,7 @@ def _table(rows: list[_Row], mapping: CsvMapping) -> _Table:
     for field_name, reference in mapping.references().items():
         match = next((alt for alt in _alternatives(reference) if alt.casefold() in found), None)
         if match is None:
-            warnings.append(f'line {header.line}: column "{reference}" is not in the file')
+            warnings.append(note("column_missing", line=header.line, column=reference))
         else:
             columns[field_name], names[field_name] = found[match.casefold()], match
     data, others = _split_data(rows[header_at + 1 :], mapping)
@@ -438,7 +440,7 @@ def _booking(row: _Row, table: _Table, mapping: CsvMapping, currency: str) -> _B
         source=f"line {row.line}",
     )
     balance = _amount(cell, "balance_after", mapping) if cell("balance_after") else None
-    return _Booking(entry, _compact(cell("account_iban")), balance)
+    return _Booking(entry, _compact(cell("account_iban")), balance, row.line)
 
 
 def _signed_amount(cell: _Cells, mapping: CsvMapping) -> Decimal:
@@ -580,5 +582,5 @@ def _running_balances(group: list[_Booking], ccy: str, warnings: list[str]):
                 BalanceSnapshot(opening, ccy, None, "opening"),
                 BalanceSnapshot(last.balance_after, ccy, last.entry.booking_date, "closing"),
             )
-    warnings.append(f"{booked[0].entry.source}: the running balance does not add up; no balances taken")
+    warnings.append(note("running_balance_off", line=booked[0].line))
     return None, None

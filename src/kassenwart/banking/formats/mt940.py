@@ -56,6 +56,7 @@ from .statement import (
     StatementFormatError,
     StatementHeader,
     exact_amount,
+    note,
 )
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -316,10 +317,8 @@ def _repaired(tag: _Tag, warnings: list[str], currency: _Currency | None) -> str
     missing = _BALANCE_WITHOUT_CURRENCY.match(first)
     if missing and currency is not None:
         first = f"{missing.group(1)}{currency.code}{missing.group(2)}"
-        warnings.append(
-            f"line {tag.line}: :{tag.full}: balance without currency, read as {currency.code} "
-            f"(the currency of :{currency.tag.full}: in line {currency.tag.line})"
-        )
+        warnings.append(note("balance_without_currency", line=tag.line, tag=tag.full, currency=currency.code,
+                             other_tag=currency.tag.full, other_line=currency.tag.line))
     first = _last_day(tag, _POINT_IN_BALANCE.sub(r"\1,\2", first), 1, warnings)
     if not _BALANCE.match(first):
         raise ValueError("not a balance: mark, YYMMDD, currency, amount")
@@ -336,7 +335,7 @@ def _last_day(tag: _Tag, text: str, at: int, warnings: list[str]) -> str:
     last = calendar.monthrange(year, month)[1]
     if day <= last:
         return text
-    warnings.append(f"line {tag.line}: :{tag.full}: date {digits} does not exist, read as day {last}")
+    warnings.append(note("day_after_month_end", line=tag.line, tag=tag.full, date=digits, day=last))
     return f"{text[:at + 4]}{last:02d}{text[at + 6 :]}"
 
 
@@ -363,11 +362,11 @@ def _header(data: dict, kind: str, tags: list[_Tag], warnings: list[str]) -> Sta
         header.currency or _floor_limit_currency(data),
     )
     if tags[0].name != "20":
-        warnings.append(f"line {tags[0].line}: statement without :20: reference")
+        warnings.append(note("no_reference", line=tags[0].line))
     if not accounts:
-        warnings.append(f"line {tags[0].line}: statement without :25: account")
+        warnings.append(note("no_account", line=tags[0].line))
     warnings.extend(
-        f"line {tag.line}: another :25: in the statement, ignored"
+        note("second_account", line=tag.line)
         for tag in accounts[1:]
         if tag.value != accounts[0].value
     )

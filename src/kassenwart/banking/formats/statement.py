@@ -20,6 +20,46 @@ BOOKED = "booked"
 PENDING = "pending"
 
 
+# What a parser says about a file, by code: the English words for the command line, logs and
+# tests. The app words the same code in the reader's language (banking/wordings.py, key
+# "banking.file.<code>", the same English as msgid).
+NOTES = {
+    # refusals
+    "empty": "the file is empty",
+    "utf16": "the file is UTF-16 text; save it as UTF-8 (or Windows-1252) to import it",
+    "binary": "not a statement file (binary data)",
+    "not_a_statement": "not a camt, MT940 or CSV statement file",
+    # warnings
+    "no_reference": "line %(line)s: statement without :20: reference",
+    "no_account": "line %(line)s: statement without :25: account",
+    "second_account": "line %(line)s: another :25: in the statement, ignored",
+    "balance_without_currency": "line %(line)s: :%(tag)s: balance without currency, read as %(currency)s "
+                                "(the currency of :%(other_tag)s: in line %(other_line)s)",
+    "day_after_month_end": "line %(line)s: :%(tag)s: date %(date)s does not exist, read as day %(day)s",
+    "column_missing": 'line %(line)s: column "%(column)s" is not in the file',
+    "running_balance_off": "line %(line)s: the running balance does not add up; no balances taken",
+}
+
+
+class Note(str):
+    """A warning or a reason for refusing a file: its English words, with the code and the
+    parameters beside, so that the app can word it in the reader's language. Made only when
+    something is wrong, never per entry of a good file."""
+
+    def __new__(cls, text: str, code: str, params: dict):
+        made = super().__new__(cls, text)
+        made.code = code
+        made.params = params
+        return made
+
+    def __getnewargs__(self):
+        return str(self), self.code, self.params
+
+
+def note(code: str, **params) -> Note:
+    return Note(NOTES[code] % params, code, params)
+
+
 class StatementFormatError(ValueError):
     """The file cannot be read as a statement. `where` names the line or element."""
 
@@ -66,7 +106,7 @@ class StatementHeader:
     available: BalanceSnapshot | None = None
     # Sum of the entries' amounts the file itself reports (camt TxsSummry), if any.
     reported_total: Decimal | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # a Note where the parser has a code for it
 
 
 @dataclass(slots=True)

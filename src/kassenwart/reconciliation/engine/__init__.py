@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from kassenwart.core.gc_pause import gc_paused
 
@@ -115,9 +116,15 @@ def _reconcile(
 def _not_a_payment(tx: Transaction) -> str:
     if tx.amount <= 0:
         return "outgoing payment"
-    if _RETURN_CODE.search(tx.bank_transaction_code.upper()):
+    if _is_return(tx.bank_transaction_code):
         return "return or reversal"
     return ""
+
+
+@lru_cache(maxsize=1024)
+def _is_return(code: str) -> bool:
+    """A statement has few distinct codes: each is read once."""
+    return _RETURN_CODE.search(code.upper()) is not None
 
 
 def _match(

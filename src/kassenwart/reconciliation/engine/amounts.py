@@ -71,7 +71,8 @@ def fit(payment: Decimal, opens: Sequence[Decimal], config: MatchingConfig) -> A
             return AmountFit(Fit.SKONTO, difference, percent=percent)
     if difference <= config.max_fee:
         return AmountFit(Fit.FEE, difference)
-    if len(opens) == 1:
+    # One part of two or more: the payment is at most half the open amount (and a cent).
+    if len(opens) == 1 and payment * 2 < total + CENT * 2:
         for parts in range(2, _MAX_INSTALLMENTS + 1):
             if abs(payment * parts - total) < CENT * parts:
                 return AmountFit(Fit.INSTALLMENT, difference, parts=parts)
@@ -96,12 +97,12 @@ def allocate(
     Credit notes are used up entirely. A Skonto or fee shortfall is spread over the invoices
     in proportion to their open amounts; a partial payment settles the oldest first.
     """
-    credits = {i: amount for i, amount in opens if amount < 0}
-    debits = [(i, amount) for i, amount in opens if amount >= 0]
-    available = payment - sum(credits.values(), ZERO)
     if amount_fit.kind in (Fit.EXACT, Fit.OVERPAID):
         applied = {i: amount for i, amount in opens}
         return applied, payment - sum(applied.values(), ZERO), ZERO
+    credits = {i: amount for i, amount in opens if amount < 0}
+    debits = [(i, amount) for i, amount in opens if amount >= 0]
+    available = payment - sum(credits.values(), ZERO)
     if amount_fit.kind in (Fit.SKONTO, Fit.FEE):
         total = sum((a for _, a in debits), ZERO)
         shares = {i: (a * available / total).quantize(CENT, ROUND_HALF_UP) for i, a in debits}

@@ -124,8 +124,11 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
     shape = index.numbers
     windows = shape.windows(text_atoms)
     covered = evidence.covered
-    for window in sorted((w for w in windows if w.text in index.by_spelling), key=_longest_first):
-        if _overlaps(window, covered):
+    readings = [w for w in windows if w.text in index.by_spelling]
+    if len(readings) > 1:
+        readings.sort(key=_longest_first)
+    for window in readings:
+        if covered and _overlaps(window, covered):
             continue
         # Where invoice and customer numbers look alike, the text may mean either, unless
         # the number stands right after the invoice numbers' own prefix ("INV-DE-122640").
@@ -136,7 +139,12 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
         written = text_atoms[window.start - 1] if _after_prefix(window, text_atoms, shape) else ""
         for invoice_id in index.by_spelling[window.text]:
             number = index.invoices[invoice_id].number
-            detail = "" if window.text == index.keys[invoice_id] else ", without leading zeros"
+            shortened = window.text != index.keys[invoice_id]
+            detail = ", without leading zeros" if shortened else ""
+            # Right after other digits, a number without its zeros may be the end of a longer
+            # one or of a date ("USt 01/2026" is no 00020/26): a reading the payer must confirm.
+            glued = shortened and window.start > 0 and text_atoms[window.start - 1].isdigit()
+            detail += ", right after other digits" if glued else ""
             detail += ", also a customer number" if ambiguous else ""
             # "RE-2026-00140" for AB-2026-00140 may name another document of that number: a
             # reading that needs the payer to confirm it, like a typo.
@@ -144,7 +152,7 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
             other_prefix = bool(expected) and written != expected
             detail += f", prefix {written} instead of {expected}" if other_prefix else ""
             reason = f"invoice number {number} in remittance{detail}"
-            strength = SHORT if ambiguous else TYPO if other_prefix else STRONG
+            strength = SHORT if ambiguous else TYPO if other_prefix or glued else STRONG
             evidence.add_ref(invoice_id, RefHit(strength, reason))
     low, high = shape.min_length - 1, shape.max_length + 1
     for window in windows:
@@ -152,11 +160,18 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
             continue
         text = window.text
         if window.end - window.start == 1 and text.lstrip("0") in index.by_short:
-            # "INV 123" for INV000123: right after the number's own prefix it is a full reference.
-            anchored = _after_prefix(window, text_atoms, shape)
+            # "INV 123" for INV000123: right after the number's own prefix it is a full reference
+            # (for a number without one, after any prefix, when shorter than the number: "RE 8918"
+            # for 08918/25). Not when more digits follow ("2025" of "RE-2025-00642" is a year, no
+            # short form of RE-2025-02025), nor after another number's prefix ("INV0000854" is
+            # no short form of RE-2025-00854 or 00854/26); there it is only a hint.
+            ends = window.end == len(text_atoms) or not text_atoms[window.end].isdigit()
+            written = text_atoms[window.start - 1] if ends and _after_prefix(window, text_atoms, shape) else ""
             for invoice_id in index.by_short[text.lstrip("0")]:
                 number = index.invoices[invoice_id].number
                 reason = f"{text!r} in remittance, short for invoice number {number}"
+                own = shape.prefix(number)
+                anchored = bool(written) and (written == own or (not own and len(text) < len(index.keys[invoice_id])))
                 evidence.add_ref(invoice_id, RefHit(STRONG if anchored else SHORT, reason))
         if low <= len(text) <= high:
             evidence.typo_sources.append(text)
@@ -334,7 +349,7 @@ def _owed_by(
     # only ever a suggestion, as nothing names the invoice.
     installments = [
         frozenset([i]) for i in owed[:_MAX_POOL]
-        if fit(tx.amount, [open_amounts[i]], config).kind is Fit.INSTALLMENT
+        if open_amounts[i] > tx.amount and fit(tx.amount, [open_amounts[i]], config).kind is Fit.INSTALLMENT
     ]
     items = [(i, open_amounts[i]) for i in owed[:_MAX_POOL]]
     return singles + installments + exact_subsets(items, tx.amount, _MAX_SUBSETS)

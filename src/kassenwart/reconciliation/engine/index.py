@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -46,10 +46,18 @@ class Index:
     customers_by_core_name: dict[str, set[str]]
     sorted_cores: list[str]
     customer_names: dict[str, NameKeys]
+    payers: dict[str, tuple[NameMatch, ...]] = field(default_factory=dict)  # answers given
 
-    def customers_by_name(self, name: str) -> list[NameMatch]:
+    def customers_by_name(self, name: str) -> tuple[NameMatch, ...]:
         """The customers a payer name points to: the whole name, else without the legal
-        form, else as the beginning of one customer's name (cut by the bank)."""
+        form, else as the beginning of one customer's name (cut by the bank). A payer who
+        pays several times is looked up once."""
+        found = self.payers.get(name)
+        if found is None:
+            found = self.payers[name] = tuple(self._customers_by_name(name))
+        return found
+
+    def _customers_by_name(self, name: str) -> list[NameMatch]:
         keys = name_keys(name)
         if not keys.core:
             return []

@@ -134,8 +134,8 @@ class NumberShape:
         if self.has_letters:
             usable = [atom not in self.affixes for atom in text_atoms]
         else:
-            usable = [atom.isdigit() for atom in text_atoms]
-        limit, reach = self.max_length + 1, self.max_parts + 1
+            usable = list(map(str.isdigit, text_atoms))
+        limit, reach, count = self.max_length + 1, self.max_parts + 1, len(text_atoms)
         found = []
         for start, first in enumerate(text_atoms):
             if not usable[start] or len(first) > limit:
@@ -143,7 +143,7 @@ class NumberShape:
             glued = first
             end = start + 1
             found.append(Window(glued, start, end))
-            while end < len(text_atoms) and end - start < reach and usable[end]:
+            while end < count and end - start < reach and usable[end]:
                 glued += text_atoms[end]
                 if len(glued) > limit:
                     break

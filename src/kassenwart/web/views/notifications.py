@@ -39,5 +39,5 @@ def open_one(request, pk):
 @require_POST
 @company_required()
 def digest_preference(request):
-    digest_preference_set(request.user, request.POST.get("email_digest") == "on")
+    digest_preference_set(request.user, request.POST.get("email_digest") == "on", language=request.LANGUAGE_CODE)
     return redirect("notification_list")

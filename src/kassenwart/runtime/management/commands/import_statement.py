@@ -18,6 +18,7 @@ from kassenwart import flows
 from kassenwart.banking.models import BankAccount, StatementImport
 from kassenwart.banking.services import AccountError, ImportResult, account_create, statement_import
 from kassenwart.companies.cli import add_company_argument, company_from
+from kassenwart.core.messages import message
 
 
 class Command(BaseCommand):
@@ -112,7 +113,8 @@ def _import(company, path: str, account: BankAccount | None) -> ImportResult:
         with open(path, "rb") as handle:
             return statement_import(company, handle, file_name=Path(path).name, via="cli", account=account)
     except OSError as error:
-        return ImportResult(file=path, status=StatementImport.Status.REFUSED, message=_unreadable(path, error))
+        return ImportResult(file=path, status=StatementImport.Status.REFUSED,
+                            messages=[message("banking.as_written", text=_unreadable(path, error))])
 
 
 def _unreadable(path: str, error: OSError) -> str:

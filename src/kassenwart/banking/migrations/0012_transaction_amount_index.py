@@ -25,7 +25,7 @@ def _drop_date_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('banking', '0009_transaction_account_index_in_unique'),
+        ('banking', '0011_messages_as_keys'),
         ('companies', '0002_initial'),
     ]
 

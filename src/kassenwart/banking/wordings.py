@@ -1,0 +1,48 @@
+"""The banking app's stored messages (see kassenwart.core.messages)."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from kassenwart.core.messages import amount, define
+
+# Words that come worded already: a statement parser's (English, with the line or element)
+# where it has no code for them.
+define("banking.as_written", "%(text)s")
+
+# What a statement parser says by code (formats/statement.py NOTES, the same English words).
+define("banking.file.empty", _("the file is empty"))
+define("banking.file.utf16", _("the file is UTF-16 text; save it as UTF-8 (or Windows-1252) to import it"))
+define("banking.file.binary", _("not a statement file (binary data)"))
+define("banking.file.not_a_statement", _("not a camt, MT940 or CSV statement file"))
+define("banking.file.no_reference", _("line %(line)s: statement without :20: reference"))
+define("banking.file.no_account", _("line %(line)s: statement without :25: account"))
+define("banking.file.second_account", _("line %(line)s: another :25: in the statement, ignored"))
+define("banking.file.balance_without_currency",
+       _("line %(line)s: :%(tag)s: balance without currency, read as %(currency)s (the currency of "
+         ":%(other_tag)s: in line %(other_line)s)"))
+define("banking.file.day_after_month_end", _("line %(line)s: :%(tag)s: date %(date)s does not exist, read as day %(day)s"))
+define("banking.file.column_missing", _('line %(line)s: column "%(column)s" is not in the file'))
+define("banking.file.running_balance_off", _("line %(line)s: the running balance does not add up; no balances taken"))
+
+define("banking.connection_needs_tan", _("%(name)s needs a TAN: sync it by hand."))
+
+# What an import did, or why it was refused.
+define("banking.balance_differs",
+       _("Statement %(id)s of %(account)s: opening %(opening)s + entries %(total)s differs from closing "
+         "%(closing)s by %(difference)s."),
+       opening=amount, total=amount, closing=amount, difference=amount)
+define("banking.account_added", _("Added account %(account)s."))
+define("banking.no_statement", _("the file contains no statement"))
+define("banking.csv_layout_unknown",
+       _("This CSV layout is not known. Choose a bank profile or map the columns once for the account."))
+define("banking.account_not_named",
+       _("The file does not name its account (no IBAN or account number); choose the account to import it into."))
+define("banking.account_unknown",
+       _("The file is for account %(account)s, which %(company)s does not have yet. "
+         "An admin can import it once to add the account."))
+define("banking.pending_left_out", ngettext_lazy(
+    "%(count)d pending entry left out: this kind of statement does not list all of an account's pending "
+    "transactions, so it would be mistaken for the whole list.",
+    "%(count)d pending entries left out: this kind of statement does not list all of an account's pending "
+    "transactions, so they would be mistaken for the whole list.", "count"))
+define("banking.iban_kept_as_number", _("%(iban)s is not a valid IBAN; the account keeps it as its account number."))

@@ -1,0 +1,140 @@
+"""Money in and out and returns per account and month, kept summed (models.FlowSummary).
+
+A read adds the statement imports committed since the last one (every transaction belongs
+to the import it was committed with, and transactions are append-only, so nothing summed
+before ever changes, whatever order imports commit in); a new set of own IBANs, or an older
+first month than summed, sums again from scratch. The first read of a company after an
+account was added therefore scans its last year of transactions once; every other read
+scans only the new imports' rows."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from kassenwart.banking.models import BankAccount, StatementImport, Transaction
+from kassenwart.companies.models import Company
+from kassenwart.dashboards.models import DailyFlow, FlowSummary, MonthlyFlow, SummedImport
+
+ZERO = Decimal("0.00")
+DAILY_DAYS = 62  # days summed per day, before the first month summed (the forecast looks 30 back)
+IMPORTS_PER_QUERY = 500  # import ids in one IN (...): well inside SQLite's limit of parameters
+
+
+def own_ibans(company: Company) -> list[str]:
+    return sorted(iban for iban in BankAccount.objects.filter(company=company).values_list("iban", flat=True) if iban)
+
+
+def monthly_flows(company: Company, since: date) -> list[MonthlyFlow]:
+    """The summed months from `since` (a first of a month) on, up to the newest booking."""
+    return list(_summary(company, since).months.filter(month__gte=since))
+
+
+def daily_flows(company: Company, since: date, first_day: date) -> list[DailyFlow] | None:
+    """The sums per account and day from `first_day` on; None when they are not kept that
+    far back (more than DAILY_DAYS before `since`)."""
+    summary = _summary(company, since)
+    if summary.days_since is None or first_day < summary.days_since:
+        return None
+    return list(summary.days.filter(day__gte=first_day))
+
+
+def _new_imports(company: Company, summary: FlowSummary | None) -> list[int]:
+    """The company's committed statement imports not summed yet (one with no transactions,
+    such as a refused one, adds nothing)."""
+    imports = StatementImport.objects.filter(company=company)
+    if summary is not None:
+        imports = imports.exclude(pk__in=SummedImport.objects.filter(summary=summary).values("statement_import_id"))
+    return list(imports.values_list("pk", flat=True))
+
+
+def _summary(company: Company, since: date) -> FlowSummary:
+    """The company's summary from `since` on, with every committed import in it."""
+    ibans = own_ibans(company)
+    key = hashlib.sha256("\n".join(ibans).encode()).hexdigest()
+    current = FlowSummary.objects.filter(company=company).first()
+    if current is not None and not _outdated(current, key, since) and not _new_imports(company, current):
+        return current
+    with transaction.atomic():
+        summary, _created = FlowSummary.objects.get_or_create(
+            company=company, defaults={"own_ibans_key": key, "since": since,
+                                       "days_since": since - timedelta(days=DAILY_DAYS)})
+        summary = FlowSummary.objects.select_for_update().get(pk=summary.pk)  # one summer per company
+        if _outdated(summary, key, since):
+            summary.months.all().delete()
+            summary.days.all().delete()
+            summary.imports.all().delete()
+            summary.own_ibans_key, summary.since = key, since
+            summary.days_since = since - timedelta(days=DAILY_DAYS)
+            summary.save()
+        new = _new_imports(company, summary)
+        if new:
+            _add(summary, company, ibans, new)
+            SummedImport.objects.bulk_create(SummedImport(summary=summary, statement_import_id=pk) for pk in new)
+    return summary
+
+
+def _outdated(summary: FlowSummary, key: str, since: date) -> bool:
+    """To be summed from scratch: other own IBANs, or months missing at the start."""
+    return summary.own_ibans_key != key or summary.since > since or summary.days_since is None
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), IMPORTS_PER_QUERY):
+        yield ids[start:start + IMPORTS_PER_QUERY]
+
+
+def _add(summary: FlowSummary, company: Company, ibans: list[str], imports: list[int]) -> None:
+    """Add the transactions of `imports` to the months and days."""
+    external = ~Q(counterparty_iban__in=ibans) if ibans else Q()
+    returned = ~Q(return_reason="")
+    existing = {(f.account_id, f.currency, f.month): f for f in summary.months.all()}
+    touched = {}
+    for chunk in _chunks(imports):
+        rows = (Transaction.objects.filter(company=company, statement_import_id__in=chunk,
+                                           booking_date__gte=summary.since)
+                .order_by().annotate(month=TruncMonth("booking_date")).values("account_id", "currency", "month")
+                .annotate(incoming=Sum("amount", filter=external & Q(amount__gt=0)),
+                          outgoing=Sum("amount", filter=external & Q(amount__lt=0)),
+                          returns=Count("id", filter=returned), returned=Sum("amount", filter=returned)))
+        for row in rows:
+            month = row["month"].date() if hasattr(row["month"], "hour") else row["month"]
+            key = (row["account_id"], row["currency"], month)
+            flow = existing.get(key) or touched.get(key)
+            if flow is None:
+                flow = MonthlyFlow(summary=summary, account_id=row["account_id"], currency=row["currency"],
+                                   month=month)
+            touched[key] = flow
+            flow.incoming = (flow.incoming or ZERO) + (row["incoming"] or ZERO)
+            flow.outgoing = (flow.outgoing or ZERO) + (row["outgoing"] or ZERO)
+            flow.returns = (flow.returns or 0) + row["returns"]
+            flow.returned = (flow.returned or ZERO) + (row["returned"] or ZERO)
+    MonthlyFlow.objects.bulk_create([f for k, f in touched.items() if k not in existing])
+    MonthlyFlow.objects.bulk_update([f for k, f in touched.items() if k in existing],
+                                    ["incoming", "outgoing", "returns", "returned"])
+    _add_days(summary, company, imports)
+
+
+def _add_days(summary: FlowSummary, company: Company, imports: list[int]) -> None:
+    existing = {(f.account_id, f.currency, f.day): f for f in summary.days.all()}
+    touched = {}
+    for chunk in _chunks(imports):
+        rows = (Transaction.objects.filter(company=company, statement_import_id__in=chunk,
+                                           booking_date__gte=summary.days_since)
+                .order_by().values("account_id", "currency", "booking_date").annotate(total=Sum("amount")))
+        for row in rows:
+            key = (row["account_id"], row["currency"], row["booking_date"])
+            flow = existing.get(key) or touched.get(key)
+            if flow is None:
+                flow = DailyFlow(summary=summary, account_id=row["account_id"], currency=row["currency"],
+                                 day=row["booking_date"], total=ZERO)
+            touched[key] = flow
+            flow.total += row["total"] or ZERO
+    DailyFlow.objects.bulk_create([f for k, f in touched.items() if k not in existing])
+    DailyFlow.objects.bulk_update([f for k, f in touched.items() if k in existing], ["total"])
