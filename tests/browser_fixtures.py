@@ -129,3 +129,12 @@ def shots(tmp_path):
     folder = Path(os.environ.get("KASSENWART_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def open_tab(page, name: str) -> None:
+    """Follow a tab of the main navigation; on a phone the menu is opened first."""
+    nav = page.locator("nav.tabs")
+    link = nav.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        nav.locator(".nav-menu > summary").click()
+    link.click()

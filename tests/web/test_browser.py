@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_fixtures import HTMX, PHONE
+from browser_fixtures import HTMX, PHONE, open_tab
 from statement_samples import camt053, mt940
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,6 @@ def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
 
     context = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True, has_touch=True)
     page = context.new_page()
-    nav = page.get_by_role("navigation", name="Hauptmenü")
     page.set_default_timeout(20_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -43,7 +42,7 @@ def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
     assert page.evaluate("typeof htmx") == "object", "htmx did not load"
 
     # upload two statements at once
-    nav.get_by_role("link", name="Kontoauszüge", exact=True).click()
+    open_tab(page, "Kontoauszüge")
     page.set_input_files("input[name=files]", [statements / "juli.xml", statements / "juli.sta"])
     page.get_by_role("button", name="Importieren").click()
     expect(page.get_by_role("heading", name="Ergebnis des Imports")).to_be_visible()
@@ -53,14 +52,14 @@ def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
     page.screenshot(path=shots / "1-import-result.png", full_page=True)
 
     # the accounts page shows the balance in German format
-    nav.get_by_role("link", name="Konten", exact=True).click()
+    open_tab(page, "Konten")
     expect(page.locator(".account-card")).to_have_count(2)
     expect(page.locator("main")).to_contain_text("2.144,66\u00a0EUR")
     expect(page.locator("main")).to_contain_text("1.050,00\u00a0EUR")
     page.screenshot(path=shots / "2-accounts.png", full_page=True)
 
     # transactions, newest first, then a live search by German amount
-    nav.get_by_role("link", name="Umsätze", exact=True).click()
+    open_tab(page, "Umsätze")
     results = page.locator("#results")
     expect(results).to_contain_text("Kunde Eins GmbH")
     expect(results).to_contain_text("Kunde Zwei OHG")
@@ -69,7 +68,7 @@ def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
     page.locator("input[name=q]").press_sequentially("1.234,56", delay=40)
     expect(results).to_contain_text("1 Umsatz")
     expect(results).not_to_contain_text("Kunde Zwei OHG")
-    expect(page).to_have_url(f"{server}/transactions/?q=1.234%2C56&account=&direction=&date_from=&date_to=&statement=")
+    expect(page).to_have_url(f"{server}/transactions/?q=1.234%2C56&account=&direction=&matched=&date_from=&date_to=&amount_from=&amount_to=&sort=-date&statement=")
     page.screenshot(path=shots / "4-search.png", full_page=True)
 
     # open the detail
@@ -87,7 +86,7 @@ def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
         assert width <= PHONE["width"], f"{path} is {width}px wide on a {PHONE['width']}px screen"
     page.goto(f"{server}/statements/")
     page.screenshot(path=shots / "6-statements.png", full_page=True)
-    page.locator("summary").click()
+    page.locator(".topbar .menu > summary").click()
     page.screenshot(path=shots / "7-menu.png")
 
     # and the same list as a table on a desktop screen

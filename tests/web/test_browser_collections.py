@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from browser_fixtures import PHONE, kassenwart_command, run_env, serving
+from browser_fixtures import PHONE, kassenwart_command, open_tab, run_env, serving
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +88,7 @@ def test_collections_on_a_phone(books, browser, shots):
     page.fill("input[name=password]", "p")
     page.click("button[type=submit]")
 
-    page.get_by_role("navigation").get_by_role("link", name="Collections").click()
+    open_tab(page, "Collections")
     expect(main).to_contain_text("Stille Post GmbH")
     expect(main).to_contain_text("The customer has no e-mail address")
     page.screenshot(path=str(shots / "collections-1-list.png"), full_page=True)

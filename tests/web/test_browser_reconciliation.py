@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from browser_fixtures import PHONE, kassenwart_command, run_env, serving
+from browser_fixtures import PHONE, kassenwart_command, open_tab, run_env, serving
 from statement_samples import camt053
 
 pytestmark = pytest.mark.browser
@@ -60,7 +60,6 @@ def test_phone_map_a_payment_by_hand_then_undo(server, browser, shots):  # noqa:
     page.set_default_timeout(20_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    nav = page.get_by_role("navigation", name="Hauptmenü")
     main = page.locator("main")
 
     page.goto(f"{server}/login/")
@@ -71,7 +70,7 @@ def test_phone_map_a_payment_by_hand_then_undo(server, browser, shots):  # noqa:
     expect(page.get_by_role("link", name=re.compile(r"Benachrichtigungen: \d+ ungelesen"))).to_be_visible()
 
     # the open list: two payments wait, one with ranked suggestions and their reasons
-    nav.get_by_role("link", name="Offene Zahlungen").click()
+    open_tab(page, "Offene Zahlungen")
     expect(page.get_by_role("heading", name="Offene Zahlungen")).to_be_visible()
     expect(main).to_contain_text("2 Zahlungen")
     waiting = page.locator("article", has_text="Hans Meier")
@@ -109,7 +108,7 @@ def test_phone_map_a_payment_by_hand_then_undo(server, browser, shots):  # noqa:
     expect(main).to_contain_text("1 Zahlung")
 
     # the matched list shows it with who made it; undo asks first
-    nav.get_by_role("link", name="Zugeordnet").click()
+    open_tab(page, "Zugeordnet")
     expect(page.get_by_role("heading", name="Zugeordnete Zahlungen")).to_be_visible()
     card = page.locator("article", has_text="Sammelzahler Nord")
     expect(card).to_contain_text("von a")
@@ -122,7 +121,7 @@ def test_phone_map_a_payment_by_hand_then_undo(server, browser, shots):  # noqa:
     expect(page.locator("article", has_text="Sammelzahler Nord")).to_have_count(0)
 
     # the payment waits again and the invoices are open again
-    nav.get_by_role("link", name="Offene Zahlungen").click()
+    open_tab(page, "Offene Zahlungen")
     expect(main).to_contain_text("2 Zahlungen")
     expect(main).to_contain_text("Sammelzahler Nord")
     page.goto(f"{server}/invoices/?q=Nordwind")

@@ -231,7 +231,11 @@ class Transaction(TransactionFields):
             models.UniqueConstraint(fields=["account", "fingerprint"], name="transaction_once")
         ]
         indexes = [
+            # PostgreSQL also has (company, booking_date DESC NULLS LAST, id DESC) for the lists'
+            # order, made by migration 0012 outside the model (SQLite refuses NULLS LAST there)
             models.Index(fields=["company", "-booking_date", "-id"]),
+            # the lists' amount filter and their order by amount
+            models.Index(fields=["company", "amount", "id"], name="transaction_company_amount"),
             models.Index(fields=["company", "bank_reference"]),
             models.Index(fields=["company", "end_to_end_id"]),
         ]

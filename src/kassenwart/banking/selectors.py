@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -18,6 +19,17 @@ from kassenwart.companies.models import Company
 from kassenwart.core.money import AmountRange, quantize
 
 CREDIT, DEBIT = "credit", "debit"
+
+# The orderings a list may ask for, each ending in the id so that pages never overlap. The
+# date orderings follow the index (company, -booking_date, -id), the amount ones the index
+# (company, amount, id), read backwards for the largest first.
+TRANSACTION_ORDERINGS = {
+    "-date": (F("booking_date").desc(nulls_last=True), "-id"),
+    "date": (F("booking_date").asc(nulls_first=True), "id"),
+    "-amount": ("-amount", "-id"),
+    "amount": ("amount", "id"),
+}
+NEWEST_FIRST = "-date"
 
 
 def _latest_balance(kind: str, field: str) -> Subquery:
@@ -119,11 +131,15 @@ def transaction_search(
     date_from: date | None = None,
     date_to: date | None = None,
     statement_import_id: int | None = None,
+    amount_from: Decimal | None = None,
+    amount_to: Decimal | None = None,
+    order: str = NEWEST_FIRST,
 ) -> QuerySet[Transaction]:
-    """Booked transactions, newest first.
+    """Booked transactions, newest first unless `order` names another of TRANSACTION_ORDERINGS.
 
     `text` is looked for in remittance, names, references and the counterparty IBAN; when
     the caller could read it as an `amount`, transactions of exactly that amount match too.
+    `amount_from` and `amount_to` bound the signed amount (money out is negative).
     """
     queryset = _matching(
         Transaction.objects.filter(company=company),
@@ -138,9 +154,12 @@ def transaction_search(
         queryset = queryset.filter(booking_date__lte=date_to)
     if statement_import_id is not None:
         queryset = queryset.filter(statement_import_id=statement_import_id)
-    return queryset.select_related("account").order_by(
-        F("booking_date").desc(nulls_last=True), "-id"
-    )
+    if amount_from is not None:
+        queryset = queryset.filter(amount__gte=amount_from)
+    if amount_to is not None:
+        queryset = queryset.filter(amount__lte=amount_to)
+    ordering = TRANSACTION_ORDERINGS.get(order, TRANSACTION_ORDERINGS[NEWEST_FIRST])
+    return queryset.select_related("account").order_by(*ordering)
 
 
 def pending_search(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -30,9 +31,20 @@ State = PaymentOrder.State
 OPEN_FOR_RUNS = (State.DRAFT, State.PENDING_APPROVAL)  # transfers that can still go into a run
 
 
-def orders(company: Company, *, state: str = "") -> QuerySet[PaymentOrder]:
+# The orderings the transfers list may ask for, each ending in the primary key.
+ORDER_ORDERINGS = {
+    "-date": ("-created_at", "-pk"),
+    "date": ("created_at", "pk"),
+    "-amount": ("-total", "-pk"),
+    "amount": ("total", "pk"),
+}
+
+
+def orders(company: Company, *, state: str = "", amount_from: Decimal | None = None,
+           amount_to: Decimal | None = None, order: str = "-date") -> QuerySet[PaymentOrder]:
     """The company's orders with their count, total and first payee (or debtor), newest
-    first. Orders whose transfers moved into a run are left out (the run lists them)."""
+    first unless `order` names another of ORDER_ORDERINGS; the amount range bounds the
+    total. Orders whose transfers moved into a run are left out (the run lists them)."""
     transfers = Transfer.objects.filter(order=OuterRef("pk")).order_by().values("order")
     collections = Collection.objects.filter(order=OuterRef("pk")).order_by().values("order")
 
@@ -50,7 +62,11 @@ def orders(company: Company, *, state: str = "") -> QuerySet[PaymentOrder]:
                        payment_count=Coalesce("transfer_count", Value(0)) + Coalesce("collection_count", Value(0)),
                        payee=Coalesce("payee_name", "debtor_name"))
              .exclude(state=State.CANCELLED, payment_count=0)
-             .order_by("-created_at", "-pk"))
+             .order_by(*ORDER_ORDERINGS.get(order, ORDER_ORDERINGS["-date"])))
+    if amount_from is not None:
+        found = found.filter(total__gte=amount_from)
+    if amount_to is not None:
+        found = found.filter(total__lte=amount_to)
     return found.filter(state=state) if state else found
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -46,9 +46,13 @@ class InvoiceRow:
 
 @dataclass(frozen=True)
 class RowError:
+    """A problem of one line and column; `code` and `params` let a page word it."""
+
     line: int
     column: str
+    code: str
     message: str
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self):
         return f"line {self.line}, column {self.column}: {self.message}"
@@ -62,6 +66,15 @@ class InvoiceFileError(ValueError):
         super().__init__(shown + more)
 
 
+class CellError(ValueError):
+    """A value that cannot be read, with the code and params a page words it by."""
+
+    def __init__(self, code: str, message: str, **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
 def parse_amount(text: str) -> Decimal:
     """An amount written 1234.56 or 1.234,56; one the books cannot hold (sub-cent, too large)
     is refused, never rounded."""
@@ -70,7 +83,7 @@ def parse_amount(text: str) -> Decimal:
         return to_money(text)
     if _GERMAN_AMOUNT.match(text):
         return to_money(text.replace(".", "").replace(",", "."))
-    raise ValueError(f'"{text}" is not an amount (like 1234.56 or 1.234,56)')
+    raise CellError("amount_invalid", f'"{text}" is not an amount (like 1234.56 or 1.234,56)', value=text)
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -92,7 +105,7 @@ def parse_date(text: str) -> date | None:
             return date(int(year), int(month), int(day))
         except ValueError:
             pass  # 2026-02-30
-    raise ValueError(f'"{text}" is not a date (like 2026-07-21 or 21.07.2026)')
+    raise CellError("date_invalid", f'"{text}" is not a date (like 2026-07-21 or 21.07.2026)', value=text)
 
 
 def _decode(data: bytes) -> str:
@@ -115,7 +128,7 @@ def parse_invoices(data: bytes) -> list[InvoiceRow]:
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise InvoiceFileError(
-            [RowError(1, c, "column missing in the header line") for c in missing]
+            [RowError(1, c, "column_missing", "column missing in the header line") for c in missing]
         )
     reader.fieldnames = columns
     rows, errors, seen = [], [], {}
@@ -128,9 +141,9 @@ def parse_invoices(data: bytes) -> list[InvoiceRow]:
         if row is None:
             continue
         if row.number in seen:
-            errors.append(
-                RowError(line, "invoice_number", f"{row.number} also on line {seen[row.number]}")
-            )
+            errors.append(RowError(line, "invoice_number", "number_duplicate",
+                                   f"{row.number} also on line {seen[row.number]}",
+                                   {"number": row.number, "line": seen[row.number]}))
             continue
         seen[row.number] = line
         rows.append(row)
@@ -144,14 +157,17 @@ def _row(line: int, values: dict, errors: list[RowError]) -> InvoiceRow | None:
 
     def need(column):
         if not values.get(column):
-            errors.append(RowError(line, column, "is empty"))
+            errors.append(RowError(line, column, "empty", "is empty"))
         return values.get(column, "")
 
     def convert(column, function, default=None):
         try:
             return function(values.get(column, ""))
-        except (ValueError, InvalidOperation) as error:
-            errors.append(RowError(line, column, str(error)))
+        except CellError as error:
+            errors.append(RowError(line, column, error.code, str(error), error.params))
+            return default
+        except (ValueError, InvalidOperation) as error:  # to_money: sub-cent or too large
+            errors.append(RowError(line, column, "amount_unbookable", str(error), {"value": values.get(column, "")}))
             return default
 
     number = need("invoice_number")
@@ -163,10 +179,12 @@ def _row(line: int, values: dict, errors: list[RowError]) -> InvoiceRow | None:
     due_date = convert("due_date", parse_date)
     currency = (values.get("currency") or "EUR").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        errors.append(RowError(line, "currency", f'"{currency}" is not a currency code'))
+        errors.append(RowError(line, "currency", "currency_invalid", f'"{currency}" is not a currency code',
+                               {"value": currency}))
     email = values.get("customer_email", "")
     if email and not _EMAIL.fullmatch(email):
-        errors.append(RowError(line, "customer_email", f'"{email}" is not an e-mail address'))
+        errors.append(RowError(line, "customer_email", "email_invalid", f'"{email}" is not an e-mail address',
+                               {"value": email}))
     if len(errors) > before:
         return None
     return InvoiceRow(
@@ -192,4 +210,4 @@ def _iban(text: str) -> str:
     try:
         return str(IBAN(text).compact)
     except SchwiftyException as error:
-        raise ValueError(f'"{text}" is not a valid IBAN ({error})') from error
+        raise CellError("iban_invalid", f'"{text}" is not a valid IBAN ({error})', value=text) from error

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +61,8 @@ class Invoice(models.Model):
 
     def __str__(self):
         return self.number
+
+    def is_overdue(self, today: date) -> bool:
+        """Due date passed and still (partly) open."""
+        return (self.due_date is not None and self.due_date < today
+                and self.status in (self.Status.OPEN, self.Status.PARTIALLY_PAID))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kassenwart.banking.selectors import CREDIT, DEBIT, account_choices
+from kassenwart.payments.models import PaymentOrder
+from kassenwart.receivables.invoice_csv import OPTIONAL, REQUIRED
 from kassenwart.receivables.models import Invoice
-from kassenwart.web.amounts import amount_range
+from kassenwart.web.amounts import amount_range, parse_amount
+from kassenwart.web.selectors import MATCHED, UNMATCHED
 
 MAX_FILES = 20
+MAX_INVOICE_FILE = 20 * 1024 * 1024
 
 
 class _SearchForm(forms.Form):
@@ -32,7 +38,57 @@ class _SearchForm(forms.Form):
         return {"text": text, "amount": amount_range(text)}
 
 
-class TransactionFilterForm(_SearchForm):
+NEWEST_FIRST = "-date"
+SORTS = [
+    (NEWEST_FIRST, _("Newest first")),
+    ("date", _("Oldest first")),
+    ("-amount", _("Largest amount first")),
+    ("amount", _("Smallest amount first")),
+]
+
+
+def _amount_field(label):
+    return forms.CharField(label=label, required=False, max_length=20,
+                           widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+
+
+class ListFilterForm(_SearchForm):
+    """A list's search with an amount range (both ends included) and a choice of order; the
+    first of the `sort` choices is the default."""
+
+    amount_from = _amount_field(_("Amount from"))
+    amount_to = _amount_field(_("Amount to"))
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+
+    def _clean_amount(self, name):
+        text = self.cleaned_data[name].strip()
+        if not text:
+            return None
+        amount = parse_amount(text)
+        if amount is None:
+            raise forms.ValidationError(_("Enter an amount, e.g. 1.234,56 or -50."), code="amount")
+        return amount
+
+    def clean_amount_from(self):
+        return self._clean_amount("amount_from")
+
+    def clean_amount_to(self):
+        return self._clean_amount("amount_to")
+
+    def _list_filters(self) -> dict:
+        """The amount range and the order; a bad field is left out, the others still apply."""
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "amount_from": data.get("amount_from"),
+            "amount_to": data.get("amount_to"),
+            "order": data.get("sort") or self.fields["sort"].choices[0][0],
+        }
+
+
+class TransactionFilterForm(ListFilterForm):
+    field_order = ["q", "account", "direction", "matched", "date_from", "date_to", "amount_from", "amount_to", "sort"]
     account = forms.TypedChoiceField(label=_("Account"), required=False, coerce=int, empty_value=None)
     direction = forms.ChoiceField(
         label=_("Direction"),
@@ -44,6 +100,11 @@ class TransactionFilterForm(_SearchForm):
     )
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    matched = forms.ChoiceField(
+        label=_("Matched"),
+        required=False,
+        choices=[("", _("Matched or not")), (MATCHED, _("Matched to invoices")), (UNMATCHED, _("Not matched"))],
     )
     statement = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -60,16 +121,60 @@ class TransactionFilterForm(_SearchForm):
             "date_from": self.value("date_from"),
             "date_to": self.value("date_to"),
             "statement_import_id": self.value("statement"),
+            "matched": self.value("matched"),
+            **self._list_filters(),
         }
 
 
-class InvoiceFilterForm(_SearchForm):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Invoice.Status.choices]
-    )
+class TransferFilterForm(ListFilterForm):
+    """The transfers list: the state, the amount range and the order; no text search."""
+
+    field_order = ["state", "amount_from", "amount_to", "sort"]
+    state = forms.ChoiceField(label=_("State"), required=False,
+                              choices=[("", _("All")), *PaymentOrder.State.choices])
+
+    def __init__(self, data):
+        super().__init__(data)
+        del self.fields["q"]
 
     def filters(self) -> dict:
-        return {**self._text(), "status": self.value("status")}
+        return {"state": self.value("state") or "", **self._list_filters()}
+
+
+OVERDUE = "overdue"
+
+
+class InvoiceFilterForm(ListFilterForm):
+    field_order = ["q", "status", "amount_from", "amount_to", "sort"]
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("All")), (OVERDUE, _("Overdue")), *Invoice.Status.choices],
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
+        *SORTS, ("due", _("Due date, earliest first")), ("-due", _("Due date, latest first")),
+    ])
+
+    def filters(self, today: date) -> dict:
+        status = self.value("status")
+        return {
+            **self._text(),
+            "status": None if status == OVERDUE else status,
+            "overdue_on": today if status == OVERDUE else None,
+            **self._list_filters(),
+        }
+
+
+class InvoiceUploadForm(forms.Form):
+    columns = (*REQUIRED, *OPTIONAL)  # shown above the form
+    file = forms.FileField(label=_("CSV file"), help_text=_(
+        "Comma, semicolon or tab separated; amounts like 1234.56 or 1.234,56; dates like 2026-07-21 or "
+        "21.07.2026. Invoices already there are updated by their number."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_INVOICE_FILE:
+            raise forms.ValidationError(_("The file is larger than 20 MB."), code="too_large")
+        return upload
 
 
 class _MultipleFileInput(forms.ClearableFileInput):

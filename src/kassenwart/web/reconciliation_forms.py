@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kassenwart.reconciliation.models import ALL_CRITERIA, Match, MatchingConfig
-from kassenwart.web.forms import TransactionFilterForm
+from kassenwart.web.forms import SORTS, TransactionFilterForm
 from kassenwart.web.selectors import IGNORED, WAITING
 
 CRITERIA_LABELS = {
@@ -27,7 +27,7 @@ class _PaymentFilterForm(TransactionFilterForm):
 
     def __init__(self, data, *, company):
         super().__init__(data, company=company)
-        del self.fields["direction"], self.fields["statement"]
+        del self.fields["direction"], self.fields["statement"], self.fields["matched"]
 
     def _payment_filters(self) -> dict:
         return {
@@ -35,11 +35,13 @@ class _PaymentFilterForm(TransactionFilterForm):
             "account_id": self.value("account"),
             "date_from": self.value("date_from"),
             "date_to": self.value("date_to"),
+            **self._list_filters(),
         }
 
 
 class OpenFilterForm(_PaymentFilterForm):
-    field_order = ["q", "account", "status"]
+    field_order = ["q", "account", "status", "date_from", "date_to", "amount_from", "amount_to", "sort"]
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[SORTS[1], SORTS[0], *SORTS[2:]])
     status = forms.ChoiceField(
         label=_("Show"),
         required=False,
@@ -50,8 +52,17 @@ class OpenFilterForm(_PaymentFilterForm):
         return {**self._payment_filters(), "status": self.value("status") or WAITING}
 
 
+NEWEST_MATCH = "-made"
+
+
 class MatchFilterForm(_PaymentFilterForm):
-    field_order = ["q", "account", "kind"]
+    field_order = ["q", "account", "kind", "date_from", "date_to", "amount_from", "amount_to", "sort"]
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
+        (NEWEST_MATCH, _("Newest match first")),
+        ("-date", _("Newest payment first")),
+        ("date", _("Oldest payment first")),
+        *SORTS[2:],
+    ])
     kind = forms.ChoiceField(label=_("Made"), required=False, choices=[("", _("All")), *Match.Kind.choices])
 
     def filters(self) -> dict:

@@ -6,6 +6,7 @@ from kassenwart.web.views import matches, matching_settings, notifications, reco
 
 urlpatterns = [
     path("reconciliation/open/", reconciliation.open_list, name="reconciliation_open"),
+    path("reconciliation/open/csv/", reconciliation.open_export, name="reconciliation_open_export"),
     path("reconciliation/payments/<int:pk>/", reconciliation.map_page, name="reconciliation_map"),
     path("reconciliation/payments/<int:pk>/rows/", reconciliation.map_rows, name="reconciliation_map_rows"),
     path("reconciliation/payments/<int:pk>/map/", reconciliation.map_save, name="reconciliation_map_save"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("reconciliation/payments/<int:pk>/ignore/", reconciliation.ignore, name="reconciliation_ignore"),
     path("reconciliation/payments/<int:pk>/unignore/", reconciliation.unignore, name="reconciliation_unignore"),
     path("reconciliation/matched/", matches.matched_list, name="reconciliation_matched"),
+    path("reconciliation/matched/csv/", matches.matched_export, name="reconciliation_matched_export"),
     path("reconciliation/matches/<int:pk>/undo/", matches.undo, name="reconciliation_undo"),
     path("reconciliation/settings/", matching_settings.matching_settings, name="reconciliation_settings"),
     path("reconciliation/run/", matching_settings.run_now, name="reconciliation_run"),

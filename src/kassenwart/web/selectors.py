@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from kassenwart.banking.models import Transaction
 from kassenwart.banking.selectors import transaction_search
@@ -25,16 +25,45 @@ from kassenwart.web.suggestions import build as build_suggestions
 from kassenwart.web.suggestions import invoice_ids as suggestion_invoice_ids
 
 WAITING, IGNORED = "waiting", "ignored"
+MATCHED, UNMATCHED = "matched", "unmatched"
 ZERO = Decimal("0.00")
 OPEN_INVOICES = [Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID]
 
 
-def _payments(company, *, text, amount, account_id, date_from, date_to) -> QuerySet[Transaction] | None:
+def transaction_list_search(company, *, matched: str | None = None, **filters) -> QuerySet[Transaction]:
+    """The transactions list: the banking search, and whether an active match took the
+    payment (`matched="matched"`) or none did (`"unmatched"`)."""
+    found = transaction_search(company, **filters)
+    if matched in (MATCHED, UNMATCHED):
+        active = Exists(Match.objects.filter(transaction=OuterRef("pk"), undone_at__isnull=True))
+        found = found.filter(active if matched == MATCHED else ~active)
+    return found
+
+
+# The orderings of the open and matched lists, by their payment; each ends in a unique key.
+PAYMENT_ORDERINGS = {
+    "-date": ("-transaction__booking_date", "-transaction_id"),
+    "date": ("transaction__booking_date", "transaction_id"),
+    "-amount": ("-transaction__amount", "-transaction_id"),
+    "amount": ("transaction__amount", "transaction_id"),
+}
+
+
+def _ordered(queryset: QuerySet, order: str | None, *, last: str) -> QuerySet:
+    """`queryset` in the whitelisted `order`, as it is for any other; `last` breaks ties."""
+    if order not in PAYMENT_ORDERINGS:
+        return queryset
+    return queryset.order_by(*PAYMENT_ORDERINGS[order], last)
+
+
+def _payments(company, *, text, amount, account_id, date_from, date_to, amount_from=None, amount_to=None
+              ) -> QuerySet[Transaction] | None:
     """The company's transactions the filters leave, or None when nothing is filtered."""
-    if not (text or account_id or date_from or date_to):
+    if not (text or account_id or date_from or date_to or amount_from is not None or amount_to is not None):
         return None
     return transaction_search(
-        company, text=text, amount=amount, account_id=account_id, date_from=date_from, date_to=date_to
+        company, text=text, amount=amount, account_id=account_id, date_from=date_from, date_to=date_to,
+        amount_from=amount_from, amount_to=amount_to,
     )
 
 
@@ -47,9 +76,13 @@ def payment_search(
     account_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    amount_from: Decimal | None = None,
+    amount_to: Decimal | None = None,
+    order: str | None = None,
 ) -> QuerySet[TransactionState]:
     """Incoming payments waiting for a person (open and partially matched), or those marked
-    as not an invoice payment (`status="ignored"`), oldest first."""
+    as not an invoice payment (`status="ignored"`), oldest first unless `order` names
+    another of PAYMENT_ORDERINGS."""
     if status == IGNORED:
         states = (
             TransactionState.objects.filter(company=company, status=TransactionState.Status.IGNORED)
@@ -58,8 +91,10 @@ def payment_search(
         )
     else:
         states = selectors.open_payments(company)
-    found = _payments(company, text=text, amount=amount, account_id=account_id, date_from=date_from, date_to=date_to)
-    return states if found is None else states.filter(transaction__in=found)
+    found = _payments(company, text=text, amount=amount, account_id=account_id, date_from=date_from, date_to=date_to,
+                      amount_from=amount_from, amount_to=amount_to)
+    states = states if found is None else states.filter(transaction__in=found)
+    return _ordered(states, order, last="pk")
 
 
 def match_search(
@@ -71,15 +106,20 @@ def match_search(
     account_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    amount_from: Decimal | None = None,
+    amount_to: Decimal | None = None,
+    order: str | None = None,
 ) -> QuerySet[Match]:
-    """Active matches, newest first. The search finds the payment's words and amount and the
-    invoices' numbers, customers and amounts."""
-    matches = selectors.active_matches(company)
+    """Active matches, newest first unless `order` names one of PAYMENT_ORDERINGS. The search
+    finds the payment's words and amount and the invoices' numbers, customers and amounts;
+    the amount range bounds the payment's amount."""
+    matches = _ordered(selectors.active_matches(company), order, last="-pk")
     if kind:
         matches = matches.filter(kind=kind)
-    if account_id or date_from or date_to:
+    if account_id or date_from or date_to or amount_from is not None or amount_to is not None:
         matches = matches.filter(
-            transaction__in=transaction_search(company, account_id=account_id, date_from=date_from, date_to=date_to)
+            transaction__in=transaction_search(company, account_id=account_id, date_from=date_from, date_to=date_to,
+                                               amount_from=amount_from, amount_to=amount_to)
         )
     if text.strip():
         payments = transaction_search(company, text=text, amount=amount)

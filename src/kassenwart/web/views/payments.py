@@ -24,6 +24,8 @@ from kassenwart.payments.models import PaymentOrder
 from kassenwart.payments.sepa.rules import Problem
 from kassenwart.web.amounts import parse_amount
 from kassenwart.web.decorators import company_required
+from kassenwart.web.forms import TransferFilterForm
+from kassenwart.web.lists import AMOUNT, CHUNK, DATE, NUMBER, Column, csv_response, currency_sums, row_count
 from kassenwart.web.pagination import paginate
 from kassenwart.web.views._bank_steps import PinForm, TanForm, challenge_context, htmx_go
 
@@ -90,11 +92,17 @@ def _order(request, pk) -> PaymentOrder:
                              pk=pk, company=request.company)
 
 
+def _found_orders(request):
+    form = TransferFilterForm(request.GET)
+    return form, selectors.orders(request.company, **form.filters())
+
+
 @company_required()
 def payment_list(request):
-    state = request.GET.get("state", "")
-    orders = selectors.orders(request.company, state=state if state in State.values else "")
-    page = paginate(request, orders)
+    form, orders = _found_orders(request)
+    state = form.value("state") or ""
+    sums = currency_sums(orders, amount="total", currency="account__currency")
+    page = paginate(request, orders, count=row_count(sums))
     role = request.membership.role
     may_approve = allows(role, APPROVE_PAYMENT)
     for order in page.object_list:
@@ -104,10 +112,29 @@ def payment_list(request):
         order.selectable = (order.kind == PaymentOrder.Kind.TRANSFER and order.state in selectors.OPEN_FOR_RUNS
                             and (may_approve or order.created_by_id == request.user.pk))
     return render(request, "web/payments/list.html", {
-        "page": page, "state": state, "states": State.choices,
+        "page": page, "state": state, "form": form, "sums": sums,
         "can_draft": allows(role, DRAFT_TRANSFER), "may_approve": may_approve,
         "any_selectable": any(order.selectable for order in page.object_list),
     })
+
+
+@company_required()
+def payment_export(request):
+    """The filtered transfers, runs and debit runs as CSV, in the list's order."""
+    _form, orders = _found_orders(request)
+    columns = [
+        Column(_("Number"), NUMBER), Column(_("Kind")), Column(_("Payee")), Column(_("Payments"), NUMBER),
+        Column(_("From account")), Column(_("Execution date"), DATE), Column(_("Drafted by")),
+        Column(_("Amount"), AMOUNT), Column(_("Currency")), Column(_("State")),
+    ]
+    states = dict(State.choices)
+    rows = (
+        (order.pk, KINDS[selectors.kind_label_code(order)], order.payee, order.payment_count, order.account.name,
+         order.requested_date, order.created_by.get_username() if order.created_by else "", order.total,
+         order.account.currency, states.get(order.state, order.state))
+        for order in orders.iterator(chunk_size=CHUNK)
+    )
+    return csv_response("transfers", columns, rows)
 
 
 @require_POST

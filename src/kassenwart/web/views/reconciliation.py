@@ -20,6 +20,7 @@ from kassenwart.reconciliation.services import (
 from kassenwart.web import mapping, selectors
 from kassenwart.web.amounts import amount_range
 from kassenwart.web.decorators import company_required
+from kassenwart.web.lists import AMOUNT, CHUNK, DATE, Column, csv_response, currency_sums, row_count
 from kassenwart.web.pagination import paginate
 from kassenwart.web.reconciliation_forms import IgnoreForm, OpenFilterForm, SuggestionForm
 from kassenwart.web.suggestions import rank_of
@@ -41,18 +42,40 @@ def _map_template(request) -> str:
     return MAP_PARTS.get(target, MAP_PAGE)
 
 
-@company_required()
-def open_list(request):
+def _open_found(request):
     form = OpenFilterForm(request.GET, company=request.company)
     filters = form.filters()
-    page = paginate(request, selectors.payment_search(request.company, **filters))
+    return form, filters, selectors.payment_search(request.company, **filters)
+
+
+@company_required()
+def open_list(request):
+    form, filters, found = _open_found(request)
+    sums = currency_sums(found, amount="transaction__amount", currency="transaction__currency")
+    page = paginate(request, found, count=row_count(sums))
     context = {
         "form": form,
         "page": page,
+        "sums": sums,
         "payments": selectors.payment_rows(request.company, page.object_list),
         "ignored": filters["status"] == selectors.IGNORED,
     }
     return render_list(request, "web/reconciliation/open.html", "web/reconciliation/_open_results.html", context)
+
+
+@company_required()
+def open_export(request):
+    """The filtered open (or ignored) payments as CSV, in the list's order."""
+    _form, _filters, found = _open_found(request)
+    columns = [
+        Column(_("Booking date"), DATE), Column(_("Account")), Column(_("Name")), Column(_("IBAN")),
+        Column(_("Remittance information")), Column(_("Amount"), AMOUNT), Column(_("Currency")),
+    ]
+    rows = found.values_list(
+        "transaction__booking_date", "transaction__account__name", "transaction__counterparty_name",
+        "transaction__counterparty_iban", "transaction__remittance", "transaction__amount", "transaction__currency",
+    ).iterator(chunk_size=CHUNK)
+    return csv_response("open-payments", columns, rows)
 
 
 def _payment(request, pk) -> Transaction:

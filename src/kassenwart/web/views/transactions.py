@@ -1,23 +1,47 @@
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from kassenwart.banking import selectors
 from kassenwart.banking.models import PendingTransaction, Transaction
 from kassenwart.web import selectors as web_selectors
 from kassenwart.web.decorators import company_required
 from kassenwart.web.forms import TransactionFilterForm
+from kassenwart.web.lists import AMOUNT, CHUNK, DATE, Column, csv_response, currency_sums, row_count
 from kassenwart.web.pagination import paginate
 from kassenwart.web.views._render import render_list
 
 
+def _found(request):
+    form = TransactionFilterForm(request.GET, company=request.company)
+    return form, web_selectors.transaction_list_search(request.company, **form.filters())
+
+
 @company_required()
 def transaction_list(request):
-    form = TransactionFilterForm(request.GET, company=request.company)
-    page = paginate(request, selectors.transaction_search(request.company, **form.filters()))
+    form, found = _found(request)
+    sums = currency_sums(found)
+    page = paginate(request, found, count=row_count(sums))
     pending = []
     if page.number == 1:
         pending = selectors.pending_search(request.company, **form.pending_filters())
-    context = {"form": form, "page": page, "pending": pending}
+    context = {"form": form, "page": page, "pending": pending, "sums": sums}
     return render_list(request, "web/transactions/list.html", "web/transactions/_results.html", context)
+
+
+@company_required()
+def transaction_export(request):
+    """The filtered list (every page, in its order) as a CSV download."""
+    _form, found = _found(request)
+    columns = [
+        Column(_("Booking date"), DATE), Column(_("Value date"), DATE), Column(_("Account")),
+        Column(_("Name")), Column(_("IBAN")), Column(_("Remittance information")),
+        Column(_("End-to-end id")), Column(_("Amount"), AMOUNT), Column(_("Currency")),
+    ]
+    rows = found.values_list(
+        "booking_date", "value_date", "account__name", "counterparty_name", "counterparty_iban", "remittance",
+        "end_to_end_id", "amount", "currency",
+    ).iterator(chunk_size=CHUNK)
+    return csv_response("transactions", columns, rows)
 
 
 @company_required()
