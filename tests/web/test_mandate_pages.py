@@ -83,6 +83,7 @@ def test_without_a_creditor_id_the_pages_say_so(client_for, member, admin, custo
         assert "No creditor identifier is set." in text
         assert "An administrator enters it in the direct debit settings." in text
         assert reverse("debit_settings") not in text
+    assert '<button type="submit" disabled>' in page(client, "mandate_import")  # nothing to import into
     response = client.post(reverse("mandate_new"), {
         "customer": customer.pk, "reference": "MR-1", "signed_on": "2026-03-01", "debtor_name": "Kunde",
         "iban": IBAN, "bic": "", "scheme": "CORE", "kind": "recurring"}, **EN)
@@ -202,6 +203,8 @@ def test_import_from_the_web_lists_problems_then_imports(client_for, member, cre
     assert response.status_code == 400
     text = response.content.decode()
     assert "mandate.csv: 3 problems, nothing was imported" in text
+    assert "the mandates are imported only when every line is right" in text
+    assert '<button type="submit">' in text  # with a creditor id the import is open
     assert "There is no customer with the number K-999." in text
     assert "DE02120300000000202052 is not a valid IBAN (check the digits)." in text
     assert "monthly is neither recurring nor one-off (wiederkehrend, einmalig)." in text
