@@ -142,3 +142,25 @@ def camt_file():
 @pytest.fixture
 def mt940_file():
     return mt940
+
+
+@pytest.fixture
+def books(company, db_rows):
+    """The reconciliation screens' small book (reconciliation_data.py), matched once."""
+    from kassenwart.reconciliation.services import reconcile_company
+
+    from reconciliation_data import make_books
+
+    made = make_books(company, db_rows)
+    reconcile_company(company)
+    return made
+
+
+@pytest.fixture
+def english(member, client_for):
+    """A member's client that reads the pages in English."""
+    from django.conf import settings
+
+    client = client_for(member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

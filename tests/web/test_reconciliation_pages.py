@@ -3,30 +3,11 @@ not an invoice payment, matched payments and undo, and what the detail pages sho
 
 from decimal import Decimal
 
-import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.reconciliation.models import Match, RejectedSuggestion, TransactionState
 from kassenwart.reconciliation.services import match_create, reconcile_company
-
-from reconciliation_data import make_books
-
-
-@pytest.fixture
-def books(company, db_rows):
-    books = make_books(company, db_rows)
-    reconcile_company(company)
-    return books
-
-
-@pytest.fixture
-def english(member, client_for):
-    """A member's client that reads the pages in English."""
-    client = client_for(member)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def _key(*invoices) -> str:

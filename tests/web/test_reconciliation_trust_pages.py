@@ -2,30 +2,12 @@
 
 from decimal import Decimal
 
-import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from kassenwart.reconciliation.models import Match
 from kassenwart.reconciliation.services import reconcile_company
 
-from reconciliation_data import make_books
-
 KUNDE_EINS_IBAN = "DE12500105170648489890"  # customer 10004 by its master data
-
-
-@pytest.fixture
-def books(company, db_rows):
-    books = make_books(company, db_rows)
-    reconcile_company(company)
-    return books
-
-
-@pytest.fixture
-def english(member, client_for):
-    client = client_for(member)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def _text(response) -> str:
