@@ -26,6 +26,8 @@ RUN_UNTIL_STOPPED = {"serve", "worker", "demo", "sandbox_bank"}
 # Django's commands a person running Kassenwart would use.
 DJANGO_COMMANDS = ["migrate", "check", "createsuperuser", "changepassword"]
 FILE = "{file}"  # stands for an existing file in the run's own folder
+# Commands that need no database say something else of the file they are given (a CSV file).
+SAYS_BEFORE_INIT = {"restore": "not a Kassenwart backup"}
 TIMEOUT = 180  # seconds; generous for a loaded machine
 
 
@@ -76,7 +78,7 @@ def cases() -> list[Case]:
         if name not in RUN_UNTIL_STOPPED:
             before_init = name == "init"
             found.append(Case((dashed[name], *arguments_for(name)), succeeds=before_init,
-                              says="" if before_init else "kassenwart init"))
+                              says="" if before_init else SAYS_BEFORE_INIT.get(name, "kassenwart init")))
     for name in [*ours(), *DJANGO_COMMANDS]:
         found.append(Case((dashed[name], "--no-such-option"), says=f"kassenwart help {dashed[name]}"))
     return found

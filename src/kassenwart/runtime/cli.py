@@ -70,7 +70,7 @@ def _dispatch(args: list[str], traceback_wanted: bool) -> int:
     if args[0] == "help":
         return _help(args[1:])
     if args[0] == "--version":
-        return _print(f"{PROG} {_version()} (Django {django.get_version()})")
+        return _print(f"{PROG} {installed_version()} (Django {django.getinstalled_version()})")
     if args[0].startswith("-"):
         return _fail(
             _("%(prog)s: the command comes first (%(prog)s COMMAND [options]); `%(prog)s help` lists them")
@@ -267,7 +267,7 @@ def _unknown(given: str, commands: dict) -> str:
     return _("%(prog)s: there is no command %(name)r. `%(prog)s help` lists them.") % values
 
 
-def _version() -> str:
+def installed_version() -> str:
     try:
         return metadata.version("kassenwart")
     except metadata.PackageNotFoundError:  # run from a checkout that was not installed
