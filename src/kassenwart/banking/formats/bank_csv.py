@@ -32,7 +32,7 @@ from functools import lru_cache
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from kassenwart.core.money import quantize, to_money
+from kassenwart.core.money import to_money
 
 from .statement import (
     BOOKED,
@@ -41,6 +41,7 @@ from .statement import (
     Entry,
     StatementFormatError,
     StatementHeader,
+    exact_amount,
     note,
 )
 
@@ -558,11 +559,12 @@ def _labelled_balance(
     row = next((row for row in rows if label and row.cells[:1] == [label]), None)
     if row is None:
         return None
-    amounts = [quantize(a) for cell in row.cells[1:] if (a := _parse_amount(cell, mapping)) is not None]
+    amounts = [a for cell in row.cells[1:] if (a := _parse_amount(cell, mapping)) is not None]
     if not amounts:
         raise StatementFormatError(f'"{label}" without an amount', f"line {row.line}")
     dates = [d for cell in row.cells[1:] if (d := _parse_date(cell, mapping.date_format))]
-    return BalanceSnapshot(amounts[-1], ccy, dates[0] if dates else None, kind)
+    amount = exact_amount(amounts[-1], f'line {row.line}, "{label}"')
+    return BalanceSnapshot(amount, ccy, dates[0] if dates else None, kind)
 
 
 def _running_balances(group: list[_Booking], ccy: str, warnings: list[str]):
@@ -577,7 +579,8 @@ def _running_balances(group: list[_Booking], ccy: str, warnings: list[str]):
             for earlier, later in zip(rows, rows[1:])
         ):
             first, last = rows[0], rows[-1]
-            opening = first.balance_after - first.entry.amount
+            # both fit the books; their difference may not
+            opening = exact_amount(first.balance_after - first.entry.amount, f"line {first.line}")
             return (
                 BalanceSnapshot(opening, ccy, None, "opening"),
                 BalanceSnapshot(last.balance_after, ccy, last.entry.booking_date, "closing"),
