@@ -35,6 +35,7 @@ nothing.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import logging
 import re
@@ -206,7 +207,8 @@ def _statements(data: bytes) -> list[tuple[list[_Tag], str]]:
         raise StatementFormatError("not an MT940/MT942 file: no SWIFT fields", "line 1")
     bounds = sorted({0, *(i for i, tag in enumerate(tags) if tag.name == "20"), len(tags)})
     blocks = [tags[start:end] for start, end in zip(bounds, bounds[1:])]
-    return [(block, _kind(block, message_types)) for block in blocks]
+    lines_with_type = list(message_types)  # ascending
+    return [(block, _kind(block, lines_with_type, message_types)) for block in blocks]
 
 
 def _decode(data: bytes) -> str:
@@ -234,14 +236,12 @@ def _unwrap(lines: list[str]) -> tuple[list[str], dict[int, str]]:
 def _tags(text: str) -> list[_Tag]:
     matches = [m for m in _TAG.finditer(text) if _known(m)]
     ends = [m.start() for m in matches[1:]] + [len(text)]
-    return [
-        _Tag(
-            line=text.count("\n", 0, match.start()) + 1,
-            full=match.group("full"),
-            value=_tag_text(text[match.end() : end]),
-        )
-        for match, end in zip(matches, ends)
-    ]
+    tags, line, counted = [], 1, 0
+    for match, end in zip(matches, ends):
+        line += text.count("\n", counted, match.start())  # from the tag before: linear in all
+        counted = match.start()
+        tags.append(_Tag(line=line, full=match.group("full"), value=_tag_text(text[match.end() : end])))
+    return tags
 
 
 def _tag_text(text: str) -> str:
@@ -259,10 +259,12 @@ def _known(match: re.Match) -> bool:
     )
 
 
-def _kind(block: list[_Tag], message_types: dict[int, str]) -> str:
-    envelope = [kind for line, kind in message_types.items() if line <= block[0].line]
-    if envelope and envelope[-1] in ("940", "942"):
-        return f"mt{envelope[-1]}"
+def _kind(block: list[_Tag], lines_with_type: list[int], message_types: dict[int, str]) -> str:
+    """MT942 or MT940: as the last envelope before the block says, else by its tags."""
+    before = bisect.bisect_right(lines_with_type, block[0].line)
+    envelope = message_types[lines_with_type[before - 1]] if before else ""
+    if envelope in ("940", "942"):
+        return f"mt{envelope}"
     return "mt942" if any(tag.name == "34" for tag in block) else "mt940"
 
 
