@@ -14,7 +14,9 @@ line after it began, so a second section (comdirect's credit card) is not read.
 
 Amounts are read exactly into ``Decimal`` ("1.234,56", "-12,30", "1.000", "-3,9 €"); a file
 with an own-account column (Sparkasse "Auftragskonto") yields one statement per account.
-Errors name the line and column: ``line 14, column "Betrag": "12,3x" is not an amount``.
+Errors name the line and column: ``line 14, column "Betrag": "12,3x" is not an amount``. An
+amount the books cannot hold as written (sub-cent, too large) is refused with its line, be it
+an entry's, a labelled balance's or the opening worked out from a running balance.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -292,7 +295,7 @@ def detect_profile(data: bytes) -> str | None:
     text = _decode(data, "cp1252", partial=True)
     best, best_share = None, DETECT_MIN_SHARE
     for name, mapping in PROFILES.items():
-        rows = _rows(text, mapping.delimiter, partial=True)[:HEADER_SEARCH_LINES]
+        rows = _rows(text, mapping.delimiter, partial=True, limit=HEADER_SEARCH_LINES)
         share = max((_share(row, mapping) for row in rows), default=0.0)
         if share > best_share:
             best, best_share = name, share
@@ -314,11 +317,12 @@ def _decode(data: bytes, fallback: str, partial: bool = False) -> str:
         raise StatementFormatError(f"cannot be read as UTF-8 or {fallback}: {error}") from error
 
 
-def _rows(text: str, delimiter: str, partial: bool = False) -> list[_Row]:
+def _rows(text: str, delimiter: str, partial: bool = False, limit: int | None = None) -> list[_Row]:
+    """The rows of the text, or its first `limit` rows (not reading the rest)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, line = [], 1
     try:
-        for cells in reader:
+        for cells in itertools.islice(reader, limit):
             rows.append(_Row(line, [cell.strip() for cell in cells]))
             line = reader.line_num + 1
     except csv.Error as error:
