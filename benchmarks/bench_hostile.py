@@ -7,7 +7,11 @@ The file: a :61: with a valid value date and mark, then thousands of digits, the
 lines. Printed per size: the CPU time of parse_mt940 (which refuses the file), min of 3 runs,
 and its ratio to the size before. Linear time doubles with the size; the library's patterns
 quadruple (their figures beside, from the library's own :61: patterns, SWIFT then GLS, on the
-same values: the parser's fallback before issue 12). Goal: any file under 100 KB within 1 s.
+same values: the parser's fallback before issue 12). Then other files of about 100 KB made
+of what costs most per byte: tens of thousands of tags, statements or empty lines (each was
+over the budget before issue 12: a line count from the file's start per tag, an envelope
+lookup per statement, the CSV layout detection reading the whole file once per bank).
+Goal: any file under 100 KB within 1 s.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 
 import mt940
 
+from kassenwart.banking.formats.bank_csv import PROFILES, detect_profile, parse_csv
 from kassenwart.banking.formats.mt940 import parse_mt940
 from kassenwart.banking.formats.statement import StatementFormatError
 
@@ -47,6 +52,21 @@ def parsed(data: bytes) -> None:
         pass
 
 
+HEAD = ":20:X\n:25:DE89370400440532013000\n:60F:C261201EUR0,00\n"
+CSV_HEADER = ('"Auftragskonto";"Buchungstag";"Valutadatum";"Buchungstext";"Verwendungszweck";'
+              '"Beguenstigter/Zahlungspflichtiger";"Kontonummer/IBAN";"BIC (SWIFT-Code)";"Betrag";"Waehrung"\n')
+SHAPES = {
+    "MT940, 16,000 :86: tags": (HEAD + ":86:a\n" * 16_000).encode(),
+    "MT940, 16,000 statements": (":20:X\n" * 16_000).encode(),
+    "MT940, 4,000 statements in envelopes": ("{1:F01}{2:O940}{4:\n:20:X\n" * 4_000).encode(),
+    "CSV, 99,000 empty lines": (CSV_HEADER + "\n" * 99_000).encode(),
+}
+
+
+def csv_parsed(data: bytes) -> None:
+    list(parse_csv(data, PROFILES[detect_profile(data[:65536])]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[8000, 16000, 32000, 64000, 100000])
@@ -60,6 +80,11 @@ def main() -> None:
         ratio = f"x{seconds / before:.1f}" if before else ""
         print(f"  {len(data):>8,} bytes  {seconds * 1000:8.1f} ms CPU  {ratio}")
         before = seconds
+    print("other files of about 100 KB")
+    for name, data in SHAPES.items():
+        work = csv_parsed if name.startswith("CSV") else parsed
+        seconds = cpu(lambda data=data, work=work: work(data))
+        print(f"  {name:38} {len(data):>8,} bytes  {seconds * 1000:8.1f} ms CPU")
     print("the library's :61: patterns, SWIFT then GLS (the fallback before issue 12)")
     swift, gls = mt940.tags.Statement(), mt940.tags.StatementGLS()
     before = None
