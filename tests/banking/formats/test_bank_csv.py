@@ -418,6 +418,19 @@ def test_an_amount_too_large_for_the_books_is_refused_with_its_line(data, profil
     assert str(refused.value) == message
 
 
+def test_an_amount_followed_by_a_long_run_of_spaces_is_refused_with_its_line():
+    """scripts/fuzz found it: a cell of thousands of spaces made the currency mark's pattern
+    take n² steps (5 s for 24 KB). The mark is still taken off as before."""
+    spaces = " " * 15_000
+    with pytest.raises(StatementFormatError) as refused:
+        statements(SPARKASSE.replace(b'"-89,90"', f'"-89,90{spaces}x"'.encode()), "sparkasse")
+    assert refused.value.where == 'line 2, column "Betrag"'
+    assert refused.value.message == f'"-89,90{spaces}x" is not an amount'
+    for written in ("-89,90 EUR", "-89,90EUR", "-89,90 €", f"-89,90{spaces}€", "- 89,90"):
+        _header, entries = only_statement(SPARKASSE.replace(b'"-89,90"', f'"{written}"'.encode("cp1252")), "sparkasse")
+        assert entries[0].amount == Decimal("-89.90")
+
+
 def test_header_row_without_the_columns_is_refused():
     mapping = CsvMapping(header_row=0, booking_date="Buchungstag", amount="Betrag")
     with pytest.raises(StatementFormatError) as refused:
