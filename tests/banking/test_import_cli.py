@@ -88,6 +88,28 @@ def test_a_batch_has_a_line_for_every_file_and_imports_the_good_ones(company, tm
         "empty.sta", "scan.pdf"]
 
 
+def test_a_csv_amount_of_thirty_digits_and_a_hostile_mt940_are_refused_with_their_line(company, tmp_path):
+    """Once a traceback that ended the batch (decimal.InvalidOperation), and 16 s of
+    backtracking on an 8 KB file (issue 12)."""
+    (tmp_path / "riesig.csv").write_bytes(
+        ('"Auftragskonto";"Buchungstag";"Valutadatum";"Buchungstext";"Verwendungszweck";'
+         '"Beguenstigter/Zahlungspflichtiger";"Kontonummer/IBAN";"BIC (SWIFT-Code)";"Betrag";"Waehrung"\n'
+         '"DE89370400440532013000";"01.12.26";"01.12.26";"GUTSCHRIFT";"RE-1";"Kunde";"DE02120300000000202051";'
+         f'"BYLADEM1001";"{"9" * 30},00";"EUR"\n').encode())
+    (tmp_path / "feindlich.sta").write_bytes(
+        ("\n".join([":20:HOSTILE", ":25:DE89370400440532013000", ":60F:C261201EUR100,00",
+                    ":61:261201C1" + "1" * 8000, "AB", "CD"]) + "\n").encode())
+    (tmp_path / "gut.xml").write_bytes(camt([entry("12.00")]).getvalue())
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="^2 of 3 files refused$"):
+        call_command("import_statement", *(str(tmp_path / name) for name in ("riesig.csv", "feindlich.sta", "gut.xml")),
+                     stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"{tmp_path / 'riesig.csv'}: refused: line 2, column \"Betrag\": '{'9' * 30}.00' is too large for an amount"
+    assert lines[1].startswith(f"{tmp_path / 'feindlich.sta'}: refused: line 4: :61: not a statement line")
+    assert lines[2].startswith(f"{tmp_path / 'gut.xml'}: imported: 1 added")
+
+
 def test_the_command_line_words_the_stored_result_in_its_language(company, tmp_path):
     """The CLI speaks KASSENWART_LANGUAGE (English by default; runtime/cli.py activates it):
     the same stored keys, worded in German when it says so."""

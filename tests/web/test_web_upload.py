@@ -1,5 +1,7 @@
 """Uploading statement files through the page: the service decides, the page reports."""
 
+import logging
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -154,3 +156,35 @@ def test_a_refusal_is_shown_in_each_readers_language(company, admin, client_for)
     page = reverse("statement_detail", args=[record.pk])
     assert "keine Kontoauszugsdatei (Binärdaten)" in client.get(page, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "not a statement file (binary data)" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+
+CANARY = "KANARIENVOGEL-4711"
+THIRTY_DIGITS = "1" * 30
+
+
+def test_a_batch_with_an_empty_file_a_huge_amount_and_a_hostile_mt940_imports_the_good_ones(
+        company, admin, client_for, camt_file, caplog):
+    """Each bad file is refused with its reason and the others are imported (issue 12): an
+    empty file (once the form sent the whole batch back), a CSV amount of 30 digits (once an
+    HTTP 500), an MT940 :61: of 8,000 digits (once 16 s of backtracking); and no text of the
+    files reaches the log."""
+    caplog.set_level(logging.DEBUG)
+    csv = ('"Auftragskonto";"Buchungstag";"Valutadatum";"Buchungstext";"Verwendungszweck";'
+           '"Beguenstigter/Zahlungspflichtiger";"Kontonummer/IBAN";"BIC (SWIFT-Code)";"Betrag";"Waehrung"\n'
+           f'"{IBAN}";"01.12.26";"01.12.26";"GUTSCHRIFT";"{CANARY}";"Kunde";"DE02120300000000202051";'
+           f'"BYLADEM1001";"{THIRTY_DIGITS},00";"EUR"\n')
+    mt940 = "\n".join([":20:HOSTILE", f":25:{IBAN}", ":60F:C261201EUR100,00",
+                       ":61:261201C1" + "1" * 8000 + CANARY, "AB", "CD", ":62F:C261201EUR100,00"]) + "\n"
+    response = _upload(client_for(admin), ("a.xml", camt_file()), ("leer.sta", b""), ("riesig.csv", csv.encode()),
+                       ("feindlich.sta", mt940.encode()),
+                       ("b.xml", camt_file(iban="DE02120300000000202051", statement_id="2")))
+    records = _results(response)
+    assert [r.file_name for r in records] == ["a.xml", "leer.sta", "riesig.csv", "feindlich.sta", "b.xml"]
+    assert [r.status for r in records] == ["imported", "refused", "refused", "refused", "imported"]
+    assert records[1].messages == [{"key": "banking.file.empty", "params": {}}]
+    assert records[2].messages[0]["params"]["text"] == (
+        f"line 2, column \"Betrag\": '{THIRTY_DIGITS}.00' is too large for an amount")
+    assert records[3].messages[0]["params"]["text"].startswith("line 4: :61: not a statement line")
+    assert Transaction.objects.filter(company=company).count() == 2
+    assert CANARY not in caplog.text

@@ -12,17 +12,20 @@ def to_money(value: Decimal | int | str) -> Decimal:
     too large for the money columns."""
     if isinstance(value, float):
         raise TypeError("money must not be a float")
+    shown = repr(str(value))  # '12.345' for a text and a Decimal alike
     try:
         amount = Decimal(value)
     except (InvalidOperation, ValueError) as error:
-        raise ValueError(f"{value!r} is not an amount") from error
+        raise ValueError(f"{shown} is not an amount") from error
     if not amount.is_finite():
-        raise ValueError(f"{value!r} is not an amount")
+        raise ValueError(f"{shown} is not an amount")
+    # The range first: quantizing an amount of 27 or more digits exceeds the context's
+    # precision and raises InvalidOperation instead of saying what is wrong.
+    if abs(amount) > LARGEST:
+        raise ValueError(f"{shown} is too large for an amount")
     quantized = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
     if quantized != amount:
-        raise ValueError(f"{value!r} has more than two decimal places")
-    if abs(quantized) > LARGEST:
-        raise ValueError(f"{value!r} is too large for an amount")
+        raise ValueError(f"{shown} has more than two decimal places")
     return quantized
 
 

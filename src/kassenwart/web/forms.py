@@ -197,6 +197,9 @@ class _MultipleFileField(forms.FileField):
 
 class StatementUploadForm(forms.Form):
     files = _MultipleFileField(
+        # An empty file is the import's to refuse, with its line on the result page; the
+        # form's refusal would send back the whole batch (issue 12).
+        allow_empty_file=True,
         label=_("Statement files"),
         help_text=_("camt.052/053/054, MT940/MT942 or bank CSV; several files at once are fine."),
     )

@@ -381,6 +381,56 @@ def test_refused_with_line_and_column(data, message):
     assert str(refused.value) == message
 
 
+THIRTY_DIGITS = "1" * 30
+
+
+@pytest.mark.parametrize(
+    ("data", "profile", "message"),
+    [
+        (
+            SPARKASSE.replace(b'"-89,90"', f'"-{THIRTY_DIGITS},90"'.encode()),
+            "sparkasse",
+            f"line 2, column \"Betrag\": '-{THIRTY_DIGITS}.90' is too large for an amount",
+        ),
+        (
+            SPARKASSE.replace(b'"-89,90"', b'"-10.000.000.000.000,00"'),
+            "sparkasse",
+            "line 2, column \"Betrag\": '-10000000000000.00' is too large for an amount",
+        ),
+        (
+            COMDIRECT.replace(b'"1.134,11 EUR"', f'"{THIRTY_DIGITS} EUR"'.encode()),
+            "comdirect",
+            f"line 3, \"Neuer Kontostand\": '{THIRTY_DIGITS}.0' is too large for an amount",
+        ),
+        (   # each balance fits; the opening worked out from the first does not
+            VOLKSBANK.replace(b"2950,68;EUR;14846,94", b"-9999999999999,99;EUR;9999999999999,99")
+            .replace(b"14727,94", b"9999999999880,99"),
+            "volksbank",
+            "line 2: '19999999999999.98' is too large for an amount",
+        ),
+    ],
+)
+def test_an_amount_too_large_for_the_books_is_refused_with_its_line(data, profile, message):
+    """27 digits and more once raised InvalidOperation: a traceback on the command line, an
+    HTTP 500 in the web (issue 12)."""
+    with pytest.raises(StatementFormatError) as refused:
+        statements(data, profile)
+    assert str(refused.value) == message
+
+
+def test_an_amount_followed_by_a_long_run_of_spaces_is_refused_with_its_line():
+    """scripts/fuzz found it: a cell of thousands of spaces made the currency mark's pattern
+    take n² steps (5 s for 24 KB). The mark is still taken off as before."""
+    spaces = " " * 15_000
+    with pytest.raises(StatementFormatError) as refused:
+        statements(SPARKASSE.replace(b'"-89,90"', f'"-89,90{spaces}x"'.encode()), "sparkasse")
+    assert refused.value.where == 'line 2, column "Betrag"'
+    assert refused.value.message == f'"-89,90{spaces}x" is not an amount'
+    for written in ("-89,90 EUR", "-89,90EUR", "-89,90 €", f"-89,90{spaces}€", "- 89,90"):
+        _header, entries = only_statement(SPARKASSE.replace(b'"-89,90"', f'"{written}"'.encode("cp1252")), "sparkasse")
+        assert entries[0].amount == Decimal("-89.90")
+
+
 def test_header_row_without_the_columns_is_refused():
     mapping = CsvMapping(header_row=0, booking_date="Buchungstag", amount="Betrag")
     with pytest.raises(StatementFormatError) as refused:

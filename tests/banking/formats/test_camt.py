@@ -532,6 +532,16 @@ def test_a_sub_cent_amount_is_refused_not_rounded():
     assert error.where.endswith("Ntry[2]/Amt") and "more than two decimal places" in error.message
 
 
+@pytest.mark.parametrize("amount", ["1" * 30, "1" * 14 + ".00", "9" * 27 + ".5"])
+def test_an_amount_too_large_for_the_books_is_refused_with_its_element(amount):
+    """27 digits and more once raised InvalidOperation, out of the parser (issue 12)."""
+    xml = document(HEAD_V08 + ntry() + ntry(amount=amount))
+    error = refused(xml)
+    assert error.where.endswith("Ntry[2]/Amt") and "too large for an amount" in error.message
+    balance = refused(document(HEAD_V08.replace("</Acct>", "</Acct>" + bal("OPBD", amount), 1) + ntry()))
+    assert balance.where.endswith("Stmt[1]/Bal/Amt") and "too large for an amount" in balance.message
+
+
 def test_which_of_repeated_elements_is_read_stays_as_it_always_was():
     """Values read from files imported before are in the fingerprints of their transactions:
     where an element repeats under different parents, the one read stays the one this reader
