@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.reconciliation.models import Match, RejectedSuggestion, TransactionState
+from kassenwart.reconciliation.reasons import app_reason
 from kassenwart.reconciliation.services import match_create, reconcile_company
 
 
@@ -84,7 +85,7 @@ def _suggested_payments(company, db_rows, count: int):
         invoices = [db_rows.invoice(company, f"RE-{count}-{n}-{i}", "10.00") for i in range(3)]
         tx = db_rows.transaction(account, "30.00", counterparty_name=f"Zahler {n}")
         suggestions = [
-            {"allocations": {str(inv.pk): "10.00"}, "confidence": 0.4, "reasons": ["amount equals open amount"]}
+            {"allocations": {str(inv.pk): "10.00"}, "confidence": 0.4, "reasons": [app_reason("amount_equals")]}
             for inv in invoices
         ]
         TransactionState.objects.create(transaction=tx, company=company, suggestions=suggestions)
@@ -116,7 +117,7 @@ def test_accept_a_suggestion(books, english):
     response = english.post(url, {"invoices": _key(invoice), "next": reverse("reconciliation_open")}, follow=True)
     assert "Suggestion accepted: the payment from Hans Meier is reconciled." in _text(response)
     match = Match.objects.get(transaction=books.ambiguous)
-    assert match.kind == "manual" and "suggestion accepted" in match.reasons
+    assert match.kind == "manual" and app_reason("suggestion_accepted") in match.reasons
     assert [a.invoice.number for a in match.allocations.all()] == ["RE-2026-0002"]
     assert books.invoice("RE-2026-0002").status == "paid"
     assert _state(books.ambiguous).status == "matched"

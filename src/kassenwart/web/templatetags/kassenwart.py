@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from kassenwart.companies.permissions import allows
 from kassenwart.notifications.selectors import unread_count
-from kassenwart.web.reasons import translate as translate_reason
+from kassenwart.reconciliation.reasons import worded as worded_reason
 
 register = template.Library()
 
@@ -109,9 +109,10 @@ def nav_current(context, *prefixes: str) -> str:
 
 
 @register.filter
-def reason(value: str) -> str:
-    """A reason of the matching ("amount equals open amount") in the reader's language."""
-    return translate_reason(value)
+def reason(value: dict | str) -> str:
+    """A reason of the matching ("amount equals open amount"), stored as a message or a note's
+    key, in the reader's language."""
+    return worded_reason(value)
 
 
 @register.filter
