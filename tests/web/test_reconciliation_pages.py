@@ -43,6 +43,21 @@ def test_open_list_shows_payments_with_ranked_suggestions_and_reasons(books, eng
     assert "Kunde Eins GmbH" not in text  # reconciled automatically
 
 
+def test_open_list_in_german_says_the_reasons_and_amounts_in_german(books, member, client_for):
+    from django.conf import settings
+
+    german = client_for(member)
+    german.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    text = _text(german.get(reverse("reconciliation_open")))
+    for expected in (
+        "Hans Meier", "250,00\u00a0EUR", "21.07.2026", "RE-2026-0002",
+        "Betrag gleich dem offenen Betrag", "keine offene Rechnung passt",
+    ):
+        assert expected in text, expected
+    for english in ("amount equals open amount", "no open invoice fits", "250.00\u00a0EUR", "reconciliation.reason."):
+        assert english not in text, english
+
+
 def test_open_list_search_and_filters(books, company, db_rows, english):
     other = db_rows.account(company, name="Tagesgeld")
     db_rows.transaction(other, "12.00", counterparty_name="Zinsgutschrift Bank")
