@@ -3,8 +3,11 @@
 from datetime import date
 from decimal import Decimal
 
+from django.utils import translation
+
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.receivables.services import invoice_import
+from kassenwart.reconciliation.reasons import worded
 
 # Two customers' open invoices: Muster GmbH owes 100 and 250, Beispiel AG 250.
 INVOICES = [
@@ -30,3 +33,9 @@ def open_books(company, invoice_lines: list[str], payer_iban: str):
         )
 
     return pay
+
+
+def said(reasons: list) -> list[str]:
+    """Stored reasons (messages) as an English reader sees them."""
+    with translation.override("en"):
+        return [worded(reason) for reason in reasons]

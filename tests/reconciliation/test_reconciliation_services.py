@@ -16,6 +16,7 @@ from kassenwart.core.models import AuditEvent
 from kassenwart.notifications.models import Notification
 from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation.models import LearnedPayer, Match, TransactionState
+from kassenwart.reconciliation.reasons import app_reason
 from kassenwart.reconciliation.services import (
     ReconciliationError,
     match_create,
@@ -26,7 +27,7 @@ from kassenwart.reconciliation.services import (
     transaction_ignore,
 )
 
-from reconciliation_books import INVOICES, open_books
+from reconciliation_books import INVOICES, open_books, said
 from shared_data import shared_path
 
 
@@ -44,7 +45,7 @@ def suggested(tx) -> list[tuple[dict[str, str], list[str]]]:
     """The transaction's suggestions in rank order: {invoice number: amount} and the reasons."""
     numbers = dict(Invoice.objects.values_list("pk", "number"))
     return [
-        ({numbers[int(pk)]: amount for pk, amount in s["allocations"].items()}, s["reasons"])
+        ({numbers[int(pk)]: amount for pk, amount in s["allocations"].items()}, said(s["reasons"]))
         for s in TransactionState.objects.get(pk=tx.pk).suggestions
     ]
 
@@ -59,7 +60,7 @@ def test_certain_payment_is_reconciled_automatically_with_a_reason(company, admi
     result = reconcile_company(company)
     assert (result.auto, result.open) == (1, 0)
     match = Match.objects.get(transaction=tx)
-    assert match.kind == "auto" and any("AB-1001" in r for r in match.reasons)
+    assert match.kind == "auto" and said(match.reasons)[0] == "invoice number AB-1001 in remittance"
     assert invoice("AB-1001").status == "paid" and invoice("AB-1001").open_amount == 0
     assert TransactionState.objects.get(pk=tx.pk).status == "matched"
     assert AuditEvent.objects.filter(action="match.auto", object_id=str(match.pk)).exists()
@@ -137,10 +138,10 @@ def test_accepting_a_suggestion_maps_it(company, member, books):
     TransactionState.objects.create(
         transaction=tx, company=company,
         suggestions=[{"allocations": {str(invoice("AB-1001").pk): "100.00"}, "confidence": 0.8,
-                      "reasons": ["amount equals open amount"], "surplus": "0.00", "write_off": "0.00"}],
+                      "reasons": [app_reason("amount_equals")], "surplus": "0.00", "write_off": "0.00"}],
     )
     match = suggestion_accept(company, tx, 1, user=member)
-    assert match.kind == "manual" and "suggestion accepted" in match.reasons[0]
+    assert match.kind == "manual" and said(match.reasons) == ["suggestion accepted", "amount equals open amount"]
     assert invoice("AB-1001").status == "paid"
 
 

@@ -17,7 +17,7 @@ from kassenwart.reconciliation.services import (
     suggestion_accept,
 )
 
-from reconciliation_books import INVOICES, open_books
+from reconciliation_books import INVOICES, open_books, said
 
 IBAN = "DE02120300000000202051"
 UNDONE = "undone by a person before"
@@ -35,7 +35,7 @@ def invoice(number) -> Invoice:
 def suggestions(tx) -> list[tuple[set[str], list[str]]]:
     numbers = dict(Invoice.objects.values_list("pk", "number"))
     return [
-        ({numbers[int(pk)] for pk in s["allocations"]}, s["reasons"])
+        ({numbers[int(pk)] for pk in s["allocations"]}, said(s["reasons"]))
         for s in TransactionState.objects.get(pk=tx.pk).suggestions
     ]
 
@@ -103,7 +103,7 @@ def test_a_map_across_customers_needs_confirmation_and_teaches_nothing(company, 
     match = match_create(
         company, tx, [(invoice("AB-1003"), Decimal("250.00"), Decimal("0"))], user=member, confirm_other_customer=True
     )
-    assert match.reasons == ["mapped by hand", "invoice of customer 502, payer known as customer 501"]
+    assert said(match.reasons) == ["mapped by hand", "invoice of customer 502, payer known as customer 501"]
     assert set(LearnedPayer.objects.values_list("customer__number", flat=True)) == {"501"}
 
 
@@ -118,5 +118,5 @@ def test_a_suggestion_across_customers_is_never_automatic_and_accepted_only_when
     with pytest.raises(OtherCustomer):
         suggestion_accept(company, tx, rank, user=member)
     match = suggestion_accept(company, tx, rank, user=member, confirm_other_customer=True)
-    assert match.reasons[0] == "suggestion accepted"
-    assert match.reasons.count("invoice of customer 502, payer known as customer 501") == 1
+    assert said(match.reasons)[0] == "suggestion accepted"
+    assert said(match.reasons).count("invoice of customer 502, payer known as customer 501") == 1

@@ -38,7 +38,7 @@ def latest_booked_total(database) -> Decimal:
 
 def german(amount: Decimal) -> str:
     text = f"{amount:,.2f}".replace(",", "#").replace(".", ",").replace("#", ".")
-    return f"{text}\u00a0€"
+    return f"{text}\u00a0EUR"
 
 
 def log_in(page, base, username):
@@ -87,7 +87,7 @@ def test_home_for_each_role_and_a_layout_of_ones_own(demo, browser, shots):
     assert any(re.search(r"/static/vendor/chart\.umd\.min(\.[0-9a-f]+)?\.js$", url) for url in scripts), scripts
     assert page.evaluate("typeof Chart") == "function"
     page.locator("#widget-in_out summary").click()
-    expect(page.locator("#widget-in_out table")).to_contain_text(re.compile(r"\d{1,3}(\.\d{3})*,\d\d\u00a0€"))
+    expect(page.locator("#widget-in_out table")).to_contain_text(re.compile(r"\d{1,3}(\.\d{3})*,\d\d\u00a0EUR"))
     assert columns(page) == 2 and fits(page)
     page.screenshot(path=str(shots / "home-approver-1366.png"), full_page=True)
 

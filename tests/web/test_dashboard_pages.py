@@ -39,14 +39,34 @@ def book(company, db_rows, member):
 
 def test_the_approver_sees_the_total_in_german_and_the_order_waiting_for_them(book, approver, client_for):
     text = client_for(approver).get(reverse("home")).content.decode()
-    assert "2.234,56\u00a0€" in text  # 1.234,56 + 1.000,00
+    assert "2.234,56\u00a0EUR" in text  # 1.234,56 + 1.000,00
     assert "älter als zwei Geschäftstage" in text  # Tagesgeld's balance is a month old
-    assert reverse("payment_detail", args=[book.pk]) in text and "75,00\u00a0€" in text
+    assert reverse("payment_detail", args=[book.pk]) in text and "75,00\u00a0EUR" in text
     assert "Hausbank" not in text  # connections are the admin's
     assert "vendor/chart.umd.min.js" in text and 'id="chart-forecast"' in text
-    assert "31–60 Tage überfällig" in text and "300,00\u00a0€" in text
+    assert "31–60 Tage überfällig" in text and "300,00\u00a0EUR" in text
     # nothing approved to go out, the one invoice overdue: in 30 days as today
-    assert 'In 30 Tagen</dt><dd><span class="amount">2.234,56\u00a0€</span>' in text
+    assert 'In 30 Tagen</dt><dd><span class="amount">2.234,56\u00a0EUR</span>' in text
+
+
+def test_money_is_written_one_way_on_the_home_page_and_the_other_pages_in_both_languages(book, approver, client_for):
+    from django.conf import settings
+    from django.utils import translation
+
+    from kassenwart.web.templatetags.kassenwart import money
+
+    with translation.override("de"):
+        assert money(Decimal("-1234.5"), "EUR") == "-1.234,50\u00a0EUR"
+    with translation.override("en"):
+        assert money(Decimal("-1234.5"), "EUR") == "-1,234.50\u00a0EUR"
+    client = client_for(approver)
+    for language, total, order in (("de", "2.234,56\u00a0EUR", "75,00\u00a0EUR"),
+                                   ("en", "2,234.56\u00a0EUR", "75.00\u00a0EUR")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        home = client.get(reverse("home")).content.decode()
+        payments = client.get(reverse("payment_list")).content.decode()
+        assert total in home and order in home and order in payments, language
+        assert "€" not in home + payments, language
 
 
 def test_the_member_sees_no_approvals_the_admin_the_failed_sync(book, member, admin, client_for):

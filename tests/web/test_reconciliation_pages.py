@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.reconciliation.models import Match, RejectedSuggestion, TransactionState
+from kassenwart.reconciliation.reasons import app_reason
 from kassenwart.reconciliation.services import match_create, reconcile_company
 
 
@@ -40,6 +41,21 @@ def test_open_list_shows_payments_with_ranked_suggestions_and_reasons(books, eng
     ):
         assert expected in text, expected
     assert "Kunde Eins GmbH" not in text  # reconciled automatically
+
+
+def test_open_list_in_german_says_the_reasons_and_amounts_in_german(books, member, client_for):
+    from django.conf import settings
+
+    german = client_for(member)
+    german.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    text = _text(german.get(reverse("reconciliation_open")))
+    for expected in (
+        "Hans Meier", "250,00\u00a0EUR", "21.07.2026", "RE-2026-0002",
+        "Betrag gleich dem offenen Betrag", "keine offene Rechnung passt",
+    ):
+        assert expected in text, expected
+    for english in ("amount equals open amount", "no open invoice fits", "250.00\u00a0EUR", "reconciliation.reason."):
+        assert english not in text, english
 
 
 def test_open_list_search_and_filters(books, company, db_rows, english):
@@ -84,7 +100,7 @@ def _suggested_payments(company, db_rows, count: int):
         invoices = [db_rows.invoice(company, f"RE-{count}-{n}-{i}", "10.00") for i in range(3)]
         tx = db_rows.transaction(account, "30.00", counterparty_name=f"Zahler {n}")
         suggestions = [
-            {"allocations": {str(inv.pk): "10.00"}, "confidence": 0.4, "reasons": ["amount equals open amount"]}
+            {"allocations": {str(inv.pk): "10.00"}, "confidence": 0.4, "reasons": [app_reason("amount_equals")]}
             for inv in invoices
         ]
         TransactionState.objects.create(transaction=tx, company=company, suggestions=suggestions)
@@ -116,7 +132,7 @@ def test_accept_a_suggestion(books, english):
     response = english.post(url, {"invoices": _key(invoice), "next": reverse("reconciliation_open")}, follow=True)
     assert "Suggestion accepted: the payment from Hans Meier is reconciled." in _text(response)
     match = Match.objects.get(transaction=books.ambiguous)
-    assert match.kind == "manual" and "suggestion accepted" in match.reasons
+    assert match.kind == "manual" and app_reason("suggestion_accepted") in match.reasons
     assert [a.invoice.number for a in match.allocations.all()] == ["RE-2026-0002"]
     assert books.invoice("RE-2026-0002").status == "paid"
     assert _state(books.ambiguous).status == "matched"

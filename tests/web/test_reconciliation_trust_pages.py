@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from kassenwart.reconciliation.models import Match
+from kassenwart.reconciliation.reasons import app_reason
 from kassenwart.reconciliation.services import reconcile_company
 
 KUNDE_EINS_IBAN = "DE12500105170648489890"  # customer 10004 by its master data
@@ -40,7 +41,7 @@ def test_a_map_across_customers_asks_for_confirmation(books, company, db_rows, e
     response = english.post(url, {**rows, "confirm_other_customer": "1"}, follow=True)
     assert "Payment from Kunde Eins GmbH mapped to RE-2026-0001." in _text(response)
     match = Match.objects.get(transaction=tx)
-    assert match.reasons == ["mapped by hand", "invoice of customer 10001, payer known as customer 10004"]
+    assert match.reasons == [app_reason("mapped_by_hand"), app_reason("other_customer", invoice="10001", payer="10004")]
     assert books.invoice("RE-2026-0001").open_amount == Decimal("0.00")
 
 

@@ -96,6 +96,7 @@ class StatementWriter:
         self.may_create_accounts = may_create_accounts
         self.fallback_account = fallback_account
         self.counts = ImportCounts()
+        self._header: StatementHeader | None = None  # whose warnings are taken after its last entry
         self._fingerprint = Fingerprinter()
         self._batch: list[Entry] = []  # booked entries of one account
         self._pending: dict[int, list[PendingTransaction]] = defaultdict(list)
@@ -118,6 +119,7 @@ class StatementWriter:
 
     def finish(self) -> ImportCounts:
         self._flush()
+        self._take_warnings()
         for account_id in self._pending_replaced:
             PendingTransaction.objects.filter(account_id=account_id).delete()
             kept = PendingTransaction.objects.bulk_create(self._pending.get(account_id, []), BATCH)
@@ -128,10 +130,18 @@ class StatementWriter:
         return self.counts
 
     # -- headers ----------------------------------------------------------------------
+    def _take_warnings(self) -> None:
+        """The last statement's warnings, once its entries are read: camt adds the warnings
+        it finds in entries to the header it yielded before them."""
+        if self._header is not None:
+            self.counts.warnings.extend(self._header.warnings)
+            self._header = None
+
     def _start(self, header: StatementHeader) -> None:
         self._flush()  # a batch holds the entries of one account
         self.counts.formats.add(header.format)
-        self.counts.warnings.extend(header.warnings)
+        self._take_warnings()
+        self._header = header
         self._account = self._resolve_account(header)
         if header.format.startswith(PENDING_REPORTING):
             self._pending_replaced.add(self._account.pk)

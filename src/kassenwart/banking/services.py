@@ -234,8 +234,17 @@ def _stored_warning(warning: str | dict) -> dict:
 def _parser_said(text: str) -> dict:
     """A parser's note by its code where the app words that code, else its English words."""
     if isinstance(text, Note) and defined(f"banking.file.{text.code}"):
-        return message(f"banking.file.{text.code}", **text.params)
+        return message(f"banking.file.{text.code}", **{name: _param(value) for name, value in text.params.items()})
     return message("banking.as_written", text=str(text))
+
+
+def _param(value):
+    """A note's parameter as stored: a note in it (a camt warning's place) as a message too."""
+    if isinstance(value, Note):
+        return _parser_said(value)
+    if isinstance(value, list):
+        return [_param(item) for item in value]
+    return value
 
 
 def _refusal(error: StatementFormatError) -> dict:

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from kassenwart.core.messages import amount, define
+from kassenwart.core.messages import amount, define, nested, worded
 
 # Words that come worded already: a statement parser's (English, with the line or element)
 # where it has no code for them.
@@ -23,6 +23,30 @@ define("banking.file.balance_without_currency",
 define("banking.file.day_after_month_end", _("line %(line)s: :%(tag)s: date %(date)s does not exist, read as day %(day)s"))
 define("banking.file.column_missing", _('line %(line)s: column "%(column)s" is not in the file'))
 define("banking.file.running_balance_off", _("line %(line)s: the running balance does not add up; no balances taken"))
+
+
+def _places(values) -> str:
+    return ", ".join(worded(value) for value in values)
+
+
+# camt warnings: the place (an element, and its line), what was wrong and how it was read; a
+# kind of problem that happened again names the next places and counts the rest.
+define("banking.file.at_line", _("%(element)s (line %(line)s)"))
+define("banking.file.repeated", _("%(first)s (also %(places)s)"), first=nested, places=_places)
+define("banking.file.repeated_more", _("%(first)s (also %(places)s and %(more)s more)"), first=nested, places=_places)
+define("banking.file.camt_no_booking_date", _("%(place)s: booked entry without booking date (BookgDt)"), place=nested)
+define("banking.file.camt_batch_sum",
+       _("%(place)s: the amounts of its %(count)s TxDtls are missing or do not add up to the entry amount; "
+         "kept as one entry with the details of the first"), place=nested)
+define("banking.file.camt_no_status", _("%(place)s: no status (Sts), taken as booked"), place=nested)
+define("banking.file.camt_text_status", _("%(place)s: plain-text Sts %(status)s in %(format)s"), place=nested)
+define("banking.file.camt_unknown_status", _("%(place)s: unknown status %(status)s, taken as pending"), place=nested)
+define("banking.file.camt_balance_no_indicator", _("%(place)s: balance without CdtDbtInd, taken as credit"),
+       place=nested)
+define("banking.file.camt_net_total_no_indicator", _("%(place)s: net total without CdtDbtInd, taken as credit"),
+       place=nested)
+define("banking.file.camt_no_currency", _("%(place)s: Amt without Ccy, taken as the account currency %(currency)s"),
+       place=nested)
 
 define("banking.connection_needs_tan", _("%(name)s needs a TAN: sync it by hand."))
 

@@ -110,5 +110,6 @@ def day(value) -> str:
 
 
 def nested(value) -> str:
-    """A parameter that is itself a stored message."""
-    return render(value)
+    """A parameter that is itself a stored message (or a text that needs no wording, such as
+    the name of an XML element)."""
+    return worded(value)

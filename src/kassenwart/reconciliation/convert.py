@@ -7,6 +7,7 @@ from decimal import Decimal
 from kassenwart.receivables.models import Customer
 from kassenwart.reconciliation import engine
 from kassenwart.reconciliation.models import LearnedPayer, MatchingConfig, RejectedSuggestion
+from kassenwart.reconciliation.reasons import stored
 
 # What the engine reads of an open invoice and of a transaction, as `values_list` columns:
 # a run loads 100,000 invoices, and model instances would cost more than the matching.
@@ -92,7 +93,7 @@ def proposal_as_json(proposal: engine.Proposal) -> dict:
     return {
         "allocations": {k: str(v) for k, v in proposal.allocations.items()},
         "confidence": round(proposal.confidence, 3),
-        "reasons": list(proposal.reasons),
+        "reasons": [stored(reason) for reason in proposal.reasons],
         "surplus": str(proposal.surplus),
         "write_off": str(proposal.write_off),
     }

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from kassenwart.banking.models import Transaction
 from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation.models import Allocation, Match, TransactionState
+from kassenwart.reconciliation.reasons import worded
 
 
 def open_payments(company):
@@ -53,7 +54,7 @@ def export_rows(company) -> Iterator[dict]:
             "rank": "",
             "amount": str(amount),
             "confidence": "" if confidence is None else f"{confidence:.3f}",
-            "reason": "; ".join(reasons),
+            "reason": "; ".join(worded(reason) for reason in reasons),
         }
     states = TransactionState.objects.filter(company=company, status=TransactionState.Status.OPEN).values_list("transaction_id", "suggestions")
     for tx_id, suggestions in states.order_by("transaction_id"):
@@ -66,5 +67,5 @@ def export_rows(company) -> Iterator[dict]:
                     "rank": str(rank),
                     "amount": amount,
                     "confidence": f"{proposal['confidence']:.3f}",
-                    "reason": "; ".join(proposal["reasons"]),
+                    "reason": "; ".join(worded(reason) for reason in proposal["reasons"]),
                 }

@@ -46,6 +46,7 @@ from kassenwart.reconciliation.models import (
     RejectedSuggestion,
     TransactionState,
 )
+from kassenwart.reconciliation.reasons import app_reason, is_reason, note_key, stored
 
 ZERO = Decimal("0.00")
 OPEN_INVOICE = [Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID, Invoice.Status.CREDIT_NOTE]
@@ -61,10 +62,9 @@ class OtherCustomer(ReconciliationError):
     known as; the map needs the person's confirmation (`confirm_other_customer`)."""
 
 
-# Stored in English whoever acts, said in the reader's language on display (web/reasons.py).
-MAPPED_BY_HAND = "mapped by hand"
-SUGGESTION_ACCEPTED = "suggestion accepted"
-_OTHER_CUSTOMER = "invoice of customer {invoice}, payer known as customer {payer}"  # as the engine says it
+# Stored as message keys, said in the reader's language on display (reasons.py, wordings.py).
+MAPPED_BY_HAND = app_reason("mapped_by_hand")
+SUGGESTION_ACCEPTED = app_reason("suggestion_accepted")
 
 
 @dataclass
@@ -155,7 +155,7 @@ class _Run:
             self.result.auto += 1
         else:
             suggestions = [proposal_as_json(p) for p in decision.suggestions]
-            self.states[tx_id] = (TransactionState.Status.OPEN.value, suggestions, decision.note[:300])
+            self.states[tx_id] = (TransactionState.Status.OPEN.value, suggestions, note_key(decision.note))
             self.result.open += 1
 
     def save(self) -> RunResult:
@@ -185,7 +185,7 @@ class _Run:
         kind = Match.Kind.AUTO.value
         matches, allocations, events = [], [], []
         for match_id, (tx_id, proposal, parts) in zip(reserve_ids(Match, len(self.matches)), self.matches, strict=True):
-            reasons = list(proposal.reasons)
+            reasons = [stored(reason) for reason in proposal.reasons]
             matches.append((match_id, tx_id, proposal.confidence, reasons))
             allocations += [(match_id, part.invoice_id, part.amount, part.write_off) for part in parts]
             numbered = [(self.invoices[p.invoice_id].number, p.amount, p.write_off) for p in parts]
@@ -233,7 +233,7 @@ def _apply(invoice: Invoice, settled: Decimal) -> None:
 MATCH_OBJECT = "reconciliation.match"
 
 
-def _match_details(transaction_id: int, kind: str, reasons: list[str], allocations) -> dict:
+def _match_details(transaction_id: int, kind: str, reasons: list[dict], allocations) -> dict:
     """What the audit trail keeps of a match; `allocations` as (invoice number, amount, write-off)."""
     return {
         "transaction": transaction_id,
@@ -300,7 +300,7 @@ def match_create(
     allocations: list[tuple[Invoice, Decimal, Decimal]],
     *,
     user: User | None,
-    reasons: list[str] | None = None,
+    reasons: list[dict] | None = None,
     via: str = "web",
     confirm_other_customer: bool = False,
 ) -> Match:
@@ -343,7 +343,7 @@ def match_create(
                 % {"payer": payer, "invoices": ", ".join(sorted(i.number for i in others)),
                    "customers": ", ".join(customers)}
             )
-        reasons += [_OTHER_CUSTOMER.format(invoice=c, payer=payer) for c in customers]
+        reasons += [app_reason("other_customer", invoice=c, payer=payer) for c in customers]
     match = Match.objects.create(
         company=company, transaction=tx, kind=Match.Kind.MANUAL, reasons=reasons, created_by=user,
     )
@@ -435,10 +435,9 @@ def _teacher(company: Company, kind: str, key: str) -> tuple[int, int] | None:
     return None
 
 
-def _crossed(reasons: list[str]) -> bool:
+def _crossed(reasons: list[dict]) -> bool:
     """Was the map one across customers (confirmed by a person; it taught nothing)?"""
-    prefix = _OTHER_CUSTOMER.partition("{")[0]
-    return any(reason.startswith(prefix) for reason in reasons)
+    return any(is_reason(reason, "other_customer") for reason in reasons)
 
 
 @transaction.atomic
@@ -560,7 +559,7 @@ def debit_collected(company: Company, tx: Transaction, invoice: Invoice, *, mand
     if amount <= 0:
         return None
     match = Match.objects.create(company=company, transaction=tx, kind=Match.Kind.AUTO,
-                                 reasons=[f"direct debit collected under mandate {mandate_reference}"])
+                                 reasons=[app_reason("mandate_collected", mandate=mandate_reference)])
     rows = [Allocation.objects.create(match=match, invoice=invoice, amount=amount, write_off=ZERO)]
     _apply(invoice, amount)
     invoice.save(update_fields=["open_amount", "status", "updated_at"])

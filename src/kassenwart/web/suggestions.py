@@ -12,11 +12,11 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from kassenwart.receivables.models import Invoice
+from kassenwart.reconciliation.reasons import is_reason
 
 SHOWN = 3  # suggestions per payment in the open list
 _LEVELS = ((0.75, "high", _("high")), (0.3, "medium", _("medium")), (0.0, "low", _("low")))
 _CLOSED = (Invoice.Status.PAID, Invoice.Status.OVERPAID)
-OTHER_CUSTOMER = "invoice of customer "  # how the engine's reason begins (engine.scoring)
 
 
 def key_of(invoice_ids: Iterable) -> str:
@@ -36,7 +36,7 @@ class Suggestion:
     rank: int  # 1 = best
     lines: tuple[Line, ...]
     confidence: float
-    reasons: tuple[str, ...]
+    reasons: tuple[dict, ...]  # stored messages (reconciliation/reasons.py)
     write_off: Decimal
     surplus: Decimal
 
@@ -60,7 +60,7 @@ class Suggestion:
     def other_customer(self) -> bool:
         """An invoice of it belongs to another customer than the one the payer is known as:
         accepting it needs the person's confirmation."""
-        return any(reason.startswith(OTHER_CUSTOMER) for reason in self.reasons)
+        return any(is_reason(reason, "other_customer") for reason in self.reasons)
 
     @property
     def outdated(self) -> bool:

@@ -43,9 +43,11 @@ from .statement import (
     PENDING,
     BalanceSnapshot,
     Entry,
+    Note,
     StatementFormatError,
     StatementHeader,
     StatementItem,
+    note,
 )
 
 # Message element -> message type (version 1 names it ...V01); each of its Rpt/Stmt/Ntfctn
@@ -80,6 +82,7 @@ _DK_CODE = re.compile(r"[^+]*\+([0-9]{3})(\+.*)?")
 _COUNT = re.compile(r"[0-9]{1,15}")
 _WHOLE_DIGITS = len(str(int(LARGEST)))  # an amount with no more digits before the point fits
 _LISTED_REPEATS = 10
+_AT_LINE = re.compile(r"(.+) \(line ([0-9]+)\)")  # a place as this module names it: "Ntry 3 (line 45)"
 _CREDITOR_REFERENCE = "RmtInf/Strd/CdtrRefInf/Ref"
 
 
@@ -148,25 +151,38 @@ _SCHEME_IDS = etree.XPath(
 
 
 class _Warnings:
-    """A statement's warnings: one line per kind of problem, naming where it happened first
-    and counting (and listing the first few of) the places it happened again."""
+    """A statement's warnings: one line per kind of problem (a Note, its code the kind),
+    naming where it happened first and counting (and listing the first few of) the places it
+    happened again."""
 
     def __init__(self, lines: list[str]):
         self._lines = lines
-        self._kinds: dict[str, tuple[int, str, list[str], int]] = {}
+        self._kinds: dict[str, tuple[int, Note, list[Note], int]] = {}
 
-    def add(self, kind: str, where: str, problem: str) -> None:
-        if kind not in self._kinds:
-            self._kinds[kind] = (len(self._lines), f"{where}: {problem}", [], 0)
-            self._lines.append(f"{where}: {problem}")
+    def add(self, where: str, code: str, **params) -> None:
+        if code not in self._kinds:
+            first = note(code, place=_place(where), **params)
+            self._kinds[code] = (len(self._lines), first, [], 0)
+            self._lines.append(first)
             return
-        position, first, listed, count = self._kinds[kind]
+        position, first, listed, count = self._kinds[code]
         if len(listed) < _LISTED_REPEATS:
-            listed.append(where)
+            listed.append(_place(where))
         count += 1
-        self._kinds[kind] = (position, first, listed, count)
-        more = f" and {count - len(listed)} more" if count > len(listed) else ""
-        self._lines[position] = f"{first} (also {', '.join(listed)}{more})"
+        self._kinds[code] = (position, first, listed, count)
+        if count > len(listed):
+            self._lines[position] = note("repeated_more", first=first, places=listed, more=count - len(listed))
+        else:
+            self._lines[position] = note("repeated", first=first, places=listed)
+
+
+def _place(where: str) -> Note | str:
+    """ "Ntry 3 (line 45)" (how this module names a place) as a note, so that "line" is worded
+    in the reader's language; a place without a line ("TxsSummry") is an element name."""
+    found = _AT_LINE.fullmatch(where)
+    if found is None:
+        return where
+    return note("at_line", element=found[1], line=int(found[2]))
 
 
 class _Statement:
@@ -324,7 +340,7 @@ class _Reader:
             net = f"TxsSummry/{holder}/{amount}"
             if net in stmt.texts_at:
                 totals = walk(stmt.first(f"TxsSummry/{holder}"), _TOTALS)
-                direction = self._sign(totals, "TxsSummry", "net total", warnings)
+                direction = self._sign(totals, "TxsSummry", "net_total", warnings)
                 return _decimal(stmt, net, signed=True) * direction
         credits, debits = "TxsSummry/TtlCdtNtries/Sum", "TxsSummry/TtlDbtNtries/Sum"
         if credits not in stmt.texts_at or debits not in stmt.texts_at:
@@ -356,7 +372,7 @@ class _Reader:
         }
         codes = _Codes(ntry.text("AcctSvcrRef"), _domain_code(ntry.texts_at.get), _dk_code(ntry.texts_at.get))
         if common["booking_date"] is None and common["status"] == BOOKED:  # pending: not booked yet
-            warnings.add("no-booking-date", where, "booked entry without booking date (BookgDt)")
+            warnings.add(where, "camt_no_booking_date")
         # Version 1 has no NtryDtls: its TxDtls are children of the Ntry.
         details = [walk(tx, _TRANSACTION) for tx in ntry.all("NtryDtls/TxDtls") or ntry.all("TxDtls")]
         batch_size = max(len(details), _batch_count(ntry))
@@ -366,12 +382,7 @@ class _Reader:
             common["batch_size"] = batch_size
         amounts = _split(details, amount, common["currency"]) if len(details) > 1 else None
         if len(details) > 1 and amounts is None:
-            warnings.add(
-                "batch-sum",
-                where,
-                f"the amounts of its {len(details)} TxDtls are missing or do not add up to the "
-                "entry amount; kept as one entry with the details of the first",
-            )
+            warnings.add(where, "camt_batch_sum", count=len(details))
         if amounts is None:
             if not details:
                 yield Entry(amount=amount, source=where, **common, **codes._asdict())
@@ -384,16 +395,16 @@ class _Reader:
 
     def _status(self, ntry: Found, where: str, warnings: _Warnings) -> str:
         if "Sts" not in ntry.texts_at:
-            warnings.add("no-status", where, "no status (Sts), taken as booked")
+            warnings.add(where, "camt_no_status")
             return BOOKED
         code = ntry.text("Sts/Cd") or ntry.text("Sts/Prtry")
         if not code:
             code = ntry.text("Sts")
             if self.version >= _STATUS_CHOICE_SINCE:
-                warnings.add("text-status", where, f"plain-text Sts {code!r} in {self.format}")
+                warnings.add(where, "camt_text_status", status=repr(code), format=self.format)
         known = _STATUS.get(code.upper())
         if known is None:
-            warnings.add("unknown-status", where, f"unknown status {code!r}, taken as pending")
+            warnings.add(where, "camt_unknown_status", status=repr(code))
             return PENDING
         return known
 
@@ -403,8 +414,7 @@ class _Reader:
     def _sign(holder: Found, where: str, what: str, warnings: _Warnings) -> int:
         indicator = _credit_debit(holder)
         if indicator is None:
-            problem = f"{what} without CdtDbtInd, taken as credit"
-            warnings.add(f"no-indicator-{what}", where, problem)
+            warnings.add(where, f"camt_{what}_no_indicator")
             return 1
         return indicator
 
@@ -412,8 +422,7 @@ class _Reader:
     def _currency(amount: etree._Element, fallback: str, where: str, warnings: _Warnings) -> str:
         currency = _currency_of(amount)
         if not currency:
-            problem = f"Amt without Ccy, taken as the account currency {fallback!r}"
-            warnings.add("no-ccy", where, problem)
+            warnings.add(where, "camt_no_currency", currency=repr(fallback))
         return currency or fallback
 
     def _where(self, element: etree._Element) -> str:

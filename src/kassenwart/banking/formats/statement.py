@@ -38,13 +38,27 @@ NOTES = {
     "day_after_month_end": "line %(line)s: :%(tag)s: date %(date)s does not exist, read as day %(day)s",
     "column_missing": 'line %(line)s: column "%(column)s" is not in the file',
     "running_balance_off": "line %(line)s: the running balance does not add up; no balances taken",
+    # camt warnings: where (a place note), what; one line per kind, repeats counted
+    "at_line": "%(element)s (line %(line)s)",
+    "repeated": "%(first)s (also %(places)s)",
+    "repeated_more": "%(first)s (also %(places)s and %(more)s more)",
+    "camt_no_booking_date": "%(place)s: booked entry without booking date (BookgDt)",
+    "camt_batch_sum": "%(place)s: the amounts of its %(count)s TxDtls are missing or do not add up to the entry "
+                      "amount; kept as one entry with the details of the first",
+    "camt_no_status": "%(place)s: no status (Sts), taken as booked",
+    "camt_text_status": "%(place)s: plain-text Sts %(status)s in %(format)s",
+    "camt_unknown_status": "%(place)s: unknown status %(status)s, taken as pending",
+    "camt_balance_no_indicator": "%(place)s: balance without CdtDbtInd, taken as credit",
+    "camt_net_total_no_indicator": "%(place)s: net total without CdtDbtInd, taken as credit",
+    "camt_no_currency": "%(place)s: Amt without Ccy, taken as the account currency %(currency)s",
 }
 
 
 class Note(str):
     """A warning or a reason for refusing a file: its English words, with the code and the
     parameters beside, so that the app can word it in the reader's language. Made only when
-    something is wrong, never per entry of a good file."""
+    something is wrong, never per entry of a good file. A parameter may be a note itself (the
+    place of a camt warning) or a list of notes (the places it happened again)."""
 
     def __new__(cls, text: str, code: str, params: dict):
         made = super().__new__(cls, text)
@@ -57,7 +71,8 @@ class Note(str):
 
 
 def note(code: str, **params) -> Note:
-    return Note(NOTES[code] % params, code, params)
+    words = {name: ", ".join(value) if isinstance(value, list) else value for name, value in params.items()}
+    return Note(NOTES[code] % words, code, params)
 
 
 class StatementFormatError(ValueError):

@@ -10,9 +10,10 @@
 - `Status.AUTO` with `match`, a `Proposal`: `allocations` (invoice id -> Decimal applied,
   summing to the transaction amount minus `surplus`), `write_off` (Skonto or fee accepted),
   a `confidence` in [0, 1] and `reasons` ("invoice number RE-2026-01234 in remittance,
-  1 transposition", "payer IBAN known for customer 10234", "Skonto 2 % (16.01 deducted)").
+  1 transposition", "payer IBAN known for customer 10234", "Skonto 2 % (16.01 deducted)"),
+  each a `reasons.Reason`: the English words with a key and parameters for the app to store.
 - `Status.OPEN` with up to `config.max_suggestions` ranked `suggestions` (each a `Proposal`,
-  several invoices for a collective payment), or none and a `note`.
+  several invoices for a collective payment), or none and a `note` (a `Reason` too).
 
 The invoice number's shape is learned from the invoices themselves, never assumed; the
 remittance is searched for anything of that shape in any spelling (see invoice_numbers).
@@ -56,6 +57,7 @@ from .model import (
     Status,
     Transaction,
 )
+from .reasons import Reason, reason
 from .scoring import REFERENCED_EXACT, Scored, score
 
 __all__ = [
@@ -99,9 +101,9 @@ def _reconcile(
     decisions: dict[str, Decision] = {}
     unreferenced: list[tuple[Transaction, Evidence]] = []
     for tx in transactions:
-        reason = _not_a_payment(tx)
-        if reason:
-            decisions[tx.id] = Decision(tx.id, Status.OPEN, note=reason)
+        note = _not_a_payment(tx)
+        if note:
+            decisions[tx.id] = Decision(tx.id, Status.OPEN, note=note)
             continue
         evidence = gather(tx, index, config)
         if evidence.has_strong_ref:
@@ -113,11 +115,15 @@ def _reconcile(
     return [decisions[tx.id] for tx in transactions]
 
 
-def _not_a_payment(tx: Transaction) -> str:
+_OUTGOING = reason("outgoing")
+_RETURN = reason("return_or_reversal")
+
+
+def _not_a_payment(tx: Transaction) -> Reason | str:
     if tx.amount <= 0:
-        return "outgoing payment"
+        return _OUTGOING
     if _is_return(tx.bank_transaction_code):
-        return "return or reversal"
+        return _RETURN
     return ""
 
 

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from .model import ZERO, MatchingConfig
+from .reasons import Reason, sum_of
 
 CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
@@ -37,22 +38,22 @@ class AmountFit(NamedTuple):
         """Overpaid by no more than the company lets the engine apply on its own."""
         return self.kind is Fit.OVERPAID and -self.difference <= config.max_overpayment
 
-    def reason(self, count: int) -> str:
-        target = "open amount" if count == 1 else f"sum of {count} open amounts"
+    def reason(self, count: int) -> Reason:
+        """How the payment fits the open amount of `count` invoices."""
         match self.kind:
             case Fit.EXACT:
-                return f"amount equals {target}"
+                return sum_of("amount_equals", count)
             case Fit.SKONTO:
-                return f"Skonto {self.percent.normalize():f} % ({self.difference} deducted)"
+                return sum_of("skonto", 1, percent=f"{self.percent.normalize():f}", amount=self.difference)
             case Fit.FEE:
-                return f"{self.difference} less than {target} (bank fee)"
+                return sum_of("bank_fee", count, amount=self.difference)
             case Fit.INSTALLMENT:
-                return f"installment: amount is 1/{self.parts} of {target}"
+                return sum_of("installment", count, parts=self.parts)
             case Fit.PARTIAL:
-                return f"partial payment, {self.difference} of {target} stays open"
+                return sum_of("partial", count, amount=self.difference)
             case Fit.OVERPAID:
-                return f"overpaid by {-self.difference}"
-        return f"amount does not fit {target}"
+                return sum_of("overpaid", 1, amount=-self.difference)
+        return sum_of("amount_does_not_fit", count)
 
 
 def fit(payment: Decimal, opens: Sequence[Decimal], config: MatchingConfig) -> AmountFit:

@@ -14,6 +14,7 @@ from .index import CRM, Index
 from .invoice_numbers import Window, typo
 from .model import Criterion, MatchingConfig, Transaction
 from .normalize import atoms, compact, name_keys
+from .reasons import Reason, reason
 from .references import rf_in_atoms, rf_valid
 
 STRONG = 3  # RF reference or the full invoice number
@@ -32,10 +33,22 @@ _MAX_SCANNED = 200  # open invoices of one customer compared with a payment
 _MAX_SAME_AMOUNT = 20  # invoices of the payment's amount searched for a mistyped number
 _SIMILAR_NAME = 90
 
+# How a payer name was read (index.NameMatch.how) -> the reason's label.
+_NAME_READINGS = {
+    "payer name": reason("name"),
+    "payer name (learned)": reason("name_learned"),
+    "payer name (truncated)": reason("name_truncated"),
+    "payer name (other legal form)": reason("name_other_legal_form"),
+    "payer name, shared by several customers": reason("name_shared"),
+}
+_WITHOUT_ZEROS = reason("without_leading_zeros")
+_AFTER_DIGITS = reason("after_other_digits")
+_ALSO_CUSTOMER_NUMBER = reason("also_customer_number")
+
 
 class RefHit(NamedTuple):
     strength: int
-    reason: str
+    reason: Reason
 
 
 @dataclass(slots=True)
@@ -43,7 +56,7 @@ class Evidence:
     atoms: list[str]  # remittance, structured reference and end-to-end id
     covered: set[int] = field(default_factory=set)  # atoms read as invoice numbers
     refs: dict[str, RefHit] = field(default_factory=dict)  # invoice id -> best reference
-    customers: dict[str, dict[str, str]] = field(default_factory=dict)  # -> kind -> reason
+    customers: dict[str, dict[str, Reason]] = field(default_factory=dict)  # -> kind -> reason
     unknown_numbers: list[str] = field(default_factory=list)  # company-shaped, not open
     typo_sources: list[str] = field(default_factory=list)  # strings a typo may hide in
 
@@ -52,8 +65,8 @@ class Evidence:
         if known is None or known.strength < hit.strength:
             self.refs[invoice_id] = hit
 
-    def support(self, customer: str, kind: str, reason: str) -> None:
-        self.customers.setdefault(customer, {}).setdefault(kind, reason)
+    def support(self, customer: str, kind: str, said: Reason) -> None:
+        self.customers.setdefault(customer, {}).setdefault(kind, said)
 
     @property
     def has_strong_ref(self) -> bool:
@@ -72,12 +85,12 @@ def gather(tx: Transaction, index: Index, config: MatchingConfig) -> Evidence:
     if config.counts(Criterion.PAYER_IBAN) and tx.counterparty_iban:
         payers = index.customers_by_iban.get(compact(tx.counterparty_iban), {})
         for customer, source in payers.items():
-            how = "known" if source == CRM else "learned"
-            evidence.support(customer, IBAN, f"payer IBAN {how} for customer {customer}")
+            key = "iban_known" if source == CRM else "iban_learned"
+            evidence.support(customer, IBAN, reason(key, customer=customer))
     if config.counts(Criterion.PAYER_NAME) and tx.counterparty_name:
         for customer, how, unique in index.customers_by_name(tx.counterparty_name):
             kind = NAME if unique else NAME_SHARED
-            evidence.support(customer, kind, f"{how} matches customer {customer}")
+            evidence.support(customer, kind, reason("name_matches", label=_NAME_READINGS[how], customer=customer))
     return evidence
 
 
@@ -94,8 +107,7 @@ def read_more(
         for window in index.customer_numbers.windows(evidence.atoms):
             customer = index.customer_by_key.get(window.text)
             if customer is not None and not _overlaps(window, evidence.covered):
-                reason = f"customer number {customer} in remittance"
-                evidence.support(customer, CUSTOMER_NUMBER, reason)
+                evidence.support(customer, CUSTOMER_NUMBER, reason("customer_number", customer=customer))
     if evidence.typo_sources:
         _read_typos(tx, index, open_amounts, evidence)
     _similar_names(tx, index, config, evidence)
@@ -104,12 +116,12 @@ def read_more(
 def _read_rf(tx: Transaction, text_atoms: list[str], index: Index, evidence: Evidence) -> None:
     structured = compact(tx.structured_reference)
     if structured and (not structured.startswith("RF") or rf_valid(structured)):
-        hit = RefHit(STRONG, f"payment reference {structured} matches")
+        hit = RefHit(STRONG, reason("reference_matches", ref=structured))
         for invoice_id in index.by_reference.get(structured, ()):
             evidence.add_ref(invoice_id, hit)
     if "RF" in text_atoms:
         for ref in rf_in_atoms(text_atoms):
-            hit = RefHit(STRONG, f"payment reference {ref} in remittance")
+            hit = RefHit(STRONG, reason("reference_in_remittance", ref=ref))
             for invoice_id in index.by_reference.get(ref, ()):
                 evidence.add_ref(invoice_id, hit)
 
@@ -140,20 +152,19 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
         for invoice_id in index.by_spelling[window.text]:
             number = index.invoices[invoice_id].number
             shortened = window.text != index.keys[invoice_id]
-            detail = ", without leading zeros" if shortened else ""
+            detail = [_WITHOUT_ZEROS] if shortened else []
             # Right after other digits, a number without its zeros may be the end of a longer
             # one or of a date ("USt 01/2026" is no 00020/26): a reading the payer must confirm.
             glued = shortened and window.start > 0 and text_atoms[window.start - 1].isdigit()
-            detail += ", right after other digits" if glued else ""
-            detail += ", also a customer number" if ambiguous else ""
+            detail += [_AFTER_DIGITS] if glued else []
+            detail += [_ALSO_CUSTOMER_NUMBER] if ambiguous else []
             # "RE-2026-00140" for AB-2026-00140 may name another document of that number: a
             # reading that needs the payer to confirm it, like a typo.
             expected = shape.prefix(number) if written else ""
             other_prefix = bool(expected) and written != expected
-            detail += f", prefix {written} instead of {expected}" if other_prefix else ""
-            reason = f"invoice number {number} in remittance{detail}"
+            detail += [reason("other_prefix", found=written, expected=expected)] if other_prefix else []
             strength = SHORT if ambiguous else TYPO if other_prefix or glued else STRONG
-            evidence.add_ref(invoice_id, RefHit(strength, reason))
+            evidence.add_ref(invoice_id, RefHit(strength, _invoice_number(number, detail)))
     low, high = shape.min_length - 1, shape.max_length + 1
     for window in windows:
         if covered and _overlaps(window, covered):
@@ -169,15 +180,21 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
             written = text_atoms[window.start - 1] if ends and _after_prefix(window, text_atoms, shape) else ""
             for invoice_id in index.by_short[text.lstrip("0")]:
                 number = index.invoices[invoice_id].number
-                reason = f"{text!r} in remittance, short for invoice number {number}"
+                said = reason("short_form", text=text, number=number)
                 own = shape.prefix(number)
                 anchored = bool(written) and (written == own or (not own and len(text) < len(index.keys[invoice_id])))
-                evidence.add_ref(invoice_id, RefHit(STRONG if anchored else SHORT, reason))
+                evidence.add_ref(invoice_id, RefHit(STRONG if anchored else SHORT, said))
         if low <= len(text) <= high:
             evidence.typo_sources.append(text)
             # with a number read, an unknown one changes nothing (see scoring)
             if not covered and shape.looks_like(text) and text not in index.customer_by_key:
                 evidence.unknown_numbers.append(text)
+
+
+def _invoice_number(number: str, detail: list[Reason]) -> Reason:
+    if detail:
+        return reason("invoice_number_deviating", number=number, detail=detail)
+    return reason("invoice_number", number=number)
 
 
 def _after_prefix(window: Window, text_atoms: list[str], shape) -> bool:
@@ -207,8 +224,7 @@ def _read_typos(
             what = typo(source, key)
             if what:
                 number = index.invoices[invoice_id].number
-                reason = f"invoice number {number} in remittance, {what}"
-                evidence.add_ref(invoice_id, RefHit(TYPO, reason))
+                evidence.add_ref(invoice_id, RefHit(TYPO, _invoice_number(number, [what])))
                 break
 
 
@@ -224,7 +240,7 @@ def _similar_names(
         if customer in evidence.customers:
             continue
         if fuzz.token_sort_ratio(payer, index.customer_names[customer].core) >= _SIMILAR_NAME:
-            evidence.support(customer, NAME_SIMILAR, f"payer name similar to customer {customer}")
+            evidence.support(customer, NAME_SIMILAR, reason("name_similar", customer=customer))
 
 
 def _live_refs(evidence: Evidence, open_amounts: Mapping[str, Decimal]) -> dict[str, RefHit]:

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from .model import Automation, Decision, Knowledge, MatchingConfig, Status, Transaction
+from .reasons import reason
 from .scoring import Scored
 
-NO_FIT = "no open invoice fits"
+NO_FIT = reason("no_fit")
 
 
 def rank(tx: Transaction, scored: Iterable[Scored], knowledge: Knowledge) -> list[Scored]:

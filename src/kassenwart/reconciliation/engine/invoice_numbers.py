@@ -25,6 +25,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import OSA
 
 from .normalize import RUNS, runs
+from .reasons import Reason, reason
 
 # A letter group counts as an affix when this share of the numbers has it.
 _AFFIX_SHARE = 0.02
@@ -152,7 +153,7 @@ class NumberShape:
         return found
 
 
-def typo(written: str, spelling: str) -> str | None:
+def typo(written: str, spelling: str) -> Reason | None:
     """The one typing error that turns `spelling` into `written`, or None."""
     if abs(len(written) - len(spelling)) > 1 or written == spelling:
         return None
@@ -160,12 +161,12 @@ def typo(written: str, spelling: str) -> str | None:
         return None
     unit = "digit" if spelling.isdigit() else "character"
     if len(written) < len(spelling):
-        return f"1 missing {unit}"
+        return reason(f"missing_{unit}")
     if len(written) > len(spelling):
-        return f"1 extra {unit}"
+        return reason(f"extra_{unit}")
     if sorted(written) == sorted(spelling):
-        return "1 transposition"
-    return f"1 wrong {unit}"
+        return reason("transposition")
+    return reason(f"wrong_{unit}")
 
 
 def _profile(keys: list[str]) -> re.Pattern[str]:

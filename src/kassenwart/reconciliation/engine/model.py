@@ -114,7 +114,7 @@ class Proposal:
 
     allocations: Mapping[str, Decimal]
     confidence: float
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # each a reasons.Reason
     surplus: Decimal = ZERO
     write_off: Decimal = ZERO
 
@@ -128,4 +128,4 @@ class Decision:
     status: Status
     match: Proposal | None = None
     suggestions: tuple[Proposal, ...] = ()
-    note: str = ""
+    note: str = ""  # a reasons.Reason, or ""

@@ -21,6 +21,7 @@ from .candidates import (
 )
 from .index import Index, due_order
 from .model import Criterion, Invoice, MatchingConfig, Proposal, Transaction
+from .reasons import Reason, reason
 
 # Tiers, best first. Only AUTO_TIERS may be applied without a person.
 REFERENCED_EXACT = 5  # every invoice named in full (or RF); amount fits (exact, Skonto, fee)
@@ -30,7 +31,7 @@ CUSTOMER_EXACT = 2  # no reference: the identified customer owes exactly this
 EVIDENCE = 1
 AMOUNT_ONLY = 0
 AUTO_TIERS = frozenset({REFERENCED_EXACT, CORRECTED_EXACT, REFERENCED_PARTIAL, CUSTOMER_EXACT})
-UNDONE = "undone by a person before"
+UNDONE = reason("undone_before")
 
 # Confidence per tier: the points place a candidate within its band.
 _BANDS = {
@@ -66,7 +67,7 @@ class Scored:
     invoices: list[Invoice]  # oldest due date first
     amount_fit: AmountFit
     refs: list[RefHit | None]
-    supports: dict[str, str]
+    supports: dict[str, Reason]
     contradicted: bool
     # The payer is known by IBAN as these customers, and some invoices are of others: the
     # payment may well pay another's invoice, but only a person can say so.
@@ -95,9 +96,9 @@ class Scored:
             reasons.append(self.amount_fit.reason(len(self.invoices)))
         if self.foreign:
             known_as = ", ".join(self.payer)
-            reasons += [f"invoice of customer {c}, payer known as customer {known_as}" for c in self.foreign]
+            reasons += [reason("other_customer", invoice=c, payer=known_as) for c in self.foreign]
         elif self.contradicted:
-            reasons.append("payer points to another customer")
+            reasons.append(reason("payer_elsewhere"))
         if self.undone:
             reasons.append(UNDONE)
         return Proposal(allocations, confidence, tuple(reasons), surplus, write_off)
@@ -122,7 +123,7 @@ def score(
         return None
     refs = [evidence.refs.get(inv.id) for inv in invoices]
     known = evidence.customers
-    supports: dict[str, str] = {}
+    supports: dict[str, Reason] = {}
     supported = True
     for customer in dict.fromkeys(inv.customer_number for inv in invoices):
         if customer in known:

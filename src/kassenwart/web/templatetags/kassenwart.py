@@ -5,15 +5,15 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kassenwart.companies.permissions import allows
+from kassenwart.core.messages import amount as amount_text
 from kassenwart.notifications.selectors import unread_count
-from kassenwart.web.reasons import translate as translate_reason
+from kassenwart.reconciliation.reasons import worded as worded_reason
 
 register = template.Library()
 
@@ -29,11 +29,13 @@ def _decimal(value) -> Decimal | None:
 
 @register.filter
 def money(value, currency: str = "") -> str:
-    """1234.5 -> "1.234,50 EUR" in German, "1,234.50 EUR" in English; "–" for nothing."""
+    """1234.5 -> "1.234,50 EUR" in German, "1,234.50 EUR" in English; "–" for nothing. The one
+    way money is written on every page, the home page included (its charts write it so too);
+    stored messages word their amounts with the same number format (core.messages.amount)."""
     amount = _decimal(value)
     if amount is None:
         return "–"
-    text = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+    text = amount_text(amount)
     return f"{text}\u00a0{currency}" if currency else text
 
 
@@ -109,9 +111,10 @@ def nav_current(context, *prefixes: str) -> str:
 
 
 @register.filter
-def reason(value: str) -> str:
-    """A reason of the matching ("amount equals open amount") in the reader's language."""
-    return translate_reason(value)
+def reason(value: dict | str) -> str:
+    """A reason of the matching ("amount equals open amount"), stored as a message or a note's
+    key, in the reader's language."""
+    return worded_reason(value)
 
 
 @register.filter

@@ -4,9 +4,10 @@
   "use strict";
   const lang = document.documentElement.lang || "en";
 
+  // As the pages write money (the `money` filter): "1.234,56 EUR", "1,234.56 EUR".
   function money(currency) {
-    const format = new Intl.NumberFormat(lang, { style: "currency", currency: currency });
-    return (value) => (value === null || value === undefined ? "" : format.format(value));
+    const format = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return (value) => (value === null || value === undefined ? "" : `${format.format(value)}\u00a0${currency}`);
   }
 
   function datasets(data) {
