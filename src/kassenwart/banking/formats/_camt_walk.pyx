@@ -8,7 +8,12 @@ of a statement needs some 45 elements visited).
 The order is that of the pure-Python walk this replaces: the elements to enter are kept on a
 stack, so a path's elements with one parent come in document order, and elements of the same
 path under different parents come from the last parent first.
+
+Beside the walk, the values of a transaction (TxDtls) that camt.py makes its Entry of
+(transaction_values): the same lookups in Python cost more per entry than the walk.
 """
+
+import re
 
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
@@ -18,6 +23,8 @@ from libc.string cimport strcmp
 
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes cimport tree
+
+from lxml import etree
 
 cetree.import_lxml__etree()  # binds lxml's C API (function pointers from lxml.etree)
 
@@ -209,3 +216,135 @@ def local_name(cetree._Element element not None):
     """An element's tag without its namespace ("Ntry"), read from libxml2's node: cheaper
     than splitting lxml's .tag, which makes the "{namespace}Ntry" string first."""
     return (<const char*>element._c_node.name).decode("utf-8")
+
+
+# -- the values of one TxDtls ---------------------------------------------------------------
+# camt.py's entries are made of these. Compiled because they run for every transaction of a
+# large file: in Python, the lookups and small calls below cost more than the walk itself.
+
+def _side(str party):
+    """The paths of one side of a transaction: its party's name, account and agent's BIC.
+    Version 8 and later wrap the party (Dbtr/Pty/Nm; before: Dbtr/Nm) and name the BIC
+    BICFI (before: BIC); version 1 has PrtryAcct where later ones have Othr."""
+    return (
+        (f"RltdPties/{party}/Pty/Nm", f"RltdPties/{party}/Nm"),
+        tuple(f"RltdPties/{party}Acct/Id/{kind}" for kind in ("IBAN", "Othr/Id", "PrtryAcct/Id")),
+        (f"RltdAgts/{party}Agt/FinInstnId/BICFI", f"RltdAgts/{party}Agt/FinInstnId/BIC"),
+    )
+
+
+cdef tuple _DEBTOR = _side("Dbtr")
+cdef tuple _CREDITOR = _side("Cdtr")
+cdef tuple _ULTIMATE_DEBTOR = _side("UltmtDbtr")[0]
+cdef tuple _ULTIMATE_CREDITOR = _side("UltmtCdtr")[0]
+CREDITOR_OTHERS = ("RltdPties/Cdtr/Pty/Id/PrvtId/Othr", "RltdPties/Cdtr/Id/PrvtId/Othr")
+CREDITOR_REFERENCE = "RmtInf/Strd/CdtrRefInf/Ref"
+_PRIVATE_ID = Tree(["SchmeNm/Prtry", "Id"])
+_ID = Tree(["Id"])
+# Every CdtrSchmeId/Id/PrvtId/Othr that has an Id, at any depth, in document order.
+_SCHEME_IDS = etree.XPath(
+    "descendant::*[local-name()='CdtrSchmeId']/*[local-name()='Id']/*[local-name()='PrvtId']"
+    "/*[local-name()='Othr'][*[local-name()='Id']]"
+)
+_DK_CODE = re.compile(r"[^+]*\+([0-9]{3})(\+.*)?")
+
+
+def transaction_values(Found transaction, bint credit, str own_iban, codes, dict common, amount,
+                       str source):
+    """The values of the Entry of one TxDtls (a dictionary, for Entry(**values)): what the
+    TxDtls tells, the entry's values (`common`), and the entry's reference and codes
+    (`codes`: bank reference, transaction code, DK code) where the TxDtls is silent."""
+    cdef dict texts = transaction.texts_at
+    # A credit comes from the debtor, a debit goes to the creditor; when that side is our own
+    # account (returns and reversals describe the original transaction), take the other side.
+    cdef tuple side = _DEBTOR if credit else _CREDITOR
+    cdef str counterparty_iban = _account(texts, side[1])
+    if own_iban and counterparty_iban == own_iban:
+        side = _CREDITOR if credit else _DEBTOR
+        counterparty_iban = _account(texts, side[1])
+    end_to_end = texts.get("Refs/EndToEndId", "")
+    cdef dict values = dict(common)
+    values["amount"] = amount
+    values["counterparty_name"] = _either(texts, side[0])
+    values["counterparty_iban"] = counterparty_iban
+    values["counterparty_bic"] = _either(texts, side[2])
+    values["ultimate_debtor"] = _either(texts, _ULTIMATE_DEBTOR)
+    values["ultimate_creditor"] = _either(texts, _ULTIMATE_CREDITOR)
+    values["remittance"] = "\n".join([text for text in transaction.texts("RmtInf/Ustrd") if text])
+    values["structured_reference"] = next(filter(None, transaction.texts(CREDITOR_REFERENCE)), "")
+    values["end_to_end_id"] = "" if end_to_end.upper() == "NOTPROVIDED" else end_to_end
+    values["mandate_id"] = texts.get("Refs/MndtId", "")
+    values["creditor_id"] = _creditor_id(transaction)
+    values["bank_reference"] = texts.get("Refs/AcctSvcrRef") or codes[0]
+    values["transaction_code"] = domain_code(texts) or codes[1]
+    values["dk_code"] = dk_code(texts) or codes[2]
+    values["purpose_code"] = texts.get("Purp/Cd") or texts.get("Purp/Prtry", "")
+    values["return_reason"] = texts.get("RtrInf/Rsn/Cd") or texts.get("RtrInf/Rsn/Prtry", "")
+    values["source"] = source
+    return values
+
+
+cdef inline str _either(dict texts, tuple paths):
+    """The text of the first of two paths that has one."""
+    text = texts.get(paths[0])
+    if text:
+        return text
+    text = texts.get(paths[1])
+    return text if text else ""
+
+
+cdef str _account(dict texts, tuple paths):
+    """An account's IBAN, else its other id (PrtryAcct in version 1)."""
+    return compact(texts.get(paths[0], "")) or texts.get(paths[1]) or texts.get(paths[2], "")
+
+
+cpdef str compact(str iban):
+    """An IBAN without spaces, in capitals."""
+    return "".join(iban.split()).upper()
+
+
+cdef str _creditor_id(Found transaction):
+    """The SEPA creditor identifier: the creditor's private id with scheme SEPA, or a
+    CdtrSchmeId wherever the bank put one."""
+    cdef Found ids
+    for others in CREDITOR_OTHERS:
+        for other in transaction.kept.get(others, ()):
+            ids = _walk(other, _PRIVATE_ID, False)
+            if ids.text("SchmeNm/Prtry").upper() == "SEPA":
+                return ids.text("Id")
+    if not _has_descendant((<cetree._Element>transaction.root)._c_node, b"CdtrSchmeId"):
+        return ""  # the common case
+    # Of several, the last in the document: the one this reader always took (see the walk).
+    found = _SCHEME_IDS(transaction.root)
+    return _walk(found[len(found) - 1], _ID, False).text("Id") if found else ""  # no wraparound here
+
+
+cdef bint _has_descendant(tree.xmlNode* node, const char* name):
+    """Whether an element below `node` has the local name `name`."""
+    cdef tree.xmlNode* child = node.children
+    while child is not NULL:
+        if child.type == tree.XML_ELEMENT_NODE:
+            if strcmp(<const char*>child.name, name) == 0 or _has_descendant(child, name):
+                return True
+        child = child.next
+    return False
+
+
+cpdef str domain_code(dict texts):
+    """The ISO bank transaction code, "PMNT/RCDT/ESCT" (the parts found, of domain, family
+    and sub-family)."""
+    domain = texts.get("BkTxCd/Domn/Cd")
+    family = texts.get("BkTxCd/Domn/Fmly/Cd")
+    sub_family = texts.get("BkTxCd/Domn/Fmly/SubFmlyCd")
+    if domain and family and sub_family:  # the usual case, without the filter
+        return f"{domain}/{family}/{sub_family}"
+    return "/".join(filter(None, (domain, family, sub_family)))
+
+
+cpdef str dk_code(dict texts):
+    """The German business transaction code (GVC) in a proprietary code like NTRF+166+931."""
+    code = texts.get("BkTxCd/Prtry/Cd")
+    if not code:  # as in most TxDtls
+        return ""
+    match = _DK_CODE.fullmatch(code)
+    return match[1] if match else ""

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,7 +37,18 @@ from lxml import etree
 
 from kassenwart.core.money import LARGEST, to_money
 
-from ._camt_walk import Found, Tree, local_name, walk
+from ._camt_walk import (
+    CREDITOR_OTHERS,
+    CREDITOR_REFERENCE,
+    Found,
+    Tree,
+    compact,
+    dk_code,
+    domain_code,
+    local_name,
+    transaction_values,
+    walk,
+)
 from .statement import (
     BOOKED,
     PENDING,
@@ -78,12 +89,10 @@ _STATUS_CHOICE_SINCE = 7
 _VERSION = re.compile(r"camt\.(05[234])\.001\.([0-9]{2})")
 _AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 _DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
-_DK_CODE = re.compile(r"[^+]*\+([0-9]{3})(\+.*)?")
 _COUNT = re.compile(r"[0-9]{1,15}")
 _WHOLE_DIGITS = len(str(int(LARGEST)))  # an amount with no more digits before the point fits
 _LISTED_REPEATS = 10
 _AT_LINE = re.compile(r"(.+) \(line ([0-9]+)\)")  # a place as this module names it: "Ntry 3 (line 45)"
-_CREDITOR_REFERENCE = "RmtInf/Strd/CdtrRefInf/Ref"
 
 
 def parse_camt(source: str | os.PathLike[str] | BinaryIO) -> Iterator[StatementItem]:
@@ -132,22 +141,14 @@ _ENTRY = Tree([
     "NtryDtls/TxDtls", "NtryDtls/Btch/NbOfTxs", "TxDtls", "Btch/NbOfTxs",  # TxDtls, Btch: version 1
 ], kept=["Amt", "NtryDtls/TxDtls", "TxDtls"])
 _PARTIES = ("RltdPties/Dbtr", "RltdPties/Cdtr", "RltdPties/UltmtDbtr", "RltdPties/UltmtCdtr")
-_CREDITOR_OTHERS = ("RltdPties/Cdtr/Pty/Id/PrvtId/Othr", "RltdPties/Cdtr/Id/PrvtId/Othr")
 _TRANSACTION = Tree([
     "Amt", "AmtDtls/TxAmt/Amt", "CdtDbtInd", *_code_paths(),
     *(f"{party}/{name}" for party in _PARTIES for name in ("Pty/Nm", "Nm")),
     *_account_paths("RltdPties/DbtrAcct", "RltdPties/CdtrAcct"),
     *_agent_paths("RltdAgts/DbtrAgt", "RltdAgts/CdtrAgt"),
-    *_CREDITOR_OTHERS, "RmtInf/Ustrd", "RmtInf/Strd/CdtrRefInf/Ref", "Refs/EndToEndId", "Refs/MndtId",
+    *CREDITOR_OTHERS, "RmtInf/Ustrd", CREDITOR_REFERENCE, "Refs/EndToEndId", "Refs/MndtId",
     "Refs/AcctSvcrRef", "Purp/Cd", "Purp/Prtry", "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry",
-], kept=["Amt", "AmtDtls/TxAmt/Amt", *_CREDITOR_OTHERS])
-_PRIVATE_ID = Tree(["SchmeNm/Prtry", "Id"])
-_ID = Tree(["Id"])
-# Every CdtrSchmeId/Id/PrvtId/Othr that has an Id, at any depth, in document order.
-_SCHEME_IDS = etree.XPath(
-    "descendant::*[local-name()='CdtrSchmeId']/*[local-name()='Id']/*[local-name()='PrvtId']"
-    "/*[local-name()='Othr'][*[local-name()='Id']]"
-)
+], kept=["Amt", "AmtDtls/TxAmt/Amt", *CREDITOR_OTHERS])
 
 
 class _Warnings:
@@ -294,7 +295,7 @@ class _Reader:
     # -- header ---------------------------------------------------------------------------
 
     def _fill_header(self, header: StatementHeader, stmt: Found, warnings: _Warnings) -> None:
-        header.account_iban = _compact(stmt.text("Acct/Id/IBAN"))
+        header.account_iban = compact(stmt.text("Acct/Id/IBAN"))
         header.account_number = stmt.text("Acct/Id/Othr/Id") or stmt.text("Acct/Id/PrtryAcct/Id")
         header.bank_code = stmt.text("Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId")
         header.account_bic = stmt.first_text(("Acct/Svcr/FinInstnId/BICFI", "Acct/Svcr/FinInstnId/BIC"))
@@ -370,7 +371,7 @@ class _Reader:
             "status": self._status(ntry, where, warnings),
             "reversal": ntry.text("RvslInd").lower() in ("true", "1"),
         }
-        codes = _Codes(ntry.text("AcctSvcrRef"), _domain_code(ntry.texts_at.get), _dk_code(ntry.texts_at.get))
+        codes = _Codes(ntry.text("AcctSvcrRef"), domain_code(ntry.texts_at), dk_code(ntry.texts_at))
         if common["booking_date"] is None and common["status"] == BOOKED:  # pending: not booked yet
             warnings.add(where, "camt_no_booking_date")
         # Version 1 has no NtryDtls: its TxDtls are children of the Ntry.
@@ -471,109 +472,15 @@ def _transaction(
     transaction: Found, amount: Decimal, source: str, common: dict, entry: _Codes, own_iban: str
 ) -> Entry:
     """The Entry of one TxDtls of `amount`: what the TxDtls tells, the entry's values
-    (`common`), and the entry's reference and codes where the TxDtls is silent."""
+    (`common`), and the entry's reference and codes where the TxDtls is silent (the values
+    are read by the compiled transaction_values, see _camt_walk)."""
     indicator = _credit_debit(transaction)
     credit = indicator > 0 if indicator is not None else amount >= 0
-    # A credit comes from the debtor, a debit goes to the creditor; when that side is our own
-    # account (returns and reversals describe the original transaction), take the other side.
-    side, other = (_DEBTOR, _CREDITOR) if credit else (_CREDITOR, _DEBTOR)
-    texts = transaction.texts_at
-    text = texts.get
-    counterparty_iban = _account(text, side.account)
-    if own_iban and counterparty_iban == own_iban:
-        side = other
-        counterparty_iban = _account(text, side.account)
-    end_to_end = text("Refs/EndToEndId", "")
-    # The values as a dictionary, made into the Entry with **: half the time of as many
-    # keyword arguments written out in the call, where every entry of a large file counts.
-    values = {
-        **common,
-        "amount": amount,
-        "counterparty_name": _either(text, side.name),
-        "counterparty_iban": counterparty_iban,
-        "counterparty_bic": _either(text, side.bic),
-        "ultimate_debtor": _either(text, _ULTIMATE_DEBTOR),
-        "ultimate_creditor": _either(text, _ULTIMATE_CREDITOR),
-        "remittance": "\n".join(filter(None, transaction.texts("RmtInf/Ustrd"))),
-        "structured_reference": next(filter(None, transaction.texts(_CREDITOR_REFERENCE)), ""),
-        "end_to_end_id": "" if end_to_end.upper() == "NOTPROVIDED" else end_to_end,
-        "mandate_id": text("Refs/MndtId", ""),
-        "creditor_id": _creditor_id(transaction),
-        "bank_reference": text("Refs/AcctSvcrRef") or entry.bank_reference,
-        "transaction_code": _domain_code(text) or entry.transaction_code,
-        "dk_code": _dk_code(text) or entry.dk_code,
-        "purpose_code": text("Purp/Cd") or text("Purp/Prtry", ""),
-        "return_reason": text("RtrInf/Rsn/Cd") or text("RtrInf/Rsn/Prtry", ""),
-        "source": source,
-    }
-    return Entry(**values)
+    # Made into the Entry with **: half the time of as many keyword arguments written out.
+    return Entry(**transaction_values(transaction, credit, own_iban, entry, common, amount, source))
 
 
-class _Side(NamedTuple):
-    """The paths of one side of a transaction: its party's name, account and agent's BIC."""
-
-    name: tuple[str, ...]
-    account: tuple[str, str, str]
-    bic: tuple[str, ...]
-
-
-def _side(party: str) -> _Side:
-    # Version 8 and later wrap the party (Dbtr/Pty/Nm; before: Dbtr/Nm) and name the BIC
-    # BICFI (before: BIC); version 1 has PrtryAcct where later ones have Othr.
-    return _Side(
-        name=(f"RltdPties/{party}/Pty/Nm", f"RltdPties/{party}/Nm"),
-        account=tuple(f"RltdPties/{party}Acct/Id/{kind}" for kind in ("IBAN", "Othr/Id", "PrtryAcct/Id")),
-        bic=(f"RltdAgts/{party}Agt/FinInstnId/BICFI", f"RltdAgts/{party}Agt/FinInstnId/BIC"),
-    )
-
-
-_DEBTOR, _CREDITOR = _side("Dbtr"), _side("Cdtr")
-_ULTIMATE_DEBTOR, _ULTIMATE_CREDITOR = _side("UltmtDbtr").name, _side("UltmtCdtr").name
 _BOOKING_DATE, _VALUE_DATE = ("BookgDt/Dt", "BookgDt/DtTm"), ("ValDt/Dt", "ValDt/DtTm")
-_DOMAIN_CODES = ("BkTxCd/Domn/Cd", "BkTxCd/Domn/Fmly/Cd", "BkTxCd/Domn/Fmly/SubFmlyCd")
-
-
-def _either(text: Callable[..., str | None], paths: tuple[str, str]) -> str:
-    """The text of the first of two paths that has one (`text`: a holder's texts_at.get)."""
-    first, second = paths
-    return text(first) or text(second) or ""
-
-
-def _account(text: Callable[..., str | None], paths: tuple[str, str, str]) -> str:
-    """An account's IBAN, else its other id (PrtryAcct in version 1)."""
-    iban, other, proprietary = paths
-    return _compact(text(iban, "")) or text(other) or text(proprietary, "")
-
-
-def _creditor_id(transaction: Found) -> str:
-    """The SEPA creditor identifier: the creditor's private id with scheme SEPA, or a
-    CdtrSchmeId wherever the bank put one."""
-    for others in _CREDITOR_OTHERS:
-        for other in transaction.all(others):
-            ids = walk(other, _PRIVATE_ID)
-            if ids.text("SchmeNm/Prtry").upper() == "SEPA":
-                return ids.text("Id")
-    if next(transaction.root.iter("{*}CdtrSchmeId"), None) is None:  # the common case, in C
-        return ""
-    # Of several, the last in the document: the one this reader always took (see _camt_walk).
-    others = _SCHEME_IDS(transaction.root)
-    return walk(others[-1], _ID).text("Id") if others else ""
-
-
-def _domain_code(text: Callable[..., str | None]) -> str:
-    domain, family, sub_family = map(text, _DOMAIN_CODES)
-    if domain and family and sub_family:  # the usual case, without the filter
-        return f"{domain}/{family}/{sub_family}"
-    return "/".join(filter(None, (domain, family, sub_family)))
-
-
-def _dk_code(text: Callable[..., str | None]) -> str:
-    """The German business transaction code (GVC) in a proprietary code like NTRF+166+931."""
-    code = text("BkTxCd/Prtry/Cd")
-    if not code:  # as in most TxDtls
-        return ""
-    match = _DK_CODE.fullmatch(code)
-    return match[1] if match else ""
 
 
 def _batch_count(ntry: Found) -> int:
@@ -584,10 +491,6 @@ def _batch_count(ntry: Found) -> int:
 
 
 # -- values -----------------------------------------------------------------------------------
-
-
-def _compact(iban: str) -> str:
-    return "".join(iban.split()).upper()
 
 
 def _currency_of(amount: etree._Element | None) -> str:
