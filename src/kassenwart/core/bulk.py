@@ -206,9 +206,10 @@ def _preparers(columns: list[models.Field], connection) -> list[Callable[[Any], 
             digits, places, adapt_decimal = field.max_digits, field.decimal_places, ops.adapt_decimalfield_value
             return lambda value: adapt_decimal(value, digits, places) if type(value) is Decimal else prepare(value)
         if kind == "JSONField" and connection.vendor == "sqlite":
-            # SQLite keeps JSON as text, which the field makes with json.dumps and its encoder
-            encoder = field.encoder
-            return lambda value: json.dumps(value, cls=encoder) if type(value) in (list, dict) else prepare(value)
+            # SQLite keeps JSON as text, which the field makes with json.dumps and its encoder;
+            # one encoder for all rows (json.dumps makes a new one per value when given a class)
+            encode = (field.encoder or json.JSONEncoder)().encode
+            return lambda value: encode(value) if type(value) in (list, dict) else prepare(value)
         return prepare
 
     return [None if field.get_internal_type() in _AS_IS else preparer(field) for field in columns]

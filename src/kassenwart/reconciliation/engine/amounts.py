@@ -56,13 +56,17 @@ class AmountFit(NamedTuple):
         return sum_of("amount_does_not_fit", count)
 
 
+# The answers without figures, made once: a run asks `fit` for every candidate it scores.
+_NO_FIT, _EXACT_FIT = AmountFit(Fit.NONE), AmountFit(Fit.EXACT)
+
+
 def fit(payment: Decimal, opens: Sequence[Decimal], config: MatchingConfig) -> AmountFit:
     total = sum(opens, ZERO)
     if total <= 0 or payment <= 0:
-        return AmountFit(Fit.NONE)
+        return _NO_FIT
     difference = total - payment
     if difference == 0:
-        return AmountFit(Fit.EXACT)
+        return _EXACT_FIT
     if difference < 0:
         return AmountFit(Fit.OVERPAID, difference)
     slack = config.rounding * len(opens)

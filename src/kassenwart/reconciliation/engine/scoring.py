@@ -116,8 +116,10 @@ def score(
         invoices = [index.invoices[i] for i in invoice_ids]
     else:
         invoices = sorted((index.invoices[i] for i in invoice_ids), key=due_order)
-    if any(inv.currency != tx.currency for inv in invoices):
-        return None
+    currency = tx.currency
+    for inv in invoices:  # a loop, not any() over a generator: this runs for every candidate
+        if inv.currency != currency:
+            return None
     amount_fit = fit(tx.amount, [open_amounts[inv.id] for inv in invoices], config)
     if amount_fit.kind is Fit.NONE:
         return None
