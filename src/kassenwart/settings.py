@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kassenwart.companies.middleware.CurrentCompanyMiddleware",
+    "kassenwart.web.support_access.ReadOnlySupportMiddleware",
 ]
 
 ROOT_URLCONF = "kassenwart.urls"
