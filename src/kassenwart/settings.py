@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kassenwart.companies.middleware.CurrentCompanyMiddleware",
-    "kassenwart.web.support_access.ReadOnlySupportMiddleware",
+    "kassenwart.web.support_access.SupportLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "kassenwart.urls"

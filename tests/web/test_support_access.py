@@ -64,14 +64,19 @@ def test_read_only_support_sees_the_pages_and_changes_nothing(company, admin, he
     assert (opened.company, opened.actor, opened.actor_label) == (company, helper, "sam-support")
 
 
-def test_full_access_changes_are_audited_with_the_support_users_name(company, admin, helper, english_client):
+def test_full_access_changes_are_audited_with_the_support_users_name(company, admin, helper, english_client,
+                                                                    db_rows):
+    payment = db_rows.transaction(db_rows.account(company), "50.00")
     grant_by_page(english_client, admin, full_access="on")
     english_client.force_login(helper)
-    answer = english_client.post(reverse("member_list"), {"username": "neu", "role": "member"})
+    answer = english_client.post(reverse("reconciliation_ignore", args=[payment.pk]), {"reason": "Darlehen"})
     assert answer.status_code == 302
-    added = AuditEvent.objects.filter(action="membership.set", after__user="neu").get()
-    assert (added.actor, added.actor_label) == (helper, "sam-support")
-    # Support never hands out support access, not even with full access.
+    ignored = AuditEvent.objects.get(action="transaction.ignored")
+    assert (ignored.company, ignored.actor, ignored.actor_label) == (company, helper, "sam-support")
+    # Support never changes who belongs to the company or who has support access: it could
+    # make itself a member and stay.
+    assert english_client.post(reverse("member_list"), {"username": "sam-support", "role": "admin"}).status_code == 403
+    assert not company.memberships.filter(user=helper).exists()
     assert english_client.get(reverse("support_access")).status_code == 403
 
 
