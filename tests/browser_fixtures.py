@@ -108,8 +108,48 @@ def server(tmp_path):
         yield base
 
 
+# Runs in every page before its own scripts: a violation of the Content-Security-Policy is
+# reported as an event in the page; this turns it into a console message the test can collect.
+REPORT_CSP_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(event.violatedDirective);
+  console.error(`CSP violation: ${event.violatedDirective} refused ${event.blockedURI || "inline"}`
+                + ` (${event.sourceFile || document.location.href}:${event.lineNumber})`);
+});
+"""
+
+
+class CspWatchedBrowser:
+    """The Playwright browser, with every context it opens watched for CSP violations: the
+    `securitypolicyviolation` events (above) and Chromium's own "Content Security Policy"
+    console errors are collected in `violations`."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", self._console)
+        return context
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
+
+    def _console(self, message) -> None:
+        text = message.text
+        if message.type == "error" and ("CSP violation" in text or "Content Security Policy" in text):
+            self.violations.append(f"{message.location.get('url', '')}: {text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser():
+    """Chromium; a test fails when any page it opened violated the Content-Security-Policy."""
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
     try:
@@ -117,11 +157,12 @@ def browser():
     except ImportError:
         _missing("playwright is not installed (pip install -e '.[dev]')")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        watched = CspWatchedBrowser(playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS))
         try:
-            yield browser
+            yield watched
         finally:
-            browser.close()
+            watched.close()
+        assert not watched.violations, "Content-Security-Policy violations:\n" + "\n".join(watched.violations)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _data_dir() -> Path:
@@ -53,6 +54,25 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _url() -> str:
+    """The address people open, e.g. https://kassenwart.example.com (KASSENWART_URL); "" when
+    unset. Only its scheme and host are used: an https address turns on everything HTTPS needs."""
+    value = os.environ.get("KASSENWART_URL", "").strip().rstrip("/")
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError(f"KASSENWART_URL={value!r}: give the whole address, e.g. https://kassenwart.example.com")
+    return value
+
+
+def _minutes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    minutes = int(value)
+    if minutes <= 0:
+        raise ValueError(f"{name}={value!r}: give a number of minutes above 0")
+    return minutes
+
+
 def secret_key(data_dir: Path) -> str:
     """The key from KASSENWART_SECRET_KEY, else one generated once into the data directory."""
     given = os.environ.get("KASSENWART_SECRET_KEY")
@@ -81,6 +101,20 @@ class Config:
     mail_from: str = "kassenwart@localhost"
     xsd_dir: Path | None = None
     language: str = "en"
+    url: str = ""
+    session_idle_minutes: int = 30
+    session_max_minutes: int = 12 * 60
+    trusted_proxy: str = "127.0.0.1"
+
+    @property
+    def https(self) -> bool:
+        return self.url.startswith("https://")
+
+    @property
+    def origin(self) -> str:
+        """Scheme and host (with port) of KASSENWART_URL: what a browser sends as Origin."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}" if self.url else ""
 
     @property
     def email_backend(self) -> str:
@@ -93,11 +127,12 @@ class Config:
         data_dir = _data_dir()
         database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'kassenwart.sqlite3'}"
         hosts = os.environ.get("KASSENWART_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+        url = _url()
         return cls(
             data_dir=data_dir,
             database_url=database_url,
             debug=_flag("KASSENWART_DEBUG", False),
-            allowed_hosts=[h.strip() for h in hosts.split(",") if h.strip()],
+            allowed_hosts=_hosts(hosts, url),
             fints_product_id=os.environ.get("KASSENWART_FINTS_PRODUCT_ID", ""),
             smtp_host=os.environ.get("KASSENWART_SMTP_HOST", ""),
             smtp_port=int(os.environ.get("KASSENWART_SMTP_PORT", "587")),
@@ -106,4 +141,18 @@ class Config:
             mail_from=os.environ.get("KASSENWART_MAIL_FROM", "kassenwart@localhost"),
             xsd_dir=_xsd_dir(),
             language=_language(),
+            url=url,
+            session_idle_minutes=_minutes("KASSENWART_SESSION_IDLE_MINUTES", 30),
+            session_max_minutes=_minutes("KASSENWART_SESSION_MAX_MINUTES", 12 * 60),
+            trusted_proxy=os.environ.get("KASSENWART_TRUSTED_PROXY", "").strip() or "127.0.0.1",
         )
+
+
+def _hosts(configured: str, url: str) -> list[str]:
+    """KASSENWART_ALLOWED_HOSTS plus the host of KASSENWART_URL, so setting the address is enough."""
+    hosts = [h.strip() for h in configured.split(",") if h.strip()]
+    host = urlsplit(url).hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    if host and host not in hosts:
+        hosts.append(host)
+    return hosts

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kassenwart.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -46,9 +47,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kassenwart.web.session_limits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kassenwart.companies.middleware.CurrentCompanyMiddleware",
+    "kassenwart.web.support_access.SupportLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "kassenwart.urls"
@@ -63,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kassenwart.companies.middleware.company_context",
+                "kassenwart.web.csp.csp_nonce",
             ],
         },
     },
@@ -113,6 +117,29 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# The Content-Security-Policy is kassenwart.web.csp's (a nonce per request).
+
+# Sessions end with the browser, after KASSENWART_SESSION_IDLE_MINUTES without a request
+# (30) and KASSENWART_SESSION_MAX_MINUTES after the login (12 hours) at the latest; the two
+# limits are kept by kassenwart.web.session_limits, the cookie's age is the upper one.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_SECONDS = CONFIG.session_idle_minutes * 60
+SESSION_MAX_SECONDS = CONFIG.session_max_minutes * 60
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+
+# KASSENWART_URL=https://... : Kassenwart runs behind a proxy that ends TLS and says so in
+# X-Forwarded-Proto (the proxy must set that header itself, overwriting what a client sent;
+# `serve` believes it only from KASSENWART_TRUSTED_PROXY; README "Behind a reverse proxy").
+# Cookies are then sent over HTTPS only, browsers are told to use nothing else for a year
+# (HSTS), and forms posted from that origin pass the CSRF check.
+if CONFIG.https:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    CSRF_TRUSTED_ORIGINS = [CONFIG.origin]
 
 # E-mail (notification digests): SMTP from KASSENWART_SMTP_*; without a host, mails go to the log.
 EMAIL_BACKEND = CONFIG.email_backend

@@ -38,3 +38,32 @@ def test_a_language_kassenwart_does_not_speak_is_refused(monkeypatch):
     monkeypatch.setenv("KASSENWART_LANGUAGE", "fr")
     with pytest.raises(ValueError, match="KASSENWART_LANGUAGE='fr': Kassenwart speaks en and de"):
         Config.from_environment()
+
+
+def test_kassenwart_url_names_the_origin_and_adds_its_host(monkeypatch):
+    monkeypatch.setenv("KASSENWART_URL", "https://kassenwart.example:8443/")
+    monkeypatch.setenv("KASSENWART_ALLOWED_HOSTS", "127.0.0.1")
+    config = Config.from_environment()
+    assert config.https
+    assert config.origin == "https://kassenwart.example:8443"
+    assert config.allowed_hosts == ["127.0.0.1", "kassenwart.example"]
+    monkeypatch.setenv("KASSENWART_URL", "http://[::1]:8000")
+    config = Config.from_environment()
+    assert not config.https and config.allowed_hosts == ["127.0.0.1", "[::1]"]
+    monkeypatch.setenv("KASSENWART_URL", "kassenwart.example")
+    with pytest.raises(ValueError, match="whole address"):
+        Config.from_environment()
+
+
+def test_sessions_last_30_minutes_idle_and_12_hours_at_most_unless_configured(monkeypatch):
+    monkeypatch.delenv("KASSENWART_SESSION_IDLE_MINUTES", raising=False)
+    monkeypatch.delenv("KASSENWART_SESSION_MAX_MINUTES", raising=False)
+    config = Config.from_environment()
+    assert (config.session_idle_minutes, config.session_max_minutes) == (30, 720)
+    monkeypatch.setenv("KASSENWART_SESSION_IDLE_MINUTES", "15")
+    monkeypatch.setenv("KASSENWART_SESSION_MAX_MINUTES", "480")
+    config = Config.from_environment()
+    assert (config.session_idle_minutes, config.session_max_minutes) == (15, 480)
+    monkeypatch.setenv("KASSENWART_SESSION_IDLE_MINUTES", "0")
+    with pytest.raises(ValueError, match="above 0"):
+        Config.from_environment()

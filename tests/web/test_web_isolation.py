@@ -8,7 +8,9 @@ from django.urls import URLResolver, reverse
 
 from kassenwart.banking.models import Balance, BankConnection
 from kassenwart.companies.middleware import SESSION_KEY
+from kassenwart.companies.support import support_grant
 from kassenwart.core.messages import message
+from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.payments.models import Mandate, PaymentOrder, SendAttempt
@@ -64,8 +66,11 @@ def _company_rows(company, db_rows, label, make_member):
     SendAttempt.objects.create(order=exported, requested_date=date(2026, 12, 1), delivery="file", outcome="exported",
                                pain=f"<Document><Nm>{FOREIGN_NAME} {label}</Nm></Document>".encode())
     collection, plan = _debit_rows(company, account, invoice, colleague.user, label)
+    User.objects.create_user(f"support-{label}")
+    grant = support_grant(company, f"support-{label}", 4, by=colleague.user, via="test")
     return {
         "member_change": colleague,
+        "support_end": grant,
         **{name: order for name in ORDER_ROUTES},
         **{name: exported for name in EXPORTED_ROUTES},
         "account_detail": account,

@@ -17,7 +17,8 @@ from kassenwart.banking.formats.statement import Note, StatementFormatError
 from kassenwart.banking.importer import ImportCounts, ImportRefused, StatementWriter
 from kassenwart.banking.models import BankAccount, BankConnection, StatementImport
 from kassenwart.companies import permissions
-from kassenwart.companies.models import Company, Membership
+from kassenwart.companies.models import Company
+from kassenwart.companies.selectors import role_in
 from kassenwart.core.audit import record
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.messages import defined, message, render
@@ -64,7 +65,7 @@ def _may_create_accounts(company: Company, user: User | None) -> bool:
     """The CLI (no user) and admins may add an account by importing its statement."""
     if user is None:
         return True
-    role = Membership.objects.filter(company=company, user=user).values_list("role", flat=True).first()
+    role = role_in(company, user)
     return permissions.allows(role, permissions.CREATE_ACCOUNT)
 
 

@@ -1,4 +1,4 @@
-from kassenwart.companies.models import Membership
+from kassenwart.companies.models import Membership, Role, SupportGrant
 
 
 def memberships_of(user) -> list[Membership]:
@@ -6,11 +6,24 @@ def memberships_of(user) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("company").order_by("company__name"))
 
 
-def membership_of(user, company_id) -> Membership | None:
-    if not user.is_authenticated or company_id is None:
-        return None
-    return (
-        Membership.objects.select_related("company")
-        .filter(user=user, company_id=company_id)
-        .first()
-    )
+def support_grants_running_for(user) -> list[SupportGrant]:
+    """The grants in force that let the user into companies they are no member of: one query."""
+    return list(SupportGrant.objects.running().filter(user=user).select_related("company").order_by("company__name"))
+
+
+def support_grants_running_in(company) -> list[SupportGrant]:
+    return list(SupportGrant.objects.running().filter(company=company).select_related("user").order_by("ends_at"))
+
+
+def support_grants_of(company, limit: int = 50) -> list[SupportGrant]:
+    """The company's grants, newest first: running, revoked and ended."""
+    return list(SupportGrant.objects.filter(company=company).select_related("user", "granted_by", "revoked_by")[:limit])
+
+
+def role_in(company, user) -> str | None:
+    """The role services check the permission table with: the membership's, else the admin's
+    under a running full-access support grant (read-only support may change nothing), else None."""
+    role = Membership.objects.filter(company=company, user=user).values_list("role", flat=True).first()
+    if role is None and SupportGrant.objects.running().filter(company=company, user=user, full_access=True).exists():
+        return Role.ADMIN
+    return role

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from kassenwart.banking.models import BankAccount, BankConnection
 from kassenwart.companies import permissions
-from kassenwart.companies.models import Company, Membership, Role
+from kassenwart.companies.models import Company, Role
+from kassenwart.companies.selectors import role_in
 from kassenwart.core.audit import record
 from kassenwart.core.messages import message
 from kassenwart.core.models import User
@@ -56,7 +57,7 @@ def require(company: Company, user: User | None, permission: str) -> None:
     """Services ask the permission table too (not only the pages): a worker (None) may all."""
     if user is None:
         return
-    role = Membership.objects.filter(company=company, user=user).values_list("role", flat=True).first()
+    role = role_in(company, user)
     if not permissions.allows(role, permission):
         raise NotAllowed(_("Your role does not allow this."))
 

@@ -11,6 +11,7 @@ from kassenwart.web.views import (
                                   payments,
                                   session,
                                   statements,
+                                  support,
                                   transactions,
 )
 
@@ -38,6 +39,8 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit_log"),
     path("users/", members.member_list, name="member_list"),
     path("users/<int:pk>/", members.member_change, name="member_change"),
+    path("users/support/", support.support_access, name="support_access"),
+    path("users/support/<int:pk>/end/", support.support_end, name="support_end"),
     path("", include("kassenwart.web.reconciliation_urls")),
     path("", include("kassenwart.web.mandate_urls")),
     path("payments/", include([

@@ -2,10 +2,13 @@
 
 Safe to run again: what exists is kept and said so. An existing user's password is never
 changed here (that is `kassenwart changepassword USER` or the web app's), and the output says
-when a given one was left alone.
+when a given one was left alone. No password is ever printed: without --password, init asks
+for one on the terminal, and with no terminal the admin gets none until
+`kassenwart changepassword USER` sets it.
 """
 
-import secrets
+import sys
+from getpass import getpass
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -24,7 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--company", help="name of the company to create if it does not exist")
         parser.add_argument("--admin", help="user name of an admin to create for the company")
-        parser.add_argument("--password", help="the new admin's password (generated when omitted)")
+        parser.add_argument("--password", help="the new admin's password (asked for on the terminal when omitted)")
 
     def handle(self, *args, company=None, admin=None, password=None, **options):
         if password and not admin:
@@ -50,14 +53,14 @@ class Command(BaseCommand):
         names = {"user": username, "company": company.name}
         user = User.objects.filter(username=username).first()
         if user is None:
-            generated = "" if password else secrets.token_urlsafe(12)
-            user = user_create(username, password or generated, via="cli")
+            password = password or self._ask_password()
+            user = user_create(username, password, via="cli")
             membership_set(company, user, Role.ADMIN, by=None, via="cli")
             if password:
                 self.stdout.write(_("Created admin %(user)r of %(company)r with the password given.") % names)
             else:
-                self.stdout.write(_("Created admin %(user)r of %(company)r with the password %(password)s")
-                                  % {**names, "password": generated})
+                self.stdout.write(_("Created admin %(user)r of %(company)r without a password; set one with: "
+                                    "kassenwart changepassword %(user)s") % names)
             return
         if password:
             self.stdout.write(
@@ -70,3 +73,15 @@ class Command(BaseCommand):
         else:
             membership_set(company, user, Role.ADMIN, by=None, via="cli")
             self.stdout.write(_("User %(user)r exists already and is an admin of %(company)r now.") % names)
+
+    def _ask_password(self) -> str | None:
+        """The password typed twice on the terminal; None without a terminal (or when left empty)."""
+        if not sys.stdin.isatty():
+            return None
+        while True:
+            first = getpass(_("Password for the new admin (empty: set it later): "))
+            if not first:
+                return None
+            if getpass(_("The same password again: ")) == first:
+                return first
+            self.stderr.write(_("The two passwords differ; once more."))

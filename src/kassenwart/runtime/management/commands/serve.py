@@ -1,5 +1,6 @@
 import threading
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -29,4 +30,17 @@ class Command(BaseCommand):
             start_clock()
         self.stdout.write(_("Kassenwart on %(url)s") % {"url": f"http://{host}:{port}/"}, ending="\n")
         self.stdout.flush()
-        serve(application, host=host, port=port, threads=threads, ident="kassenwart")
+        serve(application, host=host, port=port, threads=threads, ident="kassenwart", **_proxy())
+
+
+def _proxy() -> dict:
+    """Behind a TLS proxy (KASSENWART_URL=https://...), waitress believes the X-Forwarded-Proto
+    and X-Forwarded-For of the proxy's address (KASSENWART_TRUSTED_PROXY, 127.0.0.1 by default)
+    and drops them from anyone else; without the setting it drops them from everyone."""
+    if not settings.CONFIG.https:
+        return {}
+    return {
+        "trusted_proxy": settings.CONFIG.trusted_proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+    }
