@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
     "django_tasks",
     "django_tasks_db",
     "kassenwart.core",
@@ -45,10 +46,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kassenwart.companies.middleware.CurrentCompanyMiddleware",
+    "kassenwart.web.two_factor_gate.TwoFactorGate",
 ]
 
 ROOT_URLCONF = "kassenwart.urls"

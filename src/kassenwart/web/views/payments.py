@@ -27,6 +27,7 @@ from kassenwart.web.decorators import company_required
 from kassenwart.web.forms import TransferFilterForm
 from kassenwart.web.lists import AMOUNT, CHUNK, DATE, NUMBER, Column, csv_response, currency_sums, row_count
 from kassenwart.web.pagination import paginate
+from kassenwart.web.step_up import step_up_required
 from kassenwart.web.views._bank_steps import PinForm, TanForm, challenge_context, htmx_go
 
 State = PaymentOrder.State
@@ -272,6 +273,7 @@ def payment_submit(request, pk):
 
 @require_POST
 @company_required(APPROVE_PAYMENT)
+@step_up_required
 def payment_approve(request, pk):
     """Approve; with "send", off to the bank (or into the pain file) in the same click."""
     if "send" not in request.POST:
@@ -326,6 +328,7 @@ def payment_cancel(request, pk):
 
 @require_POST
 @company_required(APPROVE_PAYMENT)
+@step_up_required
 def payment_send(request, pk):
     order = _order(request, pk)
     form = PinForm(request.POST)
@@ -352,6 +355,7 @@ def payment_resolve(request, pk):
 
 @require_POST
 @company_required(APPROVE_PAYMENT)
+@step_up_required
 def payment_payee(request, pk):
     """The payee check: confirm and go on to the TAN, or stop the transfer."""
     order = _order(request, pk)
