@@ -37,9 +37,9 @@ class CodeForm(forms.Form):
 
 
 def _locked_text(until) -> str:
-    return _("Too many failed logins: this login is locked until %(time)s. An admin has been told; "
-             "try again later or ask an admin.") % {
-        "time": formats.date_format(timezone.localtime(until), "SHORT_DATETIME_FORMAT")}
+    return _("Too many failed logins: this login is locked until %(time)s (an admin has been told). "
+             "Try again then, or ask an admin.") % {
+        "time": formats.date_format(timezone.localtime(until), "TIME_FORMAT")}
 
 
 def _failed(request, username: str) -> None:
@@ -54,26 +54,23 @@ def login(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request, next_url))
     form = AuthenticationForm(request, data=request.POST or None)
+    locked = None
     if request.method == "POST":
         username = request.POST.get("username", "")
         until = login_throttle.locked_until(username, client_address(request))
-        if until is not None:
-            form = AuthenticationForm(request)
-            form.add_error(None, _locked_text(until))
-        elif form.is_valid():
+        if until is None and form.is_valid():
             user = form.get_user()
             auth.login(request, user)
             if not has_second_factor(user):  # the gate leads to the set-up if the role needs it
                 login_throttle.login_succeeded(username)
             return redirect(safe_next(request, next_url))
-        else:
+        if until is None:
             _failed(request, username)
             until = login_throttle.locked_until(username, client_address(request))
-            if until is not None:
-                form.errors.pop("__all__", None)
-                form.add_error(None, _locked_text(until))
+        if until is not None:
+            form, locked = AuthenticationForm(request, initial={"username": username}), _locked_text(until)
     return render(request, "web/login.html", {
-        "form": form, "next": next_url, "password_reset_by_mail": bool(settings.EMAIL_HOST),
+        "form": form, "locked": locked, "next": next_url, "password_reset_by_mail": bool(settings.EMAIL_HOST),
     })
 
 
