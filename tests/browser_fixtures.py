@@ -206,3 +206,18 @@ def demo_log_in(page, base: str, username: str) -> None:
     from kassenwart.demo.services import PASSWORD
 
     log_in(page, base, username, PASSWORD, demo_secrets(_LOGS[base])[username])
+
+
+def wrong_code(secret: str) -> str:
+    """Six digits that are not the app's code for any step the server could accept now."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)), step=30, t0=0, digits=6)
+    now = totp.t()
+    right = set()
+    for step in range(now - 2, now + 3):
+        totp.time = step * 30
+        right.add(f"{totp.token():06d}")
+    return next(code for code in ("000000", "111111", "222222", "333333", "444444", "555555") if code not in right)
