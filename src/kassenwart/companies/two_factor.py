@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 
 from kassenwart.companies.models import Company, Membership, RecoveryCode, RecoveryCodes, Role, TotpDevice
@@ -148,8 +149,8 @@ def _recovery_codes_new(user: User) -> list[str]:
     RecoveryCodes.objects.filter(user=user).delete()
     device = RecoveryCodes.objects.create(user=user, name="recovery codes")
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(16))  # 16 × log2(31) ≈ 79 bits
+    for _n in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _i in range(16))  # 16 × log2(31) ≈ 79 bits
         codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
     RecoveryCode.objects.bulk_create([RecoveryCode(device=device, digest=_digest(code)) for code in codes])
     return codes
@@ -188,8 +189,6 @@ def two_factor_remove(user: User, *, by: User, company: Company | None = None, v
     """Remove the person's authenticator and recovery codes: by the person when no company
     requires it, or by an admin of `company` for a member who lost the phone (the member then
     sets up a new one at the next login, if required)."""
-    from django.utils.translation import gettext as _
-
     if by == user and two_factor_required(user):
         raise TwoFactorError(_("Your role requires two-factor login; set up a new authenticator app instead."))
     if by != user:
@@ -206,8 +205,6 @@ def two_factor_remove(user: User, *, by: User, company: Company | None = None, v
 def _admin_of_every_company(user: User, admin: User) -> None:
     """An admin acts on a person's login only if the admin is admin of every company the person
     belongs to: an admin of one company must not take over a login another company relies on."""
-    from django.utils.translation import gettext as _
-
     theirs = set(Membership.objects.filter(user=user).values_list("company_id", flat=True))
     mine = set(Membership.objects.filter(user=admin, role=Role.ADMIN).values_list("company_id", flat=True))
     if not theirs <= mine:
