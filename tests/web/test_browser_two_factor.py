@@ -99,7 +99,7 @@ def test_set_up_then_the_code_then_a_recovery_code_and_the_step_up_on_approve(bo
     assert len(codes) == 10
     with page.expect_navigation():
         main.locator("a.button").click()
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_role("heading", name="Transfers")).to_be_visible()  # on to the page asked for
 
     # the next login: the password, then the app's code
     page.context.clear_cookies()
