@@ -46,6 +46,19 @@ def safe_next(request, candidate: str | None, default: str = "home") -> str:
     return reverse(default)
 
 
+def step_up_redirect(request):
+    """Off to enter the code, and back: a GET to itself, a POST to the page its form was on."""
+    if request.method == "GET":
+        back = request.get_full_path()
+    else:
+        back = safe_next(request, request.headers.get("Referer"))
+        messages.info(request, _("Confirm it is you with a code from your authenticator app, then do it again."))
+    response = redirect(f"{reverse('step_up')}?{urlencode({'next': back})}")
+    if request.htmx:
+        response["HX-Redirect"] = response["Location"]
+    return response
+
+
 def step_up_required(view):
     """The view runs only with a second factor entered in the last ten minutes. Otherwise a
     GET is asked for the code and comes back; a POST cannot be replayed after the detour, so
@@ -55,15 +68,7 @@ def step_up_required(view):
     def wrapped(request, *args, **kwargs):
         if second_factor_recent(request):
             return view(request, *args, **kwargs)
-        if request.method == "GET":
-            back = request.get_full_path()
-        else:
-            back = safe_next(request, request.headers.get("Referer"))
-            messages.info(request, _("Confirm it is you with a code from your authenticator app, then do it again."))
-        response = redirect(f"{reverse('step_up')}?{urlencode({'next': back})}")
-        if request.htmx:
-            response["HX-Redirect"] = response["Location"]
-        return response
+        return step_up_redirect(request)
 
     wrapped.step_up = True
     return wrapped

@@ -27,7 +27,7 @@ from kassenwart.web.decorators import company_required
 from kassenwart.web.forms import TransferFilterForm
 from kassenwart.web.lists import AMOUNT, CHUNK, DATE, NUMBER, Column, csv_response, currency_sums, row_count
 from kassenwart.web.pagination import paginate
-from kassenwart.web.step_up import step_up_required
+from kassenwart.web.step_up import second_factor_recent, step_up_redirect, step_up_required
 from kassenwart.web.views._bank_steps import PinForm, TanForm, challenge_context, htmx_go
 
 State = PaymentOrder.State
@@ -147,6 +147,8 @@ def payment_run_create(request):
     approve = "approve" in request.POST
     if approve and not allows(request.membership.role, APPROVE_PAYMENT):
         raise PermissionDenied
+    if approve and not second_factor_recent(request):
+        return step_up_redirect(request)
     chosen = [int(pk) for pk in request.POST.getlist("orders") if pk.isdigit()]
     back = redirect(f"{reverse('payment_list')}?{request.GET.urlencode()}" if request.GET else "payment_list")
     if not chosen:
