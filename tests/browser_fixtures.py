@@ -72,6 +72,9 @@ def run_env(tmp_path: Path) -> dict:
     return env
 
 
+_LOGS: dict[str, Path] = {}  # the output of each server, by its base URL
+
+
 @contextmanager
 def serving(arguments: list[str], env: dict, tmp_path: Path, seconds: float = 120) -> Iterator[str]:
     """`kassenwart <arguments> --port P` until the block ends; yields its base URL."""
@@ -83,6 +86,7 @@ def serving(arguments: list[str], env: dict, tmp_path: Path, seconds: float = 12
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(f"{base}/login/", process, log, seconds)
+        _LOGS[base] = log
         yield base
     finally:
         process.terminate()
@@ -179,3 +183,82 @@ def open_tab(page, name: str) -> None:
     if not link.is_visible():
         nav.locator(".nav-menu > summary").click()
     link.click()
+
+
+# -- logging in: the password, then the second factor
+
+_LAST_STEP: dict[str, int] = {}  # per authenticator key: the last 30 s step whose code was used
+
+
+def authenticator_code(secret: str) -> str:
+    """The code an authenticator app with this base32 key shows, as a person types it: a code
+    works once, so a second login in the same 30 s takes the next step's code (the server
+    accepts one step either side), and a third waits for the clock."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)), step=30, t0=0, digits=6)
+    step = max(totp.t(), _LAST_STEP.get(secret, -1) + 1)
+    while step > totp.t() + 1:
+        time.sleep(1)
+    _LAST_STEP[secret] = step
+    totp.time = step * 30
+    return f"{totp.token():06d}"
+
+
+def demo_secrets(log: Path) -> dict[str, str]:
+    """The authenticator keys `kassenwart demo` printed on each user's line."""
+    secrets = {}
+    for line in log.read_text().splitlines():
+        words = line.split()
+        if "TOTP" in words:
+            secrets[words[0]] = words[words.index("TOTP") + 1]
+    assert secrets, f"kassenwart demo printed no TOTP keys:\n{log.read_text()[-2000:]}"
+    return secrets
+
+
+def log_in(page, base: str, username: str, password: str, secret: str | None = None) -> str | None:
+    """Log in through the pages. A person with an authenticator app (its key in `secret`) types
+    its code; a person whose role needs one and has none sets it up on the way, reading the key
+    off the set-up page, and keeps the recovery codes. Returns the key."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").first.click()
+    if "/security/two-factor/" in page.url:
+        secret = page.locator("[data-secret]").inner_text().strip()
+        page.fill("input[name=code]", authenticator_code(secret))
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").first.click()
+        with page.expect_navigation():
+            page.locator("main a.button").click()  # "I have kept them, go on"
+    elif "/login/code/" in page.url:
+        assert secret, f"{username} has an authenticator app: its key is needed"
+        page.fill("input[name=code]", authenticator_code(secret))
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").first.click()
+    return secret
+
+
+def demo_log_in(page, base: str, username: str) -> None:
+    """Log in as a user of the demo served at `base`, with the key it printed for the user."""
+    from kassenwart.demo.services import PASSWORD
+
+    log_in(page, base, username, PASSWORD, demo_secrets(_LOGS[base])[username])
+
+
+def wrong_code(secret: str) -> str:
+    """Six digits that are not the app's code for any step the server could accept now."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)), step=30, t0=0, digits=6)
+    now = totp.t()
+    right = set()
+    for step in range(now - 2, now + 3):
+        totp.time = step * 30
+        right.add(f"{totp.token():06d}")
+    return next(code for code in ("000000", "111111", "222222", "333333", "444444", "555555") if code not in right)

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
     "django_tasks",
     "django_tasks_db",
     "kassenwart.core",
@@ -46,11 +47,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kassenwart.web.session_limits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kassenwart.companies.middleware.CurrentCompanyMiddleware",
+    "kassenwart.web.two_factor_gate.TwoFactorGate",
     "kassenwart.web.support_access.SupportLimitsMiddleware",
 ]
 

@@ -10,18 +10,19 @@ from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.companies.services import company_create
 
 from fints_fixtures import TAN
+from logins import log_in
 
 
 @pytest.fixture
 def admin_client(client, admin):
     """An admin's browser that asks for English pages (the tests read English messages)."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.force_login(admin)
+    log_in(client, admin)
     return client
 
 
 def test_only_admins_see_connections(client, member, connection):
-    client.force_login(member)
+    log_in(client, member)
     assert client.get(reverse("connection_list")).status_code == 403
     assert client.get(reverse("connection_detail", args=[connection.pk])).status_code == 403
 
@@ -33,7 +34,7 @@ def test_another_companys_connection_is_not_found(client, make_user, connection)
     stranger = make_user(company_create("Fremd GmbH", via="test"), "admin", "stranger")
     own = fints.connection_create(stranger.memberships.get().company, name="Eigene", bank_code="99990000",
                                            server_url="http://127.0.0.1:9/", login="x", pin="1", user=stranger)
-    client.force_login(stranger)
+    log_in(client, stranger)
     for name in ROUTES:
         assert client.get(reverse(name, args=[connection.pk])).status_code in (404, 405), name  # 405: POST only
         assert client.post(reverse(name, args=[connection.pk]), {"tan": TAN}).status_code == 404, name

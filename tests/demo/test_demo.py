@@ -36,7 +36,9 @@ def test_the_demo_sends_runs_with_the_tan_and_export_pain_writes_them_valid(db, 
     from shared_data import shared_path
 
     settings.DATA_DIR = tmp_path
-    call_command("demo", no_serve=True, port=0, stdout=io.StringIO())
+    printed = io.StringIO()
+    call_command("demo", no_serve=True, port=0, stdout=printed)
+    _assert_each_user_line_has_the_users_totp_key(printed.getvalue())
     sent = PaymentOrder.objects.filter(state__in=["accepted", "booked"])
     assert {(o.kind, o.scheme) for o in sent} == {("debit", "CORE"), ("debit", "B2B"), ("transfer", "")}
     assert PaymentOrder.objects.filter(kind="transfer", state="pending_approval", transfers__isnull=False).exists()
@@ -55,3 +57,14 @@ def test_the_demo_sends_runs_with_the_tan_and_export_pain_writes_them_valid(db, 
         count = int(etree.fromstring(xml).findtext(".//{*}GrpHdr/{*}NbOfTxs"))
         kinds.setdefault(message.MESSAGE, []).append(count)
     assert max(kinds["pain.008.001.08"]) >= 2 and max(kinds["pain.001.001.09"]) >= 2, kinds
+
+
+def _assert_each_user_line_has_the_users_totp_key(printed: str):
+    """`kassenwart demo` prints each user's authenticator key (base32) on the user's line."""
+    from kassenwart.companies.two_factor import authenticator_of, authenticator_secret
+    from kassenwart.core.models import User
+
+    for username in ("admin", "approver", "member"):
+        line = next(line for line in printed.splitlines() if line.split()[:1] == [username])
+        secret = authenticator_secret(authenticator_of(User.objects.get(username=username)))
+        assert line.split()[-2:] == ["TOTP", secret], line

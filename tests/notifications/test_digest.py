@@ -12,6 +12,8 @@ from kassenwart.core.messages import message
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import digest_send, digests_enqueue_due, notify
 
+from logins import log_in
+
 
 def test_digest_mails_unread_notifications_once_a_day(company, admin, member):
     admin.email, admin.email_digest = "anna@example.com", True
@@ -46,7 +48,7 @@ def test_the_same_digest_is_claimed_once(company, admin):
 def test_user_switches_the_digest_on_in_the_web(client, admin):
     admin.email = "anna@example.com"
     admin.save()
-    client.force_login(admin)
+    log_in(client, admin)
     client.post(reverse("notification_digest"), {"email_digest": "on"}, HTTP_ACCEPT_LANGUAGE="en")
     admin.refresh_from_db()
     assert admin.email_digest

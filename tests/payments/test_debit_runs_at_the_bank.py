@@ -21,6 +21,7 @@ from kassenwart.sandbox.bpd import LEAD_DAYS
 from kassenwart.sandbox.scenarios import CUSTOMERS, LOGIN
 
 from fints_fixtures import TAN
+from logins import log_in
 
 State = PaymentOrder.State
 
@@ -104,7 +105,7 @@ def test_a_collection_date_the_bank_finds_too_early_ends_rejected_in_its_words(d
     assert "zu früh" in order.bank_said and "CORE braucht 2 Geschäftstag(e) Vorlauf" in order.bank_said
     assert not bank.ledger.orders
     assert set(order.collections.values_list("state", "hold_reason")) == {("held", "order_rejected")}
-    client.force_login(approver)
+    log_in(client, approver)
     page = client.get(reverse("payment_detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The bank rejected the run:" in page and "zu früh" in page
 

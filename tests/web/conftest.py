@@ -42,11 +42,11 @@ def other_company(db):
 
 @pytest.fixture
 def client_for(client):
-    """client_for(user) -> the test client, logged in as the user."""
+    """client_for(user) -> the test client, logged in as the user (with the second factor)."""
+    from logins import log_in
 
     def login(user):
-        client.force_login(user)
-        return client
+        return log_in(client, user)
 
     return login
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_fixtures import HTMX, PHONE, open_tab
+from browser_fixtures import HTMX, PHONE, log_in, open_tab
 from statement_samples import camt053, mt940
 
 pytestmark = pytest.mark.browser
@@ -35,9 +35,7 @@ def test_phone_login_upload_search_detail(server, browser, shots, tmp_path):
     # log in
     page.goto(f"{server}/")
     expect(page).to_have_url(f"{server}/login/?next=/")
-    page.fill("input[name=username]", "a")
-    page.fill("input[name=password]", "p")
-    page.click("button[type=submit]")
+    log_in(page, server, "a", "p")
     expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
     assert page.evaluate("typeof htmx") == "object", "htmx did not load"
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from browser_fixtures import PHONE, kassenwart_command, open_tab, run_env, serving
+from browser_fixtures import PHONE, kassenwart_command, log_in, open_tab, run_env, serving
 
 pytestmark = pytest.mark.browser
 
@@ -83,10 +83,7 @@ def test_collections_on_a_phone(books, browser, shots):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     main = page.locator("main")
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "a")
-    page.fill("input[name=password]", "p")
-    page.click("button[type=submit]")
+    log_in(page, base, "a", "p")
 
     open_tab(page, "Collections")
     expect(main).to_contain_text("Stille Post GmbH")

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from kassenwart.demo.services import DEMO_COMPANY, PASSWORD
+from kassenwart.demo.services import DEMO_COMPANY
 
-from browser_fixtures import PHONE, run_env, serving
+from browser_fixtures import PHONE, demo_log_in, run_env, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DESKTOP = {"width": 1366, "height": 900}
@@ -43,10 +43,7 @@ def german(amount: Decimal) -> str:
 
 def log_in(page, base, username):
     page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    demo_log_in(page, base, username)
 
 
 def fits(page) -> bool:

@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from browser_fixtures import PHONE, kassenwart_command, run_env, serving
+from browser_fixtures import PHONE, kassenwart_command, log_in, run_env, serving
 from statement_samples import camt053
 
 pytestmark = pytest.mark.browser
@@ -62,14 +62,6 @@ def server(tmp_path):
         yield base
 
 
-def log_in(page, server):
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", "a")
-    page.fill("input[name=password]", "p")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/")
-
-
 def overflow(page) -> int:
     """How many pixels the page is wider than the window (0 when it fits)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -81,7 +73,7 @@ def test_phone_lists_fit_the_menu_opens_and_a_bad_invoice_file_is_shown_by_line(
     context = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    log_in(page, server)
+    log_in(page, server, "a", "p")
 
     for path in LIST_PAGES:
         page.goto(f"{server}{path}")
@@ -133,7 +125,7 @@ def test_desktop_every_tab_is_there_and_the_csv_export_downloads(server, browser
     context = browser.new_context(viewport=DESKTOP, locale="de-DE", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    log_in(page, server)
+    log_in(page, server, "a", "p")
 
     nav = page.get_by_role("navigation", name="Hauptmenü")
     links = nav.get_by_role("link")

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from browser_fixtures import PHONE, kassenwart_command, open_tab, run_env, serving
+from browser_fixtures import PHONE, kassenwart_command, log_in, open_tab, run_env, serving
 
 pytestmark = pytest.mark.browser
 
@@ -64,10 +64,7 @@ def test_phone_import_with_a_bad_row_shows_the_row_then_imports(server, browser,
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px screen"
 
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", "a")
-    page.fill("input[name=password]", "p")
-    page.click("button[type=submit]")
+    log_in(page, server, "a", "p")
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
 
     # Customers -> Mandates -> Import: without a creditor id the page says so and sends the admin on

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from browser_fixtures import PHONE, kassenwart_command, open_tab, run_env, serving
+from browser_fixtures import PHONE, kassenwart_command, log_in, open_tab, run_env, serving
 from statement_samples import camt053
 
 pytestmark = pytest.mark.browser
@@ -62,10 +62,7 @@ def test_phone_map_a_payment_by_hand_then_undo(server, browser, shots):  # noqa:
     page.on("pageerror", lambda error: errors.append(str(error)))
     main = page.locator("main")
 
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", "a")
-    page.fill("input[name=password]", "p")
-    page.click("button[type=submit]")
+    log_in(page, server, "a", "p")
     expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"Benachrichtigungen: \d+ ungelesen"))).to_be_visible()
 
@@ -148,10 +145,7 @@ def test_phone_undo_then_map_to_another_customers_invoice_asks_first(server, bro
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     main = page.locator("main")
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", "a")
-    page.fill("input[name=password]", "p")
-    page.click("button[type=submit]")
+    log_in(page, server, "a", "p")
 
     # undo the automatic match of Kunde Eins GmbH (customer 50001 by its IBAN)
     page.goto(f"{server}/reconciliation/matched/")

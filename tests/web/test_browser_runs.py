@@ -12,10 +12,9 @@ import re
 
 import pytest
 
-from kassenwart.demo.services import PASSWORD
 from kassenwart.sandbox.scenarios import LANDLORD, SUPPLIERS
 
-from browser_fixtures import PHONE, run_env, serving
+from browser_fixtures import PHONE, demo_log_in, run_env, serving
 
 pytestmark = pytest.mark.browser
 PAYMENTS = [(SUPPLIERS[1], "1.250,00", "Rechnung WK-2026-118"), (SUPPLIERS[2], "80,50", "Fracht 11/2026"),
@@ -30,10 +29,7 @@ def demo(tmp_path):
 
 
 def log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    demo_log_in(page, base, username)
 
 
 def fits_the_phone(page) -> bool:

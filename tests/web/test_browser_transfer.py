@@ -11,10 +11,9 @@ import re
 
 import pytest
 
-from kassenwart.demo.services import PASSWORD
 from kassenwart.sandbox.scenarios import SUPPLIERS
 
-from browser_fixtures import PHONE, run_env, serving
+from browser_fixtures import PHONE, demo_log_in, run_env, serving
 
 pytestmark = pytest.mark.browser
 SUPPLIER = SUPPLIERS[0]  # registered at its bank as "Stahlhandel Nord GmbH"
@@ -27,10 +26,7 @@ def demo(tmp_path):
 
 
 def log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    demo_log_in(page, base, username)
 
 
 def test_phone_transfer_with_payee_check_and_tan(demo, browser, shots):  # noqa: F811 (fixtures)

@@ -7,10 +7,12 @@ from django.urls import reverse
 from kassenwart.companies.models import Membership
 from kassenwart.core.models import AuditEvent
 
+from logins import log_in
+
 
 @pytest.fixture
 def admin_client(client, admin):
-    client.force_login(admin)
+    log_in(client, admin)
     return client
 
 
@@ -54,7 +56,7 @@ def test_the_last_admin_cannot_be_demoted_or_removed(admin_client, company, admi
 def test_members_and_approvers_cannot_manage_users(client, company, member, make_user):
     approver = make_user(company, "approver")
     for user in (member, approver):
-        client.force_login(user)
+        log_in(client, user)
         assert client.get(reverse("member_list")).status_code == 403
         target = Membership.objects.get(company=company, user=member)
         assert client.post(reverse("member_change", args=[target.pk]), {"role": "admin"}).status_code == 403

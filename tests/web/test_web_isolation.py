@@ -266,9 +266,13 @@ def test_switch_to_a_company_of_the_user(two_companies, client_for, other_compan
     assert client.get(reverse("company_switch")).status_code == 405
 
 
+# The pages for a forgotten password serve people who cannot log in.
+PUBLIC = {"password_reset", "password_reset_sent", "password_reset_confirm", "password_reset_complete"}
+
+
 def test_anonymous_is_sent_to_login_from_every_page(db, client):
     for pattern in _routes():
-        if pattern.name in ("login", "logout", "company_switch", "statement_upload"):
+        if pattern.name in ("login", "logout", "company_switch", "statement_upload") or pattern.name in PUBLIC:
             continue
         kwargs = {"pk": 1} if "pk" in pattern.pattern.converters else {}
         url = reverse(pattern.name, kwargs=kwargs)

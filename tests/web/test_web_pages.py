@@ -10,10 +10,11 @@ from django.urls import reverse
 from kassenwart.banking.models import Balance
 
 
-def test_login_and_logout(admin, client):
+def test_login_and_logout(member, client):
+    """A member without an authenticator app: the password logs in (admins: test_two_factor_pages.py)."""
     page = client.get(reverse("login"))
     assert page.status_code == 200 and 'name="password"' in page.content.decode()
-    response = client.post(reverse("login"), {"username": admin.username, "password": "correct horse battery"})
+    response = client.post(reverse("login"), {"username": member.username, "password": "correct horse battery"})
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
     assert client.post(reverse("logout")).status_code == 302

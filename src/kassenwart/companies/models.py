@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, TimestampMixin
 
 
 class Role(models.TextChoices):
@@ -14,6 +15,8 @@ class Company(models.Model):
     """A tenant. Every business object belongs to exactly one company."""
 
     name = models.CharField(_("name"), max_length=200)
+    # Admins and approvers always log in with a second factor; this asks it of every member.
+    require_two_factor = models.BooleanField(_("two-factor login for everyone"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -81,3 +84,44 @@ class SupportGrant(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.company} until {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(TimestampMixin, Device):
+    """An authenticator app (TOTP, RFC 6238: 6 digits, 30 s). The key is sealed to its row
+    (core/secrets.py); `confirmed` once the person typed a first code from the app."""
+
+    sealed_key = models.BinaryField()
+    last_t = models.BigIntegerField(default=-1)  # the last time step used: a code works once
+
+    class Meta:
+        verbose_name = _("authenticator app")
+
+
+class RecoveryCodes(TimestampMixin, Device):
+    """The person's one-time recovery codes, as one device; each code is kept only hashed."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, unique=True)  # SHA-256 of an 80-bit random code
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per user name and per client address, and the lock they led to."""
+
+    class Scope(models.TextChoices):
+        USER = "user", _("user")
+        ADDRESS = "address", _("address")
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=150)  # the user name as typed (lower case) or the IP address
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_throttle_per_scope_key")]

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kassenwart.companies.models import Company, Membership, Role
+from kassenwart.companies.two_factor import admin_may_act_on, record_for_user
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
 
@@ -106,3 +107,29 @@ def member_remove(company: Company, membership: Membership, *, by: User, via="we
         before={"user": membership.user.get_username(), "role": membership.role},
     )
     membership.delete()
+
+
+@transaction.atomic
+def password_set(user: User, password: str, *, by: User | None, via: str = "web") -> None:
+    """A new password (already checked by the password validators)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_for_user("user.password_changed", user, user, by=by, via=via)
+
+
+@transaction.atomic
+def password_reset_link_create(company: Company, membership: Membership, *, by: User, via: str = "web") -> str:
+    """A one-time token for the member to set a new password (Django's reset token: it stops
+    working once the password changes or the person logs in, and after PASSWORD_RESET_TIMEOUT)."""
+    from django.contrib.auth.tokens import default_token_generator
+
+    member = membership.user
+    if member == by:
+        raise MembershipError(_("Change your own password on your security page."))
+    try:
+        admin_may_act_on(member, by)
+    except ValueError as error:
+        raise MembershipError(str(error)) from error
+    record("user.password_reset_link_created", member, company=company, user=by, via=via,
+           after={"username": member.get_username()})
+    return default_token_generator.make_token(member)

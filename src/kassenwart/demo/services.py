@@ -17,6 +17,7 @@ from kassenwart.banking.models import BankConnection
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Company, Role
 from kassenwart.companies.services import company_create, membership_set, user_create
+from kassenwart.companies.two_factor import authenticator_issue, authenticator_of, authenticator_secret
 from kassenwart.core.models import User
 from kassenwart.demo import generator
 from kassenwart.receivables.services import invoice_import
@@ -41,6 +42,17 @@ class DemoResult:
     transactions: int = 0
     invoices: int = 0
     reconciled: int = 0
+
+
+def demo_two_factor() -> dict[str, str]:
+    """Each demo user's authenticator key (base32), issued on the first run: `kassenwart demo`
+    prints them, so a person can type one into an authenticator app and log in with codes."""
+    secrets = {}
+    for username in LOGINS:
+        user = User.objects.get(username=username)
+        device = authenticator_of(user) or authenticator_issue(user, via="demo")
+        secrets[username] = authenticator_secret(device)
+    return secrets
 
 
 def demo_setup(folder: Path, *, today: date | None = None, seed: int = 2026) -> DemoResult:

@@ -27,6 +27,7 @@ from kassenwart.web.decorators import company_required
 from kassenwart.web.forms import TransferFilterForm
 from kassenwart.web.lists import AMOUNT, CHUNK, DATE, NUMBER, Column, csv_response, currency_sums, row_count
 from kassenwart.web.pagination import paginate
+from kassenwart.web.step_up import second_factor_recent, step_up_redirect, step_up_required
 from kassenwart.web.views._bank_steps import PinForm, TanForm, challenge_context, htmx_go
 
 State = PaymentOrder.State
@@ -146,6 +147,8 @@ def payment_run_create(request):
     approve = "approve" in request.POST
     if approve and not allows(request.membership.role, APPROVE_PAYMENT):
         raise PermissionDenied
+    if approve and not second_factor_recent(request):
+        return step_up_redirect(request)
     chosen = [int(pk) for pk in request.POST.getlist("orders") if pk.isdigit()]
     back = redirect(f"{reverse('payment_list')}?{request.GET.urlencode()}" if request.GET else "payment_list")
     if not chosen:
@@ -272,6 +275,7 @@ def payment_submit(request, pk):
 
 @require_POST
 @company_required(APPROVE_PAYMENT)
+@step_up_required
 def payment_approve(request, pk):
     """Approve; with "send", off to the bank (or into the pain file) in the same click."""
     if "send" not in request.POST:
@@ -326,6 +330,7 @@ def payment_cancel(request, pk):
 
 @require_POST
 @company_required(APPROVE_PAYMENT)
+@step_up_required
 def payment_send(request, pk):
     order = _order(request, pk)
     form = PinForm(request.POST)
@@ -352,6 +357,7 @@ def payment_resolve(request, pk):
 
 @require_POST
 @company_required(APPROVE_PAYMENT)
+@step_up_required
 def payment_payee(request, pk):
     """The payee check: confirm and go on to the TAN, or stop the transfer."""
     order = _order(request, pk)

@@ -4,7 +4,15 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from kassenwart.demo.payments import demo_payments
-from kassenwart.demo.services import LOGINS, PASSWORD, demo_connect_bank, demo_setup, demo_transfers, sandbox_start
+from kassenwart.demo.services import (
+    LOGINS,
+    PASSWORD,
+    demo_connect_bank,
+    demo_setup,
+    demo_transfers,
+    demo_two_factor,
+    sandbox_start,
+)
 from kassenwart.runtime.cli import database_location
 
 
@@ -49,8 +57,9 @@ class Command(BaseCommand):
                 % {"debits": paid.debits, "runs": paid.debit_runs, "returned": paid.returned,
                    "days": paid.days_ahead})
         self.stdout.write(_("The sandbox bank's TAN is %(tan)s.") % {"tan": sandbox.bank.settings.tan})
-        self.stdout.write(_("Logins (user / password):"))
+        self.stdout.write(_("Logins (user / password, then a code from an authenticator app with the key shown):"))
+        secrets = demo_two_factor()
         for username, role in LOGINS.items():
-            self.stdout.write(f"  {username:<9} / {PASSWORD}   ({role.label})")
+            self.stdout.write(f"  {username:<9} / {PASSWORD}   ({role.label})   TOTP {secrets[username]}")
         if not no_serve:
             call_command("serve", port=port)
