@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from kassenwart.banking import text_search
 from kassenwart.banking.models import (
     Balance,
     BankAccount,
@@ -85,6 +86,21 @@ def balance_history(company: Company, account: BankAccount, limit: int = 30) -> 
     )[:limit]
 
 
+def _text_matches(text: str, *, indexed: bool) -> Q:
+    """Rows whose remittance, names, references or counterparty IBAN contain `text` in any
+    case (or, without its spaces, the IBAN). `indexed`: booked transactions, from the
+    trigram index (text_search.py)."""
+    compact = text.replace(" ", "")
+    texts = [text] + ([compact] if compact and compact != text else [])
+    if indexed and all(len(t) >= text_search.MIN_LENGTH for t in texts):
+        return text_search.containing(texts)
+    found = Q()
+    for column in text_search.COLUMNS:
+        for t in texts if column == "counterparty_iban" else [text]:
+            found |= Q(**{f"{column}__icontains": t})
+    return found
+
+
 def _matching(
     queryset: QuerySet,
     *,
@@ -92,6 +108,7 @@ def _matching(
     amount: AmountRange | None,
     account_id: int | None,
     direction: str | None,
+    indexed: bool = False,
 ) -> QuerySet:
     if account_id is not None:
         queryset = queryset.filter(account_id=account_id)
@@ -101,17 +118,7 @@ def _matching(
         queryset = queryset.filter(amount__lt=0)
     text = text.strip()
     if text:
-        found = (
-            Q(remittance__icontains=text)
-            | Q(counterparty_name__icontains=text)
-            | Q(ultimate_debtor__icontains=text)
-            | Q(ultimate_creditor__icontains=text)
-            | Q(end_to_end_id__icontains=text)
-            | Q(structured_reference__icontains=text)
-        )
-        compact = text.replace(" ", "").upper()
-        if compact:
-            found |= Q(counterparty_iban__icontains=compact)
+        found = _text_matches(text, indexed=indexed)
         if amount is not None:
             # "1.234,56" finds money in and out alike; "-1.234,56" only money out.
             found |= Q(amount__range=(amount.low, amount.high))
@@ -147,6 +154,7 @@ def transaction_search(
         amount=amount,
         account_id=account_id,
         direction=direction,
+        indexed=True,
     )
     if date_from is not None:
         queryset = queryset.filter(booking_date__gte=date_from)
