@@ -17,8 +17,9 @@ Texts shorter than three characters have no trigram; they are searched row by ro
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import connection
-from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 TABLE = "banking_transaction_text"
@@ -40,16 +41,27 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def containing(texts: list[str]) -> Q:
-    """Booked transactions (model Transaction) whose text contains any of `texts` (each at
-    least MIN_LENGTH characters long)."""
+def matching(company_id: int, texts: list[str], amounts: list[tuple[Decimal, Decimal]]) -> RawSQL:
+    """The ids of the company's booked transactions whose text contains any of `texts` (each
+    at least MIN_LENGTH characters long) or whose amount lies in any of `amounts` (both ends
+    included), for `pk__in`. Each part is read from its index and the company is kept inside
+    (SQLite, which has no statistics, would otherwise walk the company's index and test
+    every row against the list)."""
+    params: list = []
     if connection.vendor == "sqlite":
-        query = " OR ".join(_phrase(text) for text in texts)
-        return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [query]))
-    if connection.vendor == "postgresql":
-        expression = "(" + joined('"banking_transaction".').replace("char(10)", "E'\\n'") + ")"
-        found = Q()
+        # CROSS JOIN: SQLite's way of saying "the index's hits first, then their rows"
+        parts = [f"SELECT t.id FROM {TABLE} f CROSS JOIN banking_transaction t ON t.id = f.rowid "
+                 f"WHERE f.{TABLE} MATCH %s AND t.company_id = %s"]
+        params += [" OR ".join(_phrase(text) for text in texts), company_id]
+    elif connection.vendor == "postgresql":
+        expression = "(" + joined("").replace("char(10)", "E'\\n'") + ")"
+        parts = [f"SELECT id FROM banking_transaction WHERE company_id = %s AND {expression} ILIKE %s"
+                 for _text in texts]
         for text in texts:
-            found |= Q(RawSQL(f"{expression} ILIKE %s", [_like(text)], output_field=BooleanField()))
-        return found
-    raise NotImplementedError(f"text search on {connection.vendor}")
+            params += [company_id, _like(text)]
+    else:
+        raise NotImplementedError(f"text search on {connection.vendor}")
+    for low, high in amounts:
+        parts.append("SELECT id FROM banking_transaction WHERE company_id = %s AND amount BETWEEN %s AND %s")
+        params += [company_id, low, high]
+    return RawSQL(" UNION ".join(parts), params)
