@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from kassenwart.banking import text_search
 from kassenwart.banking.models import (
     Balance,
     BankAccount,
@@ -85,6 +86,19 @@ def balance_history(company: Company, account: BankAccount, limit: int = 30) -> 
     )[:limit]
 
 
+def _texts(text: str) -> list[str]:
+    """What a search for `text` looks for: itself and, written without spaces, an IBAN."""
+    compact = text.replace(" ", "")
+    return [text] + ([compact] if compact and compact != text else [])
+
+
+def _amounts(amount: AmountRange | None) -> list[tuple[Decimal, Decimal]]:
+    """"1.234,56" finds money in and out alike; "-1.234,56" only money out."""
+    if amount is None:
+        return []
+    return [(amount.low, amount.high)] + ([] if amount.negative else [(-amount.high, -amount.low)])
+
+
 def _matching(
     queryset: QuerySet,
     *,
@@ -101,22 +115,12 @@ def _matching(
         queryset = queryset.filter(amount__lt=0)
     text = text.strip()
     if text:
-        found = (
-            Q(remittance__icontains=text)
-            | Q(counterparty_name__icontains=text)
-            | Q(ultimate_debtor__icontains=text)
-            | Q(ultimate_creditor__icontains=text)
-            | Q(end_to_end_id__icontains=text)
-            | Q(structured_reference__icontains=text)
-        )
-        compact = text.replace(" ", "").upper()
-        if compact:
-            found |= Q(counterparty_iban__icontains=compact)
-        if amount is not None:
-            # "1.234,56" finds money in and out alike; "-1.234,56" only money out.
-            found |= Q(amount__range=(amount.low, amount.high))
-            if not amount.negative:
-                found |= Q(amount__range=(-amount.high, -amount.low))
+        found = Q()
+        for column in text_search.COLUMNS:
+            for t in _texts(text) if column == "counterparty_iban" else [text]:
+                found |= Q(**{f"{column}__icontains": t})
+        for low, high in _amounts(amount):
+            found |= Q(amount__range=(low, high))
         queryset = queryset.filter(found)
     return queryset
 
@@ -141,13 +145,14 @@ def transaction_search(
     the caller could read it as an `amount`, transactions of exactly that amount match too.
     `amount_from` and `amount_to` bound the signed amount (money out is negative).
     """
-    queryset = _matching(
-        Transaction.objects.filter(company=company),
-        text=text,
-        amount=amount,
-        account_id=account_id,
-        direction=direction,
-    )
+    texts = _texts(text.strip())
+    if text.strip() and all(len(t) >= text_search.MIN_LENGTH for t in texts):
+        # text and amount answered by their indexes (text_search.py), the company kept there
+        found = Transaction.objects.filter(pk__in=text_search.matching(company.pk, texts, _amounts(amount)))
+        text, amount = "", None
+    else:
+        found = Transaction.objects.filter(company=company)
+    queryset = _matching(found, text=text, amount=amount, account_id=account_id, direction=direction)
     if date_from is not None:
         queryset = queryset.filter(booking_date__gte=date_from)
     if date_to is not None:

@@ -28,8 +28,7 @@ class FlowSummary(models.Model):
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
     own_ibans_key = models.CharField(max_length=64)
-    since = models.DateField()  # the first month summed
-    days_since = models.DateField(null=True)  # the first day summed per day
+    since = models.DateField()  # the first month summed (the days are summed from the first booking on)
 
 
 class SummedImport(models.Model):
@@ -58,14 +57,20 @@ class MonthlyFlow(models.Model):
 
 
 class DailyFlow(models.Model):
-    """The same summary per day for the last weeks (DAILY_DAYS in monthly.py): the cash
-    forecast's booked line."""
+    """Every booked day's transactions per account and currency: their number and sum, and
+    those of the money in (amount > 0) and out (< 0). The cash forecast's booked line, and
+    the transaction list's count and sums when it is filtered by no more than account,
+    direction and dates (a few thousand rows instead of every transaction)."""
 
     summary = models.ForeignKey(FlowSummary, on_delete=models.CASCADE, related_name="days")
     account_id = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     day = models.DateField()
     total = models.DecimalField(max_digits=17, decimal_places=2, default=0)
+    count = models.PositiveIntegerField(default=0)
+    credits = models.PositiveIntegerField(default=0)  # how many of them are money in
+    credit_total = models.DecimalField(max_digits=17, decimal_places=2, default=0)
+    debits = models.PositiveIntegerField(default=0)  # how many are money out; their sum is total - credit_total
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["summary", "account_id", "currency", "day"],

@@ -1,4 +1,5 @@
-"""Money in and out and returns per account and month, kept summed (models.FlowSummary).
+"""Money in and out and returns per account and month, and every day's transactions per
+account, kept summed (models.FlowSummary).
 
 A read adds the statement imports committed since the last one (every transaction belongs
 to the import it was committed with, and transactions are append-only, so nothing summed
@@ -11,19 +12,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
+from kassenwart.banking.selectors import CREDIT, DEBIT
 from kassenwart.companies.models import Company
+from kassenwart.core.money import quantize
 from kassenwart.dashboards.models import DailyFlow, FlowSummary, MonthlyFlow, SummedImport
 
 ZERO = Decimal("0.00")
-DAILY_DAYS = 62  # days summed per day, before the first month summed (the forecast looks 30 back)
 IMPORTS_PER_QUERY = 500  # import ids in one IN (...): well inside SQLite's limit of parameters
 
 
@@ -36,13 +40,52 @@ def monthly_flows(company: Company, since: date) -> list[MonthlyFlow]:
     return list(_summary(company, since).months.filter(month__gte=since))
 
 
-def daily_flows(company: Company, since: date, first_day: date) -> list[DailyFlow] | None:
-    """The sums per account and day from `first_day` on; None when they are not kept that
-    far back (more than DAILY_DAYS before `since`)."""
-    summary = _summary(company, since)
-    if summary.days_since is None or first_day < summary.days_since:
-        return None
-    return list(summary.days.filter(day__gte=first_day))
+def daily_flows(company: Company, since: date, first_day: date) -> list[DailyFlow]:
+    """The sums per account and day from `first_day` on."""
+    return list(_summary(company, since).days.filter(day__gte=first_day))
+
+
+@dataclass(frozen=True)
+class BookedSum:
+    currency: str
+    count: int
+    total: Decimal
+
+
+def booked_sums(company: Company, *, account_id: int | None = None, direction: str | None = None,
+                date_from: date | None = None, date_to: date | None = None) -> list[BookedSum]:
+    """How many booked transactions, and how much money, per currency, of an account (or
+    all), of money in (`direction=CREDIT`), out (DEBIT) or both, booked between the dates
+    (both included; without a date also those with no booking date): the exact sums of
+    `transaction_search` with the same filters, from the kept days."""
+    current = FlowSummary.objects.filter(company=company).only("since").first()
+    days = _summary(company, current.since if current else _first_month()).days.all()
+    undated = Transaction.objects.none()
+    if date_from is None and date_to is None:
+        undated = Transaction.objects.filter(company=company, booking_date__isnull=True)
+    if account_id is not None:
+        days, undated = days.filter(account_id=account_id), undated.filter(account_id=account_id)
+    if date_from is not None:
+        days = days.filter(day__gte=date_from)
+    if date_to is not None:
+        days = days.filter(day__lte=date_to)
+    count, money = {CREDIT: ("credits", Sum("credit_total")), DEBIT: ("debits", Sum(F("total") - F("credit_total")))
+                    }.get(direction, ("count", Sum("total")))
+    rows = days.order_by().values("currency").annotate(rows=Sum(count), money=money)
+    sums = {row["currency"]: [row["rows"], row["money"] or ZERO] for row in rows}
+    if direction == CREDIT:
+        undated = undated.filter(amount__gt=0)
+    elif direction == DEBIT:
+        undated = undated.filter(amount__lt=0)
+    for row in undated.order_by().values("currency").annotate(rows=Count("id"), money=Sum("amount")):
+        kept = sums.setdefault(row["currency"], [0, ZERO])
+        kept[0] += row["rows"]
+        kept[1] += row["money"]
+    return [BookedSum(currency, rows, quantize(money)) for currency, (rows, money) in sorted(sums.items()) if rows]
+
+
+def _first_month() -> date:
+    return (timezone.localdate() - timedelta(days=366)).replace(day=1)
 
 
 def _new_imports(company: Company, summary: FlowSummary | None) -> list[int]:
@@ -63,15 +106,13 @@ def _summary(company: Company, since: date) -> FlowSummary:
         return current
     with transaction.atomic():
         summary, _created = FlowSummary.objects.get_or_create(
-            company=company, defaults={"own_ibans_key": key, "since": since,
-                                       "days_since": since - timedelta(days=DAILY_DAYS)})
+            company=company, defaults={"own_ibans_key": key, "since": since})
         summary = FlowSummary.objects.select_for_update().get(pk=summary.pk)  # one summer per company
         if _outdated(summary, key, since):
             summary.months.all().delete()
             summary.days.all().delete()
             summary.imports.all().delete()
             summary.own_ibans_key, summary.since = key, since
-            summary.days_since = since - timedelta(days=DAILY_DAYS)
             summary.save()
         new = _new_imports(company, summary)
         if new:
@@ -82,7 +123,7 @@ def _summary(company: Company, since: date) -> FlowSummary:
 
 def _outdated(summary: FlowSummary, key: str, since: date) -> bool:
     """To be summed from scratch: other own IBANs, or months missing at the start."""
-    return summary.own_ibans_key != key or summary.since > since or summary.days_since is None
+    return summary.own_ibans_key != key or summary.since > since
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -124,17 +165,24 @@ def _add(summary: FlowSummary, company: Company, ibans: list[str], imports: list
 def _add_days(summary: FlowSummary, company: Company, imports: list[int]) -> None:
     existing = {(f.account_id, f.currency, f.day): f for f in summary.days.all()}
     touched = {}
+    credit, debit = Q(amount__gt=0), Q(amount__lt=0)
     for chunk in _chunks(imports):
-        rows = (Transaction.objects.filter(company=company, statement_import_id__in=chunk,
-                                           booking_date__gte=summary.days_since)
-                .order_by().values("account_id", "currency", "booking_date").annotate(total=Sum("amount")))
+        rows = (Transaction.objects.filter(company=company, statement_import_id__in=chunk, booking_date__isnull=False)
+                .order_by().values("account_id", "currency", "booking_date")
+                .annotate(total=Sum("amount"), count=Count("id"), credits=Count("id", filter=credit),
+                          credit_total=Sum("amount", filter=credit), debits=Count("id", filter=debit)))
         for row in rows:
             key = (row["account_id"], row["currency"], row["booking_date"])
             flow = existing.get(key) or touched.get(key)
             if flow is None:
                 flow = DailyFlow(summary=summary, account_id=row["account_id"], currency=row["currency"],
-                                 day=row["booking_date"], total=ZERO)
+                                 day=row["booking_date"], total=ZERO, credit_total=ZERO)
             touched[key] = flow
             flow.total += row["total"] or ZERO
+            flow.credit_total += row["credit_total"] or ZERO
+            flow.count += row["count"]
+            flow.credits += row["credits"]
+            flow.debits += row["debits"]
     DailyFlow.objects.bulk_create([f for k, f in touched.items() if k not in existing])
-    DailyFlow.objects.bulk_update([f for k, f in touched.items() if k in existing], ["total"])
+    DailyFlow.objects.bulk_update([f for k, f in touched.items() if k in existing],
+                                  ["total", "count", "credits", "credit_total", "debits"])

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
-from kassenwart.banking.models import BankAccount, BankConnection, Transaction
+from kassenwart.banking.models import BankAccount, BankConnection
 from kassenwart.banking.selectors import account_overview
 from kassenwart.companies.models import Company
 from kassenwart.core.business_days import business_days_between
@@ -251,14 +251,9 @@ def cash_forecast(company: Company, today: date, accounts: list[BankAccount], cu
 
 
 def _daily_sums(company: Company, today: date, currency: str, first_day: date) -> list[tuple[int, date, Decimal]]:
-    """(account id, day, sum booked) from `first_day` on: from the kept daily sums, or, for a
-    balance older than they reach back, from the transactions."""
-    kept = daily_flows(company, _summed_since(today, 12), first_day)
-    if kept is not None:
-        return [(f.account_id, f.day, _money(f.total)) for f in kept if f.currency == currency]
-    rows = (Transaction.objects.filter(company=company, currency=currency, booking_date__gte=first_day)
-            .order_by().values("account_id", "booking_date").annotate(total=Sum("amount")))
-    return [(row["account_id"], row["booking_date"], _money(row["total"])) for row in rows]
+    """(account id, day, sum booked) from `first_day` on, from the kept daily sums."""
+    return [(f.account_id, f.day, _money(f.total)) for f in daily_flows(company, _summed_since(today, 12), first_day)
+            if f.currency == currency]
 
 
 def _expected(company: Company, today: date, currency: str, until: date) -> dict[date, Decimal]:

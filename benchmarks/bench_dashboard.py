@@ -1,0 +1,328 @@
+"""The home page and the transaction list at scale, through the real stack.
+
+    python benchmarks/bench_dashboard.py             # 1,000,000 transactions, 100,000 invoices
+    python benchmarks/bench_dashboard.py --quick     # 100,000 and 10,000, to try things
+    python benchmarks/bench_dashboard.py --db pg --requests 50
+
+For each database (SQLite in a throw-away data directory, PostgreSQL in a scratch database)
+a child process migrates and fills it: one company, 5 accounts, N transactions spread over
+the last 3 years (one statement import per account and month, written with core.bulk as an
+import writes them), N/10 invoices of 2,000 customers, an admin. Everything comes from one
+`random.Random` seeded with the size, so a build is the same on every machine. Then the
+product's own `serve` command (waitress, no worker) serves it on 127.0.0.1, the admin logs in
+over HTTP, and each page is asked for `--requests` times one after the other (after 3 warm-up
+requests). Printed per page and database: p50 and p95 of the wall time of the whole
+response, the server process's CPU time per request (what the page costs, whatever else
+runs on the machine) and that CPU time over the wall time of those requests (the server's
+share of one CPU: a wall figure taken at a low share says more about the machine's load
+than about the page). The CSV export's
+figure is the time to its first data row, not to its header line (which leaves before the
+query runs); its CPU figure is that of the whole download, which is read to its end.
+
+Goal (issue 11 point 6): p95 below 150 ms for every page on both databases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import child, load, postgres_reachable, report, scratch_database  # noqa: E402
+
+GOAL_MS = 150.0
+PORT = 8601
+ACCOUNTS = 5
+YEARS = 3
+USER, PASSWORD = "bench-admin", "correct horse battery staple"
+SURNAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
+            "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
+            "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt",
+            "Werner", "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler",
+            "Herrmann", "König", "Walter", "Mayer", "Huber")
+TRADES = ("Logistik", "Bäckerei", "Elektro", "Sanitär", "Software", "Druckerei", "Malerbetrieb", "Consulting",
+          "Metallbau", "Gartenbau", "Autohaus", "Apotheke", "Steuerberatung", "Dachdeckerei", "Catering")
+FORMS = ("GmbH", "KG", "e.K.", "AG", "GmbH & Co. KG")
+# What the list pages are asked: (label, query string). The text is a name's part as a person
+# types it (another case, cut short); the amounts are written the four ways issue 10 names.
+PAGES = [
+    ("home", "/", {}),
+    ("list, first page", "/transactions/", {}),
+    ("list, text search", "/transactions/", {"q": "krause logist"}),
+    ("list, amount 1897", "/transactions/", {"q": "1897"}),
+    ("list, amount 1.897,48", "/transactions/", {"q": "1.897,48"}),
+    ("list, amount range", "/transactions/", {"amount_from": "1800", "amount_to": "1900"}),
+    ("list, account + year", "/transactions/", {"account": "ACCOUNT", "date_from": "YEAR-01-01",
+                                                "date_to": "YEAR-12-31"}),
+    ("CSV export, first row", "/transactions/csv/", {}),
+]
+
+
+# the columns a bank often leaves empty
+BLANK = {name: "" for name in ("counterparty_bic", "ultimate_debtor", "ultimate_creditor", "structured_reference",
+                               "mandate_id", "creditor_id", "bank_reference", "transaction_code", "dk_code",
+                               "purpose_code", "return_reason", "batch_reference")}
+BLANK.update(reversal=False, batch_size=1)
+
+
+# -- the data (in the child) ---------------------------------------------------------------------
+def _names(rng: random.Random) -> list[str]:
+    return [f"{rng.choice(SURNAMES)} {rng.choice(TRADES)} {rng.choice(FORMS)}" for _ in range(2000)]
+
+
+def _iban(rng: random.Random) -> str:
+    return f"DE{rng.randint(10, 99)}{rng.randint(10**17, 10**18 - 1)}"
+
+
+def fill(transactions: int) -> dict:
+    """Migrate and fill the database of DATABASE_URL / KASSENWART_DATA_DIR; returns the ids
+    the pages need."""
+    from harness import django_ready
+
+    django_ready()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from kassenwart.banking.models import Balance, BankAccount, StatementImport, Transaction
+    from kassenwart.companies.services import company_create, membership_set, user_create
+    from kassenwart.core.bulk import insert_rows
+    from kassenwart.receivables.models import Customer, Invoice
+
+    rng = random.Random(f"bench_dashboard {transactions}")
+    today = timezone.localdate()
+    first = today - timedelta(days=365 * YEARS)
+    company = company_create("Benchmark GmbH", via="cli")
+    admin = user_create(USER, PASSWORD, via="cli")
+    membership_set(company, admin, "admin", by=None, via="cli")
+    accounts = [BankAccount.objects.create(company=company, name=f"Konto {n + 1}", iban=_iban(rng), currency="EUR")
+                for n in range(ACCOUNTS)]
+    names = _names(rng)
+    payers = [(name, _iban(rng)) for name in names]
+    months = []
+    month = first.replace(day=1)
+    while month <= today:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    per_import = transactions // (ACCOUNTS * len(months))
+    serial = 0
+    for account in accounts:
+        for month in months:
+            rows = []
+            days = [d for d in (month + timedelta(days=k) for k in range(31)) if d.month == month.month and first <= d <= today]
+            if not days:
+                continue
+            with transaction.atomic():
+                source = StatementImport.objects.create(company=company, file_name=f"{account.name} {month:%Y-%m}.xml",
+                                                        sha256=f"{rng.getrandbits(256):064x}", status="imported",
+                                                        added=per_import)
+                for _ in range(per_import):
+                    serial += 1
+                    name, iban = rng.choice(payers)
+                    cents = int(rng.paretovariate(1.2) * 2000)
+                    amount = Decimal(min(cents, 99_999_999)) / 100
+                    if rng.random() < 0.45:
+                        amount = -amount
+                        remittance = f"Rechnung {rng.randint(1000, 99999)} Kd-Nr {rng.randint(100, 9999)}"
+                    else:
+                        remittance = f"RE-{month.year}-{rng.randint(1, 40000):05d} {name[:20]}"
+                    day = rng.choice(days)
+                    rows.append((account.pk, day, day, amount, "EUR", name, iban, remittance,
+                                 f"E2E{serial:012d}" if rng.random() < 0.5 else "", source.pk, f"{serial:040x}"))
+                insert_rows(Transaction, ["account", "booking_date", "value_date", "amount", "currency",
+                                          "counterparty_name", "counterparty_iban", "remittance", "end_to_end_id",
+                                          "statement_import", "fingerprint"], rows, same={"company": company.pk, **BLANK})
+        Balance.objects.create(account=account, kind="booked", date=today, amount=Decimal("125000.00"),
+                               currency="EUR")
+    customers = [Customer(company=company, number=f"K{n:05d}", name=name, iban=iban)
+                 for n, (name, iban) in enumerate(payers)]
+    Customer.objects.bulk_create(customers)
+    customer_ids = list(Customer.objects.filter(company=company).values_list("pk", flat=True))
+    now = timezone.now()
+    invoices = []
+    for n in range(transactions // 10):
+        issued = first + timedelta(days=rng.randrange((today - first).days))
+        amount = Decimal(rng.randint(1000, 500000)) / 100
+        status = "open" if rng.random() < 0.3 else "paid"
+        invoices.append((rng.choice(customer_ids), f"RE-{issued.year}-{n:06d}", issued, issued + timedelta(days=14),
+                         amount, amount if status == "open" else Decimal("0.00"), status, now, now))
+    insert_rows(Invoice, ["customer", "number", "issue_date", "due_date", "amount", "open_amount", "status",
+                          "created_at", "updated_at"], invoices, same={"company": company.pk, "currency": "EUR", "payment_reference": ""})
+    return {"account": accounts[0].pk, "year": today.year - 1,
+            "transactions": Transaction.objects.filter(company=company).count(),
+            "invoices": Invoice.objects.filter(company=company).count()}
+
+
+# -- asking the server -------------------------------------------------------------------------
+class Browser:
+    """One keep-alive HTTP connection with the session cookie, like a person's browser."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def _headers(self, extra: dict | None = None) -> dict:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"Cookie": cookie, "Host": f"127.0.0.1:{self.port}", **(extra or {})}
+
+    def _keep(self, response) -> None:
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        self.connection.request("GET", path, headers=self._headers())
+        response = self.connection.getresponse()
+        body = response.read()
+        self._keep(response)
+        return response.status, body
+
+    def timed(self, path: str) -> tuple[int, float]:
+        """Status and milliseconds until the whole page has come."""
+        start = time.perf_counter()
+        status, _body = self.get(path)
+        return status, (time.perf_counter() - start) * 1000
+
+    def first_row(self, path: str) -> tuple[int, float]:
+        """Status and milliseconds until the first data row of a CSV download has come; the
+        rest is read too (not timed), so the server is done with it before the next request."""
+        start = time.perf_counter()
+        self.connection.request("GET", path, headers=self._headers())
+        response = self.connection.getresponse()
+        seen = b""
+        while seen.count(b"\n") < 2:
+            piece = response.read1(65536)
+            if not piece:
+                break
+            seen += piece
+        elapsed = (time.perf_counter() - start) * 1000
+        response.read()
+        return response.status, elapsed
+
+    def login(self) -> None:
+        _status, page = self.get("/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        body = urlencode({"csrfmiddlewaretoken": token, "username": USER, "password": PASSWORD})
+        self.connection.request("POST", "/login/", body=body, headers=self._headers({
+            "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{self.port}/login/"}))
+        response = self.connection.getresponse()
+        response.read()
+        self._keep(response)
+        if response.status != 302:
+            raise SystemExit(f"login refused ({response.status})")
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_for(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped:\n{server.stderr.read()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not start")
+
+
+def percentile(values: list[float], share: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
+
+
+def measure(env: dict, ids: dict, requests: int) -> list[tuple[str, float, float, float, float]]:
+    """(page, p50 ms, p95 ms, server CPU ms per request, server CPU share) for every page."""
+    server = subprocess.Popen([sys.executable, "-m", "kassenwart", "serve", "--port", str(PORT), "--no-worker",
+                               "--threads", "4"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(PORT, server)
+        browser = Browser(PORT)
+        browser.login()
+        results = []
+        for label, path, params in PAGES:
+            query = {k: str(v).replace("ACCOUNT", str(ids["account"])).replace("YEAR", str(ids["year"]))
+                     for k, v in params.items()}
+            url = path + ("?" + urlencode(query) if query else "")
+            ask = browser.first_row if "csv" in path else browser.timed
+            for _ in range(3):
+                status, _elapsed = ask(url)
+                if status != 200:
+                    raise SystemExit(f"{url}: HTTP {status}")
+            times = []
+            cpu, wall = _cpu_seconds(server.pid), time.perf_counter()
+            for _ in range(requests):
+                times.append(ask(url)[1])
+            cpu = _cpu_seconds(server.pid) - cpu
+            share = cpu / (time.perf_counter() - wall)
+            results.append((label, statistics.median(times), percentile(times, 0.95), cpu * 1000 / requests, share))
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run_database(name: str, env: dict, transactions: int, requests: int) -> None:
+    started = time.perf_counter()
+    ids = child(__file__, ["--fill", str(transactions)], env)
+    print(f"\n{name}: {ids['transactions']:,} transactions, {ids['invoices']:,} invoices "
+          f"(made in {time.perf_counter() - started:.0f} s); {requests} requests a page")
+    print(f"  before: {load()}")
+    full_env = {**os.environ, **env}
+    for label, p50, p95, cpu, share in measure(full_env, ids, requests):
+        mark = "met" if p95 < GOAL_MS else "NOT MET"
+        print(f"  {label:<24} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {mark:<8} server CPU {cpu:6.1f} ms a request, "
+              f"{share:4.0%} of a CPU")
+    print(f"  after:  {load()}")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="100,000 transactions and 10,000 invoices")
+    parser.add_argument("--transactions", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--db", choices=["sqlite", "pg", "both"], default="both")
+    parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)  # in the child
+    args = parser.parse_args()
+    if args.fill is not None:
+        report(fill(args.fill))
+        return
+    transactions = 100_000 if args.quick else args.transactions
+    print(f"bench_dashboard: {transactions:,} transactions over {ACCOUNTS} accounts and {YEARS} years, "
+          f"{transactions // 10:,} invoices; goal: p95 < {GOAL_MS:.0f} ms for every page on both databases")
+    print(f"at start: {load()}")
+    if args.db in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory(prefix="bench_dashboard_") as data_dir:
+            run_database("SQLite", {"KASSENWART_DATA_DIR": data_dir, "DATABASE_URL": ""}, transactions,
+                         args.requests)
+    if args.db in ("pg", "both"):
+        if not postgres_reachable():
+            print("PostgreSQL: not reachable, skipped")
+        else:
+            with scratch_database("bench_dashboard") as url, tempfile.TemporaryDirectory() as data_dir:
+                run_database("PostgreSQL", {"KASSENWART_DATA_DIR": data_dir, "DATABASE_URL": url}, transactions,
+                             args.requests)
+    print(f"at end:   {load()}")
+
+
+if __name__ == "__main__":
+    main()
