@@ -8,16 +8,17 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 
 
-def log_in(client, user):
-    """The client logged in as the user; for a person who has an authenticator app or whose
-    role needs one (admins, approvers), with an app and its code entered just now, as the
-    login page leaves a session."""
+def log_in(client, user, *, with_app: bool = False):
+    """The client logged in as the user; for a person who has an authenticator app, whose
+    role needs one (admins, approvers) or who is given one (`with_app`: a support user, whose
+    access makes it required), with an app and its code entered just now, as the login page
+    leaves a session."""
     from kassenwart.companies.two_factor import authenticator_issue, authenticator_of, two_factor_required
     from kassenwart.web.step_up import SESSION_KEY
 
     client.force_login(user)
     device = authenticator_of(user)
-    if device is None and two_factor_required(user):
+    if device is None and (with_app or two_factor_required(user)):
         device = authenticator_issue(user, via="test")
     if device is not None:
         session = client.session

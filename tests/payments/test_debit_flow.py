@@ -145,7 +145,7 @@ def test_collected_debits_reconcile_and_a_return_reopens_its_invoice(run, approv
     assert run.state == State.BOOKED
     assert set(run.collections.values_list("state", flat=True)) == {"collected"}
     assert set(Invoice.objects.values_list("status", flat=True)) == {"paid"}
-    assert Match.objects.filter(reasons__0__startswith="direct debit collected").count() == 3
+    assert Match.objects.filter(reasons__0__key="reconciliation.reason.mandate_collected").count() == 3
 
     back = due + timedelta(days=3)  # the debtor's bank returns one: account closed
     returned = entry("-200.00", back, text="RUECKLASTSCHRIFT RE-10002", name="Bergmann Consulting KG",

@@ -12,9 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from kassenwart.demo.services import PASSWORD
-
-from browser_fixtures import run_env, serving
+from browser_fixtures import demo_log_in, run_env, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PER_SHAPE = 2  # pages visited per URL shape (/payments/N/ is one shape)
@@ -27,21 +25,13 @@ def demo_site(tmp_path):
         yield base
 
 
-def log_in(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
 def policy_of(response) -> str:
     return response.headers.get("content-security-policy", "")
 
 
 def test_every_page_keeps_to_the_content_security_policy(demo_site, browser):
     page = browser.new_context().new_page()
-    log_in(page, demo_site, "admin", PASSWORD)
+    demo_log_in(page, demo_site, "admin")
     host = urlsplit(demo_site).netloc
     queue, seen, shapes = [f"{demo_site}/"], set(), Counter()
     visited = []

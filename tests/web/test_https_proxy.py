@@ -94,9 +94,13 @@ def test_with_kassenwart_url_the_login_works_behind_the_proxy_with_secure_cookie
         session = cookies_of(answer)["sessionid"]
         assert session["secure"] and session["httponly"]
         assert not session["max-age"] and not session["expires"]  # ends with the browser
-        home = fetch(base, "GET", "/", {**PROXY_HEADERS, "Cookie": f"sessionid={session.value}"})
-        assert home.status == 200
-        assert "Nordlicht Software GmbH" in home.text
+        # logged in: an admin is led on to set up the second factor, not back to the login
+        logged_in = {**PROXY_HEADERS, "Cookie": f"sessionid={session.value}"}
+        home = fetch(base, "GET", "/", logged_in)
+        assert home.status == 302 and home.headers["location"].startswith("/security/two-factor/")
+        setup = fetch(base, "GET", home.headers["location"], logged_in)
+        assert setup.status == 200
+        assert "script-src 'nonce-" in setup.headers["content-security-policy"]
 
         # Straight to the app over plain HTTP (no proxy, no X-Forwarded-Proto): no HSTS, as
         # browsers ignore it there anyway.

@@ -15,6 +15,8 @@ from kassenwart.companies.models import SupportGrant
 from kassenwart.companies.support import SupportAccessError, support_grant
 from kassenwart.core.models import AuditEvent, User
 
+from logins import log_in
+
 
 @pytest.fixture
 def helper(db):
@@ -29,7 +31,7 @@ def english_client(client):
 
 
 def grant_by_page(client, admin, **fields):
-    client.force_login(admin)
+    log_in(client, admin)
     return client.post(reverse("support_access"), {"username": "sam-support", "hours": 4, **fields})
 
 
@@ -42,7 +44,7 @@ def test_an_admin_grants_read_only_access_and_every_member_sees_it(company, admi
     granted = AuditEvent.objects.get(action="support.granted")
     assert (granted.actor_label, granted.after["user"], granted.after["full_access"]) == (admin.username, "sam-support", False)
 
-    english_client.force_login(member)
+    log_in(english_client, member)
     page = english_client.get(reverse("home")).content.decode()
     assert "Support access: sam-support can see this company's data (read-only) until" in page
 
@@ -50,7 +52,7 @@ def test_an_admin_grants_read_only_access_and_every_member_sees_it(company, admi
 def test_read_only_support_sees_the_pages_and_changes_nothing(company, admin, helper, english_client, db_rows):
     support_grant(company, "sam-support", 2, by=admin)
     account = db_rows.account(company)
-    english_client.force_login(helper)
+    log_in(english_client, helper, with_app=True)
     for url in (reverse("home"), reverse("account_detail", args=[account.pk]), reverse("member_list"),
                 reverse("audit_log")):
         assert english_client.get(url).status_code == 200, url
@@ -68,7 +70,7 @@ def test_full_access_changes_are_audited_with_the_support_users_name(company, ad
                                                                     db_rows):
     payment = db_rows.transaction(db_rows.account(company), "50.00")
     grant_by_page(english_client, admin, full_access="on")
-    english_client.force_login(helper)
+    log_in(english_client, helper, with_app=True)
     answer = english_client.post(reverse("reconciliation_ignore", args=[payment.pk]), {"reason": "Darlehen"})
     assert answer.status_code == 302
     ignored = AuditEvent.objects.get(action="transaction.ignored")
@@ -82,20 +84,20 @@ def test_full_access_changes_are_audited_with_the_support_users_name(company, ad
 
 def test_access_ends_by_itself_at_its_end(company, admin, helper, english_client):
     grant = support_grant(company, "sam-support", 1, by=admin)
-    english_client.force_login(helper)
+    log_in(english_client, helper, with_app=True)
     assert english_client.get(reverse("home")).status_code == 200
     # As if the hour had passed: no job switches it off, the next request finds it over.
     SupportGrant.objects.filter(pk=grant.pk).update(starts_at=grant.starts_at - timedelta(hours=2),
                                                     ends_at=timezone.now() - timedelta(seconds=1))
     assert english_client.get(reverse("home")).status_code == 403
-    english_client.force_login(admin)
+    log_in(english_client, admin)
     page = english_client.get(reverse("home")).content.decode()
     assert "Support access" not in page
 
 
 def test_an_admin_ends_it_early(company, admin, helper, english_client):
     grant = support_grant(company, "sam-support", 8, by=admin)
-    english_client.force_login(admin)
+    log_in(english_client, admin)
     answer = english_client.post(reverse("support_end", args=[grant.pk]), follow=True)
     assert "Support access of sam-support ended." in answer.content.decode()
     grant.refresh_from_db()
@@ -103,7 +105,7 @@ def test_an_admin_ends_it_early(company, admin, helper, english_client):
     assert AuditEvent.objects.filter(action="support.revoked", actor=admin).count() == 1
     again = english_client.post(reverse("support_end", args=[grant.pk]), follow=True)
     assert "This support access has ended already." in again.content.decode()
-    english_client.force_login(helper)
+    log_in(english_client, helper, with_app=True)
     assert english_client.get(reverse("home")).status_code == 403
 
 
