@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection, connections
+from order_steps import SUPPLIER, executed, send
 
 from kassenwart.core.append_only import append_only
 from kassenwart.payments import services, submission
@@ -34,7 +35,6 @@ from kassenwart.payments.models import PaymentOrder
 from kassenwart.runtime.worker import make_worker, recover, start_up
 
 from fints_fixtures import TAN
-from test_payment_flow import SUPPLIER, account, approved, approver, executed, send  # noqa: F401
 
 State = PaymentOrder.State
 SEEDS = int(os.environ.get("KASSENWART_CRASH_SEEDS", "50"))

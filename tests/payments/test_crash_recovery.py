@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from order_steps import executed, send
 
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankConnection, PausedDialog
@@ -20,7 +21,6 @@ from kassenwart.payments.models import PaymentOrder
 from kassenwart.runtime.worker import recover
 
 from fints_fixtures import TAN
-from test_payment_flow import approved, approver, account, executed, send  # noqa: F401
 
 State = PaymentOrder.State
 
@@ -29,7 +29,7 @@ def a_dead_process(**fields) -> str:
     """A process of this host that has ended: its pid now runs another program (ours), started
     at another time. The pid alone would call it alive."""
     me = WorkerProcess.objects.get(id=workers.current())
-    fields = {"host": me.host, "pid": os.getpid(), "boot_id": me.boot_id, "pid_started": (me.pid_started or 0) - 1,
+    fields = {"host": me.host, "pid": os.getpid(), "pid_space": me.pid_space, "pid_started": (me.pid_started or 0) - 1,
               "beat_at": timezone.now(), **fields}
     return WorkerProcess.objects.create(id=os.urandom(16).hex(), **fields).id
 
@@ -48,11 +48,19 @@ def test_a_reused_pid_is_not_taken_for_the_process_that_had_it(db):
     assert workers.dead({"never-registered"}) == {"never-registered"}
 
 
-def test_a_process_on_another_host_is_dead_once_its_heartbeat_is_stale(db):
-    quiet = a_dead_process(host="elsewhere", boot_id="", pid_started=None)
+@pytest.mark.parametrize("where", ["another host", "another container"])
+def test_a_process_out_of_sight_is_dead_once_its_heartbeat_is_stale(db, where):
+    boot = WorkerProcess.objects.get(id=workers.current()).pid_space.split(" ")[0]
+    quiet = a_dead_process(**{"another host": {"host": "elsewhere", "pid_space": ""},
+                              "another container": {"pid_space": f"{boot} pid:[1]"}}[where])
     assert workers.dead({quiet}) == set()  # it may be at work: nothing tells from here
     WorkerProcess.objects.filter(id=quiet).update(beat_at=timezone.now() - workers.STALE - timedelta(seconds=1))
     assert workers.dead({quiet}) == {quiet}
+
+
+def test_a_process_from_before_the_machine_booted_is_dead(db):
+    me = WorkerProcess.objects.get(id=workers.current())
+    assert workers.dead({a_dead_process(pid_space="an-earlier-boot " + me.pid_space.split(" ")[1])}) != set()
 
 
 def test_an_order_whose_worker_died_before_it_reached_the_bank_goes_back_to_approved(approved, approver, bank):

@@ -47,9 +47,10 @@ class WorkerProcess(models.Model):
     id = models.CharField(primary_key=True, max_length=32)  # random, new for every process
     host = models.CharField(max_length=255)
     pid = models.PositiveIntegerField()
-    # The kernel's boot id and the process's start (clock ticks since boot): with the pid they
-    # name the process even after its pid is reused. Empty where /proc does not tell.
-    boot_id = models.CharField(max_length=36, blank=True)
+    # The kernel's boot id with the pid namespace, and the process's start (clock ticks since
+    # boot): with the pid they name the process even after its pid is reused, and tell a
+    # container's pids from another's under the same host name. Empty where /proc does not tell.
+    pid_space = models.CharField(max_length=80, blank=True)
     pid_started = models.BigIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     beat_at = models.DateTimeField(db_index=True)

@@ -3,13 +3,13 @@
 Every process that claims work (the `serve` web process answering a TAN, the worker sending an
 order, a bank login held for a sync) names itself in the claim with `current()`: a random id,
 new for every process (and for every forked child), registered as a `WorkerProcess` row with
-its host, pid, the kernel's boot id and the process's start time. `serve` and `worker` keep
+its host, pid, the kernel's boot id and pid namespace, and the process's start time. `serve` and `worker` keep
 the row's heartbeat fresh (`beat`, every `BEAT` seconds) and delete it when they stop cleanly.
 
 A claim's process is dead (`dead()`):
 - when its row is gone;
-- on the same host, when /proc shows no process with that pid started at that time since the
-  same boot: decided at once, so a restarted `serve` recovers what its predecessor held at
+- on the same host and in the same pid namespace, when /proc shows no process with that pid
+  started at that time since the same boot (or the machine has booted since): decided at once, so a restarted `serve` recovers what its predecessor held at
   start-up, and a reused pid is never mistaken for the old process;
 - on another host (or without /proc), when its heartbeat is older than `STALE`.
 A process that is merely paused counts as alive on its own host, and a paused process on
@@ -43,9 +43,9 @@ def current() -> str:
     if _me is None:
         _me = secrets.token_hex(16)
     if not WorkerProcess.objects.filter(id=_me).exists():
-        boot_id, started = _identity(os.getpid())
-        WorkerProcess.objects.create(id=_me, host=socket.gethostname()[:255], pid=os.getpid(), boot_id=boot_id,
-                                     pid_started=started, beat_at=timezone.now())
+        WorkerProcess.objects.create(id=_me, host=socket.gethostname()[:255], pid=os.getpid(),
+                                     pid_space=_pid_space(), pid_started=_started(os.getpid()),
+                                     beat_at=timezone.now())
     return _me
 
 
@@ -77,15 +77,18 @@ def dead(ids) -> set[str]:
     if not ids:
         return set()
     rows = {w.id: w for w in WorkerProcess.objects.filter(id__in=ids)}
-    host, boot_id, now = socket.gethostname()[:255], _boot_id(), timezone.now()
+    host, space, now = socket.gethostname()[:255], _pid_space(), timezone.now()
+    boot = space.split(" ")[0]
     gone = set()
     for worker_id in ids:
         worker = rows.get(worker_id)
         if worker is None:
             gone.add(worker_id)
-        elif worker.host == host and boot_id and worker.boot_id:
-            if worker.boot_id != boot_id or _identity(worker.pid)[1] != worker.pid_started:
+        elif worker.host == host and space and worker.pid_space == space:
+            if _started(worker.pid) != worker.pid_started:
                 gone.add(worker_id)
+        elif worker.host == host and boot and worker.pid_space and worker.pid_space.split(" ")[0] != boot:
+            gone.add(worker_id)  # the machine has booted since
         elif worker.beat_at < now - STALE:
             gone.add(worker_id)
     return gone
@@ -98,21 +101,22 @@ def forget_dead() -> int:
     return WorkerProcess.objects.filter(id__in=gone).delete()[0] if gone else 0
 
 
-def _boot_id() -> str:
+def _pid_space() -> str:
+    """"<boot id> <pid namespace>" of this process ("" without /proc)."""
     try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        return f"{Path('/proc/sys/kernel/random/boot_id').read_text().strip()} {os.readlink('/proc/self/ns/pid')}"
     except OSError:
         return ""
 
 
-def _identity(pid: int) -> tuple[str, int | None]:
-    """The boot id and the start time of process `pid` (None when no such process runs)."""
+def _started(pid: int) -> int | None:
+    """When process `pid` of this pid namespace started (None when no such process runs)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return _boot_id(), None
+        return None
     # The command name (field 2) may hold spaces and parentheses: count from its closing one.
     fields = stat[stat.rindex(")") + 2:].split()
     if fields[0] == "Z":
-        return _boot_id(), None  # a zombie has died; only its parent has not collected it yet
-    return _boot_id(), int(fields[19])  # field 22 of the whole line: starttime
+        return None  # a zombie has died; only its parent has not collected it yet
+    return int(fields[19])  # field 22 of the whole line: starttime

@@ -74,10 +74,7 @@ def order_transmit(order: PaymentOrder) -> str:
             _settle(order, [State.QUEUED], State.APPROVED,
                     note=_("The account has no FinTS connection any more; nothing was sent."))
             return order.state
-        me = workers.current()
-        with transaction.atomic():
-            transition(order, [State.QUEUED], State.SENDING, None, "worker", sending_started_at=timezone.now(),
-                       claimed_by=me)
+        sending_claim(order)
     except StateChanged:
         return order.state  # sent already (a task that ran twice) or cancelled
     crash_point("order.sending")
@@ -91,6 +88,15 @@ def order_transmit(order: PaymentOrder) -> str:
     except StateChanged:
         order.refresh_from_db(fields=["state"])  # recovery took it for dead meanwhile; nothing was sent
     return order.state
+
+
+def sending_claim(order: PaymentOrder) -> None:
+    """Queued -> sending, claimed by this process: of workers that got the same order (a task
+    run twice), one goes on; the others get StateChanged."""
+    me = workers.current()
+    with transaction.atomic():
+        transition(order, [State.QUEUED], State.SENDING, None, "worker", sending_started_at=timezone.now(),
+                   claimed_by=me)
 
 
 def orders_recover() -> int:
@@ -124,8 +130,9 @@ def orders_recover() -> int:
 
 def orders_sweep(now=None) -> int:
     """The clock's check for orders nobody will move on: waiting for a person after the bank
-    ended the dialog (`order_lapse`), or still "sending" long after a worker began (it died
-    on the way; whether the order reached the bank is unknown). Returns how many moved."""
+    ended the dialog (`order_lapse`), or still "sending" long after a worker began without
+    naming itself (queued before claims named their process; whether the order reached the
+    bank is unknown). Orders of dead processes are `orders_recover`'s. Returns how many moved."""
     now = now or timezone.now()
     moved = 0
     stalled = PaymentOrder.objects.filter(state=State.SENDING, claimed_by="",
