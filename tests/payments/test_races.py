@@ -31,23 +31,34 @@ ROUNDS = 50
 WAIT = 300  # seconds for a round's threads to meet and finish: generous for a loaded machine
 
 
-def race(rounds, act) -> list[list]:
-    """For each round: RACERS threads, released together at a barrier, call act(round, n);
-    what each returned (or the exception it raised) per round."""
+def race(rounds, act, prepare=None) -> list[list]:
+    """For each round: prepare(round) if given, then RACERS threads, released together at a
+    barrier, call act(round, n); what each returned (or the exception it raised) per round.
+    The threads (and their database connections) last for all rounds."""
     results = []
     with ThreadPoolExecutor(RACERS) as pool:
-        for item in rounds:
-            start = threading.Barrier(RACERS, timeout=WAIT)
+        try:
+            for item in rounds:
+                item = prepare(item) if prepare else item
+                start = threading.Barrier(RACERS, timeout=WAIT)
 
-            def one(n, item=item, start=start):
-                start.wait()
-                try:
-                    return act(item, n)
-                except Exception as error:  # noqa: BLE001 - each loser's reason is checked by the caller
-                    return error
+                def one(n, item=item, start=start):
+                    start.wait()
+                    try:
+                        return act(item, n)
+                    except Exception as error:  # noqa: BLE001 - each loser's reason is checked by the caller
+                        return error
 
-            results.append([f.result(timeout=WAIT) for f in [pool.submit(one, n) for n in range(RACERS)]])
-        list(pool.map(lambda _: connections.close_all(), range(RACERS * 2)))
+                results.append([f.result(timeout=WAIT) for f in [pool.submit(one, n) for n in range(RACERS)]])
+        finally:
+            together = threading.Barrier(RACERS, timeout=WAIT)  # so that every thread closes its own
+
+            def close():
+                together.wait()
+                connections.close_all()
+
+            for closing in [pool.submit(close) for _ in range(RACERS)]:
+                closing.result(timeout=WAIT)
     return results
 
 
@@ -102,15 +113,14 @@ def test_postgresql_twenty_workers_at_once_claim_a_bank_login_once(company):
         mine = BankConnection.objects.get(pk=connection.pk)
         return round_tokens[n] if login.claim(mine, round_tokens[n], timedelta(minutes=10)) else False
 
-    results = []
-    for round_tokens in tokens:  # each round: the login is free, then everyone wants it
-        [outcomes] = race([round_tokens], claim)
-        results.append(outcomes)
-        connection.refresh_from_db()
-        [held] = [o for o in outcomes if o]
-        assert connection.lock_token == held
-        login.release(connection, held)
+    def freed(round_tokens):  # each round: the login is free, then everyone wants it
+        login.release(connection, BankConnection.objects.get(pk=connection.pk).lock_token)
+        return round_tokens
+
+    results = race(tokens, claim, prepare=freed)
     assert [winners(outcomes) for outcomes in results] == [1] * ROUNDS
+    connection.refresh_from_db()
+    assert connection.lock_token == next(o for o in results[-1] if o)
 
 
 def test_postgresql_twenty_clocks_at_once_collect_each_due_debit_once(debits, drafter):
@@ -123,11 +133,13 @@ def test_postgresql_twenty_clocks_at_once_collect_each_due_debit_once(debits, dr
         return collections.collection_create(debits.company, invoice=invoice, mandate=mandate, account=account,
                                              due_date=due, user=drafter, today=TODAY)
 
-    rounds, results = [], []
-    for _ in range(ROUNDS):  # one due collection per round, twenty clocks build runs at once
+    rounds = []
+
+    def a_due_one(_):  # one due collection per round, twenty clocks build runs at once
         rounds.append(planned())
-        [outcomes] = race([rounds[-1]], lambda _, n: collections.debit_runs_build(today=date(2026, 7, 15)))
-        results.append(outcomes)
+        return rounds[-1]
+
+    results = race(range(ROUNDS), lambda _, n: collections.debit_runs_build(today=date(2026, 7, 15)), prepare=a_due_one)
     assert [sum(outcomes) for outcomes in results] == [1] * ROUNDS, "one run per round, built once"
     ordered = Collection.objects.filter(pk__in=[c.pk for c in rounds])
     assert {c.state for c in ordered} == {Collection.State.ORDERED}

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ BEAT = 15  # seconds between heartbeats
 STALE = timedelta(seconds=45)  # three missed heartbeats: the process on another host is gone
 
 _me: str | None = None
+_naming = threading.Lock()
 
 
 def current() -> str:
@@ -40,13 +42,15 @@ def current() -> str:
     made in the same transaction as the row it names, so a rolled-back first registration can
     never leave a claim naming a process that looks dead.)"""
     global _me
-    if _me is None:
-        _me = secrets.token_hex(16)
-    if not WorkerProcess.objects.filter(id=_me).exists():
-        WorkerProcess.objects.create(id=_me, host=socket.gethostname()[:255], pid=os.getpid(),
-                                     pid_space=_pid_space(), pid_started=_started(os.getpid()),
-                                     beat_at=timezone.now())
-    return _me
+    with _naming:
+        if _me is None:
+            _me = secrets.token_hex(16)
+        me = _me
+    if not WorkerProcess.objects.filter(id=me).exists():  # several threads may get here at once
+        WorkerProcess.objects.bulk_create([WorkerProcess(
+            id=me, host=socket.gethostname()[:255], pid=os.getpid(), pid_space=_pid_space(),
+            pid_started=_started(os.getpid()), beat_at=timezone.now())], ignore_conflicts=True)
+    return me
 
 
 def _forgotten_in_child() -> None:
