@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from order_steps import SUPPLIER, executed, send
 
 from kassenwart.banking import fints
 from kassenwart.banking.fints import client, orders
@@ -26,48 +27,11 @@ from kassenwart.sandbox.server import AT_DIALOG_END
 from fints_fixtures import TAN
 
 State = PaymentOrder.State
-SUPPLIER = SUPPLIERS[0]  # its bank has registered "Stahlhandel Nord GmbH"
 
 
 @pytest.fixture
 def approver(company, make_user):
     return make_user(company, "approver")
-
-
-@pytest.fixture
-def account(connection):
-    fints.connection_sync(connection)
-    return BankAccount.objects.get(connection=connection, iban=connection_iban(connection))
-
-
-def connection_iban(connection):
-    return BankAccount.objects.filter(connection=connection).order_by("pk").first().iban
-
-
-@pytest.fixture
-def approved(company, member, approver, account):
-    """approved(name, amount) -> an order drafted by the member and approved by the approver."""
-
-    def make(name=SUPPLIER.name, amount="250.00", iban=SUPPLIER.iban, remittance="Rechnung ER-77", source=None):
-        transfer = services.TransferInput(payee_name=name, iban=iban, amount=Decimal(amount), remittance=remittance)
-        order = services.order_create(company, user=member, account=source or account,
-                                      requested_date=timezone.localdate(), transfers=[transfer])
-        services.order_submit(order, user=member)
-        services.order_approve(order, user=approver)
-        return order
-
-    return make
-
-
-def send(order, approver, **options):
-    services.order_queue(order, user=approver, **options)
-    submission.order_transmit(order)
-    order.refresh_from_db()
-    return order
-
-
-def executed(bank, order):
-    return [o for o in bank.ledger.orders if o.message_id == order.message_id]
 
 
 def faults_hit(sandbox):

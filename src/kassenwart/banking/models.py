@@ -48,6 +48,7 @@ class BankConnection(models.Model):
     # One worker per bank login: claimed with a conditional UPDATE, released or expired.
     locked_until = models.DateTimeField(null=True, blank=True)
     lock_token = models.CharField(max_length=32, blank=True)
+    locked_by = models.CharField(max_length=32, blank=True)  # the process (core.WorkerProcess) at work
 
     class Meta:
         ordering = ["name"]

@@ -38,3 +38,22 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class WorkerProcess(models.Model):
+    """A running Kassenwart process that may claim work (core/workers.py): who holds a claim,
+    and whether that process still lives. The row goes when the process stops cleanly."""
+
+    id = models.CharField(primary_key=True, max_length=32)  # random, new for every process
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    # The kernel's boot id with the pid namespace, and the process's start (clock ticks since
+    # boot): with the pid they name the process even after its pid is reused, and tell a
+    # container's pids from another's under the same host name. Empty where /proc does not tell.
+    pid_space = models.CharField(max_length=80, blank=True)
+    pid_started = models.BigIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.host}:{self.pid} ({self.id[:8]})"

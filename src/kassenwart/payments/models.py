@@ -84,6 +84,9 @@ class PaymentOrder(models.Model):
     waiting_for = models.CharField(max_length=16, blank=True)  # what the bank waits for, see WaitingFor
     # A person's answer (payee check, TAN) is at the bank until then: nobody else may act on it.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The process (core.WorkerProcess) sending the order or answering the bank for it; when it
+    # dies, the clock moves the order on at once (submission.orders_recover).
+    claimed_by = models.CharField(max_length=32, blank=True)
     # Set, and committed, before an answer goes to the bank; cleared with the bank's reply. Still
     # set later: the answer went out and its outcome never came back (the order may be executed).
     answer_sent_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,9 +82,9 @@ class Ids:
 
 
 def transition(order: PaymentOrder, sources: list[str], target: str, user: User | None, via: str, *,
-               audit: dict | None = None, **fields) -> None:
-    """One step of the state machine: only from `sources`, else StateChanged."""
-    moved = PaymentOrder.objects.filter(pk=order.pk, state__in=sources).update(state=target, **fields)
+               audit: dict | None = None, where: Q | None = None, **fields) -> None:
+    """One step of the state machine: only from `sources` (and where `where` holds), else StateChanged."""
+    moved = PaymentOrder.objects.filter(where or Q(), pk=order.pk, state__in=sources).update(state=target, **fields)
     if not moved:
         order.refresh_from_db(fields=["state"])
         raise StateChanged(_("This order is %(state)s now; reload the page.")

@@ -10,11 +10,21 @@ by itself.
 requests that continue the dialog the worker paused, like the sync's TAN step. Whoever
 answers claims the order first (`claimed_until`, a conditional UPDATE), so a second tab, a
 double click or the clock never acts on an order whose answer is at the bank.
+
+After a crash: the sending worker and the answering request name their process in the claim
+(`claimed_by`, core/workers.py). When that process is dead, `orders_recover` (at start-up of
+`serve` and `worker`, and on every tick of the clock) moves the order on at once: to unknown
+when the order message or an answer may have reached the bank (`answer_sent_at` was
+committed before it left), back to approved only when it provably did not; a dead answer's
+claim is simply released while the bank still waits for that answer. The mark that something
+goes to the bank is itself conditional on the claim, so a process taken for dead that wakes up
+again cannot send what recovery has moved on.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from django.db import transaction
@@ -26,6 +36,8 @@ from django.utils.translation import gettext as _
 from kassenwart.banking.fints import orders as bank
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Role
+from kassenwart.core import workers
+from kassenwart.core.crash_points import crash_point
 from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
@@ -49,7 +61,7 @@ State = PaymentOrder.State
 WaitingFor = PaymentOrder.WaitingFor
 WAITING = (State.VOP_PENDING, State.TAN_PENDING)
 CLAIM = bank.ORDER_TTL  # a person's answer at the bank, every poll and timeout included
-SENDING_STALLED = bank.ORDER_TTL + timedelta(minutes=5)  # then no worker is at it any more
+SENDING_STALLED = bank.ORDER_TTL + timedelta(minutes=5)  # sent before claims named their process (0004)
 BUSY_RETRY = timedelta(seconds=30)  # the login is in use (a sync, another order's TAN): try again then
 
 
@@ -62,27 +74,69 @@ def order_transmit(order: PaymentOrder) -> str:
             _settle(order, [State.QUEUED], State.APPROVED,
                     note=_("The account has no FinTS connection any more; nothing was sent."))
             return order.state
-        with transaction.atomic():
-            transition(order, [State.QUEUED], State.SENDING, None, "worker", sending_started_at=timezone.now())
+        sending_claim(order)
     except StateChanged:
         return order.state  # sent already (a task that ran twice) or cancelled
+    crash_point("order.sending")
+    outgoing = replace(bank_order(order), before_transmit=lambda: _mark_answer_sent(order, timezone.now()))
     try:
-        _run(order, None, "worker",
-             lambda: bank.order_send(connection, bank_order(order), user=order.sent_by, via="worker"))
+        _run(order, None, "worker", lambda: bank.order_send(connection, outgoing, user=order.sent_by, via="worker"))
     except bank.ConnectionBusy:
         with transaction.atomic():  # nothing left for the bank: wait for the login to be free
-            transition(order, [State.SENDING], State.QUEUED, None, "worker")
+            transition(order, [State.SENDING], State.QUEUED, None, "worker", claimed_by="")
             transaction.on_commit(lambda: _enqueue_later(order.pk))
+    except StateChanged:
+        order.refresh_from_db(fields=["state"])  # recovery took it for dead meanwhile; nothing was sent
     return order.state
+
+
+def sending_claim(order: PaymentOrder) -> None:
+    """Queued -> sending, claimed by this process: of workers that got the same order (a task
+    run twice), one goes on; the others get StateChanged."""
+    me = workers.current()
+    with transaction.atomic():
+        transition(order, [State.QUEUED], State.SENDING, None, "worker", sending_started_at=timezone.now(),
+                   claimed_by=me)
+
+
+def orders_recover() -> int:
+    """Move on the orders whose claim belongs to a process that died (see the module's
+    docstring). Returns how many orders were moved or freed."""
+    claimed = PaymentOrder.objects.filter(state__in=[State.SENDING, *WAITING]).exclude(claimed_by="")
+    gone = workers.dead(set(claimed.values_list("claimed_by", flat=True)))
+    moved = 0
+    for order in claimed.filter(claimed_by__in=gone).select_related("account__connection", "company"):
+        dead = Q(claimed_by=order.claimed_by)
+        try:
+            if order.answer_sent_at is not None:
+                _settle(order, [order.state], State.UNKNOWN, where=dead, said=_(
+                    "The process sending this order (or its answer to the bank) ended half way, after the "
+                    "order may have reached the bank: it is not known whether the bank executed it. It will "
+                    "not be sent again by itself: check the account statement."))
+                _abandon_quietly(order)
+            elif order.state == State.SENDING:
+                _settle(order, [State.SENDING], State.APPROVED, where=dead & Q(answer_sent_at__isnull=True), note=_(
+                    "The process sending this order ended before the order went to the bank; it was not "
+                    "sent. Send it again."))
+                _abandon_quietly(order)
+            elif not PaymentOrder.objects.filter(dead, pk=order.pk, answer_sent_at__isnull=True).update(
+                    claimed_until=None, claimed_by=""):
+                continue  # the answer's mark came first after all: the next tick settles it
+            moved += 1
+        except StateChanged:
+            pass  # moved on meanwhile
+    return moved
 
 
 def orders_sweep(now=None) -> int:
     """The clock's check for orders nobody will move on: waiting for a person after the bank
-    ended the dialog (`order_lapse`), or still "sending" long after a worker began (it died
-    on the way; whether the order reached the bank is unknown). Returns how many moved."""
+    ended the dialog (`order_lapse`), or still "sending" long after a worker began without
+    naming itself (queued before claims named their process; whether the order reached the
+    bank is unknown). Orders of dead processes are `orders_recover`'s. Returns how many moved."""
     now = now or timezone.now()
     moved = 0
-    stalled = PaymentOrder.objects.filter(state=State.SENDING, sending_started_at__lt=now - SENDING_STALLED)
+    stalled = PaymentOrder.objects.filter(state=State.SENDING, claimed_by="",
+                                          sending_started_at__lt=now - SENDING_STALLED)
     for order in stalled.select_related("company"):
         try:
             _settle(order, [State.SENDING], State.UNKNOWN, said=_(
@@ -116,7 +170,7 @@ def order_refuse_payee(order: PaymentOrder, *, user: User, reason: str = "", via
         raise StateChanged(_("Someone is answering the bank for this order right now; reload the page."))
     with transaction.atomic():
         transition(order, [State.VOP_PENDING], State.CANCELLED, user, via, finished_at=timezone.now(),
-                   waiting_for="", claimed_until=None,
+                   waiting_for="", claimed_until=None, claimed_by="",
                    note=reason.strip() or _("Payee check not confirmed."))
         attempt_done(order)
     bank.order_abandon(bank_connection(order), order.purpose)
@@ -189,6 +243,7 @@ def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None
             order_lapse(order, claimed=True)
             raise StateChanged(_("An earlier answer to the bank never got its reply; see the transfer's state."))
         _mark_answer_sent(order, timezone.now())
+        crash_point("order.answer_marked")
         try:
             _run(order, user, via, lambda: call(bank_connection(order)))
         except (bank.TanWrong, bank.ConnectionBusy):
@@ -201,12 +256,19 @@ def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None
                 "transfer was executed. It will not be sent again by itself: check the account statement."))
             raise
     finally:
-        PaymentOrder.objects.filter(pk=order.pk).update(claimed_until=None)
-        order.claimed_until = None
+        PaymentOrder.objects.filter(pk=order.pk, claimed_by=order.claimed_by).update(claimed_until=None, claimed_by="")
+        order.claimed_until, order.claimed_by = None, ""
 
 
 def _mark_answer_sent(order: PaymentOrder, when) -> None:
-    PaymentOrder.objects.filter(pk=order.pk).update(answer_sent_at=when)
+    """Set (committed before it leaves): something that may execute the order goes to the
+    bank; only while this process still holds the order's claim. Cleared with the reply."""
+    rows = PaymentOrder.objects.filter(pk=order.pk)
+    if when is not None and not rows.filter(state=order.state, claimed_by=workers.current()).update(
+            answer_sent_at=when):
+        raise StateChanged(_("This order was moved on while it was being sent; reload the page."))
+    if when is None:
+        rows.update(answer_sent_at=None)
     order.answer_sent_at = when
 
 
@@ -226,6 +288,7 @@ def _run(order: PaymentOrder, user: User | None, via: str, call) -> None:
     state = order.state
     try:
         step = call()
+        crash_point("order.answered")
     except bank.OrderNotSent as not_sent:
         if order.waiting_for == WaitingFor.APP:
             _settle(order, [state], State.UNKNOWN, user=user, via=via, said=_(
@@ -249,6 +312,7 @@ def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via
     if isinstance(step, bank.PayeeCheck):
         with transaction.atomic():
             transition(order, sources, State.VOP_PENDING, user, via, waiting_for=WaitingFor.PAYEE, answer_sent_at=None,
+                       claimed_by="",
                        payee_check={
                 "result": step.result, "iban": step.iban, "registered_name": step.registered_name,
                 "reason": step.reason, "notice": step.notice})
@@ -259,7 +323,8 @@ def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via
                    (True, False): WaitingFor.LOGIN_TAN, (True, True): WaitingFor.LOGIN_APP}[login, step.decoupled]
         if order.state != State.TAN_PENDING or order.waiting_for != waiting:
             with transaction.atomic():
-                transition(order, sources, State.TAN_PENDING, user, via, waiting_for=waiting, answer_sent_at=None)
+                transition(order, sources, State.TAN_PENDING, user, via, waiting_for=waiting, answer_sent_at=None,
+                           claimed_by="")
         else:
             _mark_answer_sent(order, None)  # still waiting (the app has not confirmed yet)
     else:
@@ -268,12 +333,12 @@ def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via
 
 
 def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str = "", note: str = "",
-            user: User | None = None, via: str = "worker") -> None:
+            user: User | None = None, via: str = "worker", where: Q | None = None) -> None:
     with transaction.atomic():
         finished = timezone.now() if target != State.APPROVED else None
         transition(order, sources, target, user, via, bank_said=said or order.bank_said, note=note,
-                   finished_at=finished, waiting_for="", answer_sent_at=None,
-                   audit={"bank_said": said} if said else None)
+                   finished_at=finished, waiting_for="", answer_sent_at=None, claimed_until=None, claimed_by="",
+                   where=where, audit={"bank_said": said} if said else None)
         attempt_done(order)
         if target == State.ACCEPTED:
             debits.debits_accepted(order)
@@ -292,11 +357,24 @@ def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str =
 
 def _claim(order: PaymentOrder, states: list[str]) -> bool:
     now = timezone.now()
+    me = workers.current()
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-    claimed = PaymentOrder.objects.filter(free, pk=order.pk, state__in=states).update(claimed_until=now + CLAIM)
+    claimed = PaymentOrder.objects.filter(free, pk=order.pk, state__in=states).update(claimed_until=now + CLAIM,
+                                                                                      claimed_by=me)
     if claimed:
-        order.claimed_until = now + CLAIM
+        order.claimed_until, order.claimed_by = now + CLAIM, me
     return bool(claimed)
+
+
+def _abandon_quietly(order: PaymentOrder) -> None:
+    """End a dialog the dead process left paused for the order (nobody may answer it now)."""
+    connection = bank_connection(order)
+    if connection is None:
+        return
+    try:
+        bank.order_abandon(connection, order.purpose)
+    except Exception:  # the bank ends it after 15 minutes anyway
+        logger.exception("transfer %s: could not end its paused dialog", order.pk)
 
 
 def _enqueue_later(order_id: int) -> None:

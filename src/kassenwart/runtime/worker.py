@@ -1,5 +1,7 @@
 """The task worker (django-tasks database backend), alone or inside `kassenwart serve`,
-and the clock that enqueues periodic work."""
+the clock that enqueues periodic work, and what every such process does when it starts:
+register itself (core/workers.py), keep its heartbeat, and move on at once what a dead
+predecessor held (`recover`)."""
 
 import logging
 import os
@@ -10,14 +12,47 @@ import time
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from kassenwart.banking.fints import connections_recover
+from kassenwart.core import workers
 from kassenwart.flows.tasks import enqueue_due_syncs
 from kassenwart.notifications.services import digests_enqueue_due
 from kassenwart.payments.collections import debit_runs_build, plans_generate
 from kassenwart.payments.mandates import mandates_expire
-from kassenwart.payments.submission import orders_sweep
+from kassenwart.payments.submission import orders_recover, orders_sweep
 from kassenwart.reconciliation.schedule import enqueue_due_runs
 
 logger = logging.getLogger(__name__)
+
+
+def start_up() -> None:
+    """Before any work: this process registers itself, starts its heartbeat and moves on the
+    orders and bank logins whose claims died with an earlier process."""
+    workers.current()
+    recover()
+    start_heartbeat()
+
+
+def recover() -> int:
+    """Orders first (ending a dialog a dead process left paused frees its login), then the
+    bank logins still held by dead processes; then their rows go."""
+    moved = orders_recover() + connections_recover()
+    workers.forget_dead()
+    return moved
+
+
+def start_heartbeat(every: float = workers.BEAT) -> threading.Thread:
+    def beat():
+        while True:
+            try:
+                workers.beat()
+            except Exception:  # the database may be away for a moment; the next beat tries again
+                logger.exception("heartbeat failed")
+            close_old_connections()
+            time.sleep(every)
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    return thread
 
 
 def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
@@ -36,7 +71,7 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 def periodic_jobs() -> list:
     """Every tick: what enqueues work or moves stale orders on. The direct-debit jobs do their
     work themselves (idempotent, safe on several clocks) and need not run more than hourly."""
-    return [enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep,
+    return [recover, enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep,
             hourly(mandates_expire), hourly(plans_generate), hourly(debit_runs_build)]
 
 

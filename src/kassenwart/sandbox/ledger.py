@@ -75,6 +75,9 @@ class Ledger:
     opening: dict[str, tuple[date, Decimal]] = field(default_factory=dict)
     bookings: dict[str, list[Booking]] = field(default_factory=dict)
     orders: list[ExecutedOrder] = field(default_factory=list)
+    # Message ids sent again after they were executed (and refused for it): a client that
+    # keeps its promise of "at most once" never appears here.
+    resubmitted: list[str] = field(default_factory=list)
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def open_account(self, account: Account, since: date, balance: Decimal) -> None:

@@ -84,6 +84,7 @@ def refuse_duplicate(ledger: Ledger, account_iban: str, message_id: str) -> None
     """A message executed once is never executed again: checked when it is submitted and
     again when its TAN arrives (two submissions may both wait for their TAN)."""
     if any(o.message_id == message_id and o.account_iban == account_iban for o in ledger.orders):
+        ledger.resubmitted.append(message_id)
         raise Refused(f"Doppeleinreichung: MsgId {message_id} bereits ausgeführt.")
 
 

@@ -21,11 +21,19 @@ from .connections import (
                           connection_set_server,
                           sync_request,
 )
-from .login import ConnectionBusy, PinMissing, SecretUnusable, is_busy, pin_available, pin_handover
+from .login import (
+    ConnectionBusy,
+    PinMissing,
+    SecretUnusable,
+    connections_recover,
+    is_busy,
+    pin_available,
+    pin_handover,
+)
 from .orders import debit_lead_days
 from .sync import MAX_DECOUPLED_POLLS, SyncResult, connection_sync, pending_challenge, tan_submit
 
 __all__ = ["BankError", "Challenge", "ConnectionBusy", "ConnectionExists", "MAX_DECOUPLED_POLLS", "PinMissing",
            "SecretUnusable", "SyncResult", "TanExpired", "TanWrong", "connection_choose_tan", "connection_create",
-           "connection_probe", "connection_set_server", "connection_sync", "debit_lead_days", "is_busy", "pending_challenge",
+           "connection_probe", "connection_set_server", "connection_sync", "connections_recover", "debit_lead_days", "is_busy", "pending_challenge",
            "pin_available", "pin_handover", "product_id", "sync_request", "tan_submit"]

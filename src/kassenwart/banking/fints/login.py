@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.core import secrets as sealing
+from kassenwart.core import workers
 from kassenwart.core.audit import record
 
 from . import client
@@ -53,16 +54,30 @@ class SecretUnusable(client.BankError):
 # -- the claim -----------------------------------------------------------------------------
 def claim(connection: BankConnection, token: str, ttl: timedelta) -> bool:
     now = timezone.now()
+    me = workers.current()
     free = Q(locked_until__isnull=True) | Q(locked_until__lte=now) | Q(lock_token=token)
-    claimed = BankConnection.objects.filter(free, pk=connection.pk).update(lock_token=token, locked_until=now + ttl)
+    claimed = BankConnection.objects.filter(free, pk=connection.pk).update(lock_token=token, locked_until=now + ttl,
+                                                                          locked_by=me)
     if claimed:
-        connection.lock_token, connection.locked_until = token, now + ttl
+        connection.lock_token, connection.locked_until, connection.locked_by = token, now + ttl, me
     return bool(claimed)
 
 
 def release(connection: BankConnection, token: str) -> None:
-    BankConnection.objects.filter(pk=connection.pk, lock_token=token).update(lock_token="", locked_until=None)
-    connection.lock_token, connection.locked_until = "", None
+    BankConnection.objects.filter(pk=connection.pk, lock_token=token).update(lock_token="", locked_until=None,
+                                                                             locked_by="")
+    connection.lock_token, connection.locked_until, connection.locked_by = "", None, ""
+
+
+def connections_recover() -> int:
+    """Free the logins held by a process that died at work: it will never release them. A
+    dialog it paused for a person's TAN keeps its login (the bank still waits for that TAN).
+    Returns how many were freed."""
+    held = BankConnection.objects.filter(locked_until__gt=timezone.now()).exclude(locked_by="")
+    gone = workers.dead(set(held.values_list("locked_by", flat=True)))
+    paused = PausedDialog.objects.values("lock_token")
+    return held.filter(locked_by__in=gone).exclude(lock_token__in=paused).update(
+        lock_token="", locked_until=None, locked_by="")
 
 
 class Held:

@@ -10,7 +10,7 @@ the connection broke after it may have (never send it again by itself).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -20,6 +20,7 @@ from functools import partial
 from django.utils.translation import gettext as _
 
 from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog
+from kassenwart.core.crash_points import crash_point
 from kassenwart.core.models import User
 
 from . import client, dialogs
@@ -69,6 +70,9 @@ class Order:
     instant: bool = False
     kind: str = "transfer"  # or "debit"
     scheme: str = ""  # debits: "CORE" or "B2B"
+    # Called just before the order message goes to the bank (and not before a login): the
+    # caller commits that the order may reach the bank from now on, or raises to stop.
+    before_transmit: Callable[[], None] | None = None
 
 
 OrderStep = client.Challenge | client.PayeeCheck | client.OrderResult
@@ -185,6 +189,9 @@ def debit_lead_days(connection: BankConnection, scheme: str, batch: bool, *,
 
 
 def _transmit(bank: client.Session, order: Order) -> OrderStep:
+    if order.before_transmit is not None:
+        order.before_transmit()
+    crash_point("order.before_transmit")
     if order.kind == "debit":
         send = partial(bank.debit, order.account, order.pain, count=order.count, total=order.total,
                        scheme=order.scheme, descriptor=order.descriptor)
@@ -192,9 +199,11 @@ def _transmit(bank: client.Session, order: Order) -> OrderStep:
         send = partial(bank.transfer, order.account, order.pain, count=order.count, total=order.total,
                        instant=order.instant, descriptor=order.descriptor)
     try:
-        return _step(send)
+        step = _step(send)
     except client.NotExecuted as held_back:
         raise OrderNotSent(held_back.message) from held_back
+    crash_point("order.after_transmit")
+    return step
 
 
 def _step(call):

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from waitress import serve
 
-from kassenwart.runtime.worker import make_worker, start_clock
+from kassenwart.core import workers
+from kassenwart.runtime.worker import make_worker, start_clock, start_up
 
 
 class Command(BaseCommand):
@@ -25,12 +26,16 @@ class Command(BaseCommand):
         # Imported only now: WhiteNoise lists the static files when the app is built.
         from kassenwart.wsgi import application
 
+        start_up()  # also with --no-worker: the web process answers the bank (TAN, payee check)
         if not no_worker:
             threading.Thread(target=make_worker().run, name="worker", daemon=True).start()
             start_clock()
         self.stdout.write(_("Kassenwart on %(url)s") % {"url": f"http://{host}:{port}/"}, ending="\n")
         self.stdout.flush()
-        serve(application, host=host, port=port, threads=threads, ident="kassenwart", **_proxy())
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="kassenwart", **_proxy())
+        finally:
+            workers.stopped()
 
 
 def _proxy() -> dict:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from kassenwart.runtime.worker import make_worker, start_clock
+from kassenwart.core import workers
+from kassenwart.runtime.worker import make_worker, start_clock, start_up
 
 
 class Command(BaseCommand):
@@ -12,7 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval, batch, **options):
         worker = make_worker(interval, batch)
+        start_up()
         if not batch:
             start_clock()
         worker.configure_signals()
-        worker.run()
+        try:
+            worker.run()
+        finally:
+            workers.stopped()
