@@ -97,6 +97,21 @@ def serving(arguments: list[str], env: dict, tmp_path: Path, seconds: float = 12
             process.wait(timeout=5)
 
 
+@contextmanager
+def serving_books(tmp_path: Path, script: str) -> Iterator[tuple[str, int, dict]]:
+    """`kassenwart init` (admin "a", password "p"), then `script` run with Django set up in that
+    data directory (it prints the id the test needs last), then `kassenwart serve`; yields the
+    base URL, that id and the environment."""
+    env = run_env(tmp_path)
+    env["DJANGO_SETTINGS_MODULE"] = "kassenwart.settings"
+    subprocess.run([*kassenwart_command(), "init", "--company", "Nordlicht Software GmbH", "--admin", "a",
+                    "--password", "p"], env=env, check=True, capture_output=True, timeout=180)
+    done = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True,
+                          timeout=120)
+    with serving(["serve"], env, tmp_path) as base:
+        yield base, int(done.stdout.split()[-1]), env
+
+
 @pytest.fixture
 def server(tmp_path):
     """`kassenwart init` and `kassenwart serve` on a free port with their own data directory."""

@@ -7,12 +7,9 @@ Screenshots go to $KASSENWART_SCREENSHOTS (default: the test's temporary folder)
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from browser_fixtures import PHONE, kassenwart_command, log_in, open_tab, run_env, serving
+from browser_fixtures import PHONE, log_in, open_tab, serving_books
 
 pytestmark = pytest.mark.browser
 
@@ -63,14 +60,8 @@ print(plan.pk)
 
 @pytest.fixture
 def books(tmp_path):
-    env = run_env(tmp_path)
-    env["DJANGO_SETTINGS_MODULE"] = "kassenwart.settings"
-    subprocess.run([*kassenwart_command(), "init", "--company", "Nordlicht Software GmbH", "--admin", "a",
-                    "--password", "p"], env=env, check=True, capture_output=True, timeout=180)
-    done = subprocess.run([sys.executable, "-c", BOOKS], env=env, check=True, capture_output=True, text=True,
-                          timeout=120)
-    with serving(["serve"], env, tmp_path) as base:
-        yield base, int(done.stdout.split()[-1])
+    with serving_books(tmp_path, BOOKS) as served:
+        yield served[:2]
 
 
 def test_collections_on_a_phone(books, browser, shots):

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from browser_fixtures import authenticator_code, kassenwart_command, log_in, run_env, serving, wrong_code
+from browser_fixtures import authenticator_code, log_in, serving_books, wrong_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,14 +49,8 @@ session.save()
 
 @pytest.fixture
 def books(tmp_path):
-    env = run_env(tmp_path)
-    env["DJANGO_SETTINGS_MODULE"] = "kassenwart.settings"
-    subprocess.run([*kassenwart_command(), "init", "--company", "Nordlicht Software GmbH", "--admin", "a",
-                    "--password", "p"], env=env, check=True, capture_output=True, timeout=180)
-    done = subprocess.run([sys.executable, "-c", BOOKS], env=env, check=True, capture_output=True, text=True,
-                          timeout=120)
-    with serving(["serve"], env, tmp_path) as base:
-        yield base, int(done.stdout.split()[-1]), env
+    with serving_books(tmp_path, BOOKS) as served:
+        yield served
 
 
 def _english(browser):
