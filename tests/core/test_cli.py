@@ -3,6 +3,7 @@ the language the command line speaks."""
 
 import io
 
+import django
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -14,7 +15,7 @@ from kassenwart.companies.models import Company, Membership
 from kassenwart.core.models import User
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.models import Match
-from kassenwart.runtime.cli import main
+from kassenwart.runtime.cli import installed_version, main
 from kassenwart.runtime.worker import make_worker
 
 
@@ -100,3 +101,8 @@ def test_the_worker_runs_the_matching_a_cli_import_enqueued(company, django_capt
         queued.refresh_from_db()
         assert queued.status == "SUCCESSFUL", queued.exception_class_path
     assert Match.objects.filter(company=company, kind="auto").count() == 1
+
+
+def test_version_names_kassenwart_and_django(capsys):
+    assert main(["kassenwart", "--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"kassenwart {installed_version()} (Django {django.get_version()})"

@@ -70,7 +70,7 @@ def _dispatch(args: list[str], traceback_wanted: bool) -> int:
     if args[0] == "help":
         return _help(args[1:])
     if args[0] == "--version":
-        return _print(f"{PROG} {installed_version()} (Django {django.getinstalled_version()})")
+        return _print(f"{PROG} {installed_version()} (Django {django.get_version()})")
     if args[0].startswith("-"):
         return _fail(
             _("%(prog)s: the command comes first (%(prog)s COMMAND [options]); `%(prog)s help` lists them")
