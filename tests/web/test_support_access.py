@@ -11,11 +11,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from kassenwart.companies import two_factor
 from kassenwart.companies.models import SupportGrant
-from kassenwart.companies.support import SupportAccessError, support_grant
+from kassenwart.companies.support import SupportAccessError, support_grant, support_revoke
 from kassenwart.core.models import AuditEvent, User
+from kassenwart.web.step_up import SESSION_KEY
 
-from logins import log_in
+from logins import log_in, totp_code
 
 
 @pytest.fixture
@@ -80,6 +82,12 @@ def test_full_access_changes_are_audited_with_the_support_users_name(company, ad
     assert english_client.post(reverse("member_list"), {"username": "sam-support", "role": "admin"}).status_code == 403
     assert not company.memberships.filter(user=helper).exists()
     assert english_client.get(reverse("support_access")).status_code == 403
+    # Nor the company's two-factor rule: it would weaken every member's login.
+    company.require_two_factor = True
+    company.save(update_fields=["require_two_factor"])
+    assert english_client.post(reverse("company_two_factor"), {}).status_code == 403
+    company.refresh_from_db()
+    assert company.require_two_factor
 
 
 def test_access_ends_by_itself_at_its_end(company, admin, helper, english_client):
@@ -124,3 +132,31 @@ def test_one_running_grant_per_support_user(company, admin, helper):
     support_grant(company, "sam-support", 4, by=admin)
     with pytest.raises(SupportAccessError, match="revoke it first"):
         support_grant(company, "sam-support", 4, by=admin, full_access=True)
+
+
+def test_read_only_support_logs_in_with_password_and_app_code(company, admin, helper, english_client):
+    """The code step is the support user's own login, not a change to the company: allowed."""
+    support_grant(company, "sam-support", 2, by=admin)
+    key = two_factor.authenticator_key(two_factor.authenticator_issue(helper, via="test"))
+    english_client.post(reverse("login"), {"username": "sam-support", "password": "correct horse battery"})
+    assert english_client.post(reverse("login_code"), {"code": totp_code(key)}).status_code == 302
+    assert english_client.get(reverse("home")).status_code == 200
+
+
+def test_granting_asks_for_the_code_again(company, admin, helper, english_client):
+    log_in(english_client, admin)
+    session = english_client.session
+    del session[SESSION_KEY]
+    session.save()
+    answer = english_client.post(reverse("support_access"), {"username": "sam-support", "hours": 4, "full_access": "on"})
+    assert answer["Location"].startswith(reverse("step_up"))
+    assert not SupportGrant.objects.exists()
+
+
+def test_only_an_admin_grants_or_ends_support_access(company, admin, member, helper):
+    with pytest.raises(SupportAccessError, match="Only an admin"):
+        support_grant(company, "sam-support", 4, by=member)
+    full = support_grant(company, "sam-support", 4, by=admin, full_access=True)
+    with pytest.raises(SupportAccessError, match="Only an admin"):
+        support_revoke(company, full.pk, by=helper)  # support with full access acts as an admin, not here
+    assert SupportGrant.objects.running().filter(pk=full.pk).exists()

@@ -67,7 +67,8 @@ def _company_rows(company, db_rows, label, make_member):
                                pain=f"<Document><Nm>{FOREIGN_NAME} {label}</Nm></Document>".encode())
     collection, plan = _debit_rows(company, account, invoice, colleague.user, label)
     User.objects.create_user(f"support-{label}")
-    grant = support_grant(company, f"support-{label}", 4, by=colleague.user, via="test")
+    grantor = make_member(company, f"admin-{label}", "admin")
+    grant = support_grant(company, f"support-{label}", 4, by=grantor.user, via="test")
     return {
         "member_change": colleague,
         "support_end": grant,
@@ -135,10 +136,10 @@ def _reconciliation_rows(company, db_rows, account, record, invoice, label):
 
 @pytest.fixture
 def two_companies(company, other_company, db_rows, make_user):
-    def make_member(owner, username):
+    def make_member(owner, username, role="member"):
         from kassenwart.companies.models import Membership
 
-        return Membership.objects.get(company=owner, user=make_user(owner, "member", username))
+        return Membership.objects.get(company=owner, user=make_user(owner, role, username))
 
     user = make_user(company, "admin", "anna")
     ours = _company_rows(company, db_rows, "ours", make_member)

@@ -1,4 +1,5 @@
 from kassenwart.companies.models import Membership, Role, SupportGrant
+from kassenwart.companies.permissions import allows
 
 
 def memberships_of(user) -> list[Membership]:
@@ -18,6 +19,14 @@ def support_grants_running_in(company) -> list[SupportGrant]:
 def support_grants_of(company, limit: int = 50) -> list[SupportGrant]:
     """The company's grants, newest first: running, revoked and ended."""
     return list(SupportGrant.objects.filter(company=company).select_related("user", "granted_by", "revoked_by")[:limit])
+
+
+def member_may(company, user, permission: str) -> bool:
+    """Whether the person's own membership allows `permission`: support access never counts
+    here, for what only a member may do (who belongs to the company, who has support access,
+    the company's login rule)."""
+    role = Membership.objects.filter(company=company, user=user).values_list("role", flat=True).first()
+    return allows(role, permission)
 
 
 def role_in(company, user) -> str | None:

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kassenwart.companies.models import Company, Membership, Role, SupportGrant
+from kassenwart.companies.permissions import MANAGE_USERS
+from kassenwart.companies.selectors import member_may
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
 
@@ -34,10 +36,18 @@ def _describe(grant: SupportGrant) -> dict:
     }
 
 
+def _require_admin(company: Company, by: User) -> None:
+    """Only an admin of the company hands out or ends support access; support never does, even
+    with full access (it could let itself stay)."""
+    if not member_may(company, by, MANAGE_USERS):
+        raise SupportAccessError(_("Only an admin of the company grants or ends support access."))
+
+
 @transaction.atomic
 def support_grant(company: Company, username: str, hours: int, *, full_access: bool = False, by: User,
                   via: str = "web") -> SupportGrant:
     """Let the user `username` into `company` from now for `hours` hours."""
+    _require_admin(company, by)
     user = User.objects.filter(username=username.strip(), is_active=True).first()
     if user is None:
         raise SupportAccessError(_("There is no user %(user)s.") % {"user": username.strip()})
@@ -61,6 +71,7 @@ def support_grant(company: Company, username: str, hours: int, *, full_access: b
 @transaction.atomic
 def support_revoke(company: Company, grant_id: int, *, by: User, via: str = "web") -> SupportGrant:
     """End a running grant now. One conditional UPDATE, so revoking twice is said, not repeated."""
+    _require_admin(company, by)
     now = timezone.now()
     ended = SupportGrant.objects.running(now).filter(pk=grant_id, company=company).update(revoked_at=now, revoked_by=by)
     grant = SupportGrant.objects.select_related("user").filter(pk=grant_id, company=company).first()

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 
 from kassenwart.companies.models import Company, Membership, RecoveryCode, RecoveryCodes, Role, TotpDevice
+from kassenwart.companies.permissions import MANAGE_USERS
+from kassenwart.companies.selectors import member_may
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
 from kassenwart.core.secrets import seal, unseal
@@ -125,6 +127,7 @@ def authenticator_confirm(device: TotpDevice, code: str, *, via: str = "web") ->
     return codes
 
 
+@transaction.atomic  # a recovery code is used up together with its audit event
 def second_factor_check(user: User, code: str, *, via: str = "web") -> TotpDevice | RecoveryCodes | None:
     """The device whose code this is (the app's, or an unused recovery code), else None."""
     device = authenticator_of(user)
@@ -192,18 +195,18 @@ def two_factor_remove(user: User, *, by: User, company: Company | None = None, v
     if by == user and two_factor_required(user):
         raise TwoFactorError(_("Your role requires two-factor login; set up a new authenticator app instead."))
     if by != user:
-        if company is None or not Membership.objects.filter(company=company, user=by, role=Role.ADMIN).exists():
+        if company is None or not member_may(company, by, MANAGE_USERS):
             raise TwoFactorError(_("Only an admin of the person's company can do this."))
-        _admin_of_every_company(user, by)
-    device = authenticator_of(user)
-    TotpDevice.objects.filter(user=user).delete()
-    RecoveryCodes.objects.filter(user=user).delete()
-    if device is not None:
+        admin_may_act_on(user, by)
+    removed_devices, _per_model = TotpDevice.objects.filter(user=user).delete()
+    removed_codes, _per_model = RecoveryCodes.objects.filter(user=user).delete()
+    if removed_devices or removed_codes:
         record_for_user("two_factor.removed", user, user, by=by, via=via)
 
 
-def _admin_of_every_company(user: User, admin: User) -> None:
-    """An admin acts on a person's login only if the admin is admin of every company the person
+def admin_may_act_on(user: User, admin: User) -> None:
+    """Raise TwoFactorError unless `admin` may reset the person's password or second factor.
+    An admin acts on a person's login only if the admin is admin of every company the person
     belongs to: an admin of one company must not take over a login another company relies on."""
     theirs = set(Membership.objects.filter(user=user).values_list("company_id", flat=True))
     mine = set(Membership.objects.filter(user=admin, role=Role.ADMIN).values_list("company_id", flat=True))
@@ -212,13 +215,12 @@ def _admin_of_every_company(user: User, admin: User) -> None:
                              % {"user": user.get_username()})
 
 
-def admin_may_act_on(user: User, admin: User) -> None:
-    """Raise TwoFactorError unless `admin` may reset the person's password or second factor."""
-    _admin_of_every_company(user, admin)
-
-
 @transaction.atomic
 def company_two_factor_set(company: Company, required: bool, *, by: User, via: str = "web") -> None:
+    """Two-factor login for every member of `company`, or only for admins and approvers. Only an
+    admin of the company changes it (support, even with full access, does not)."""
+    if not member_may(company, by, MANAGE_USERS):
+        raise TwoFactorError(_("Only an admin of the company can do this."))
     before = Company.objects.select_for_update().get(pk=company.pk).require_two_factor
     Company.objects.filter(pk=company.pk).update(require_two_factor=required)
     company.require_two_factor = required

@@ -2,9 +2,10 @@
 
 Logging in with a code (or a recovery code), setting up the app and confirming a step-up all
 go through `second_factor_entered`, which tells django-otp the device (so `user.is_verified()`)
-and keeps the time. Sensitive actions (approving and sending payments, changing roles,
-creating API tokens) are wrapped in `step_up_required`: the code must have been entered within
-the last STEP_UP_WITHIN, else the person is asked for it and comes back.
+and keeps the time. Sensitive actions (approving and sending payments, changing roles and
+members, reset links, granting support access, the company's two-factor rule) are wrapped in
+`step_up_required`: the code must have been entered within the last STEP_UP_WITHIN, else the
+person is asked for it and comes back.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ def second_factor_entered(request, device) -> None:
 
 
 def second_factor_recent(request) -> bool:
-    """Whether this session's person entered a second factor within STEP_UP_WITHIN. Reusable by
-    any entry point that keeps a session (the API's token pages as well as the web)."""
+    """Whether this session's person entered a second factor within STEP_UP_WITHIN."""
     entered = request.session.get(SESSION_KEY)
     verified = getattr(request.user, "is_verified", None)
     return (entered is not None and verified is not None and verified()

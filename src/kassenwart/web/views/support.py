@@ -14,6 +14,7 @@ from kassenwart.companies.permissions import MANAGE_USERS
 from kassenwart.companies.selectors import support_grants_of
 from kassenwart.companies.support import MAX_HOURS, SupportAccessError, support_grant, support_revoke
 from kassenwart.web.decorators import company_required
+from kassenwart.web.step_up import step_up_required
 
 
 class SupportGrantForm(forms.Form):
@@ -33,8 +34,15 @@ def _members_only(request) -> None:
 @company_required(MANAGE_USERS)
 def support_access(request):
     _members_only(request)
-    form = SupportGrantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        return _support_grant(request)
+    return _list(request, SupportGrantForm())
+
+
+@step_up_required  # full access makes someone outside the company an admin of it for days
+def _support_grant(request):
+    form = SupportGrantForm(request.POST)
+    if form.is_valid():
         try:
             grant = support_grant(
                 request.company, form.cleaned_data["username"], form.cleaned_data["hours"],
@@ -45,6 +53,10 @@ def support_access(request):
         else:
             messages.success(request, _("%(user)s has support access now.") % {"user": grant.user.get_username()})
             return redirect("support_access")
+    return _list(request, form)
+
+
+def _list(request, form):
     return render(request, "web/support/list.html", {"form": form, "grants": support_grants_of(request.company)})
 
 
