@@ -17,6 +17,7 @@ from order_steps import SUPPLIER, executed, send
 from kassenwart.banking import fints
 from kassenwart.banking.fints import client, orders
 from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog, Transaction
+from kassenwart.core import workers
 from kassenwart.core.models import AuditEvent
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
@@ -309,11 +310,14 @@ def test_a_payee_check_that_never_finishes_sends_nothing(approved, approver, ban
     assert send(order, approver).state == State.TAN_PENDING  # later it goes through
 
 
-def test_the_clock_moves_on_what_nobody_will(approved, approver, bank):
+@pytest.mark.parametrize("claimed_by", ["", "live"], ids=["unnamed claim", "claim of a live process that failed"])
+def test_the_clock_moves_on_what_nobody_will(approved, approver, bank, claimed_by):
     waiting = send(approved(name="Max Mustermann"), approver)
     stuck = approved()
     services.order_queue(stuck, user=approver)
-    PaymentOrder.objects.filter(pk=stuck.pk).update(state=State.SENDING, sending_started_at=timezone.now())
+    PaymentOrder.objects.filter(pk=stuck.pk).update(
+        state=State.SENDING, sending_started_at=timezone.now(), claimed_by=workers.current() if claimed_by else "")
+    assert submission.orders_recover() == 0  # recovery leaves a live process's claim alone
     assert submission.orders_sweep() == 0  # the dialog is alive, the send is recent
     expire_dialog()
     later = timezone.now() + submission.SENDING_STALLED + timedelta(seconds=1)

@@ -61,7 +61,7 @@ State = PaymentOrder.State
 WaitingFor = PaymentOrder.WaitingFor
 WAITING = (State.VOP_PENDING, State.TAN_PENDING)
 CLAIM = bank.ORDER_TTL  # a person's answer at the bank, every poll and timeout included
-SENDING_STALLED = bank.ORDER_TTL + timedelta(minutes=5)  # sent before claims named their process (0004)
+SENDING_STALLED = bank.ORDER_TTL + timedelta(minutes=5)  # longer than any send: its process is stuck or failed
 BUSY_RETRY = timedelta(seconds=30)  # the login is in use (a sync, another order's TAN): try again then
 
 
@@ -130,13 +130,15 @@ def orders_recover() -> int:
 
 def orders_sweep(now=None) -> int:
     """The clock's check for orders nobody will move on: waiting for a person after the bank
-    ended the dialog (`order_lapse`), or still "sending" long after a worker began without
-    naming itself (queued before claims named their process; whether the order reached the
-    bank is unknown). Orders of dead processes are `orders_recover`'s. Returns how many moved."""
+    ended the dialog (`order_lapse`), or still "sending" longer than any send takes, whoever
+    claims it: a process that is alive but failed or hangs after its claim (a bug, the
+    database), or one that began before claims named their process. Whether the order reached
+    the bank is unknown, so it becomes unknown; should the process wake up, its mark that
+    something goes to the bank is conditional on the state and fails. Orders of dead processes
+    are `orders_recover`'s, within minutes. Returns how many moved."""
     now = now or timezone.now()
     moved = 0
-    stalled = PaymentOrder.objects.filter(state=State.SENDING, claimed_by="",
-                                          sending_started_at__lt=now - SENDING_STALLED)
+    stalled = PaymentOrder.objects.filter(state=State.SENDING, sending_started_at__lt=now - SENDING_STALLED)
     for order in stalled.select_related("company"):
         try:
             _settle(order, [State.SENDING], State.UNKNOWN, said=_(
