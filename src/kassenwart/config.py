@@ -104,11 +104,17 @@ class Config:
     url: str = ""
     session_idle_minutes: int = 30
     session_max_minutes: int = 12 * 60
-    trusted_proxy: str = "127.0.0.1"
+    trusted_proxy: str = ""  # as configured; `proxy` is the address believed
 
     @property
     def https(self) -> bool:
         return self.url.startswith("https://")
+
+    @property
+    def proxy(self) -> str:
+        """The address whose X-Forwarded-* headers are believed: KASSENWART_TRUSTED_PROXY, else
+        127.0.0.1 behind TLS (KASSENWART_URL=https://...), else none."""
+        return self.trusted_proxy or ("127.0.0.1" if self.https else "")
 
     @property
     def origin(self) -> str:
@@ -144,7 +150,7 @@ class Config:
             url=url,
             session_idle_minutes=_minutes("KASSENWART_SESSION_IDLE_MINUTES", 30),
             session_max_minutes=_minutes("KASSENWART_SESSION_MAX_MINUTES", 12 * 60),
-            trusted_proxy=os.environ.get("KASSENWART_TRUSTED_PROXY", "").strip() or "127.0.0.1",
+            trusted_proxy=os.environ.get("KASSENWART_TRUSTED_PROXY", "").strip(),
         )
 
 

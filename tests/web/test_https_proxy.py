@@ -114,3 +114,29 @@ def test_without_kassenwart_url_the_same_login_fails_its_csrf_check(data, tmp_pa
         assert not cookies_of(page)["csrftoken"]["secure"]
         assert answer.status == 403
         assert "sessionid" not in cookies_of(answer)
+
+
+def logins_from(base: str, client: str):
+    """Posting the login form as a browser at `client` would, through a proxy over plain HTTP
+    that reports the client's address: a function of user name and password."""
+    headers = {"X-Forwarded-For": client, "Accept-Language": "en"}
+    page = fetch(base, "GET", "/login/", headers)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    form_headers = {**headers, "Cookie": f"csrftoken={cookies_of(page)['csrftoken'].value}"}
+    return lambda username, password: fetch(base, "POST", "/login/", form_headers,
+                                            {"username": username, "password": password, "csrfmiddlewaretoken": token})
+
+
+def test_behind_a_plain_http_proxy_each_client_address_is_throttled_on_its_own(data, tmp_path):
+    """With KASSENWART_TRUSTED_PROXY the address the proxy reports counts, not the proxy's own:
+    30 failures from one client lock that client, not everyone behind the proxy."""
+    from kassenwart.companies.login_throttle import ADDRESS_LIMIT
+
+    data["KASSENWART_TRUSTED_PROXY"] = "127.0.0.1"
+    with serving(["serve"], data, tmp_path) as base:
+        attacker = logins_from(base, "203.0.113.7")
+        for attempt in range(ADDRESS_LIMIT):
+            assert attacker(f"guess-{attempt}", "wrong").status == 200
+        locked = attacker("anna", PASSWORD)
+        assert locked.status == 200 and "Too many failed logins" in locked.text
+        assert logins_from(base, "203.0.113.8")("anna", PASSWORD).status == 302

@@ -39,13 +39,15 @@ class Command(BaseCommand):
 
 
 def _proxy() -> dict:
-    """Behind a TLS proxy (KASSENWART_URL=https://...), waitress believes the X-Forwarded-Proto
-    and X-Forwarded-For of the proxy's address (KASSENWART_TRUSTED_PROXY, 127.0.0.1 by default)
-    and drops them from anyone else; without the setting it drops them from everyone."""
-    if not settings.CONFIG.https:
+    """Behind a proxy, waitress believes X-Forwarded-For (the client's address, which login
+    throttling counts) and, behind TLS, X-Forwarded-Proto, only from the proxy's address
+    (config's `proxy`: KASSENWART_TRUSTED_PROXY, or 127.0.0.1 with an https KASSENWART_URL),
+    and drops them from anyone else; with neither setting it drops them from everyone."""
+    config = settings.CONFIG
+    if not config.proxy:
         return {}
     return {
-        "trusted_proxy": settings.CONFIG.trusted_proxy,
+        "trusted_proxy": config.proxy,
         "trusted_proxy_count": 1,
-        "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+        "trusted_proxy_headers": {"x-forwarded-for", *(["x-forwarded-proto"] if config.https else [])},
     }
