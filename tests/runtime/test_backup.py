@@ -157,10 +157,46 @@ def test_restore_refuses_an_installation_with_data_and_a_damaged_backup_puts_not
         assert refused.returncode == 1 and "Traceback" not in refused.stderr
         assert "damaged" in refused.stderr, refused.stderr
         target = Path(restored["KASSENWART_DATA_DIR"])
-        assert not (target / "secrets.key").exists() and not (target / "uploads").exists()
-        assert not (target / "kassenwart.sqlite3").exists()
-        if "DATABASE_URL" in restored:
-            assert table_rows(restored) == {}
+
+        def nothing_in_place():
+            assert not (target / "secrets.key").exists() and not any((target / "uploads").rglob("*.pdf"))
+            assert not (target / "kassenwart.sqlite3").exists()
+            if "DATABASE_URL" in restored:
+                assert table_rows(restored) == {}
+
+        nothing_in_place()
+        # Intact as a file (every checksum right) but its database cannot be restored: the key
+        # file and uploads, put in place first, are taken away again, and the restore can be
+        # repeated with a good backup.
+        spoiled = repacked(backup, tmp_path / "spoiled.tar.gz", spoil=lambda name: name.startswith("database."))
+        failed = kassenwart(restored, "restore", str(spoiled))
+        assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
+        nothing_in_place()
+        assert kassenwart(restored, "restore", str(backup)).returncode == 0
+
+
+def repacked(backup: Path, target: Path, spoil) -> Path:
+    """A copy of the backup whose members for which spoil(name) is true have a page of garbage
+    in their middle, with the manifest's checksums made to match: damaged at its source."""
+    import hashlib
+    import io
+    import json
+    import tarfile
+
+    with tarfile.open(backup, "r:gz") as archive:
+        members = {info.name: archive.extractfile(info).read() for info in archive if info.isfile()}
+    manifest = json.loads(members.pop("manifest.json"))
+    for name, data in members.items():
+        if spoil(name):
+            middle = len(data) // 2
+            members[name] = data[:middle] + b"\xab" * 4096 + data[middle + 4096:]
+            manifest["members"][name] = hashlib.sha256(members[name]).hexdigest()
+    with tarfile.open(target, "w:gz") as archive:
+        for name, data in [("manifest.json", json.dumps(manifest).encode()), *members.items()]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return target
 
 
 def test_a_backup_never_overwrites_a_file(tmp_path):

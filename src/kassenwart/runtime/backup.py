@@ -184,19 +184,23 @@ def restore(source: Path) -> RestoreSummary:
                               % {"file": source, "found": manifest["database"], "kind": kind, "where": where})
         _refuse_unless_empty(kind, data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        if kind == "sqlite":
-            _restore_sqlite(staged / DUMP[kind])
-        else:
-            _run_pg_tool(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                          f"--dbname={settings.DATABASES[DEFAULT_DB_ALIAS]['NAME']}", str(staged / DUMP[kind])],
-                         "pg_restore")
         files = [name for name in manifest["members"] if name != DUMP[kind]]
-        for name in files:
-            destination = data_dir / name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(staged / name, destination)
-            if name in (KEY_FILE, DJANGO_KEY_FILE):
-                destination.chmod(0o600)
+        # The files first, the database last: a restore that stops half way leaves no database
+        # without its key file, and what it placed is taken away again, so it can be repeated.
+        placed: list[Path] = []
+        try:
+            for name in files:
+                placed.append(_place(staged / name, data_dir / name, secret=name in (KEY_FILE, DJANGO_KEY_FILE)))
+            if kind == "sqlite":
+                _restore_sqlite(staged / DUMP[kind])
+            else:
+                _run_pg_tool(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+                              "--single-transaction", f"--dbname={settings.DATABASES[DEFAULT_DB_ALIAS]['NAME']}",
+                              str(staged / DUMP[kind])], "pg_restore")
+        except BaseException:
+            for path in placed:
+                path.unlink(missing_ok=True)
+            raise
     uploaded = sum(1 for name in files if name.startswith(f"{UPLOADS}/"))
     return RestoreSummary(kind, manifest["created"], KEY_FILE in files, uploaded)
 
@@ -265,7 +269,7 @@ def _refuse_unless_empty(kind: str, data_dir: Path) -> None:
         raise BackupError(_("%(folder)s holds a key file already (%(key)s); restore into an empty data directory "
                             "(KASSENWART_DATA_DIR).") % {"folder": data_dir, "key": KEY_FILE})
     uploads = data_dir / UPLOADS
-    if uploads.is_dir() and any(uploads.iterdir()):
+    if uploads.is_dir() and any(path.is_file() for path in uploads.rglob("*")):  # empty folders hold nothing
         raise BackupError(_("%(folder)s is not empty; restore into an empty data directory.") % {"folder": uploads})
     if kind == "sqlite":
         path = _sqlite_path()
@@ -281,6 +285,18 @@ def _refuse_unless_empty(kind: str, data_dir: Path) -> None:
         raise BackupError(_("the database %(database)s holds %(tables)d tables already; restore into an empty "
                             "database (create one and point DATABASE_URL to it).")
                           % {"database": _pg_name(), "tables": tables})
+
+
+def _place(staged: Path, destination: Path, *, secret: bool) -> Path:
+    """Copy a file into the data directory under a temporary name and rename it, so the name
+    never holds half a file."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".restoring")
+    shutil.copyfile(staged, partial)
+    if secret:
+        partial.chmod(0o600)
+    os.replace(partial, destination)
+    return destination
 
 
 def _restore_sqlite(dump: Path) -> None:
