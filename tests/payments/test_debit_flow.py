@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from lxml import etree
 
 from kassenwart.banking.models import BankAccount
@@ -31,6 +31,7 @@ from kassenwart.payments.sepa import pain008, schemas
 from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.models import Match, TransactionState
+from kassenwart.reconciliation.reasons import worded
 
 from camt_files import camt, entry
 from shared_data import shared_path
@@ -160,6 +161,8 @@ def test_collected_debits_reconcile_and_a_return_reopens_its_invoice(run, approv
     assert (mandate.state, mandate.state_reason) == ("blocked", "AC04")
     credit = TransactionState.objects.get(transaction__end_to_end_id=ids["MNDT-10002"], transaction__amount__gt=0)
     assert credit.status == TransactionState.Status.IGNORED  # matching never applies it again
+    with translation.override("de"):
+        assert worded(credit.ignore_reason) == "Lastschrift zurückgegeben (Rückgabegrund AC04)"
     after_import_task.call(company.pk)
     assert Invoice.objects.get(number="RE-10002").status == "open"
     assert debits.return_reason_text("AC04") == "the account is closed (AC04)"

@@ -151,3 +151,15 @@ def test_the_migration_turns_stored_words_into_keys(company):
     ]
     note = TransactionState.objects.get(pk=outgoing.pk).note
     assert note == PREFIX + "outgoing" and in_language("de", note) == "ausgehende Zahlung"
+
+
+IGNORE_MIGRATION = importlib.import_module("kassenwart.reconciliation.migrations.0004_ignore_reason_as_message")
+
+
+def test_why_a_payment_is_no_invoice_payment_is_a_message_too():
+    returned, given = IGNORE_MIGRATION.as_message("direct debit returned (AC04)"), IGNORE_MIGRATION.as_message("Darlehen")
+    assert (returned, given) == (app_reason("debit_returned", code="AC04"), app_reason("given", text="Darlehen"))
+    assert in_language("de", returned) == "Lastschrift zurückgegeben (Rückgabegrund AC04)"
+    assert in_language("en", returned) == "direct debit returned (return code AC04)"
+    assert in_language("de", given) == "Darlehen" and worded(None) == ""
+

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.reconciliation.models import Match, RejectedSuggestion, TransactionState
-from kassenwart.reconciliation.reasons import app_reason
+from kassenwart.reconciliation.reasons import app_reason, worded
 from kassenwart.reconciliation.services import match_create, reconcile_company
 
 
@@ -288,7 +288,7 @@ def test_ignore_with_a_reason_and_undo_it(books, english):
     assert "Marked as not an invoice payment." in text and "Erstattung der Versicherung" in text
     assert reverse("reconciliation_unignore", args=[books.refund.pk]) in text
     state = _state(books.refund)
-    assert (state.status, state.ignore_reason) == ("ignored", "Erstattung der Versicherung")
+    assert (state.status, worded(state.ignore_reason)) == ("ignored", "Erstattung der Versicherung")
     assert AuditEvent.objects.filter(action="transaction.ignored").exists()
     assert "Versicherung AG" not in _text(english.get(reverse("reconciliation_open")))
     ignored = _text(english.get(reverse("reconciliation_open") + "?status=ignored"))

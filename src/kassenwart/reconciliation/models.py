@@ -50,7 +50,9 @@ class TransactionState(models.Model):
     # "reasons": [...], "write_off": "0.00", "surplus": "0.00"}]
     suggestions = models.JSONField(default=list)
     note = models.CharField(max_length=300, blank=True)
-    ignore_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Why it is not an invoice payment, as a stored message (reasons.py): a person's words, or
+    # the app's own (a returned direct debit); None while it is not ignored.
+    ignore_reason = models.JSONField(_("reason"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

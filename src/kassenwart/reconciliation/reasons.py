@@ -41,9 +41,11 @@ def is_reason(stored_reason: dict | str, key: str) -> bool:
     return isinstance(stored_reason, dict) and stored_reason.get("key") == PREFIX + key
 
 
-def worded(stored_reason: dict | str) -> str:
+def worded(stored_reason: dict | str | None) -> str:
     """A stored reason, or a note's key, in the reader's language; a text from before keys
     (none is left after migration 0003, but a row written by an old worker could be) as it is."""
+    if stored_reason is None:
+        return ""
     if isinstance(stored_reason, dict):
         return render(stored_reason)
     if defined(stored_reason):

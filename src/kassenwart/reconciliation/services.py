@@ -177,7 +177,7 @@ class _Run:
             TransactionState,
             ("transaction_id", *fields),
             [(tx_id, *state) for tx_id, state in rows.items()],
-            same={"company_id": self.company.pk, "ignore_reason": "", "updated_at": now},
+            same={"company_id": self.company.pk, "ignore_reason": None, "updated_at": now},
         )
 
     def _save_matches(self, now) -> None:
@@ -525,7 +525,7 @@ def transaction_ignore(company: Company, tx: Transaction, reason: str, *, user: 
         raise ReconciliationError(_("Only open payments can be marked as not an invoice payment."))
     if not reason.strip():
         raise ReconciliationError(_("Say why this is not an invoice payment."))
-    state.status, state.ignore_reason = TransactionState.Status.IGNORED, reason.strip()[:300]
+    state.status, state.ignore_reason = TransactionState.Status.IGNORED, app_reason("given", text=reason.strip()[:300])
     state.save(update_fields=["status", "ignore_reason", "updated_at"])
     record("transaction.ignored", state, company=company, user=user, via="web",
            before={"status": "open"}, after={"status": "ignored", "reason": state.ignore_reason})
@@ -537,7 +537,7 @@ def transaction_unignore(company: Company, tx: Transaction, *, user: User | None
     if state.status != TransactionState.Status.IGNORED:
         raise ReconciliationError(_("This payment is not ignored."))
     before = {"status": "ignored", "reason": state.ignore_reason}
-    state.status, state.ignore_reason = TransactionState.Status.OPEN, ""
+    state.status, state.ignore_reason = TransactionState.Status.OPEN, None
     state.save(update_fields=["status", "ignore_reason", "updated_at"])
     record("transaction.unignored", state, company=company, user=user, via="web", before=before, after={"status": "open"})
 
@@ -580,7 +580,7 @@ def debit_returned(company: Company, credit: Transaction, *, code: str, via: str
         match_undo(company, match, user=None, via=via)
     state = _state_for(company, credit)
     before = {"status": state.status}
-    state.status, state.ignore_reason = TransactionState.Status.IGNORED, f"direct debit returned ({code})"
+    state.status, state.ignore_reason = TransactionState.Status.IGNORED, app_reason("debit_returned", code=code)
     state.suggestions = []
     state.save(update_fields=["status", "ignore_reason", "suggestions", "updated_at"])
     record("transaction.ignored", state, company=company, user=None, via=via, before=before,

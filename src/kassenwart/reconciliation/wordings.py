@@ -83,3 +83,7 @@ _reason("return_or_reversal", _("return or reversal"))
 _reason("mapped_by_hand", _("mapped by hand"))
 _reason("suggestion_accepted", _("suggestion accepted"))
 _reason("mandate_collected", _("direct debit collected under mandate %(mandate)s"))
+
+# Why a payment is not an invoice payment: a person's words, or a direct debit that came back.
+_reason("given", "%(text)s")
+_reason("debit_returned", _("direct debit returned (return code %(code)s)"))
