@@ -106,3 +106,22 @@ def test_the_worker_runs_the_matching_a_cli_import_enqueued(company, django_capt
 def test_version_names_kassenwart_and_django(capsys):
     assert main(["kassenwart", "--version"]) == 0
     assert capsys.readouterr().out.strip() == f"kassenwart {installed_version()} (Django {django.get_version()})"
+
+
+def test_reset_two_factor_lets_an_admin_who_lost_the_phone_back_in(company, make_user):
+    from kassenwart.companies.two_factor import authenticator_issue, authenticator_of
+    from kassenwart.core.models import AuditEvent
+
+    admin = make_user(company, "admin")
+    authenticator_issue(admin, via="test")
+    out = io.StringIO()
+    call_command("reset_two_factor", admin.username, stdout=out)
+    assert out.getvalue().startswith(f"Removed the authenticator app and recovery codes of {admin.username}")
+    assert authenticator_of(admin) is None
+    removed = AuditEvent.objects.get(action="two_factor.removed")
+    assert (removed.company, removed.actor_label, removed.actor) == (company, "cli", None)
+    again = io.StringIO()
+    call_command("reset_two_factor", admin.username, stdout=again)
+    assert "has no authenticator app" in again.getvalue()
+    with pytest.raises(CommandError, match="There is no user nobody"):
+        call_command("reset_two_factor", "nobody")

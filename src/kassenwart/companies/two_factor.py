@@ -198,10 +198,25 @@ def two_factor_remove(user: User, *, by: User, company: Company | None = None, v
         if company is None or not member_may(company, by, MANAGE_USERS):
             raise TwoFactorError(_("Only an admin of the person's company can do this."))
         admin_may_act_on(user, by)
-    removed_devices, _per_model = TotpDevice.objects.filter(user=user).delete()
-    removed_codes, _per_model = RecoveryCodes.objects.filter(user=user).delete()
-    if removed_devices or removed_codes:
+    if _removed(user):
         record_for_user("two_factor.removed", user, user, by=by, via=via)
+
+
+@transaction.atomic
+def two_factor_reset(user: User, *, via: str = "cli") -> bool:
+    """The operator at the command line (who holds the data directory) removes a person's
+    authenticator app and recovery codes: the way back in for a lone admin who lost the phone
+    and the codes. The person sets up a new app at the next login. Whether there was any."""
+    removed = _removed(user)
+    if removed:
+        record_for_user("two_factor.removed", user, user, by=None, via=via)
+    return removed
+
+
+def _removed(user: User) -> bool:
+    devices, _per_model = TotpDevice.objects.filter(user=user).delete()
+    codes, _per_model = RecoveryCodes.objects.filter(user=user).delete()
+    return bool(devices or codes)
 
 
 def admin_may_act_on(user: User, admin: User) -> None:
