@@ -5,7 +5,9 @@ lock even the right password is refused, so guessing gains nothing.
 A name is counted as typed (lower case), whether or not such a user exists, so the answer does
 not tell which names exist. The address's limit is higher than the name's: several people in
 one office share an address. Counts are forgotten a day after the last failure, and start
-again when a lock ends; a successful login clears the name's count.
+again when a lock ends. Each lock in a row lasts twice as long as the one before (15 minutes,
+30, an hour, ... at most a day): someone who knows the password and guesses codes gets about
+80 tries a day, not a thousand. A successful login clears the name's count and its locks.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from kassenwart.core.models import User
 
 USER_LIMIT = 10
 ADDRESS_LIMIT = 30
-LOCKED_FOR = timedelta(minutes=15)
+LOCKED_FOR = timedelta(minutes=15)  # the first lock; each next one in a row twice as long
+LONGEST_LOCK = timedelta(days=1)
 FORGOTTEN_AFTER = timedelta(days=1)
 Scope = LoginThrottle.Scope
 
@@ -65,14 +68,18 @@ def login_failed(username: str, address: str, *, now: datetime | None = None, vi
         LoginThrottle.objects.get_or_create(scope=scope, key=key)
         row = LoginThrottle.objects.select_for_update().get(scope=scope, key=key)
         lock_over = row.locked_until is not None and row.locked_until <= now
-        if lock_over or (row.last_failure_at is not None and row.last_failure_at < now - FORGOTTEN_AFTER):
+        forgotten = row.last_failure_at is not None and row.last_failure_at < now - FORGOTTEN_AFTER
+        if lock_over or forgotten:
             row.failures, row.locked_until = 0, None
+        if forgotten:
+            row.locks = 0
         row.failures += 1
         row.last_failure_at = now
         if row.failures >= limit and row.locked_until is None:
-            row.locked_until = now + LOCKED_FOR
+            row.locked_until = now + min(LOCKED_FOR * 2 ** min(row.locks, 16), LONGEST_LOCK)
+            row.locks += 1
             started.append(_locked(row, via))
-        row.save(update_fields=["failures", "last_failure_at", "locked_until"])
+        row.save(update_fields=["failures", "last_failure_at", "locked_until", "locks"])
     return started
 
 
@@ -88,5 +95,5 @@ def _locked(row: LoginThrottle, via: str) -> Lockout:
 
 def login_succeeded(username: str) -> None:
     LoginThrottle.objects.filter(scope=Scope.USER, key=username.strip().lower()).update(
-        failures=0, locked_until=None
+        failures=0, locked_until=None, locks=0
     )

@@ -122,6 +122,7 @@ class LoginThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+    locks = models.PositiveIntegerField(default=0)  # locks in a row: each lasts twice as long
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_throttle_per_scope_key")]
