@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+from needs_postgresql import MARKS
 
 from kassenwart.banking.fints import login
 from kassenwart.banking.models import BankConnection
@@ -21,11 +21,7 @@ from kassenwart.payments.models import Collection, PaymentOrder
 
 from debit_data import TODAY, person
 
-pytestmark = [
-    pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
-                       reason="PostgreSQL only: SQLite lets one writer at a time, so nothing overlaps"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = MARKS
 RACERS = 20
 ROUNDS = 50
 WAIT = 300  # seconds for a round's threads to meet and finish: generous for a loaded machine

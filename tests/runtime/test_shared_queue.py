@@ -8,28 +8,16 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
-from django.conf import settings
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
+from needs_postgresql import MARKS, database_url
 from queue_probe import note_done
 
 from kassenwart.core.models import AuditEvent
 
-pytestmark = [
-    pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
-                       reason="PostgreSQL only: SQLite lets one writer at a time"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = MARKS
 TASKS = 1000
 WORKERS = 3
 TIMEOUT = 600  # seconds for all of them: generous for a loaded machine
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgresql://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_postgresql_three_worker_processes_do_each_of_1000_tasks_exactly_once():
@@ -48,3 +36,4 @@ def test_postgresql_three_worker_processes_do_each_of_1000_tasks_exactly_once():
     assert Counter(results.values_list("status", flat=True)) == {"SUCCESSFUL": TASKS}
     by_process = Counter(e.after["pid"] for e in AuditEvent.objects.filter(action="probe.done"))
     print(f"\n{TASKS} tasks, {WORKERS} worker processes; done per process: {sorted(by_process.values())}")
+    assert len(by_process) >= 2, "one process did every task: the queue was not shared"
