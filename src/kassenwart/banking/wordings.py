@@ -22,6 +22,7 @@ define("banking.file.balance_without_currency",
          ":%(other_tag)s: in line %(other_line)s)"))
 define("banking.file.day_after_month_end", _("line %(line)s: :%(tag)s: date %(date)s does not exist, read as day %(day)s"))
 define("banking.file.column_missing", _('line %(line)s: column "%(column)s" is not in the file'))
+define("banking.file.row_without_amount", _("line %(line)s: a row without an amount, left out"))
 define("banking.file.running_balance_off", _("line %(line)s: the running balance does not add up; no balances taken"))
 
 
