@@ -613,9 +613,11 @@ def _split_data(rows: list[_Row], mapping: CsvMapping) -> tuple[list[_Row], list
 
 def _fits_shape(rows: list[_Row], mapping: CsvMapping) -> bool:
     """Whether the first rows of a file without a header row have a date, an amount and a
-    currency code where the mapping reads them, and nothing in the columns it does not read."""
+    currency code where the mapping reads them, and nothing in the columns it does not read
+    (rows too short to have an amount are left out, as when the file is read)."""
     read = {_column_number(ref) for ref in mapping.references().values()}
-    sample = [row for row in rows if not row.blank()][:5]
+    amount_at = _column_number(mapping.amount) or 0
+    sample = [row for row in rows if len(row.cells) > amount_at][:5]  # as parse_csv, short rows aside
 
     def at(row: _Row, reference: str) -> str:
         number = _column_number(reference)
