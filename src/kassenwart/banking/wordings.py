@@ -59,7 +59,15 @@ define("banking.balance_differs",
 define("banking.account_added", _("Added account %(account)s."))
 define("banking.no_statement", _("the file contains no statement"))
 define("banking.csv_layout_unknown",
-       _("This CSV layout is not known. Choose a bank profile or map the columns once for the account."))
+       _("This CSV layout is not known. Map its columns once for the account: kassenwart csv-layout FILE "
+         "shows the columns and a mapping to fill in, then kassenwart import-statement --account ACCOUNT "
+         "--mapping MAPPING.json FILE imports it and keeps the mapping for the next file."))
+define("banking.account_contradicts",
+       _("The file is for account %(file)s, not the chosen account %(chosen)s; choose that account or "
+         "import the file without choosing one."))
+define("banking.csv_several_accounts",
+       _("The file holds statements of several accounts (%(accounts)s); import it without choosing an "
+         "account, so each goes to its own."))
 define("banking.account_not_named",
        _("The file does not name its account (no IBAN or account number); choose the account to import it into."))
 define("banking.account_unknown",

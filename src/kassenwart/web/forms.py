@@ -203,6 +203,17 @@ class StatementUploadForm(forms.Form):
         label=_("Statement files"),
         help_text=_("camt.052/053/054, MT940/MT942 or bank CSV; several files at once are fine."),
     )
+    account = forms.TypedChoiceField(
+        label=_("Account"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("For bank CSV files: the account they are for, even when the file names it in another form."),
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = [("", _("As the file says")), *account_choices(company)]
 
 
 class CompanySwitchForm(forms.Form):

@@ -141,7 +141,16 @@ class CsvMapping:
                 values[key] = (values[key],)
             elif isinstance(values.get(key), list):
                 values[key] = tuple(values[key])
+        for key in _COLUMN_FIELDS:  # a column by its number: 3 is "#3"
+            if type(values.get(key)) is int:
+                values[key] = f"#{values[key]}"
+        if "remittance" in values:
+            values["remittance"] = tuple(f"#{ref}" if type(ref) is int else ref for ref in values["remittance"])
         return cls(**values)
+
+    @classmethod
+    def fields(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
 
     def references(self) -> dict[str, str]:
         """Field name -> column reference, for every column the mapping names."""
@@ -571,6 +580,11 @@ def _table(rows: list[_Row], mapping: CsvMapping) -> _Table:
     return _Table(columns, names, data, rows[:header_at], others, warnings)
 
 
+def required(mapping: CsvMapping) -> list[str]:
+    """The columns the mapping cannot do without; refused when it lacks a date or an amount."""
+    return _required(mapping)
+
+
 def _required(mapping: CsvMapping) -> list[str]:
     if not mapping.booking_date or not (mapping.amount or (mapping.debit and mapping.credit)):
         raise StatementFormatError(
@@ -766,7 +780,8 @@ def _refuse_unsigned_beside_marks(bookings: list[_Booking], table: _Table, mappi
         if values and values <= debit | credit and values & debit and "" not in values:
             raise StatementFormatError(
                 f"the amounts have no sign, and column {index + 1} holds debit/credit marks "
-                f"({', '.join(sorted(row.cells[index] for row in table.data[:1]))} ...): map it as the "
+                f"({'/'.join(sorted({row.cells[index] for row in table.data if index < len(row.cells)}))}): "
+                "map it as the "
                 "indicator column, or every debit would be taken as a credit",
                 f"line {table.data[0].line}",
             )

@@ -21,16 +21,18 @@ def _list(request, form, status=200):
 
 @company_required(IMPORT_STATEMENT)
 def statement_list(request):
-    return _list(request, StatementUploadForm())
+    return _list(request, StatementUploadForm(company=request.company))
 
 
 @require_POST
 @company_required(IMPORT_STATEMENT)
 def statement_upload(request):
-    form = StatementUploadForm(request.POST, request.FILES)
+    form = StatementUploadForm(request.POST, request.FILES, company=request.company)
     if not form.is_valid():
         return _list(request, form, status=400)
-    results = [statement_import(request.company, upload, file_name=upload.name, user=request.user, via="upload")
+    account = selectors.company_account(request.company, form.cleaned_data["account"])
+    results = [statement_import(request.company, upload, file_name=upload.name, user=request.user, via="upload",
+                                account=account)
                for upload in form.cleaned_data["files"]]
     if any(result.added for result in results):
         flows.after_import(request.company.pk)
