@@ -159,7 +159,7 @@ def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):
     file.seek(0)
     if account is not None and account.csv_mapping:
         saved = CsvMapping.from_dict(account.csv_mapping)
-        if fit(head, saved):
+        if fit(head, saved, every_column=False):  # the person's mapping may leave columns out
             return saved
     profile = detect_profile(head)
     if profile is None:

@@ -59,9 +59,10 @@ define("banking.balance_differs",
 define("banking.account_added", _("Added account %(account)s."))
 define("banking.no_statement", _("the file contains no statement"))
 define("banking.csv_layout_unknown",
-       _("This CSV layout is not known. Map its columns once for the account: kassenwart csv-layout FILE "
-         "shows the columns and a mapping to fill in, then kassenwart import-statement --account ACCOUNT "
-         "--mapping MAPPING.json FILE imports it and keeps the mapping for the next file."))
+       _("This CSV layout is not known. Map its columns once for the account: on the Statements page with "
+         "\"Map CSV columns\", or with kassenwart csv-layout FILE (the columns and a mapping to fill in) and "
+         "kassenwart import-statement --account ACCOUNT --mapping MAPPING.json FILE. The mapping is kept for "
+         "the account's next files."))
 define("banking.account_contradicts",
        _("The file is for account %(file)s, not the chosen account %(chosen)s; choose that account or "
          "import the file without choosing one."))

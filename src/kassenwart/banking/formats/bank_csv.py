@@ -488,19 +488,28 @@ def detect_profile(data: bytes) -> str | None:
     return max(found)[1] if found else None
 
 
-def fit(data: bytes, mapping: CsvMapping) -> tuple[int, int] | None:
+def fit(data: bytes, mapping: CsvMapping, every_column: bool = True) -> tuple[int, int] | None:
     """How well the mapping reads the file (more is better: with a header row before without,
     then the number of columns read), or None when it does not: a required column is missing,
-    or the file has a named column the mapping neither reads nor ignores. ``data`` may be just
-    the file's beginning."""
+    or (``every_column``, as for a bank's profile) the file has a named column the mapping
+    neither reads nor ignores. ``data`` may be just the file's beginning."""
     text = _decode(data, mapping.encoding, partial=True)
     rows = _rows(text, mapping.delimiter, partial=True, limit=HEADER_SEARCH_LINES)
     if not mapping.has_header:
-        return (0, len(mapping.references())) if _fits_shape(rows, mapping) else None
+        return (0, len(mapping.references())) if _fits_shape(rows, mapping, every_column) else None
     for row in rows:
         if _has_all(row, _required(mapping)):
-            return None if unread_columns(row.cells, mapping) else (1, _read_count(row, mapping))
+            if every_column and unread_columns(row.cells, mapping):
+                return None
+            return (1, _read_count(row, mapping))
     return None
+
+
+def preview(data: bytes, mapping: CsvMapping, limit: int = 10) -> list[Entry]:
+    """The file's first entries as the mapping reads them (the whole file is read, so an error
+    anywhere in it is raised, with its line and column)."""
+    entries = [item for item in parse_csv(data, mapping) if isinstance(item, Entry)]
+    return entries[:limit]
 
 
 def unread_columns(header: list[str], mapping: CsvMapping) -> list[str]:
@@ -526,6 +535,30 @@ def first_rows(data: bytes, delimiter: str = "", limit: int = 12) -> tuple[str, 
         sample = text[:8192]
         delimiter = max(";,\t", key=sample.count)
     return delimiter, [row.cells for row in _rows(text, delimiter, partial=True, limit=limit)]
+
+
+_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
+_COMMA_AMOUNT = re.compile(r"[-+]?[\d.]*\d,\d{1,2}\b")
+_POINT_AMOUNT = re.compile(r"[-+]?[\d,]*\d\.\d{2}\b(?![./-]\d)")
+
+
+def guess_settings(data: bytes) -> dict:
+    """What a file's first rows suggest for a mapping by hand: the delimiter, whether the
+    first row names the columns (it holds no date), the date format and the decimal style.
+    Only suggestions, for a person to check."""
+    delimiter, rows = first_rows(data, limit=8)
+    has_header = bool(rows) and not any(_DATE_LIKE.fullmatch(cell) for cell in rows[0])
+    cells = [cell for row in rows[1 if has_header else 0 :] for cell in row]
+    dates = [cell for cell in cells if _DATE_LIKE.fullmatch(cell)]
+    date_format = "%d.%m.%Y|%d.%m.%y"
+    if dates and "-" in dates[0] and len(dates[0].split("-")[0]) == 4:
+        date_format = "%Y-%m-%d"
+    elif dates and "/" in dates[0]:
+        date_format = "%d/%m/%Y|%d/%m/%y"
+    comma = sum(bool(_COMMA_AMOUNT.fullmatch(cell)) for cell in cells)
+    point = sum(bool(_POINT_AMOUNT.fullmatch(cell)) for cell in cells)
+    return {"delimiter": delimiter, "has_header": has_header, "date_format": date_format,
+            "decimal_comma": comma >= point}
 
 
 # -- bytes -> rows -> table ----------------------------------------------------------------
@@ -625,7 +658,7 @@ def _split_data(rows: list[_Row], mapping: CsvMapping) -> tuple[list[_Row], list
     return data, others
 
 
-def _fits_shape(rows: list[_Row], mapping: CsvMapping) -> bool:
+def _fits_shape(rows: list[_Row], mapping: CsvMapping, every_column: bool = True) -> bool:
     """Whether the first rows of a file without a header row have a date, an amount and a
     currency code where the mapping reads them, and nothing in the columns it does not read
     (rows too short to have an amount are left out, as when the file is read)."""
@@ -641,7 +674,7 @@ def _fits_shape(rows: list[_Row], mapping: CsvMapping) -> bool:
         _parse_date(at(row, mapping.booking_date), mapping.date_format) is not None
         and _parse_amount(at(row, mapping.amount), mapping) is not None
         and (not mapping.currency or _CURRENCY_CODE.fullmatch(at(row, mapping.currency)))
-        and not any(cell for i, cell in enumerate(row.cells) if i not in read)
+        and not (every_column and any(cell for i, cell in enumerate(row.cells) if i not in read))
         for row in sample
     )
 
