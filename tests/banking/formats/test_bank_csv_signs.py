@@ -120,3 +120,20 @@ def test_a_profile_that_would_drop_columns_is_not_the_files():
     assert (header.opening.amount, header.closing.amount) == (Decimal("1333.32"), Decimal("1234.56"))
     with_new_column = GLS_2017.replace(b";W\xe4hrung", b";W\xe4hrung;Notiz der Bank")
     assert detect_profile(with_new_column) is None
+
+
+CONSORSBANK = csv_file(
+    "Buchung;Valuta;Sender / Empfänger;IBAN / Konto-Nr.;BIC / BLZ;Buchungstext;Verwendungszweck;Kategorie;"
+    "Stichwörter;Umsatz geteilt;Betrag in EUR",
+    "02.03.2026;02.03.2026;Kunde AG;DE44500105175407324931;INGDDEFFXXX;Gutschrift;RE-4711;;;;1.190,00",
+    "03.03.2026;03.03.2026;Stadtwerke;DE02120300000000202051;BYLADEM1001;Lastschrift;Abschlag;Energie;;;-89,90",
+)
+
+
+def test_consorsbank():
+    """Not ING, whose "Buchung"/"Valuta" it shares: ING would drop the IBAN and BIC columns."""
+    assert detect_profile(CONSORSBANK) == "consorsbank"
+    [(_header, [credit, debit])] = statements(CONSORSBANK, PROFILES["consorsbank"])
+    assert (credit.amount, credit.counterparty_iban, credit.remittance) == (
+        Decimal("1190.00"), "DE44500105175407324931", "RE-4711")
+    assert (debit.amount, debit.counterparty_name) == (Decimal("-89.90"), "Stadtwerke")

@@ -376,6 +376,18 @@ _BANKS = (
         closing_label="Endsaldo",
         ignored=("Auftraggeber/Zahlungsempfänger", "Konto-Nr.", "BLZ"),
     ),
+    CsvMapping(  # Consorsbank giro "Umsätze" (as read by importers of its exports)
+        name="consorsbank",
+        date_format="%d.%m.%Y|%d.%m.%y",
+        booking_date="Buchung",
+        value_date="Valuta",
+        amount="Betrag in EUR",
+        counterparty_name="Sender / Empfänger",
+        counterparty_iban="IBAN / Konto-Nr.",
+        counterparty_bic="BIC / BLZ",
+        remittance=("Verwendungszweck",),
+        ignored=("Buchungstext", "Kategorie", "Stichwörter", "Umsatz geteilt"),
+    ),
     CsvMapping(  # N26 since 2020 (English headers, whatever the app's language)
         name="n26",
         delimiter=",",
