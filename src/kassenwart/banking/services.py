@@ -89,8 +89,12 @@ def statement_import(
 ) -> ImportResult:
     """Import one statement file (camt, MT940 or CSV) into the company's accounts.
 
-    The file's own account identification decides where entries go; `account` is used for
-    files that name none (CSV exports, MT940 snippets) and supplies a saved CSV mapping.
+    The file's own account identification decides where camt and MT940 entries go; `account`
+    is used for such files that name none (MT940 snippets). A CSV file's entries go to
+    `account` when one is given, whatever form the file names its own account in (refused
+    when it names another IBAN). CSV files are read with `csv_mapping` (kept for `account`
+    when the import succeeds), else the account's saved mapping when the file has its
+    columns, else the profile of the file's layout.
 
     Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
     What follows an import (matching, following sent orders) is the caller's to start

@@ -2,15 +2,28 @@
 
 A ``CsvMapping`` names the header cells that hold each field. A name may list alternatives
 separated by "|" (banks rename columns: ING's "Valuta" became "Wertstellungsdatum"); a header
-cell that occurs twice (ING's two "Währung" columns) is found at its last occurrence. Mapped
-columns missing from the file become header warnings; only the booking date and the amount
-(one signed column, or debit and credit columns) are required.
+cell that occurs twice (ING's two "Währung" columns) is found at its last occurrence; header
+cells are compared in any case and without umlauts (exports whose umlauts were lost). A column
+may also be named by its number, "#3"; a file without a header row names all its columns so.
+Mapped columns missing from the file become header warnings; only the booking date and the
+amount (one signed column, or debit and credit columns) are required.
+
+Signs are never guessed: an amount column with a debit/credit mark beside it ("S"/"H",
+"Soll"/"Haben", "D"/"C", "-"/"+", or the mapping's own marks) is signed by the mark, and a row
+without a known mark is refused; amounts without any sign next to a column of such marks the
+mapping does not read are refused rather than stored as credits.
+
+PROFILES is the table of the banks' layouts; detect_profile picks the one that reads a file's
+header row without dropping any of its named columns, the most specific (most columns read)
+when several do.
 
 Lines before the header row (the preamble) and after the data may carry the account's IBAN
-(the first valid IBAN in a cell is taken) and, under the mapping's labels, the opening and
-closing balances ("Alter Kontostand"/"Neuer Kontostand" at comdirect). A running balance column
+(the first valid IBAN in a cell is taken) and, under the mapping's labels (in any cell), the
+opening and closing balances ("Alter Kontostand"/"Neuer Kontostand" at comdirect, "Anfangssaldo"/
+"Endsaldo" with their S/H mark at the older Volksbank export). A running balance column
 ("Saldo nach Buchung") gives them too, in either sort order. The data ends at the first empty
-line after it began, so a second section (comdirect's credit card) is not read.
+line after it began, so a second section (comdirect's credit card) is not read; a row too
+short to reach the amount column (a remark among the bookings) is left out with a warning.
 
 Amounts are read exactly into ``Decimal`` ("1.234,56", "-12,30", "1.000", "-3,9 €"); a file
 with an own-account column (Sparkasse "Auftragskonto") yields one statement per account.

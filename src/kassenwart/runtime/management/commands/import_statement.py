@@ -3,6 +3,8 @@
 Every file gets its line, in the order given: imported, already imported, or refused with
 the reason, including a file that is missing, a folder or cannot be read. The good files are
 imported whatever happens to the others; the exit code is non-zero when one was refused.
+A bank CSV file of a layout no profile knows is read with --mapping (a JSON file, as
+`kassenwart csv-layout FILE` offers one), which is kept for the --account's next files.
 """
 
 import json
@@ -35,7 +37,8 @@ class Command(BaseCommand):
         into.add_argument(
             "--account",
             metavar="ACCOUNT",
-            help="the account (IBAN, account number or id) for files that do not name theirs (CSV)",
+            help="the account (IBAN, account number or id) for files that do not name theirs; a CSV file goes "
+                 "there even when it names its account in another form (refused when it names another IBAN)",
         )
         parser.add_argument(
             "--mapping",
