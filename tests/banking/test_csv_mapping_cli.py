@@ -128,3 +128,15 @@ def test_pending_rows_stay_pending_with_a_chosen_account(company, tmp_path):
     cli(str(tmp_path / "c.csv"), "--account", IBAN)
     assert PendingTransaction.objects.get().account == chosen
     assert Transaction.objects.get().account == chosen
+
+
+def test_the_mapping_to_fill_in_suggests_what_the_rows_show(tmp_path, db):
+    (tmp_path / "export.csv").write_text("Date,Text,Amount\r\n2026-02-01,Rent,-1500.00\r\n2026-02-02,Fee,-2.50\r\n")
+    out = io.StringIO()
+    call_command("csv_layout", str(tmp_path / "export.csv"), stdout=out)
+    template = json.loads(out.getvalue()[out.getvalue().index("{"):])
+    assert {key: template[key] for key in ("delimiter", "has_header", "date_format", "decimal_comma",
+                                           "thousands_separator")} == {
+        "delimiter": ",", "has_header": True, "date_format": "%Y-%m-%d", "decimal_comma": False,
+        "thousands_separator": ","}
+    assert template["booking_date"] == template["amount"] == "" and template["remittance"] == []

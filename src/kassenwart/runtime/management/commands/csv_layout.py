@@ -17,6 +17,7 @@ from kassenwart.banking.formats.bank_csv import (
     CsvMapping,
     detect_profile,
     first_rows,
+    guess_settings,
     header_cells,
     parse_csv,
 )
@@ -86,14 +87,16 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
 
     def _unknown(self, data: bytes, count: int) -> None:
-        delimiter, cells = first_rows(data, limit=count + 1)
+        _delimiter, cells = first_rows(data, limit=count + 1)
         self.stdout.write(_("Layout: not known. The first rows, as cells:"))
         for number, row in enumerate(cells, start=1):
             self.stdout.write(f"  {number}: " + " | ".join(row))
         self.stdout.write(_(
             "Fill in this mapping: a column by its header (or its number, \"#3\", for a file without a header "
             "row; then has_header is false), then import-statement --account ACCOUNT --mapping MAPPING.json FILE."))
-        template = {name: value for name, value in CsvMapping(delimiter=delimiter).to_dict().items()
+        guessed = guess_settings(data)  # the delimiter, header row, dates and decimals the rows suggest
+        thousands = "." if guessed["decimal_comma"] else ","
+        template = {name: value for name, value in CsvMapping(**guessed, thousands_separator=thousands).to_dict().items()
                     if name not in ("name", "header_row", "ignored", "status", "pending_values")}
         template["remittance"] = []
         self.stdout.write(json.dumps(template, ensure_ascii=False, indent=2))
