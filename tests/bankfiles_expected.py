@@ -179,28 +179,6 @@ MT940_DIFFERENCES = [
 
 # -- bank CSV exports (bankfiles/csv) ---------------------------------------------------------
 
-# Layouts the import does not know yet (no profile detects them): refused, asking for a mapping.
-CSV_UNKNOWN_LAYOUT = [
-    "BBBank-alt__rtotheb2000__BBBank-CSV-convert-fix__Umsaetze_DE12345678910111213141_2017.01.02.csv",
-    "DKB-Visa__hamvocke__dkb2homebank__testfiles__visa.csv",
-    "DKB-Visa__hamvocke__dkb2homebank__testfiles__visaNew.csv",
-    "DKB-alt__hamvocke__dkb2homebank__testfiles__cash.csv",
-    "DKB-alt__micxer__dkb-to-homebank-csv__test_csvs__giro_test.csv",
-    "DKB-alt__siddhantgoel__beancount-dkb__tests__data__ec__non_empty.csv",
-    "N26__bank2ynab__bank2ynab__test__test-data__20171001-20171106.csv",
-    "N26__reubano__csv2ofx__data__test__n26-fr.csv",
-    "Outbank__reubano__csv2ofx__data__test__outbank.csv",
-    "Raiffeisen-AT__bank2ynab__bank2ynab__test__test-data__test_raiffeisen_01.csv",
-    "Sparkasse-Kreditkarte__bank2ynab__bank2ynab__test__test-data__umsatz-1234________1234-20180227.csv",
-    "Volksbank-alt__airblade__volksbanker__test__fixtures__newlines.csv",
-    "Volksbank-alt__airblade__volksbanker__test__fixtures__transactions.csv",
-    "synthetic-DKB-alt__automationsmanufaktur-labs__waskostetmich__tests__fixtures__dkb-alt.csv",
-    "synthetic-N26__automationsmanufaktur-labs__waskostetmich__tests__fixtures__n26.csv",
-    "synthetic-Postbank__automationsmanufaktur-labs__waskostetmich__tests__fixtures__postbank.csv",
-    "synthetic-Volksbank__automationsmanufaktur-labs__waskostetmich__tests__fixtures__volksbank.csv",
-]
-
-
 def differences(listed) -> Counter:
     """(file, statement id, difference) counted, differences as Decimal (so 0.050 == 0.05)."""
     return Counter((name, statement, Decimal(difference)) for name, statement, difference in listed)

@@ -188,3 +188,28 @@ def test_a_batch_with_an_empty_file_a_huge_amount_and_a_hostile_mt940_imports_th
     assert records[3].messages[0]["params"]["text"].startswith("line 4: :61: not a statement line")
     assert Transaction.objects.filter(company=company).count() == 2
     assert CANARY not in caplog.text
+
+
+# An ING export without its preamble: it names no account of its own.
+ING_WITHOUT_ACCOUNT = (
+    "Buchung;Wertstellungsdatum;Auftraggeber/Empfänger;Verwendungszweck;Betrag;Währung\n"
+    "02.03.2026;02.03.2026;Muster GmbH;RE-1;100,00;EUR\n"
+).encode("cp1252")
+
+
+def test_a_csv_goes_to_the_account_chosen_on_the_page_and_only_the_companys_own(company, admin, client_for):
+    from kassenwart.companies.services import company_create
+
+    chosen = BankAccount.objects.create(company=company, name="Giro", iban=IBAN)
+    foreign = BankAccount.objects.create(company=company_create("Andere GmbH", via="test"), name="Fremd", iban=IBAN)
+    client = client_for(admin)
+    page = client.get(reverse("statement_list")).content.decode()
+    assert f'<option value="{chosen.pk}">Giro ({IBAN})</option>' in page and "Fremd" not in page
+    refused = client.post(reverse("statement_upload"), {
+        "files": [SimpleUploadedFile("ing.csv", ING_WITHOUT_ACCOUNT)], "account": foreign.pk})
+    assert refused.status_code == 400 and not Transaction.objects.exists()
+    response = client.post(reverse("statement_upload"), {
+        "files": [SimpleUploadedFile("ing.csv", ING_WITHOUT_ACCOUNT)], "account": chosen.pk}, follow=True)
+    (record,) = _results(response)
+    assert (record.status, record.added) == (StatementImport.Status.IMPORTED, 1)
+    assert Transaction.objects.get().account == chosen

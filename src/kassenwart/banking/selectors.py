@@ -80,6 +80,11 @@ def account_choices(company: Company) -> list[tuple[int, str]]:
     ]
 
 
+def company_account(company: Company, pk: int | None) -> BankAccount | None:
+    """The company's account with this id (None for none)."""
+    return None if pk is None else BankAccount.objects.filter(company=company, pk=pk).first()
+
+
 def balance_history(company: Company, account: BankAccount, limit: int = 30) -> QuerySet[Balance]:
     return Balance.objects.filter(account__company=company, account=account).order_by(
         "-date", "kind"

@@ -13,7 +13,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from kassenwart.banking.formats import CSV, detect_format, parse
-from kassenwart.banking.formats.statement import Note, StatementFormatError
+from kassenwart.banking.formats.statement import Note, StatementFormatError, StatementHeader
 from kassenwart.banking.importer import ImportCounts, ImportRefused, StatementWriter
 from kassenwart.banking.models import BankAccount, BankConnection, StatementImport
 from kassenwart.companies import permissions
@@ -89,8 +89,12 @@ def statement_import(
 ) -> ImportResult:
     """Import one statement file (camt, MT940 or CSV) into the company's accounts.
 
-    The file's own account identification decides where entries go; `account` is used for
-    files that name none (CSV exports, MT940 snippets) and supplies a saved CSV mapping.
+    The file's own account identification decides where camt and MT940 entries go; `account`
+    is used for such files that name none (MT940 snippets). A CSV file's entries go to
+    `account` when one is given, whatever form the file names its own account in (refused
+    when it names another IBAN). CSV files are read with `csv_mapping` (kept for `account`
+    when the import succeeds), else the account's saved mapping when the file has its
+    columns, else the profile of the file's layout.
 
     Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
     What follows an import (matching, following sent orders) is the caller's to start
@@ -128,6 +132,8 @@ def statement_import(
                 fallback_account=account,
             )
             items = parse(fmt, file, mapping, account_iban=account.iban if account else "")
+            if fmt == CSV and account is not None:
+                items = _into_chosen_account(items, account)
             seen_any = False
             with gc_paused():
                 for item in items:
@@ -145,19 +151,50 @@ def statement_import(
 
 
 def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):
+    """The mapping given, else the account's saved one when it reads the file, else the
+    profile of the file's layout; an unknown layout is refused, saying what to do."""
     if fmt != CSV:
         return None
-    from kassenwart.banking.formats.bank_csv import PROFILES, CsvMapping, detect_profile
+    from kassenwart.banking.formats.bank_csv import PROFILES, CsvMapping, detect_profile, fit
 
     if given is not None:
         return given
-    if account is not None and account.csv_mapping:
-        return CsvMapping.from_dict(account.csv_mapping)
-    profile = detect_profile(file.read(65536))
+    head = file.read(65536)
     file.seek(0)
+    if account is not None and account.csv_mapping:
+        saved = CsvMapping.from_dict(account.csv_mapping)
+        if fit(head, saved, every_column=False):  # the person's mapping may leave columns out
+            return saved
+    profile = detect_profile(head)
     if profile is None:
         raise ImportRefused(message("banking.csv_layout_unknown"))
     return PROFILES[profile]
+
+
+def _into_chosen_account(items, account: BankAccount):
+    """A CSV file's statements go into the account the person chose, whatever form the file
+    names its own account in (an account number, an IBAN); refused when the file names
+    another IBAN than the chosen account's, or several accounts of its own."""
+    named: set[str] = set()
+    for item in items:
+        if isinstance(item, StatementHeader):
+            own = item.account_iban or item.account_number
+            if own:
+                named.add(own)
+            if len(named) > 1:
+                raise ImportRefused(message("banking.csv_several_accounts", accounts=", ".join(sorted(named))))
+            if _other_iban(item.account_iban, account.iban):
+                raise ImportRefused(message("banking.account_contradicts", file=item.account_iban, chosen=account.iban))
+            item.account_iban = item.account_number = item.bank_code = ""
+        yield item
+
+
+def _other_iban(named: str, chosen: str) -> bool:
+    """Whether both are valid IBANs and different ones."""
+    try:
+        return IBAN(named).compact != IBAN(chosen).compact
+    except SchwiftyException:
+        return False
 
 
 def _remember_csv_mapping(account: BankAccount | None, fmt: str, mapping, user, via) -> None:

@@ -22,6 +22,7 @@ define("banking.file.balance_without_currency",
          ":%(other_tag)s: in line %(other_line)s)"))
 define("banking.file.day_after_month_end", _("line %(line)s: :%(tag)s: date %(date)s does not exist, read as day %(day)s"))
 define("banking.file.column_missing", _('line %(line)s: column "%(column)s" is not in the file'))
+define("banking.file.row_without_amount", _("line %(line)s: a row without an amount, left out"))
 define("banking.file.running_balance_off", _("line %(line)s: the running balance does not add up; no balances taken"))
 
 
@@ -58,7 +59,16 @@ define("banking.balance_differs",
 define("banking.account_added", _("Added account %(account)s."))
 define("banking.no_statement", _("the file contains no statement"))
 define("banking.csv_layout_unknown",
-       _("This CSV layout is not known. Choose a bank profile or map the columns once for the account."))
+       _("This CSV layout is not known. Map its columns once for the account: on the Statements page with "
+         "\"Map CSV columns\", or with kassenwart csv-layout FILE (the columns and a mapping to fill in) and "
+         "kassenwart import-statement --account ACCOUNT --mapping MAPPING.json FILE. The mapping is kept for "
+         "the account's next files."))
+define("banking.account_contradicts",
+       _("The file is for account %(file)s, not the chosen account %(chosen)s; choose that account or "
+         "import the file without choosing one."))
+define("banking.csv_several_accounts",
+       _("The file holds statements of several accounts (%(accounts)s); import it without choosing an "
+         "account, so each goes to its own."))
 define("banking.account_not_named",
        _("The file does not name its account (no IBAN or account number); choose the account to import it into."))
 define("banking.account_unknown",

@@ -203,7 +203,131 @@ class StatementUploadForm(forms.Form):
         label=_("Statement files"),
         help_text=_("camt.052/053/054, MT940/MT942 or bank CSV; several files at once are fine."),
     )
+    account = forms.TypedChoiceField(
+        label=_("Account"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("For bank CSV files: the account they are for, even when the file names it in another form."),
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = [("", _("As the file says")), *account_choices(company)]
 
 
 class CompanySwitchForm(forms.Form):
     company = forms.IntegerField()
+
+
+class CsvMapStartForm(forms.Form):
+    """The first step of mapping a CSV layout by hand: the account and the file."""
+
+    account = forms.TypedChoiceField(label=_("Account"), coerce=int)
+    file = forms.FileField(label=_("CSV file"), help_text=_("A bank CSV export whose layout is not known yet."))
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = account_choices(company)
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_MAPPED_CSV:
+            raise forms.ValidationError(_("The file is larger than 2 MB; map a shorter export of the same layout."))
+        return upload.read()
+
+
+MAX_MAPPED_CSV = 2 * 1024 * 1024
+DATE_FORMATS = [
+    ("%d.%m.%Y|%d.%m.%y", "31.12.2026"),
+    ("%Y-%m-%d", "2026-12-31"),
+    ("%d/%m/%Y|%d/%m/%y", "31/12/2026"),
+    ("%m/%d/%Y|%m/%d/%y", "12/31/2026"),
+    ("%d-%m-%Y", "31-12-2026"),
+]
+DELIMITERS = [(";", ";"), (",", ","), ("\t", _("Tab"))]
+# The fields a person maps, in the order the page shows them: (name, label, required).
+MAPPED_COLUMNS = [
+    ("booking_date", _("Booking date"), True),
+    ("value_date", _("Value date"), False),
+    ("amount", _("Amount"), False),
+    ("indicator", _("Debit/credit mark (S/H)"), False),
+    ("debit", _("Debit (money out)"), False),
+    ("credit", _("Credit (money in)"), False),
+    ("currency", _("Currency"), False),
+    ("counterparty_name", _("Counterparty name"), False),
+    ("counterparty_iban", _("Counterparty IBAN"), False),
+    ("counterparty_bic", _("Counterparty BIC"), False),
+    ("remittance_1", _("Purpose"), False),
+    ("remittance_2", _("Purpose, continued"), False),
+    ("remittance_3", _("Purpose, continued"), False),
+    ("bank_reference", _("Bank reference"), False),
+    ("end_to_end_id", _("End-to-end ID"), False),
+    ("mandate_id", _("Mandate reference"), False),
+]
+
+
+class CsvMappingForm(forms.Form):
+    """Which column holds what, and how the file writes dates and numbers. The file itself
+    travels with the form (base64), so preview and import read the same bytes."""
+
+    data = forms.CharField(widget=forms.HiddenInput)
+    file_name = forms.CharField(widget=forms.HiddenInput, required=False, max_length=255)
+    account = forms.TypedChoiceField(widget=forms.HiddenInput, coerce=int)
+    has_header = forms.BooleanField(label=_("The first row names the columns"), required=False)
+    delimiter = forms.ChoiceField(label=_("Separator"), choices=DELIMITERS)
+    date_format = forms.ChoiceField(label=_("Dates are written as"), choices=DATE_FORMATS)
+    decimal_comma = forms.TypedChoiceField(
+        label=_("Amounts are written as"), coerce=lambda value: value == "comma",
+        choices=[("comma", "1.234,56"), ("point", "1,234.56")])
+    debit_values = forms.CharField(
+        label=_("Marks of a debit"), required=False, help_text=_("Separated by commas; empty: S, Soll, D, DR, Debit, -"))
+    credit_values = forms.CharField(
+        label=_("Marks of a credit"), required=False, help_text=_("Separated by commas; empty: H, Haben, C, CR, Credit, +"))
+
+    def __init__(self, *args, company, columns: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = account_choices(company)
+        choices = [("", "—"), *columns]
+        for name, label, required in MAPPED_COLUMNS:
+            self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=required)
+
+    def column_fields(self):
+        return [self[name] for name, _label, _required in MAPPED_COLUMNS]
+
+    def setting_fields(self):
+        return [self[name] for name in ("has_header", "delimiter", "date_format", "decimal_comma")]
+
+    def mark_fields(self):
+        return [self["debit_values"], self["credit_values"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if not cleaned.get("amount") and not (cleaned.get("debit") and cleaned.get("credit")):
+            raise forms.ValidationError(_("Choose the amount column, or the debit and the credit column."))
+        if cleaned.get("indicator") and not cleaned.get("amount"):
+            raise forms.ValidationError(_("A debit/credit mark goes with an amount column."))
+        return cleaned
+
+    def mapping_values(self) -> dict:
+        """The mapping as CsvMapping.from_dict takes it; columns as the page's choices name them."""
+        cleaned = self.cleaned_data
+        values = {name: cleaned[name] for name, _label, _required in MAPPED_COLUMNS if not name.startswith("remittance")}
+        values["remittance"] = [cleaned[f"remittance_{n}"] for n in (1, 2, 3) if cleaned[f"remittance_{n}"]]
+        comma = cleaned["decimal_comma"]
+        values |= {
+            "has_header": cleaned["has_header"],
+            "delimiter": cleaned["delimiter"],
+            "date_format": cleaned["date_format"],
+            "decimal_comma": comma,
+            "thousands_separator": "." if comma else ",",
+            "debit_values": _marks(cleaned["debit_values"]),
+            "credit_values": _marks(cleaned["credit_values"]),
+        }
+        return values
+
+
+def _marks(text: str) -> list[str]:
+    return [mark.strip() for mark in text.split(",") if mark.strip()]

@@ -43,6 +43,7 @@ urlpatterns = [
     path("statements/", statements.statement_list, name="statement_list"),
     path("statements/upload/", statements.statement_upload, name="statement_upload"),
     path("statements/result/", statements.statement_result, name="statement_result"),
+    path("statements/map/", statements.statement_map, name="statement_map"),
     path("statements/<int:pk>/", statements.statement_detail, name="statement_detail"),
     path("invoices/", invoices.invoice_list, name="invoice_list"),
     path("invoices/csv/", invoices.invoice_export, name="invoice_export"),

@@ -453,7 +453,8 @@ def test_mapping_round_trips_through_json():
 def test_mapping_from_dict_tolerates_other_versions_and_refuses_nonsense():
     saved = {"booking_date": "Datum", "amount": "Betrag", "remittance": "Zweck", "colour": "blue"}
     assert CsvMapping.from_dict(saved).remittance == ("Zweck",)
-    broken_ones = ({"delimiter": ";;"}, {"booking_date": 5}, {"header_row": -1}, {"thousands_separator": ","})
+    assert CsvMapping.from_dict({**saved, "amount": 5}).amount == "#5"  # a column by its number
+    broken_ones = ({"delimiter": ";;"}, {"booking_date": 5.5}, {"header_row": -1}, {"thousands_separator": ","})
     for broken in broken_ones:
         with pytest.raises(StatementFormatError, match="column mapping"):
             CsvMapping.from_dict(broken)

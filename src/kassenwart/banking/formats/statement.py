@@ -37,6 +37,7 @@ NOTES = {
                                 "(the currency of :%(other_tag)s: in line %(other_line)s)",
     "day_after_month_end": "line %(line)s: :%(tag)s: date %(date)s does not exist, read as day %(day)s",
     "column_missing": 'line %(line)s: column "%(column)s" is not in the file',
+    "row_without_amount": "line %(line)s: a row without an amount, left out",
     "running_balance_off": "line %(line)s: the running balance does not add up; no balances taken",
     # camt warnings: where (a place note), what; one line per kind, repeats counted
     "at_line": "%(element)s (line %(line)s)",

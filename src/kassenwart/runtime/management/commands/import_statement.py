@@ -3,6 +3,8 @@
 Every file gets its line, in the order given: imported, already imported, or refused with
 the reason, including a file that is missing, a folder or cannot be read. The good files are
 imported whatever happens to the others; the exit code is non-zero when one was refused.
+A bank CSV file of a layout no profile knows is read with --mapping (a JSON file, as
+`kassenwart csv-layout FILE` offers one), which is kept for the --account's next files.
 """
 
 import json
@@ -15,6 +17,8 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from kassenwart import flows
+from kassenwart.banking.formats.bank_csv import CsvMapping, required
+from kassenwart.banking.formats.statement import StatementFormatError
 from kassenwart.banking.models import BankAccount, StatementImport
 from kassenwart.banking.services import AccountError, ImportResult, account_create, statement_import
 from kassenwart.companies.cli import add_company_argument, company_from
@@ -33,7 +37,14 @@ class Command(BaseCommand):
         into.add_argument(
             "--account",
             metavar="ACCOUNT",
-            help="the account (IBAN, account number or id) for files that do not name theirs (CSV)",
+            help="the account (IBAN, account number or id) for files that do not name theirs; a CSV file goes "
+                 "there even when it names its account in another form (refused when it names another IBAN)",
+        )
+        parser.add_argument(
+            "--mapping",
+            metavar="MAPPING.json",
+            help="read CSV files with this column mapping (kassenwart csv-layout FILE gives one to fill in); "
+                 "kept for the account given with --account, for its next files",
         )
         into.add_argument(
             "--create-account",
@@ -41,8 +52,9 @@ class Command(BaseCommand):
             help="add the account with this IBAN (unless there) for files that do not name theirs",
         )
 
-    def handle(self, *args, files, company, json: bool, account, create_account, **options):
+    def handle(self, *args, files, company, json: bool, account, create_account, mapping, **options):
         company = company_from(company)
+        mapping = read_mapping(mapping) if mapping else None
         if create_account:
             account = self._created(company, create_account)
         elif account:
@@ -50,7 +62,7 @@ class Command(BaseCommand):
         refused = added = 0
         try:
             for path in files:
-                result = _import(company, path, account)
+                result = _import(company, path, account, mapping)
                 refused += result.refused
                 added += result.added
                 self.stdout.write(_json_line(path, result) if json else _text_line(path, result))
@@ -106,12 +118,36 @@ def _numbers(account: BankAccount) -> set[str]:
     return {number.lstrip("0") for number in numbers} - {""}
 
 
-def _import(company, path: str, account: BankAccount | None) -> ImportResult:
+def read_mapping(path: str) -> CsvMapping:
+    """A column mapping from a JSON file; what is wrong with it, said without a traceback."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CommandError(_("The mapping %(file)s cannot be read: %(reason)s") % {
+            "file": path, "reason": error.strerror or error}) from error
+    except ValueError as error:
+        raise CommandError(_("The mapping %(file)s is not JSON: %(reason)s") % {"file": path, "reason": error}) from error
+    if not isinstance(data, dict):
+        raise CommandError(_("The mapping %(file)s must be a JSON object.") % {"file": path})
+    unknown = sorted(set(data) - set(CsvMapping.fields()))
+    if unknown:
+        raise CommandError(_("The mapping %(file)s has keys that mean nothing here: %(keys)s (known: %(known)s)") % {
+            "file": path, "keys": ", ".join(unknown), "known": ", ".join(CsvMapping.fields())})
+    try:
+        mapping = CsvMapping.from_dict(data)
+        required(mapping)
+    except (StatementFormatError, TypeError) as error:
+        raise CommandError(_("The mapping %(file)s: %(reason)s") % {"file": path, "reason": error}) from error
+    return mapping
+
+
+def _import(company, path: str, account: BankAccount | None, mapping: CsvMapping | None) -> ImportResult:
     """Import one file; one that cannot be opened or read is refused here (nothing of it was
     written, and there is no file to keep a record of)."""
     try:
         with open(path, "rb") as handle:
-            return statement_import(company, handle, file_name=Path(path).name, via="cli", account=account)
+            return statement_import(company, handle, file_name=Path(path).name, via="cli", account=account,
+                                    csv_mapping=mapping)
     except OSError as error:
         return ImportResult(file=path, status=StatementImport.Status.REFUSED,
                             messages=[message("banking.as_written", text=_unreadable(path, error))])
