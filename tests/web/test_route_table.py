@@ -13,6 +13,7 @@ our object. The outsider is an admin of another company: the strongest role ther
 still get nothing of ours (404, never a page).
 """
 
+import io
 import re
 
 from django.conf import settings
@@ -362,3 +363,42 @@ def test_a_post_without_its_csrf_token_is_refused_on_every_route_with_a_page_tha
     assert "<style" not in page and " style=" not in page
     scripts = re.findall(r"<script\b[^>]*>", page)
     assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts), scripts
+
+
+def test_an_admin_or_approver_without_an_app_reaches_only_its_set_up_and_then_every_page(db, client, make_user):
+    """`kassenwart init`'s first admin, and a member promoted to approver while logged in: after
+    the password alone every route but the login's own steps leads to setting up the app, which
+    done, the pages open."""
+    from django.core.management import call_command
+
+    from kassenwart.companies import two_factor
+    from kassenwart.companies.models import Company
+    from kassenwart.companies.services import membership_set
+    from kassenwart.core.models import User
+    from kassenwart.web.two_factor_gate import OPEN_BEFORE_SECOND_FACTOR
+
+    from logins import totp_code
+
+    call_command("init", company="Erstfirma GmbH", admin="erst", password="first admin password", stdout=io.StringIO())
+    company, admin = Company.objects.get(name="Erstfirma GmbH"), User.objects.get(username="erst")
+    member = make_user(company, "member", "mo")
+    promoted = Client()
+    promoted.post(reverse("login"), {"username": "mo", "password": "correct horse battery"})
+    assert promoted.get(reverse("home")).status_code == 200  # a member needs no app
+    membership_set(company, member, "approver", by=admin, via="test")
+    first = Client()
+    first.post(reverse("login"), {"username": "erst", "password": "first admin password"})
+
+    gated = [p for p in routes(get_resolver().url_patterns) if p.name not in OPEN_BEFORE_SECOND_FACTOR]
+    for user, person in ((admin, first), (member, promoted)):
+        for pattern in gated:
+            kwargs = {name: "1" for name in pattern.pattern.converters}
+            url = reverse(pattern.name, kwargs=kwargs)
+            for response in (person.get(url), person.post(url)):
+                assert outcome(response) == SECOND, (user.username, pattern.name)
+                assert response["Location"].startswith(reverse("two_factor_setup")), (user.username, pattern.name)
+        person.get(reverse("two_factor_setup"))
+        device = two_factor.TotpDevice.objects.get(user=user, confirmed=False)
+        person.post(reverse("two_factor_setup"), {"code": totp_code(two_factor.authenticator_key(device))})
+        assert person.get(reverse("home")).status_code == 200
+        assert person.get(reverse("payment_list")).status_code == 200
