@@ -1,12 +1,13 @@
-"""Who may do what: every route of the web app, asked by every role with GET and with POST,
-against one table of expected outcomes (issue 12). A route that is not in the table fails the
-suite with its name and what it answered, so a new page is added here after a thought about
-who may use it.
+"""Who may do what: every route of the installation (from the root URL resolver, so an API
+mounted there is asked too), asked by every role with GET and with POST, against one table of
+expected outcomes (issue 12). A route that is not in the table fails the suite with its name
+and what it answered, so a new page is added here after a thought about who may use it.
 
 POSTs carry a valid CSRF token (the outcome is the permission, not the CSRF check; a POST
-without one is refused everywhere, see the last test) and an empty body: what counts is whether
-the request got past the permission check, not what it did. "Allowed" is any answer of the
-view itself: a page, a redirect to anything but the login, or a form error.
+without one is refused everywhere, see the CSRF test below) and an empty body: what counts is
+whether the request got past the permission check, not what it did. "Allowed" (OK) is any
+answer of the view itself: a page, a redirect to anything but the login or the second factor,
+or a form error.
 
 The roles act for "our" company (route_objects.company_rows); an object route is asked about
 our object. The outsider is an admin of another company: the strongest role there, which must
@@ -29,7 +30,7 @@ from route_objects import FOREIGN_NAME, routes
 # The outcomes, as the table writes them.
 OK = "ok"  # the view ran: a page, a redirect but to the login, a form error
 LOGIN = "login"  # sent to the login page
-SECOND = "2fa"  # sent to enter or set up the second factor (none of the roles should be)
+SECOND = "2fa"  # sent to enter or set up the second factor (a member without an app, at a step-up)
 DENIED = "403"
 MISSING = "404"
 NO = "405"  # the route does not answer this method
