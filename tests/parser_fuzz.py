@@ -38,6 +38,41 @@ TOKENS = [
     b"261201", b"2612011201", b"Buchungstag", b"Betrag", b"Saldo nach Buchung", b"Neuer Kontostand",
 ]
 
+IBAN = "DE89370400440532013000"
+CROWDED = {"mt940": "mt940", "mt940 bare": "mt940", "camt": "camt", "csv": "csv"}  # shape -> family
+
+
+def crowded(shape: str, size: int = 96 * 1024) -> bytes:
+    """A file of `size` bytes made of as many of the smallest statements (MT940, camt) or rows
+    (CSV) as fit: what costs per statement rather than per byte shows here. Shapes: "mt940"
+    (each statement closes on a day of its own, so the import writes a balance for each),
+    "mt940 bare" (statements of a :20: alone, about 20,000), "camt", "csv"."""
+    if shape == "mt940 bare":
+        return b":20:\n" * (size // 5)
+    if shape == "mt940":
+        def statement(n):
+            day = f"{26 - n // 365 % 20:02d}{1 + n // 28 % 12:02d}{1 + n % 28:02d}"
+            return f":20:{n}\n:25:{IBAN}\n:28C:1\n:60F:C{day}EUR0,\n:62F:C{day}EUR0,\n-\n".encode()
+        return _filled(b"", statement, b"", size)
+    if shape == "camt":
+        head = (b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">'
+                b"<BkToCstmrStmt><GrpHdr><MsgId>M</MsgId><CreDtTm>2026-01-01T00:00:00</CreDtTm></GrpHdr>")
+        return _filled(head, lambda n: f"<Stmt><Id>{n}</Id><Acct><Id><IBAN>{IBAN}</IBAN></Id></Acct></Stmt>".encode(),
+                       b"</BkToCstmrStmt></Document>", size)
+    head = (b"Auftragskonto;Buchungstag;Valutadatum;Buchungstext;Verwendungszweck;Beguenstigter/Zahlungspflichtiger;"
+            b"Kontonummer/IBAN;BIC (SWIFT-Code);Betrag;Waehrung;Info\n")
+    return _filled(head, lambda n: f"{IBAN};01.01.26;01.01.26;X;{n};;;;0,01;EUR;Umsatz gebucht\n".encode(), b"", size)
+
+
+def _filled(head: bytes, piece: Callable[[int], bytes], tail: bytes, size: int) -> bytes:
+    parts, length, n = [head], len(head) + len(tail), 0
+    while length + len(next_piece := piece(n)) <= size:
+        parts.append(next_piece)
+        length += len(next_piece)
+        n += 1
+    return b"".join(parts) + tail
+
+
 # choose(n) -> an int in range(n): Hypothesis' draw in the tests, random.randrange in the script.
 Choose = Callable[[int], int]
 

@@ -41,6 +41,22 @@ def other_company(db):
 
 
 @pytest.fixture
+def two_companies(company, other_company, db_rows, make_user):
+    """An admin of `company`, and the objects of every route in both companies (route_objects.py)."""
+    from route_objects import company_rows
+
+    def make_member(owner, username, role="member"):
+        from kassenwart.companies.models import Membership
+
+        return Membership.objects.get(company=owner, user=make_user(owner, role, username))
+
+    user = make_user(company, "admin", "anna")
+    ours = company_rows(company, db_rows, "ours", make_member)
+    theirs = company_rows(other_company, db_rows, "theirs", make_member)
+    return user, ours, theirs
+
+
+@pytest.fixture
 def client_for(client):
     """client_for(user) -> the test client, logged in as the user (with the second factor)."""
     from logins import log_in

@@ -103,6 +103,10 @@ class StatementWriter:
         self._pending_replaced: set[int] = set()
         self._account: BankAccount | None = None
         self._check: StatementCheck | None = None
+        # Per statement only dictionary work: a file may hold thousands of tiny statements,
+        # so accounts are looked up once per account and balances written once, in finish().
+        self._accounts: dict[tuple, BankAccount] = {}
+        self._balances: dict[tuple, Balance] = {}
 
     # -- the stream -------------------------------------------------------------------
     def feed(self, item: StatementHeader | Entry) -> None:
@@ -120,6 +124,11 @@ class StatementWriter:
     def finish(self) -> ImportCounts:
         self._flush()
         self._take_warnings()
+        # The last balance a file gives for an account, kind and day wins, as the bank's latest word.
+        Balance.objects.bulk_create(
+            self._balances.values(), BATCH, update_conflicts=True, unique_fields=["account", "kind", "date"],
+            update_fields=["amount", "currency", "statement_import"],
+        )
         for account_id in self._pending_replaced:
             PendingTransaction.objects.filter(account_id=account_id).delete()
             kept = PendingTransaction.objects.bulk_create(self._pending.get(account_id, []), BATCH)
@@ -157,20 +166,20 @@ class StatementWriter:
         for snapshot, kind in ((header.closing, Balance.Kind.BOOKED), (header.available, Balance.Kind.AVAILABLE)):
             day = snapshot and (snapshot.date or header.period_to)
             if day:
-                Balance.objects.update_or_create(
-                    account=self._account,
-                    kind=kind,
-                    date=day,
-                    defaults={
-                        "amount": snapshot.amount,
-                        "currency": snapshot.currency or self._account.currency,
-                        "statement_import": self.record,
-                    },
+                self._balances[self._account.pk, kind, day] = Balance(
+                    account=self._account, kind=kind, date=day, amount=snapshot.amount,
+                    currency=snapshot.currency or self._account.currency, statement_import=self.record,
                 )
 
     def _resolve_account(self, header: StatementHeader) -> BankAccount:
-        accounts = BankAccount.objects.filter(company=self.company)
         iban = header.account_iban.replace(" ", "").upper()
+        key = (iban, header.bank_code, header.account_number)
+        if key not in self._accounts:
+            self._accounts[key] = self._find_account(header, iban)
+        return self._accounts[key]
+
+    def _find_account(self, header: StatementHeader, iban: str) -> BankAccount:
+        accounts = BankAccount.objects.filter(company=self.company)
         if iban:
             found = accounts.filter(iban=iban).first() or accounts.filter(account_number=iban).first()
         elif header.account_number:

@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 
-from kassenwart.companies.models import Company, Membership, RecoveryCode, RecoveryCodes, Role, TotpDevice
+from kassenwart.companies.models import (
+    Company,
+    Membership,
+    RecoveryCode,
+    RecoveryCodes,
+    Role,
+    SupportGrant,
+    TotpDevice,
+)
 from kassenwart.companies.permissions import MANAGE_USERS
 from kassenwart.companies.selectors import member_may
 from kassenwart.core.audit import record
@@ -39,7 +47,10 @@ def required_for(memberships: list[Membership]) -> bool:
 
 
 def two_factor_required(user: User) -> bool:
-    return required_for(list(Membership.objects.filter(user=user).select_related("company")))
+    """Whether the person must log in with a second factor: by a role or company (required_for),
+    or as support while a grant runs (support acts as an admin, and the login asks it then)."""
+    return (required_for(list(Membership.objects.filter(user=user).select_related("company")))
+            or SupportGrant.objects.running().filter(user=user).exists())
 
 
 def authenticator_of(user: User) -> TotpDevice | None:

@@ -48,6 +48,12 @@ from lxml import etree
 
 logger = logging.getLogger(__name__)
 
+# python-fints logs every message it sends and receives in full at DEBUG (fints.connection): the
+# TAN, statements with names and remittance texts. None of that may reach a log at any level an
+# operator sets, so a filter drops them all (it stays when logging is configured again, which
+# resets the level, handlers and propagation of a child of the configured "fints" logger).
+logging.getLogger("fints.connection").addFilter(lambda record: False)
+
 # Used when KASSENWART_FINTS_PRODUCT_ID is not set: the sandbox bank knows it, real banks
 # refuse it (ProductRefused tells the admin to register a product id).
 SANDBOX_PRODUCT_ID = "KASSENWARTSANDBOX01"

@@ -131,3 +131,10 @@ def company_switch(request):
         raise Http404
     request.session[SESSION_KEY] = membership.company_id
     return redirect("home")
+
+
+def csrf_failure(request, reason=""):
+    """A form that failed the CSRF check (settings.CSRF_FAILURE_VIEW): our page in the normal
+    layout, which keeps to the Content-Security-Policy (Django's own has an inline style), and
+    says what to do. The reason is for developers and stays out of the page."""
+    return render(request, "web/csrf_failure.html", status=403)
