@@ -42,9 +42,9 @@ RELOG = {"logout", "two_factor_remove"}  # routes after which a role logs in aga
 GET, POST = "GET", "POST"
 
 # route name -> {GET: outcomes, POST: outcomes}, the outcomes in the order of ROLES. Read-only
-# support sees what an admin sees and may POST only to log out, switch company or language;
-# support with full access may do what an admin may, except change the members or the support
-# grants (web/support_access.py). A member may cancel (payment_cancel) only orders of their own:
+# support sees what an admin sees and may POST only to its own login (code, app, password), to
+# log out, switch company or language; support with full access may do what an admin may, except
+# change the members, the support grants or the company's two-factor rule (web/support_access.py). A member may cancel (payment_cancel) only orders of their own:
 # the service refuses others' (the audit check below); a notification opens only for its reader.
 TABLE = {
     #                                        anonym   member   approver admin    sup-read sup-full outsider
@@ -61,19 +61,19 @@ TABLE = {
     "logout":                        {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),
                                       POST: (OK,      OK,      OK,      OK,      OK,      OK,      OK)},
     "login_code":                    {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
-                                      POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
+                                      POST: (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK)},
     "step_up":                       {GET:  (LOGIN,   SECOND,  OK,      OK,      OK,      OK,      OK),
-                                      POST: (LOGIN,   SECOND,  OK,      OK,      DENIED,  OK,      OK)},
+                                      POST: (LOGIN,   SECOND,  OK,      OK,      OK,      OK,      OK)},
     "security":                      {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
     "two_factor_setup":              {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
-                                      POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
+                                      POST: (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK)},
     "recovery_codes_renew":          {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),
-                                      POST: (LOGIN,   SECOND,  OK,      OK,      DENIED,  OK,      OK)},
+                                      POST: (LOGIN,   SECOND,  OK,      OK,      OK,      OK,      OK)},
     "two_factor_remove":             {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),
-                                      POST: (LOGIN,   SECOND,  OK,      OK,      DENIED,  OK,      OK)},
+                                      POST: (LOGIN,   SECOND,  OK,      OK,      OK,      OK,      OK)},
     "password_change":               {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
-                                      POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
+                                      POST: (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK)},
     "password_changed":              {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
     "password_reset":                {GET:  (MISSING, MISSING, MISSING, MISSING, MISSING, MISSING, MISSING),
@@ -102,6 +102,8 @@ TABLE = {
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
     "statement_result":              {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
+    "statement_map":                 {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
+                                      POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
     "statement_detail":              {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      MISSING),
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      MISSING)},
     "invoice_list":                  {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
@@ -125,7 +127,7 @@ TABLE = {
     "support_end":                   {GET:  (LOGIN,   DENIED,  DENIED,  NO,      NO,      NO,      NO),
                                       POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  DENIED,  MISSING)},
     "company_two_factor":            {GET:  (LOGIN,   DENIED,  DENIED,  NO,      NO,      NO,      NO),
-                                      POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  OK,      OK)},
+                                      POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  DENIED,  OK)},
     "reconciliation_open":           {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
     "reconciliation_open_export":    {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      OK),
