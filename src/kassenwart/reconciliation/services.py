@@ -46,7 +46,7 @@ from kassenwart.reconciliation.models import (
     RejectedSuggestion,
     TransactionState,
 )
-from kassenwart.reconciliation.reasons import app_reason, is_reason, note_key, stored
+from kassenwart.reconciliation.reasons import StoredOnce, app_reason, is_reason, note_key
 
 ZERO = Decimal("0.00")
 OPEN_INVOICE = [Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID, Invoice.Status.CREDIT_NOTE]
@@ -147,6 +147,7 @@ class _Run:
         # transaction id -> (status, suggestions, note)
         self.states: dict[int, tuple[str, list[dict], str]] = {}
         self.matches: list[tuple[int, engine.Proposal, list[_Part]]] = []  # (transaction, ...)
+        self.said = StoredOnce()
         self.result = RunResult()
 
     def take(self, decision: engine.Decision) -> None:
@@ -161,7 +162,7 @@ class _Run:
             self.states[tx_id] = (TransactionState.Status.MATCHED.value, [], "")
             self.result.auto += 1
         else:
-            suggestions = [proposal_as_json(p) for p in decision.suggestions]
+            suggestions = [proposal_as_json(p, self.said) for p in decision.suggestions]
             self.states[tx_id] = (TransactionState.Status.OPEN.value, suggestions, note_key(decision.note))
             self.result.open += 1
 
@@ -192,7 +193,7 @@ class _Run:
         kind = Match.Kind.AUTO.value
         matches, allocations, events = [], [], []
         for match_id, (tx_id, proposal, parts) in zip(reserve_ids(Match, len(self.matches)), self.matches, strict=True):
-            reasons = [stored(reason) for reason in proposal.reasons]
+            reasons = [self.said(reason) for reason in proposal.reasons]
             matches.append((match_id, tx_id, proposal.confidence, reasons))
             allocations += [(match_id, part.invoice_id, part.amount, part.write_off) for part in parts]
             numbered = [(self.invoices[p.invoice_id].number, p.amount, p.write_off) for p in parts]
