@@ -17,6 +17,12 @@ Each step is printed beside its baseline, measured in the same process on the sa
 - match + persist  vs  the engine alone on the same rows inside that run (what matching
   costs without the database: the strongest baseline for the run, since it is the run).
 
+The matching run is also split into its phases where the engine is called: load (the open
+invoices and credits read and turned into engine input, the settings and what was learned),
+engine (the pure engine deciding), save (payment records, open amounts, transaction states
+and audit events written, the commit, the notifications); each in wall-clock and CPU
+seconds, and its share of the run.
+
 The automatic matches the run stored are scored against the generator's truth (precision,
 recall; see bench_match). Memory: how much the process grew during the three steps (highest
 resident memory minus that just before the first step, after Django's set-up and migrate).
