@@ -17,6 +17,12 @@ Each step is printed beside its baseline, measured in the same process on the sa
 - match + persist  vs  the engine alone on the same rows inside that run (what matching
   costs without the database: the strongest baseline for the run, since it is the run).
 
+The matching run is also split into its phases where the engine is called: load (the open
+invoices and credits read and turned into engine input, the settings and what was learned),
+engine (the pure engine deciding), save (payment records, open amounts, transaction states
+and audit events written, the commit, the notifications); each in wall-clock and CPU
+seconds, and its share of the run.
+
 The automatic matches the run stored are scored against the generator's truth (precision,
 recall; see bench_match). Memory: how much the process grew during the three steps (highest
 resident memory minus that just before the first step, after Django's set-up and migrate).
@@ -31,6 +37,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -56,14 +63,13 @@ def measure(size: int) -> dict:
     from kassenwart.reconciliation.models import Allocation, Match
     from kassenwart.reconciliation.services import reconcile_company
 
-    engine_seconds = []
+    engine_runs = []  # (wall, cpu) clocks when the engine started and when it returned
     run_engine = services.engine.reconcile
 
-    def timed_engine(*args):  # the engine's share of the matching run
-        figures: dict = {}
-        with harness.timed(figures, "seconds", "cpu"):
-            decisions = run_engine(*args)
-        engine_seconds.append((figures["seconds"], figures["cpu"]))
+    def timed_engine(*args):  # splits the matching run: load, engine, save
+        started = (time.perf_counter(), time.process_time())
+        decisions = run_engine(*args)
+        engine_runs.append((started, (time.perf_counter(), time.process_time())))
         return decisions
 
     services.engine.reconcile = timed_engine
@@ -78,10 +84,15 @@ def measure(size: int) -> dict:
             invoice_import(company, csv_path.read_bytes(), via="bench")
         with harness.timed(t, "import statement", "import statement cpu"):
             imported = statement_import(company, camt_path, via="bench")
+        run_started = (time.perf_counter(), time.process_time())
         with harness.timed(t, "match + persist", "match + persist cpu"):
             result = reconcile_company(company, via="bench")
-    t["engine"] = sum(wall for wall, _ in engine_seconds)
-    t["engine cpu"] = sum(cpu for _, cpu in engine_seconds)
+        run_ended = (time.perf_counter(), time.process_time())
+    (engine_started, engine_ended), = engine_runs  # one run, one engine call
+    for clock, suffix in ((0, ""), (1, " cpu")):
+        t["load" + suffix] = engine_started[clock] - run_started[clock]
+        t["engine" + suffix] = engine_ended[clock] - engine_started[clock]
+        t["save" + suffix] = run_ended[clock] - engine_ended[clock]
     auto: dict[str, set[str]] = {}
     rows = Allocation.objects.filter(match__company=company, match__kind=Match.Kind.AUTO)
     for ref, number in rows.values_list("match__transaction__bank_reference", "invoice__number"):
@@ -93,6 +104,12 @@ def measure(size: int) -> dict:
         "grown_mb": memory.grown_mb, "peak_mb": memory.peak_mb,
     }
 
+
+PHASES = [  # the matching run's parts, split where the engine is called
+    ("load", "open invoices and credits read and made engine input, settings, what was learned"),
+    ("engine", "the pure engine deciding"),
+    ("save", "payment records, invoices, transaction states, audit events written; commit, notifications"),
+]
 
 STEPS = [  # (step, its baseline, what the baseline is)
     ("import invoices", "csv floor", "csv.reader over the file"),
@@ -153,6 +170,10 @@ def _print_size(runs: list[dict], database: str) -> None:
         print(f"  {step:<17} {ours.show():>18} {cpu.median:>7.2f}   {what:<28} {theirs.show():>15} "
               f"{base_cpu.median:>7.2f}   {harness.ratio(ours, theirs):>28} {cpu.median / base_cpu.median:>6.2f}x")
     print(f"  {'pipeline':<17} {_figure(runs, 'pipeline').show():>18} {_figure(runs, 'pipeline cpu').median:>7.2f}")
+    print("  the matching run (match + persist) by phase:")
+    for phase, what in PHASES:
+        wall, cpu, share = _figure(runs, phase), _figure(runs, phase + " cpu"), _figure(runs, "match + persist")
+        print(f"    {phase:<15} {wall.show():>18} {cpu.median:>7.2f}   {wall.median / share.median:>4.0%}  {what}")
     print("  (cpu: CPU seconds of the benchmark's process, which load on the machine disturbs least; on "
           "PostgreSQL without the server's work)")
     if len({(r["auto"], r["precision"], r["recall"]) for r in runs}) > 1:

@@ -25,18 +25,10 @@ TRANSACTION_COLUMNS = (
 def engine_invoice(row: tuple) -> engine.Invoice:
     """An invoice from its INVOICE_COLUMNS."""
     pk, number, customer_number, customer_name, iban, amount, open_amount, currency, reference, issued, due = row
+    # by position, in the order of engine.Invoice's fields (a run makes 100,000 of them)
     return engine.Invoice(
-        id=str(pk),
-        number=number,
-        customer_number=customer_number,
-        customer_name=customer_name,
-        amount=amount,
-        open_amount=open_amount,
-        currency=currency,
-        customer_ibans=(iban,) if iban else (),
-        payment_reference=reference,
-        issue_date=issued,
-        due_date=due,
+        str(pk), number, customer_number, customer_name, amount, open_amount, currency,
+        (iban,) if iban else (), reference, issued, due,
     )
 
 
@@ -48,18 +40,8 @@ def engine_transaction(row: tuple) -> engine.Transaction:
         code = f"{code}+{dk_code}"
     if return_reason or reversal:
         code = f"{code}+RRTN"  # the engine never matches returns and reversals
-    return engine.Transaction(
-        id=str(pk),
-        amount=amount,
-        currency=currency,
-        booking_date=booked,
-        counterparty_name=name,
-        counterparty_iban=iban,
-        remittance=remittance,
-        structured_reference=reference,
-        end_to_end_id=end_to_end_id,
-        bank_transaction_code=code,
-    )
+    # by position, in the order of engine.Transaction's fields
+    return engine.Transaction(str(pk), amount, currency, booked, name, iban, remittance, reference, end_to_end_id, code)
 
 
 def engine_config(config: MatchingConfig) -> engine.MatchingConfig:
@@ -89,11 +71,12 @@ def engine_knowledge(company) -> engine.Knowledge:
     )
 
 
-def proposal_as_json(proposal: engine.Proposal) -> dict:
+def proposal_as_json(proposal: engine.Proposal, said=stored) -> dict:
+    """A suggestion as TransactionState stores it; `said` stores a reason (a run's StoredOnce)."""
     return {
         "allocations": {k: str(v) for k, v in proposal.allocations.items()},
         "confidence": round(proposal.confidence, 3),
-        "reasons": [stored(reason) for reason in proposal.reasons],
+        "reasons": [said(reason) for reason in proposal.reasons],
         "surplus": str(proposal.surplus),
         "write_off": str(proposal.write_off),
     }

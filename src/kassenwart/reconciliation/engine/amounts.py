@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import NamedTuple
 
 from .model import ZERO, MatchingConfig
@@ -42,7 +43,7 @@ class AmountFit(NamedTuple):
         """How the payment fits the open amount of `count` invoices."""
         match self.kind:
             case Fit.EXACT:
-                return sum_of("amount_equals", count)
+                return _equals(count)
             case Fit.SKONTO:
                 return sum_of("skonto", 1, percent=f"{self.percent.normalize():f}", amount=self.difference)
             case Fit.FEE:
@@ -54,6 +55,12 @@ class AmountFit(NamedTuple):
             case Fit.OVERPAID:
                 return sum_of("overpaid", 1, amount=-self.difference)
         return sum_of("amount_does_not_fit", count)
+
+
+@lru_cache(maxsize=64)
+def _equals(count: int) -> Reason:
+    """The reason of most matches, said once per count of invoices."""
+    return sum_of("amount_equals", count)
 
 
 # The answers without figures, made once: a run asks `fit` for every candidate it scores.

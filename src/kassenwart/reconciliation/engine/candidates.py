@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -85,13 +86,22 @@ def gather(tx: Transaction, index: Index, config: MatchingConfig) -> Evidence:
     if config.counts(Criterion.PAYER_IBAN) and tx.counterparty_iban:
         payers = index.customers_by_iban.get(compact(tx.counterparty_iban), {})
         for customer, source in payers.items():
-            key = "iban_known" if source == CRM else "iban_learned"
-            evidence.support(customer, IBAN, reason(key, customer=customer))
+            evidence.support(customer, IBAN, _iban_known(customer, source))
     if config.counts(Criterion.PAYER_NAME) and tx.counterparty_name:
         for customer, how, unique in index.customers_by_name(tx.counterparty_name):
-            kind = NAME if unique else NAME_SHARED
-            evidence.support(customer, kind, reason("name_matches", label=_NAME_READINGS[how], customer=customer))
+            evidence.support(customer, NAME if unique else NAME_SHARED, _name_matches(customer, how))
     return evidence
+
+
+# A customer pays many times: what its IBAN or name says is worded once per customer.
+@lru_cache(maxsize=65536)
+def _iban_known(customer: str, source: str) -> Reason:
+    return reason("iban_known" if source == CRM else "iban_learned", customer=customer)
+
+
+@lru_cache(maxsize=65536)
+def _name_matches(customer: str, how: str) -> Reason:
+    return reason("name_matches", label=_NAME_READINGS[how], customer=customer)
 
 
 def read_more(
@@ -167,10 +177,10 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
             evidence.add_ref(invoice_id, RefHit(strength, _invoice_number(number, detail)))
     low, high = shape.min_length - 1, shape.max_length + 1
     for window in windows:
-        if covered and _overlaps(window, covered):
+        text, start, end = window
+        if covered and not covered.isdisjoint(range(start, end)):  # _overlaps, inline: every window
             continue
-        text = window.text
-        if window.end - window.start == 1 and text.lstrip("0") in index.by_short:
+        if end - start == 1 and text.lstrip("0") in index.by_short:
             # "INV 123" for INV000123: right after the number's own prefix it is a full reference
             # (for a number without one, after any prefix, when shorter than the number: "RE 8918"
             # for 08918/25). Not when more digits follow ("2025" of "RE-2025-00642" is a year, no

@@ -109,19 +109,24 @@ def build_index(invoices: Sequence[Invoice], knowledge: Knowledge) -> Index:
     by_spelling: dict[str, list[str]] = defaultdict(list)
     by_short: dict[str, list[str]] = defaultdict(list)
     by_reference: dict[str, list[str]] = defaultdict(list)
-    by_customer: dict[str, list[Invoice]] = defaultdict(list)
+    # per customer (due date, number, position, id): sorted as they are, that is due_order
+    # with ties in the order given, without a key function called for every invoice
+    by_customer: dict[str, list[tuple[date, str, int, str]]] = defaultdict(list)
     by_amount: dict[Decimal, list[str]] = defaultdict(list)
-    for inv in invoices:
-        forms = numbers.forms(inv.number)
-        keys[inv.id] = forms.spellings[0]
-        for spelling in filter(None, forms.spellings):
-            by_spelling[spelling].append(inv.id)
-        for short in forms.short:
-            by_short[short].append(inv.id)
+    no_date = date.max
+    for position, inv in enumerate(invoices):
+        invoice_id = inv.id
+        spellings, short = numbers.forms(inv.number)
+        keys[invoice_id] = spellings[0]
+        for spelling in spellings:
+            if spelling:
+                by_spelling[spelling].append(invoice_id)
+        for serial in short:
+            by_short[serial].append(invoice_id)
         if inv.payment_reference:
-            by_reference[compact(inv.payment_reference)].append(inv.id)
-        by_customer[inv.customer_number].append(inv)
-        by_amount[inv.open_amount].append(inv.id)
+            by_reference[compact(inv.payment_reference)].append(invoice_id)
+        by_customer[inv.customer_number].append((inv.due_date or no_date, inv.number, position, invoice_id))
+        by_amount[inv.open_amount].append(invoice_id)
     customers = _Customers(invoices, knowledge)
     return Index(
         invoices={inv.id: inv for inv in invoices},
@@ -131,7 +136,7 @@ def build_index(invoices: Sequence[Invoice], knowledge: Knowledge) -> Index:
         by_spelling=dict(by_spelling),
         by_short=dict(by_short),
         by_reference=dict(by_reference),
-        by_customer={c: [i.id for i in sorted(v, key=due_order)] for c, v in by_customer.items()},
+        by_customer={c: [row[3] for row in sorted(rows)] for c, rows in by_customer.items()},
         by_amount=dict(by_amount),
         customer_by_key=_customer_keys(customer_numbers, by_customer),
         customers_by_iban=dict(customers.by_iban),

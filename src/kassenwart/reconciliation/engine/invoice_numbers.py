@@ -138,18 +138,20 @@ class NumberShape:
             usable = list(map(str.isdigit, text_atoms))
         limit, reach, count = self.max_length + 1, self.max_parts + 1, len(text_atoms)
         found = []
+        add = found.append
+        make = tuple.__new__  # Window(...) without the Python-level __new__ of a NamedTuple
         for start, first in enumerate(text_atoms):
             if not usable[start] or len(first) > limit:
                 continue
             glued = first
             end = start + 1
-            found.append(Window(glued, start, end))
+            add(make(Window, (glued, start, end)))
             while end < count and end - start < reach and usable[end]:
                 glued += text_atoms[end]
                 if len(glued) > limit:
                     break
                 end += 1
-                found.append(Window(glued, start, end))
+                add(make(Window, (glued, start, end)))
         return found
 
 

@@ -80,7 +80,11 @@ class Reason(str):
 
 
 def reason(key: str, **params) -> Reason:
-    words = {name: ", ".join(value) if isinstance(value, list) else value for name, value in params.items()}
+    words = params
+    for value in params.values():  # a run says hundreds of thousands of reasons: lists are rare
+        if isinstance(value, list):
+            words = {name: ", ".join(v) if isinstance(v, list) else v for name, v in params.items()}
+            break
     return Reason(REASONS[key] % words, key, params)
 
 

@@ -123,21 +123,34 @@ def score(
     amount_fit = fit(tx.amount, [open_amounts[inv.id] for inv in invoices], config)
     if amount_fit.kind is Fit.NONE:
         return None
-    refs = [evidence.refs.get(inv.id) for inv in invoices]
+    found = evidence.refs
+    refs = [found.get(inv.id) for inv in invoices]
     known = evidence.customers
     supports: dict[str, Reason] = {}
     supported = True
-    for customer in dict.fromkeys(inv.customer_number for inv in invoices):
-        if customer in known:
-            supports.update(known[customer])
-        else:
-            supported = False
+    payer: tuple[str, ...] = ()
+    foreign: tuple[str, ...] = ()
+    if known:  # who the payer is, when anyone (most candidates are one invoice: no dict for them)
+        customers = (invoices[0].customer_number,) if len(invoices) == 1 else dict.fromkeys(
+            inv.customer_number for inv in invoices)
+        for customer in customers:
+            if customer in known:
+                supports.update(known[customer])
+            else:
+                supported = False
+        payer = tuple(c for c, kinds in known.items() if IBAN in kinds)
+        if payer:
+            foreign = tuple(c for c in customers if c not in payer)
+    else:
+        supported = False
     contradicted = bool(known) and not supports  # the payer is someone, but none of these
-    payer = tuple(c for c, kinds in known.items() if IBAN in kinds) if known else ()
-    foreign = tuple(dict.fromkeys(i.customer_number for i in invoices if i.customer_number not in payer)) if payer else ()
     tier = _tier(amount_fit, refs, supports, supported, contradicted, evidence, config)
+    ref_points = 0.0
+    for r in refs:
+        if r:
+            ref_points += _REF_POINTS[r.strength]
     points = (
-        sum(_REF_POINTS[r.strength] for r in refs if r) / len(refs)
+        ref_points / len(refs)
         + _support_points(supports)
         + (_amount_points(amount_fit, config) if config.counts(Criterion.AMOUNT) else 0.0)
         - (3.0 if contradicted else 0.0)
