@@ -78,6 +78,7 @@ def test_every_reason_of_the_engine_is_stored_by_key_and_said_in_german_and_engl
         german, english = in_language("de", message), in_language("en", message)
         assert german != english, said
         assert PREFIX not in german + english, said  # nothing shown as a bare key
+        assert english == str(said)  # one English wording: the engine's, on the page too
     assert all(defined(PREFIX + key) for key in REASONS)
 
 
@@ -97,7 +98,7 @@ def test_each_kind_of_reason_in_german_and_english():
         (reason("iban_known", customer="10234"), "IBAN des Zahlers bei Kunde 10234 bekannt",
          "payer IBAN known for customer 10234"),
         (reason("name_matches", label=reason("name_truncated"), customer="10234"),
-         "Name des Zahlers (abgekürzt) passt zu Kunde 10234", "payer name (cut short) matches customer 10234"),
+         "Name des Zahlers (abgekürzt) passt zu Kunde 10234", "payer name (truncated) matches customer 10234"),
         (reason("other_customer", invoice="10577", payer="10234"),
          "Rechnung von Kunde 10577, Zahler bekannt als Kunde 10234",
          "invoice of customer 10577, payer known as customer 10234"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from kassenwart.core.messages import amount, define, nested, render
+from kassenwart.reconciliation.engine.reasons import REASONS
 
 define("reconciliation.auto_matched", ngettext_lazy(
     "%(count)d payment was reconciled automatically.", "%(count)d payments were reconciled automatically.", "count"))
@@ -29,57 +30,22 @@ def _reason(key: str, text, **shown_as) -> None:
     define(f"reconciliation.reason.{key}", text, **shown_as)
 
 
-# What matched: references and invoice numbers.
-_reason("invoice_number", _("invoice number %(number)s in remittance"))
-_reason("invoice_number_deviating", _("invoice number %(number)s in remittance, %(detail)s"), detail=_listed)
-_reason("short_form", _("“%(text)s” in remittance, short for invoice number %(number)s"))
-_reason("reference_matches", _("payment reference %(ref)s matches"))
-_reason("reference_in_remittance", _("payment reference %(ref)s in remittance"))
-_reason("without_leading_zeros", _("without leading zeros"))
-_reason("after_other_digits", _("right after other digits"))
-_reason("also_customer_number", _("also a customer number"))
-_reason("other_prefix", _("prefix %(found)s instead of %(expected)s"))
-_reason("missing_digit", _("1 digit missing"))
-_reason("missing_character", _("1 character missing"))
-_reason("extra_digit", _("1 digit too many"))
-_reason("extra_character", _("1 character too many"))
-_reason("wrong_digit", _("1 wrong digit"))
-_reason("wrong_character", _("1 wrong character"))
-_reason("transposition", _("1 transposition"))
+# The engine's reasons: their English words are the engine's own (engine/reasons.py), one table
+# for the command line and the pages; django.po holds their translations under those words.
+SHOWN_AS = {
+    "invoice_number_deviating": {"detail": _listed},
+    "name_matches": {"label": nested},
+    "skonto": {"percent": _percent, "amount": amount},
+    "bank_fee": {"amount": amount},
+    "bank_fee_sum": {"amount": amount},
+    "partial": {"amount": amount},
+    "partial_sum": {"amount": amount},
+    "overpaid": {"amount": amount},
+}
+for _key, _text in REASONS.items():
+    _reason(_key, _(_text), **SHOWN_AS.get(_key, {}))
 
-# Who the payer is.
-_reason("iban_known", _("payer IBAN known for customer %(customer)s"))
-_reason("iban_learned", _("payer IBAN learned for customer %(customer)s"))
-_reason("name_matches", _("%(label)s matches customer %(customer)s"), label=nested)
-_reason("name", _("payer name"))
-_reason("name_learned", _("payer name (learned)"))
-_reason("name_truncated", _("payer name (cut short)"))
-_reason("name_other_legal_form", _("payer name (other legal form)"))
-_reason("name_shared", _("payer name, shared by several customers"))
-_reason("name_similar", _("payer name similar to customer %(customer)s"))
-_reason("customer_number", _("customer number %(customer)s in remittance"))
-_reason("other_customer", _("invoice of customer %(invoice)s, payer known as customer %(payer)s"))
-_reason("payer_elsewhere", _("payer points to another customer"))
-
-# The amount.
-_reason("amount_equals", _("amount equals open amount"))
-_reason("amount_equals_sum", _("amount equals sum of %(count)s open amounts"))
-_reason("skonto", _("Skonto %(percent)s %% (%(amount)s deducted)"), percent=_percent, amount=amount)
-_reason("bank_fee", _("%(amount)s less than open amount (bank fee)"), amount=amount)
-_reason("bank_fee_sum", _("%(amount)s less than sum of %(count)s open amounts (bank fee)"), amount=amount)
-_reason("installment", _("installment: amount is 1/%(parts)s of open amount"))
-_reason("installment_sum", _("installment: amount is 1/%(parts)s of sum of %(count)s open amounts"))
-_reason("partial", _("partial payment, %(amount)s of open amount stays open"), amount=amount)
-_reason("partial_sum", _("partial payment, %(amount)s of sum of %(count)s open amounts stays open"), amount=amount)
-_reason("overpaid", _("overpaid by %(amount)s"), amount=amount)
-_reason("amount_does_not_fit", _("amount does not fit open amount"))
-_reason("amount_does_not_fit_sum", _("amount does not fit sum of %(count)s open amounts"))
-
-# A person's word, a collection, and why a payment has no suggestion.
-_reason("undone_before", _("undone by a person before"))
-_reason("no_fit", _("no open invoice fits"))
-_reason("outgoing", _("outgoing payment"))
-_reason("return_or_reversal", _("return or reversal"))
+# The app's own: a person's word and a collection.
 _reason("mapped_by_hand", _("mapped by hand"))
 _reason("suggestion_accepted", _("suggestion accepted"))
 _reason("mandate_collected", _("direct debit collected under mandate %(mandate)s"))
