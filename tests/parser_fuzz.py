@@ -251,11 +251,16 @@ def _fuzz(seconds: float, corpus: Path, bankfiles: Path, seed: int | None) -> in
 
 
 def _signature(family: str, outcome: Outcome) -> tuple[str, str, str]:
-    """What the parser said, without the values in it: a new one is a new path taken."""
+    """What the parser said, without the values in it: a new one is a new path taken. The
+    values are the quoted parts and every word that is not a short run of lower-case letters
+    (numbers, tags, names, amounts, a long run of one letter), a run of them shown as one "0";
+    the message's own words stay, its first twelve."""
     import re
 
     detail = re.sub(r"'[^']*'|\"[^\"]*\"", "Q", outcome.detail)
-    return family, outcome.kind, re.sub(r"\d+", "0", detail)[:200]
+    words = [word if re.fullmatch(r"[a-z]{2,20}[,.:;]?", word) else "0" for word in detail.split()]
+    words = [word for n, word in enumerate(words) if word != "0" or n == 0 or words[n - 1] != "0"]
+    return family, outcome.kind, " ".join(words[:12])
 
 
 if __name__ == "__main__":
