@@ -143,17 +143,18 @@ class AgeBucket:
 
 def receivables_by_age(company: Company, today: date, currency: str = "EUR") -> list[AgeBucket]:
     """Open amounts of open and partly paid invoices: not yet due, 1-30, 31-60 and more than
-    60 days overdue (an invoice without a due date counts as not yet due). Summed per due date
-    in the database, from its index alone; the due dates go in their buckets here."""
-    counts: dict[str, int] = defaultdict(int)
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    rows = (Invoice.objects.filter(company=company, status__in=OPEN_INVOICE, currency=currency).order_by()
-            .values("due_date").annotate(n=Count("id"), total=Sum("open_amount")))
-    for row in rows:
-        bucket = calc.age_bucket(row["due_date"], today)
-        counts[bucket] += row["n"]
-        totals[bucket] += _money(row["total"])
-    return [AgeBucket(key, counts[key], totals[key]) for key in calc.AGE_BUCKETS]
+    60 days overdue (an invoice without a due date counts as not yet due). One row summed in
+    the database from the (company, status, currency, due date, open amount) index: a
+    bucket's due dates are a range (calc.overdue_due_dates), whatever the number of invoices."""
+    within = {calc.NOT_DUE: Q(due_date__isnull=True) | Q(due_date__gte=today)}
+    for key, (earliest, latest) in calc.overdue_due_dates(today).items():
+        within[key] = Q(due_date__lte=latest) & (Q(due_date__gte=earliest) if earliest else Q())
+    sums = {}
+    for n, key in enumerate(calc.AGE_BUCKETS):
+        sums[f"n{n}"] = Count("open_amount", filter=within[key])
+        sums[f"t{n}"] = Sum("open_amount", filter=within[key])
+    row = Invoice.objects.filter(company=company, status__in=OPEN_INVOICE, currency=currency).aggregate(**sums)
+    return [AgeBucket(key, row[f"n{n}"], _money(row[f"t{n}"])) for n, key in enumerate(calc.AGE_BUCKETS)]
 
 
 def _sum_of(model) -> Subquery:
