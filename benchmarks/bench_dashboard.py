@@ -104,6 +104,7 @@ def fill(transactions: int) -> dict:
     from kassenwart.banking.models import Balance, BankAccount, StatementImport, Transaction
     from kassenwart.companies.services import company_create, membership_set, user_create
     from kassenwart.core.bulk import insert_rows
+    from kassenwart.dashboards.monthly import summary_refresh
     from kassenwart.receivables.models import Customer, Invoice
 
     rng = random.Random(f"bench_dashboard {transactions}")
@@ -166,6 +167,8 @@ def fill(transactions: int) -> dict:
                          amount, amount if status == "open" else Decimal("0.00"), status, now, now))
     insert_rows(Invoice, ["customer", "number", "issue_date", "due_date", "amount", "open_amount", "status",
                           "created_at", "updated_at"], invoices, same={"company": company.pk, "currency": "EUR", "payment_reference": ""})
+    invoices_done = time.perf_counter()
+    summary_refresh(company)  # what the worker's clock does within a minute of an import
     filled = time.perf_counter()
     if connection.vendor == "postgresql":
         # what autovacuum does a minute after a load this size; without the statistics
@@ -175,8 +178,8 @@ def fill(transactions: int) -> dict:
     return {"account": accounts[0].pk, "year": today.year - 1,
             "transactions": Transaction.objects.filter(company=company).count(),
             "invoices": Invoice.objects.filter(company=company).count(),
-            "seconds": f"transactions {transactions_done - started:.0f} s, invoices {filled - transactions_done:.0f} s, "
-                       f"analyze {time.perf_counter() - filled:.0f} s"}
+            "seconds": f"transactions {transactions_done - started:.0f} s, invoices {invoices_done - transactions_done:.0f} s, "
+                       f"kept sums {filled - invoices_done:.0f} s, analyze {time.perf_counter() - filled:.0f} s"}
 
 
 def authenticator() -> str:
