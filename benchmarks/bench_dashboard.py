@@ -176,9 +176,7 @@ def fill(transactions: int) -> dict:
         # row, 2.8 s), and the visibility map, without which no scan is index-only. The
         # product's after_import_task analyzes too (core.statistics), where autovacuum is
         # late or off.
-        connection.ensure_connection()
-        connection.connection.autocommit = True
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor:  # Django's autocommit: VACUUM runs outside a transaction
             cursor.execute("VACUUM ANALYZE")
     return {"account": accounts[0].pk, "year": today.year - 1,
             "transactions": Transaction.objects.filter(company=company).count(),
