@@ -1,23 +1,30 @@
 """The home page and the transaction list at scale, through the real stack.
 
-    python benchmarks/bench_dashboard.py             # 1,000,000 transactions, 100,000 invoices
-    python benchmarks/bench_dashboard.py --quick     # 100,000 and 10,000, to try things
-    python benchmarks/bench_dashboard.py --db pg --requests 50
+    python benchmarks/bench_dashboard.py --rows 1000000 --db sqlite       # or --db postgresql, both
+    python benchmarks/bench_dashboard.py --quick                          # 100,000 rows, to try things
+    python benchmarks/bench_dashboard.py --rows 1000000 --clean           # delete the kept data sets
 
-For each database (SQLite in a throw-away data directory, PostgreSQL in a scratch database)
-a child process migrates and fills it: one company, 5 accounts, N transactions spread over
-the last 3 years (one statement import per account and month, written with core.bulk as an
-import writes them), N/10 invoices of 2,000 customers, an admin. Everything comes from one
-`random.Random` seeded with the size, so a build is the same on every machine. Then the
-product's own `serve` command (waitress, no worker) serves it on 127.0.0.1, the admin logs in
-over HTTP, and each page is asked for `--requests` times one after the other (after 3 warm-up
+For each database a child process migrates and fills it: one company, 5 accounts, N
+transactions spread over the last 3 years (one statement import per account and month,
+written with core.bulk as an import writes them; about 4 minutes for 1,000,000 on SQLite,
+3 on PostgreSQL), N/10 invoices of 2,000 customers, an admin; then the kept sums are made
+as the worker makes them after an import, and PostgreSQL is vacuumed and analyzed as
+autovacuum would. Everything comes from one `random.Random` seeded with the size, so a build
+is the same on every machine. The data set is kept for the next run of the same size (the
+SQLite data directory and the PostgreSQL database `bench_dashboard_N`, under
+$BENCH_DASHBOARD_DIR or the temporary directory); --rebuild fills it anew, --clean deletes it.
+
+Then the product's own `serve` command (waitress, no worker) serves it on 127.0.0.1:--port,
+the admin logs in over HTTP (password, then a code of an authenticator issued for the run),
+and each page is asked for `--requests` times one after the other (after 3 warm-up
 requests). Printed per page and database: p50 and p95 of the wall time of the whole
 response, the server process's CPU time per request (what the page costs, whatever else
-runs on the machine) and that CPU time over the wall time of those requests (the server's
-share of one CPU: a wall figure taken at a low share says more about the machine's load
-than about the page). The CSV export's
-figure is the time to its first data row, not to its header line (which leaves before the
-query runs); its CPU figure is that of the whole download, which is read to its end.
+runs on the machine; on SQLite the queries' time is in it, on PostgreSQL not) and that CPU
+time over the wall time of those requests (the server's share of one CPU: a wall figure
+taken at a low share says more about the machine's load than about the page). The CSV
+export's figure is the time to its first data row, not to its header line (which leaves
+before the query runs); its CPU figure is that of the whole download, which is read to its
+end.
 
 Goal (issue 11 point 6): p95 below 150 ms for every page on both databases.
 """
