@@ -127,3 +127,14 @@ def test_the_list_shows_the_count_and_sums_of_its_rows(book, company, admin, cli
         expected[tx.currency] = (count + 1, total + tx.amount)
     assert {s.currency: (s.count, s.total) for s in response.context["sums"]} == expected
     assert response.context["page"].paginator.count == len(rows)
+
+
+def test_a_download_starts_with_a_small_piece_then_goes_on_in_chunks():
+    """The first rows leave before a whole chunk is written (the time to the first byte of a
+    million-row export), and every row leaves once, in order."""
+    from kassenwart.web.lists import CHUNK, FIRST_PIECE, PLAIN, Column, csv_lines
+
+    rows = [(n,) for n in range(FIRST_PIECE + CHUNK + 7)]
+    pieces = list(csv_lines([Column("n", "number")], iter(rows), PLAIN))
+    assert [piece.count("\n") for piece in pieces] == [1, FIRST_PIECE, CHUNK, 7]
+    assert "".join(pieces).split()[1:] == [str(n) for n, in rows]
