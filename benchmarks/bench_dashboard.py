@@ -379,11 +379,11 @@ def run_database(name: str, env: dict, ids: dict, requests: int, port: int) -> N
 
 def sqlite(transactions: int, requests: int, rebuild: bool, port: int) -> None:
     place = os.path.join(kept_place(transactions), "sqlite")
-    if rebuild and os.path.exists(place):
-        shutil.rmtree(place)
+    if (rebuild or not os.path.exists(os.path.join(place, "built.json"))) and os.path.exists(place):
+        shutil.rmtree(place)  # asked to, or a fill that did not finish
     os.makedirs(place, exist_ok=True)
     env = {"KASSENWART_DATA_DIR": place, "DATABASE_URL": ""}
-    run_database("SQLite", env, built("SQLite", env, place, transactions, rebuild), requests, port)
+    run_database("SQLite", env, built("SQLite", env, place, transactions, rebuild=False), requests, port)
 
 
 def postgresql(transactions: int, requests: int, rebuild: bool, port: int) -> None:
