@@ -111,16 +111,32 @@ def test_the_kept_sums_are_the_sums_of_the_rows(book, company, db_rows):
         assert kept == rows, filters
 
 
+@pytest.fixture
+def matches(book, company):
+    """Every third transaction matched, one of them twice; every fifth of those undone."""
+    from django.utils import timezone
+
+    from kassenwart.reconciliation.models import Match
+
+    for n, tx in enumerate(Transaction.objects.filter(company=company).order_by("pk")[::3]):
+        Match.objects.create(company=company, transaction=tx, kind="manual",
+                             undone_at=timezone.now() if n % 5 == 4 else None)
+        if n == 1:
+            Match.objects.create(company=company, transaction=tx, kind="manual")
+
+
 @pytest.mark.parametrize("query", ["", "?direction=credit", "?date_from=2025-06-01&date_to=2025-12-31",
                                    "?q=krause", "?q=1.897,48", "?amount_from=0&amount_to=1897.48",
-                                   "?matched=unmatched&direction=debit"])
-def test_the_list_shows_the_count_and_sums_of_its_rows(book, company, admin, client_for, query):
+                                   "?matched=unmatched&direction=debit", "?matched=matched", "?matched=unmatched",
+                                   "?matched=matched&date_from=2025-06-01", "?matched=unmatched&q=krause"])
+def test_the_list_shows_the_count_and_sums_of_its_rows(book, matches, company, admin, client_for, query):
+    from kassenwart.web.selectors import transaction_list_search
+
     response = client_for(admin).get(reverse("transaction_list") + query)
     assert response.status_code == 200
     form = response.context["form"]
-    rows = [t for t in Transaction.objects.filter(company=company)
-            if t.pk in set(transaction_search(company, **{k: v for k, v in form.filters().items()
-                                                          if k != "matched"}).values_list("pk", flat=True))]
+    listed = set(transaction_list_search(company, **form.filters()).values_list("pk", flat=True))
+    rows = [t for t in Transaction.objects.filter(company=company) if t.pk in listed]
     expected = {}
     for tx in rows:
         count, total = expected.get(tx.currency, (0, Decimal("0.00")))
