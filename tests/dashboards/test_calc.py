@@ -16,10 +16,11 @@ def test_month_starts_are_the_last_months_oldest_first_across_the_year():
 
 
 def test_ageing_buckets_by_days_overdue():
-    cases = {None: "not_due", TODAY: "not_due", date(2026, 12, 20): "not_due",
-             date(2026, 12, 8): "1_30", date(2026, 11, 9): "1_30", date(2026, 11, 8): "31_60",
-             date(2026, 10, 10): "31_60", date(2026, 10, 9): "over_60"}
-    assert {due: calc.age_bucket(due, TODAY) for due in cases} == cases
+    assert calc.overdue_due_dates(TODAY) == {
+        "1_30": (date(2026, 11, 9), date(2026, 12, 8)),
+        "31_60": (date(2026, 10, 10), date(2026, 11, 8)),
+        "over_60": (None, date(2026, 10, 9)),
+    }
 
 
 def test_balance_at_a_day_before_and_after_the_known_balance():

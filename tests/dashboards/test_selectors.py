@@ -177,3 +177,21 @@ def test_an_import_that_commits_after_a_newer_one_is_summed_too(company, book):
     assert selectors.money_in_out(company, TODAY)[-1].incoming == D("525.00")
     _import(company, giro, "7.00", pk=first + 5, tx_id=newest + 5, iban="DE02300000000000000004")  # committed later
     assert selectors.money_in_out(company, TODAY)[-1].incoming == D("532.00")
+
+
+def test_the_worker_sums_new_imports_so_that_the_home_page_reads_no_transaction(company, book):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kassenwart.dashboards.tasks import enqueue_due_summaries, summary_refresh_task
+
+    giro, _savings = book
+    assert enqueue_due_summaries() == 1  # never summed
+    summary_refresh_task.call(company.pk)
+    assert enqueue_due_summaries() == 0
+    _import(company, giro, "25.00")
+    assert enqueue_due_summaries() == 1
+    summary_refresh_task.call(company.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.money_in_out(company, TODAY)[-1].incoming == D("525.00")
+    assert not [q["sql"] for q in queries if "banking_transaction" in q["sql"]]

@@ -111,35 +111,49 @@ def test_the_kept_sums_are_the_sums_of_the_rows(book, company, db_rows):
         assert kept == rows, filters
 
 
+@pytest.fixture
+def matches(book, company):
+    """Every third transaction matched, one of them twice; every fifth of those undone. Returns
+    the transactions an active match took."""
+    from django.utils import timezone
+
+    from kassenwart.reconciliation.models import Match
+
+    for n, tx in enumerate(Transaction.objects.filter(company=company).order_by("pk")[::3]):
+        Match.objects.create(company=company, transaction=tx, kind="manual",
+                             undone_at=timezone.now() if n % 5 == 4 else None)
+        if n == 1:
+            Match.objects.create(company=company, transaction=tx, kind="manual")
+    return set(Match.objects.filter(company=company, undone_at__isnull=True).values_list("transaction_id", flat=True))
+
+
+def _in_2025_h2(tx) -> bool:
+    return tx.booking_date is not None and date(2025, 6, 1) <= tx.booking_date <= date(2025, 12, 31)
+
+
 # Each query of the list, and which rows a plain reading finds for it (active: the rows an
 # active match took).
 LIST_QUERIES = {
     "": lambda tx, company, active: True,
     "?direction=credit": lambda tx, company, active: tx.amount > 0,
-    "?date_from=2025-06-01&date_to=2025-12-31":
-        lambda tx, company, active: tx.booking_date is not None and date(2025, 6, 1) <= tx.booking_date <= date(2025, 12, 31),
+    "?date_from=2025-06-01&date_to=2025-12-31": lambda tx, company, active: _in_2025_h2(tx),
     "?q=krause": lambda tx, company, active: tx.pk in _plain(company, "krause"),
     "?q=1.897,48": lambda tx, company, active: abs(tx.amount) == Decimal("1897.48") or tx.pk in _plain(company, "1.897,48"),
     "?amount_from=0&amount_to=1897.48": lambda tx, company, active: Decimal("0") <= tx.amount <= Decimal("1897.48"),
-    "?matched=unmatched&direction=credit": lambda tx, company, active: tx.amount > 0 and tx.pk not in active,
     "?matched=matched": lambda tx, company, active: tx.pk in active,
+    "?matched=unmatched": lambda tx, company, active: tx.pk not in active,
+    "?matched=unmatched&direction=debit": lambda tx, company, active: tx.amount < 0 and tx.pk not in active,
+    "?matched=matched&date_from=2025-06-01":
+        lambda tx, company, active: tx.pk in active and tx.booking_date is not None and tx.booking_date >= date(2025, 6, 1),
+    "?matched=unmatched&q=krause": lambda tx, company, active: tx.pk not in active and tx.pk in _plain(company, "krause"),
 }
 
 
 @pytest.mark.parametrize("query", LIST_QUERIES)
-def test_the_list_shows_the_count_and_sums_of_its_rows(book, company, admin, client_for, query):
-    from django.utils import timezone
-
-    from kassenwart.reconciliation.models import Match
-
-    credits = list(Transaction.objects.filter(company=company, amount__gt=0).order_by("pk"))
-    for tx in credits[:5]:  # matched, and one match undone: that payment counts as not matched
-        Match.objects.create(company=company, transaction=tx, kind="manual", reasons=[],
-                             undone_at=timezone.now() if tx == credits[0] else None)
-    active = {tx.pk for tx in credits[1:5]}
+def test_the_list_shows_the_count_and_sums_of_its_rows(book, matches, company, admin, client_for, query):
     response = client_for(admin).get(reverse("transaction_list") + query)
     assert response.status_code == 200
-    rows = [tx for tx in Transaction.objects.filter(company=company) if LIST_QUERIES[query](tx, company, active)]
+    rows = [tx for tx in Transaction.objects.filter(company=company) if LIST_QUERIES[query](tx, company, matches)]
     assert rows
     expected = {}
     for tx in rows:
@@ -147,3 +161,14 @@ def test_the_list_shows_the_count_and_sums_of_its_rows(book, company, admin, cli
         expected[tx.currency] = (count + 1, total + tx.amount)
     assert {s.currency: (s.count, s.total) for s in response.context["sums"]} == expected
     assert response.context["page"].paginator.count == len(rows)
+
+
+def test_a_download_starts_with_a_small_piece_then_goes_on_in_chunks():
+    """The first rows leave before a whole chunk is written (the time to the first byte of a
+    million-row export), and every row leaves once, in order."""
+    from kassenwart.web.lists import CHUNK, FIRST_PIECE, PLAIN, Column, csv_lines
+
+    rows = [(n,) for n in range(FIRST_PIECE + CHUNK + 7)]
+    pieces = list(csv_lines([Column("n", "number")], iter(rows), PLAIN))
+    assert [piece.count("\n") for piece in pieces] == [1, FIRST_PIECE, CHUNK, 7]
+    assert "".join(pieces).split()[1:] == [str(n) for n, in rows]

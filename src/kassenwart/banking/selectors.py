@@ -153,7 +153,7 @@ def transaction_search(
     texts = _texts(text.strip())
     if text.strip() and all(len(t) >= text_search.MIN_LENGTH for t in texts):
         # text and amount answered by their indexes (text_search.py), the company kept there
-        found = Transaction.objects.filter(pk__in=text_search.matching(company.pk, texts, _amounts(amount)))
+        found = Transaction.objects.filter(text_search.matching(company.pk, texts, _amounts(amount)))
         text, amount = "", None
     else:
         found = Transaction.objects.filter(company=company)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 TABLE = "banking_transaction_text"
@@ -41,27 +42,32 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def matching(company_id: int, texts: list[str], amounts: list[tuple[Decimal, Decimal]]) -> RawSQL:
-    """The ids of the company's booked transactions whose text contains any of `texts` (each
-    at least MIN_LENGTH characters long) or whose amount lies in any of `amounts` (both ends
-    included), for `pk__in`. Each part is read from its index and the company is kept inside
-    (SQLite, which has no statistics, would otherwise walk the company's index and test
-    every row against the list)."""
-    params: list = []
+def matching(company_id: int, texts: list[str], amounts: list[tuple[Decimal, Decimal]]) -> Q:
+    """The company's booked transactions whose text contains any of `texts` (each at least
+    MIN_LENGTH characters long) or whose amount lies in any of `amounts` (both ends
+    included), as a filter. Each part is read from its index.
+
+    SQLite: the ids of a UNION of the parts, the company kept inside (SQLite, which has no
+    statistics, would otherwise walk the company's index and test every row against the
+    list). PostgreSQL: one condition of ORs, which it answers with one bitmap of the trigram
+    and amount indexes and one visit of the rows found (the ids of a UNION looked every row
+    up a second time: 30 instead of 10 ms for the sums of 1,500 hits at 1,000,000)."""
     if connection.vendor == "sqlite":
         # CROSS JOIN: SQLite's way of saying "the index's hits first, then their rows"
         parts = [f"SELECT t.id FROM {TABLE} f CROSS JOIN banking_transaction t ON t.id = f.rowid "
                  f"WHERE f.{TABLE} MATCH %s AND t.company_id = %s"]
-        params += [" OR ".join(_phrase(text) for text in texts), company_id]
-    elif connection.vendor == "postgresql":
+        params: list = [" OR ".join(_phrase(text) for text in texts), company_id]
+        for low, high in amounts:
+            parts.append("SELECT id FROM banking_transaction WHERE company_id = %s AND amount BETWEEN %s AND %s")
+            params += [company_id, low, high]
+        return Q(pk__in=RawSQL(" UNION ".join(parts), params))
+    if connection.vendor == "postgresql":
+        # the columns unqualified, as in the index's expression: no other table the lists
+        # join has them
         expression = "(" + joined("").replace("char(10)", "E'\\n'") + ")"
-        parts = [f"SELECT id FROM banking_transaction WHERE company_id = %s AND {expression} ILIKE %s"
-                 for _text in texts]
-        for text in texts:
-            params += [company_id, _like(text)]
-    else:
-        raise NotImplementedError(f"text search on {connection.vendor}")
-    for low, high in amounts:
-        parts.append("SELECT id FROM banking_transaction WHERE company_id = %s AND amount BETWEEN %s AND %s")
-        params += [company_id, low, high]
-    return RawSQL(" UNION ".join(parts), params)
+        found = Q(RawSQL(" OR ".join(f"{expression} ILIKE %s" for _text in texts), [_like(text) for text in texts],
+                         output_field=BooleanField()))
+        for low, high in amounts:
+            found |= Q(amount__range=(low, high))
+        return Q(company_id=company_id) & found
+    raise NotImplementedError(f"text search on {connection.vendor}")

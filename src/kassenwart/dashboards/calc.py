@@ -2,7 +2,7 @@
 database summed up (a few rows per month or day), these functions shape it.
 
 - `month_starts`: the first days of the last n months, oldest first.
-- `age_bucket`: which receivables bucket an invoice falls in, by days overdue.
+- `overdue_due_dates`: the due dates of each receivables bucket of days overdue.
 - `balance_at`, `cash_forecast`: the balance day by day, the past from the booked flows, the future from
   the expected ones.
 """
@@ -36,16 +36,15 @@ def month_starts(today: date, count: int) -> list[date]:
     return [add_months(today, -n) for n in range(count - 1, -1, -1)]
 
 
-def age_bucket(due_date: date | None, today: date) -> str:
-    """The bucket of an open invoice: no due date or due today or later is not yet due."""
-    if due_date is None or due_date >= today:
-        return NOT_DUE
-    overdue = (today - due_date).days
-    if overdue <= 30:
-        return OVERDUE_30
-    if overdue <= 60:
-        return OVERDUE_60
-    return OVERDUE_MORE
+# The overdue buckets' days overdue, first and last (None: no end).
+OVERDUE_DAYS = {OVERDUE_30: (1, 30), OVERDUE_60: (31, 60), OVERDUE_MORE: (61, None)}
+
+
+def overdue_due_dates(today: date) -> dict[str, tuple[date | None, date]]:
+    """The due dates of each overdue bucket, (earliest, latest), both included (None: no
+    earliest). An open invoice due today or later, or without a due date, is not yet due."""
+    return {key: (None if last is None else today - timedelta(days=last), today - timedelta(days=first))
+            for key, (first, last) in OVERDUE_DAYS.items()}
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,13 @@
 """Money in and out and returns per account and month, and every day's transactions per
 account, kept summed (models.FlowSummary).
 
-A read adds the statement imports committed since the last one (every transaction belongs
-to the import it was committed with, and transactions are append-only, so nothing summed
-before ever changes, whatever order imports commit in); a new set of own IBANs, or an older
-first month than summed, sums again from scratch. The first read of a company after an
-account was added therefore scans its last year of transactions once; every other read
-scans only the new imports' rows."""
+The worker adds the statement imports committed since the last time (`summaries_refresh`, a
+job of the clock, within a minute of an import), so that a large import is summed there and
+not in a person's request; a read adds whatever is still missing, so what it shows is always
+complete (every transaction belongs to the import it was committed with, and transactions
+are append-only, so nothing summed before ever changes, whatever order imports commit in). A
+new set of own IBANs, or an older first month than summed, sums again from scratch: the
+first read after an account was added scans the company's transactions once."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -82,6 +83,19 @@ def booked_sums(company: Company, *, account_id: int | None = None, direction: s
         kept[0] += row["rows"]
         kept[1] += row["money"]
     return [BookedSum(currency, rows, quantize(money)) for currency, (rows, money) in sorted(sums.items()) if rows]
+
+
+def companies_to_sum() -> list[int]:
+    """The companies with a committed statement import not in their summary yet."""
+    summed = SummedImport.objects.filter(summary__company=OuterRef("company"), statement_import_id=OuterRef("pk"))
+    return sorted(set(StatementImport.objects.exclude(Exists(summed)).values_list("company_id", flat=True)))
+
+
+def summary_refresh(company: Company) -> None:
+    """Add the company's statement imports committed since the last sum (all of them, from
+    the first month a read keeps, when there is no summary yet)."""
+    current = FlowSummary.objects.filter(company=company).only("since").first()
+    _summary(company, current.since if current else _first_month())
 
 
 def _first_month() -> date:

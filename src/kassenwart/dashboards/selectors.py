@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 
 from kassenwart.banking.models import BankAccount, BankConnection
 from kassenwart.banking.selectors import account_overview
@@ -143,17 +143,22 @@ class AgeBucket:
 
 def receivables_by_age(company: Company, today: date, currency: str = "EUR") -> list[AgeBucket]:
     """Open amounts of open and partly paid invoices: not yet due, 1-30, 31-60 and more than
-    60 days overdue (an invoice without a due date counts as not yet due). Summed per due date
-    in the database, from its index alone; the due dates go in their buckets here."""
-    counts: dict[str, int] = defaultdict(int)
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    60 days overdue (an invoice without a due date counts as not yet due). Grouped by bucket
+    in the database, from the (company, status, currency, due date, open amount) index: one
+    CASE per invoice and four rows back, whatever the number of invoices."""
+    # The first WHEN that holds decides: from the latest due dates to the earliest.
+    whens = [When(Q(due_date__isnull=True) | Q(due_date__gte=today), then=Value(calc.NOT_DUE))]
+    oldest = calc.NOT_DUE
+    for key, (earliest, _latest) in calc.overdue_due_dates(today).items():
+        if earliest is None:
+            oldest = key
+        else:
+            whens.append(When(due_date__gte=earliest, then=Value(key)))
     rows = (Invoice.objects.filter(company=company, status__in=OPEN_INVOICE, currency=currency).order_by()
-            .values("due_date").annotate(n=Count("id"), total=Sum("open_amount")))
-    for row in rows:
-        bucket = calc.age_bucket(row["due_date"], today)
-        counts[bucket] += row["n"]
-        totals[bucket] += _money(row["total"])
-    return [AgeBucket(key, counts[key], totals[key]) for key in calc.AGE_BUCKETS]
+            .annotate(bucket=Case(*whens, default=Value(oldest))).values("bucket")
+            .annotate(n=Count("open_amount"), total=Sum("open_amount")))
+    found = {row["bucket"]: AgeBucket(row["bucket"], row["n"], _money(row["total"])) for row in rows}
+    return [found.get(key) or AgeBucket(key, 0, ZERO) for key in calc.AGE_BUCKETS]
 
 
 def _sum_of(model) -> Subquery:

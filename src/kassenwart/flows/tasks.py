@@ -10,6 +10,7 @@ from django_tasks import task
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankConnection, Transaction
 from kassenwart.companies.models import Company
+from kassenwart.core.statistics import analyze_if_changed
 from kassenwart.flows.services import after_import
 from kassenwart.payments.models import Collection
 from kassenwart.payments.services import Followed, orders_follow_statements
@@ -19,7 +20,9 @@ from kassenwart.reconciliation.services import debit_collected, debit_returned, 
 @task()
 def after_import_task(company_id: int) -> dict:
     """Sent orders first (a collected debit settles its invoice, a returned one opens it
-    again), then matching for the rest."""
+    again), then matching for the rest; after a large import the transactions' statistics
+    are taken anew first, so that these and the lists are planned for the rows there are."""
+    analyze_if_changed(Transaction)
     company = Company.objects.get(pk=company_id)
     followed = orders_follow_statements(company, via="worker")
     debits_to_books(company, followed)

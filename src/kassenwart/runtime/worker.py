@@ -14,6 +14,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from kassenwart.banking.fints import connections_recover
 from kassenwart.core import workers
+from kassenwart.dashboards.tasks import enqueue_due_summaries
 from kassenwart.flows.tasks import enqueue_due_syncs
 from kassenwart.notifications.services import digests_enqueue_due
 from kassenwart.payments.collections import debit_runs_build, plans_generate
@@ -71,7 +72,7 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 def periodic_jobs() -> list:
     """Every tick: what enqueues work or moves stale orders on. The direct-debit jobs do their
     work themselves (idempotent, safe on several clocks) and need not run more than hourly."""
-    return [recover, enqueue_due_runs, enqueue_due_syncs, digests_enqueue_due, orders_sweep,
+    return [recover, enqueue_due_runs, enqueue_due_syncs, enqueue_due_summaries, digests_enqueue_due, orders_sweep,
             hourly(mandates_expire), hourly(plans_generate), hourly(debit_runs_build)]
 
 

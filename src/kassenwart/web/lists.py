@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from kassenwart.core.money import quantize
 
 CHUNK = 2000  # rows fetched from the database at a time, and written out as one piece
+FIRST_PIECE = 50  # rows of the first piece: the download starts before a whole chunk is written
 
 
 @dataclass(frozen=True)
@@ -105,16 +106,18 @@ class _Line:
 
 
 def csv_lines(columns: list[Column], rows: Iterable[tuple], fmt: CsvFormat) -> Iterator[str]:
-    """The header line (after the BOM where wanted), then the rows, CHUNK lines a piece."""
+    """The header line (after the BOM where wanted), then the rows: FIRST_PIECE lines, then
+    CHUNK lines a piece."""
     writer = csv.writer(_Line(), delimiter=fmt.delimiter)
     yield ("\ufeff" if fmt.bom else "") + writer.writerow([column.header for column in columns])
     kinds = [column.kind for column in columns]
     batch = []
+    size = FIRST_PIECE
     for row in rows:
         batch.append(writer.writerow([_cell(value, kind, fmt) for value, kind in zip(row, kinds, strict=True)]))
-        if len(batch) >= CHUNK:
+        if len(batch) >= size:
             yield "".join(batch)
-            batch = []
+            batch, size = [], CHUNK
     if batch:
         yield "".join(batch)
 

@@ -24,13 +24,28 @@ KEPT_FILTERS = {"account_id", "direction", "date_from", "date_to", "order"}
 def _sums(request, form, found) -> list[CurrencySum]:
     """The count and sums of the filtered list: from the kept daily sums when only account,
     direction and dates filter it (the list of every transaction would otherwise sum a
-    million rows), else from the rows the other filters leave, found by an index."""
+    million rows), else from the rows the other filters leave, found by an index. Matched
+    or not: the matched rows are found from the matches, the others are the kept sums less
+    those (asking each of a million transactions whether a match took it: 18 s on SQLite)."""
     filters = form.filters()
-    if all(name in KEPT_FILTERS or value in (None, "") for name, value in filters.items()):
-        return [CurrencySum(s.currency, s.count, s.total) for s in booked_sums(
-            request.company, account_id=filters["account_id"], direction=filters["direction"],
-            date_from=filters["date_from"], date_to=filters["date_to"])]
-    return currency_sums(found)
+    matched = filters["matched"]
+    if not all(name in KEPT_FILTERS or name == "matched" or value in (None, "") for name, value in filters.items()):
+        return currency_sums(found)
+    kept_filters = {"account_id": filters["account_id"], "direction": filters["direction"],
+                    "date_from": filters["date_from"], "date_to": filters["date_to"]}
+    kept = [CurrencySum(s.currency, s.count, s.total) for s in booked_sums(request.company, **kept_filters)]
+    if matched not in (web_selectors.MATCHED, web_selectors.UNMATCHED):
+        return kept
+    taken = currency_sums(web_selectors.matched_transactions(request.company, **kept_filters))
+    return taken if matched == web_selectors.MATCHED else _less(kept, taken)
+
+
+def _less(sums: list[CurrencySum], taken: list[CurrencySum]) -> list[CurrencySum]:
+    """`sums` less `taken` (a part of the same rows), per currency; currencies left empty go."""
+    left = {s.currency: s for s in taken}
+    rest = [CurrencySum(s.currency, s.count - left[s.currency].count, s.total - left[s.currency].total)
+            if s.currency in left else s for s in sums]
+    return [s for s in rest if s.count]
 
 
 @company_required()
