@@ -22,7 +22,7 @@ on the machine falls on every step alike):
   what that task runs (text_search.index_new) right after the import and times it apart
   (the "indexing" rows).
 - the write alone (secondary), on each database: the import's rows, made beforehand, written
-  as the import writes them (core.bulk.insert_rows in batches, in one transaction, committed).
+  as the import writes them (core.bulk.BatchInserter in batches, in one transaction, committed).
   The C-level floor plus this is the least any import of the file into that database could
   take in this stack: what the schema's table and indexes cost is not the parser's.
 
@@ -106,7 +106,7 @@ def step(name: str, path: str) -> dict:
 
 def _prepared_write(path: str):
     """The import's rows of the file, made now (parsed, fingerprinted); returns what writes
-    them as the import does: in batches through core.bulk, in one transaction."""
+    them as the import does: in batches through core.bulk.BatchInserter, in one transaction."""
     harness.django_ready()
     from django.db import transaction
 
@@ -115,7 +115,7 @@ def _prepared_write(path: str):
     from kassenwart.banking.formats.statement import StatementHeader
     from kassenwart.banking.models import StatementImport, Transaction
     from kassenwart.companies.services import company_create
-    from kassenwart.core.bulk import insert_rows
+    from kassenwart.core.bulk import BatchInserter
 
     company = company_create("Benchmark GmbH", via="bench")
     record = StatementImport.objects.create(company=company, file_name="bench", sha256="-", status="imported")
@@ -128,14 +128,14 @@ def _prepared_write(path: str):
     for start in range(1, len(items), importer.BATCH):
         writer._batch = items[start : start + importer.BATCH]
         batches.append(writer._rows())
-    same = {"company_id": company.pk, "account_id": writer._account.pk, "statement_import_id": record.pk}
+    same = (company.pk, writer._account.pk, record.pk)
 
     def write() -> int:
-        with transaction.atomic():
-            return sum(
-                insert_rows(Transaction, importer._ROW, rows, same, unless_exists=("account", "fingerprint"))
-                for rows in batches
-            )
+        with transaction.atomic(), BatchInserter(Transaction, importer._ROW, importer._SAME,
+                                                 unless_exists=("account", "fingerprint")) as inserter:
+            for rows in batches:
+                inserter.add(rows, same)
+            return inserter.wait()
 
     return write
 

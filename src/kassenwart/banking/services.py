@@ -137,13 +137,14 @@ def statement_import(
             if fmt == CSV and account is not None:
                 items = _into_chosen_account(items, account)
             seen_any = False
-            with gc_paused():
-                for item in items:
-                    seen_any = True
-                    writer.feed(item)
-            if not seen_any:
-                raise ImportRefused(message("banking.no_statement"))
-            counts = writer.finish()
+            with writer:
+                with gc_paused():
+                    for item in items:
+                        seen_any = True
+                        writer.feed(item)
+                if not seen_any:
+                    raise ImportRefused(message("banking.no_statement"))
+                counts = writer.finish()
             _remember_csv_mapping(account, fmt, csv_mapping, user, via)
             if counts.added:  # the text search's index follows in the background (text_search.py)
                 transaction.on_commit(text_index_task.enqueue, robust=True)
