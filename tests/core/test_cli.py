@@ -95,7 +95,8 @@ def test_the_worker_runs_the_matching_a_cli_import_enqueued(company, django_capt
     # What `kassenwart worker` does with a ready task (its loop also recycles database
     # connections, which would end the test's transaction on PostgreSQL).
     ready = {task.task_path.rsplit(".", 1)[-1]: task for task in DBTaskResult.objects.ready()}
-    assert set(ready) == {"after_import_task"}  # sent orders followed, then matching
+    # sent orders followed, then matching; and the text search's index caught up
+    assert set(ready) == {"after_import_task", "text_index_task"}
     for queued in ready.values():
         make_worker(batch=True).run_task(queued)
         queued.refresh_from_db()

@@ -1,7 +1,8 @@
 """Writes a parsed statement stream into the database (called by services.statement_import).
 
 The stream is consumed once: headers resolve the account, booked entries are written in
-batches (core.bulk; those an earlier import added are left out and counted as duplicates),
+batches (core.bulk.BatchInserter, each batch written while the next is read; those an
+earlier import added are left out and counted as duplicates),
 pending entries replace the account's pending list, and each statement's balances are checked
 (opening + entries = closing).
 """
@@ -28,7 +29,7 @@ from kassenwart.banking.models import (
     StatementImport,
     Transaction,
 )
-from kassenwart.core.bulk import insert_rows
+from kassenwart.core.bulk import BatchInserter
 from kassenwart.core.messages import message
 
 BATCH = 2000
@@ -88,7 +89,8 @@ class ImportCounts:
 
 
 class StatementWriter:
-    """Consumes one file's stream inside the caller's transaction."""
+    """Consumes one file's stream inside the caller's transaction, as a context manager
+    inside it: leaving it waits for the last batch's write (core.bulk.BatchInserter)."""
 
     def __init__(self, record: StatementImport, *, may_create_accounts: bool, fallback_account=None):
         self.record = record
@@ -107,6 +109,14 @@ class StatementWriter:
         # so accounts are looked up once per account and balances written once, in finish().
         self._accounts: dict[tuple, BankAccount] = {}
         self._balances: dict[tuple, Balance] = {}
+        self._booked = 0
+        self._inserter = BatchInserter(Transaction, _ROW, _SAME, unless_exists=("account", "fingerprint"))
+
+    def __enter__(self) -> StatementWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._inserter.__exit__(*exc_info)
 
     # -- the stream -------------------------------------------------------------------
     def feed(self, item: StatementHeader | Entry) -> None:
@@ -123,6 +133,8 @@ class StatementWriter:
 
     def finish(self) -> ImportCounts:
         self._flush()
+        self.counts.added = self._inserter.wait()
+        self.counts.duplicates = self._booked - self.counts.added
         self._take_warnings()
         # The last balance a file gives for an account, kind and day wins, as the bank's latest word.
         Balance.objects.bulk_create(
@@ -175,6 +187,7 @@ class StatementWriter:
         iban = header.account_iban.replace(" ", "").upper()
         key = (iban, header.bank_code, header.account_number)
         if key not in self._accounts:
+            self._inserter.wait()  # the database connection is this thread's again
             self._accounts[key] = self._find_account(header, iban)
         return self._accounts[key]
 
@@ -244,14 +257,13 @@ class StatementWriter:
         return values
 
     def _flush(self) -> None:
-        """Insert the batch; the transactions an earlier import added already are counted
-        as duplicates and left out (by the unique constraint on account and fingerprint)."""
+        """Start writing the batch; the transactions an earlier import added already are left
+        out (by the unique constraint on account and fingerprint) and, in `finish`, counted as
+        duplicates."""
         if not self._batch:
             return
-        same = {"company_id": self.company.pk, "account_id": self._account.pk, "statement_import_id": self.record.pk}
-        added = insert_rows(Transaction, _ROW, self._rows(), same, unless_exists=("account", "fingerprint"))
-        self.counts.added += added
-        self.counts.duplicates += len(self._batch) - added
+        self._inserter.add(self._rows(), (self.company.pk, self._account.pk, self.record.pk))
+        self._booked += len(self._batch)
         self._batch = []
 
     def _rows(self) -> list[tuple]:
@@ -282,3 +294,4 @@ _texts = attrgetter(*_TEXT_FIELDS)
 # A booked entry's row; company, account and import are the same for a whole batch.
 _ROW = ("booking_date", "value_date", "amount", "currency", *_TEXT_FIELDS, "remittance", "reversal", "batch_size",
         "fingerprint")
+_SAME = ("company_id", "account_id", "statement_import_id")

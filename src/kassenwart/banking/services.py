@@ -16,6 +16,7 @@ from kassenwart.banking.formats import CSV, detect_format, parse
 from kassenwart.banking.formats.statement import Note, StatementFormatError, StatementHeader
 from kassenwart.banking.importer import ImportCounts, ImportRefused, StatementWriter
 from kassenwart.banking.models import BankAccount, BankConnection, StatementImport
+from kassenwart.banking.tasks import text_index_task
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company
 from kassenwart.companies.selectors import role_in
@@ -98,7 +99,8 @@ def statement_import(
 
     Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
     What follows an import (matching, following sent orders) is the caller's to start
-    (`kassenwart.flows.after_import`): this layer starts nothing above it.
+    (`kassenwart.flows.after_import`): this layer starts nothing above it. Its own follow-up,
+    the text search's index, is enqueued once the import is committed.
     """
     if isinstance(file, (str, Path)):
         with open(file, "rb") as handle:
@@ -135,14 +137,17 @@ def statement_import(
             if fmt == CSV and account is not None:
                 items = _into_chosen_account(items, account)
             seen_any = False
-            with gc_paused():
-                for item in items:
-                    seen_any = True
-                    writer.feed(item)
-            if not seen_any:
-                raise ImportRefused(message("banking.no_statement"))
-            counts = writer.finish()
+            with writer:
+                with gc_paused():
+                    for item in items:
+                        seen_any = True
+                        writer.feed(item)
+                if not seen_any:
+                    raise ImportRefused(message("banking.no_statement"))
+                counts = writer.finish()
             _remember_csv_mapping(account, fmt, csv_mapping, user, via)
+            if counts.added:  # the text search's index follows in the background (text_search.py)
+                transaction.on_commit(text_index_task.enqueue, robust=True)
             return _finish(stmt_import, counts, user, via)
     except StatementFormatError as error:
         return _refuse(company, file_name, sha, _refusal(error), user, via)

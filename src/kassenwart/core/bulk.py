@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -102,6 +103,107 @@ def insert_rows(
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders}){skip}", params)
         return cursor.rowcount
+
+
+class BatchInserter:
+    """`insert_rows` for a stream of batches into one table, each batch moved into the table
+    while the caller makes the next one: a batch is loaded into a temporary table of the same
+    columns (executemany on SQLite, COPY on PostgreSQL: the part that needs Python), then one
+    INSERT ... SELECT from it, run by a second thread, does the rest in the database (the
+    table's indexes, the unique check, `unless_exists`). Both drivers let go of Python's lock
+    while the database works, so on two cores reading a file and writing its rows overlap.
+
+    Use it as a context manager inside the transaction that is to hold the rows. Leaving the
+    block waits for the last batch, also when an exception leaves it: nothing is written after
+    the caller's transaction ends, so a rollback takes back every row. The database
+    connection is the caller's; only one of the two threads uses it at a time (`add` and
+    `wait` wait for the batch before). `inserted` counts the rows inserted once `wait`ed."""
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str], same_fields: Sequence[str], *,
+                 unless_exists: Sequence[str] = ()):
+        self.model, self.fields, self.same_fields = model, list(fields), list(same_fields)
+        self.connection = connections[router.db_for_write(model)]
+        if self.connection.vendor not in ("sqlite", "postgresql"):
+            raise NotImplementedError(f"BatchInserter on {self.connection.vendor}")
+        quote = self.connection.ops.quote_name
+        meta = model._meta
+        varying = [meta.get_field(name) for name in self.fields]
+        self._prepare = _preparers(varying, self.connection)
+        names = ", ".join(quote(field.column) for field in varying)
+        all_names = ", ".join(quote(meta.get_field(name).column) for name in [*self.fields, *self.same_fields])
+        self._table, self._scratch = quote(meta.db_table), quote(f"bulk_batch_{meta.db_table}")
+        # the temporary table has the varying columns; the move adds the values of `same`
+        self._create = f"CREATE TEMPORARY TABLE {self._scratch} AS SELECT {names} FROM {self._table} WHERE 1 = 0"
+        self._load = f"INSERT INTO {self._scratch} ({names}) VALUES ({', '.join(['%s'] * len(varying))})"
+        self._names = names
+        conflict = ", ".join(quote(meta.get_field(name).column) for name in unless_exists)
+        skip = f" ON CONFLICT ({conflict}) DO NOTHING" if conflict else ""
+        mark = "?" if self.connection.vendor == "sqlite" else "%s"  # the driver's own placeholders
+        same = "".join(f", {mark}" for _name in self.same_fields)
+        # WHERE true: SQLite would read ON CONFLICT as a join's constraint otherwise
+        self._move = f"INSERT INTO {self._table} ({all_names}) SELECT {names}{same} FROM {self._scratch} WHERE true{skip}"
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-insert")
+        self._moving: Future | None = None
+        self._created = False
+        self.inserted = 0
+
+    def __enter__(self) -> BatchInserter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.wait()
+            if self._created:
+                with self.connection.cursor() as cursor:
+                    cursor.execute(f"DROP TABLE {self._scratch}")
+        finally:
+            self._thread.shutdown(wait=True)
+
+    def add(self, rows: Iterable[Sequence], same: Sequence) -> None:
+        """Load `rows` (plain values in the order of `fields`) and start moving them into the
+        table, with `same` as the values of `same_fields` for all of them."""
+        params = _rows(rows, self._prepare, [])
+        same = list(same)
+        if len(same) != len(self.same_fields):
+            raise ValueError(f"{len(same)} values for {len(self.same_fields)} fields")
+        self.wait()
+        if not params:
+            return
+        with self.connection.cursor() as cursor:
+            if not self._created:
+                cursor.execute(self._create)
+                self._created = True
+            if self.connection.vendor == "postgresql":
+                _copy(self.connection, self._scratch, self._names, params)
+            else:
+                cursor.executemany(self._load, params)
+        self._moving = self._thread.submit(self._move_batch, self.connection.connection, same)
+
+    def _move_batch(self, driver, same: list) -> int:
+        """In the second thread, on the driver's connection (Django's wrapper belongs to the
+        caller's thread): the batch into the table, the temporary table emptied."""
+        if self.connection.vendor == "sqlite":
+            if not driver.in_transaction:  # never on its own (autocommit): the caller's transaction ended
+                raise RuntimeError("BatchInserter used outside a transaction")
+            moved = driver.execute(self._move, same).rowcount
+            driver.execute(f"DELETE FROM {self._scratch}")
+            return moved
+        from psycopg.pq import TransactionStatus
+
+        if driver.info.transaction_status != TransactionStatus.INTRANS:  # as above
+            raise RuntimeError("BatchInserter used outside a transaction")
+        with driver.cursor() as cursor:
+            cursor.execute(self._move, same)
+            moved = cursor.rowcount
+            cursor.execute(f"TRUNCATE {self._scratch}")
+        return moved
+
+    def wait(self) -> int:
+        """Wait for the batch being moved (raising what stopped it); the rows inserted so far."""
+        moving, self._moving = self._moving, None
+        if moving is not None:
+            self.inserted += moving.result()
+        return self.inserted
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -200,8 +302,17 @@ def _preparers(columns: list[models.Field], connection) -> list[Callable[[Any], 
 
         kind = field.get_internal_type()
         if kind == "DateField":
-            adapt_date = ops.adapt_datefield_value
-            return lambda value: adapt_date(value) if value is None or type(value) is date else prepare(value)
+            adapt_date, adapted = ops.adapt_datefield_value, {}  # a large run has many rows and few days
+
+            def prepare_date(value):
+                if type(value) is date:
+                    known = adapted.get(value)
+                    if known is None:
+                        known = adapted[value] = adapt_date(value)
+                    return known
+                return adapt_date(value) if value is None else prepare(value)
+
+            return prepare_date
         if kind == "DecimalField":
             digits, places, adapt_decimal = field.max_digits, field.decimal_places, ops.adapt_decimalfield_value
             return lambda value: adapt_decimal(value, digits, places) if type(value) is Decimal else prepare(value)

@@ -13,6 +13,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from kassenwart.banking.fints import connections_recover
+from kassenwart.banking.tasks import text_index_enqueue_due
 from kassenwart.core import workers
 from kassenwart.dashboards.tasks import enqueue_due_summaries
 from kassenwart.flows.tasks import enqueue_due_syncs
@@ -73,6 +74,7 @@ def periodic_jobs() -> list:
     """Every tick: what enqueues work or moves stale orders on. The direct-debit jobs do their
     work themselves (idempotent, safe on several clocks) and need not run more than hourly."""
     return [recover, enqueue_due_runs, enqueue_due_syncs, enqueue_due_summaries, digests_enqueue_due, orders_sweep,
+            text_index_enqueue_due,
             hourly(mandates_expire), hourly(plans_generate), hourly(debit_runs_build)]
 
 
