@@ -112,6 +112,7 @@ def fill(transactions: int) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from kassenwart.banking import text_search
     from kassenwart.banking.models import Balance, BankAccount, StatementImport, Transaction
     from kassenwart.companies.services import company_create, membership_set, user_create
     from kassenwart.core.bulk import insert_rows
@@ -187,9 +188,10 @@ def fill(transactions: int) -> dict:
     taken = set(matched)
     insert_rows(TransactionState, ["transaction", "status"],
                 [(pk, "matched" if pk in taken else "open") for pk in credits],
-                same={"company": company.pk, "suggestions": [], "note": "", "ignore_reason": "", "updated_at": now})
+                same={"company": company.pk, "suggestions": [], "note": "", "ignore_reason": None, "updated_at": now})
     invoices_done = time.perf_counter()
     summary_refresh(company)  # what the worker's clock does within a minute of an import
+    text_search.index_new()  # what the import's text_index_task does after the commit
     filled = time.perf_counter()
     if connection.vendor == "postgresql":
         # What autovacuum does after a load this size (PostgreSQL 13 on vacuums after inserts
@@ -204,7 +206,7 @@ def fill(transactions: int) -> dict:
             "invoices": Invoice.objects.filter(company=company).count(),
             "seconds": f"transactions {transactions_done - started:.0f} s, invoices and matches "
                        f"{invoices_done - transactions_done:.0f} s, "
-                       f"kept sums {filled - invoices_done:.0f} s, vacuum and analyze {time.perf_counter() - filled:.0f} s"}
+                       f"kept sums and text index {filled - invoices_done:.0f} s, vacuum and analyze {time.perf_counter() - filled:.0f} s"}
 
 
 def authenticator() -> str:
