@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
+from kassenwart.core.messages import render
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
 from kassenwart.sandbox.scenarios import SUPPLIERS
@@ -169,4 +170,4 @@ def test_an_unknown_outcome_is_settled_by_a_person(client_for, approver, approve
     assert "Resending would risk paying twice" in page and "The bank executed it" in page
     client.post(reverse("payment_resolve", args=[order.pk]), {"not_executed": "1", "reason": "Laut Bank nicht ausgeführt"})
     order.refresh_from_db()
-    assert order.state == State.REJECTED and order.note == "Laut Bank nicht ausgeführt"
+    assert order.state == State.REJECTED and render(order.note) == "Laut Bank nicht ausgeführt"
