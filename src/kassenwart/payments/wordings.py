@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kassenwart.core.messages import amount, define, message, nested
 from kassenwart.payments.debits import return_reason_text
+from kassenwart.payments.models import Mandate
 
 # What an order is, as part of another message.
 define("payments.transfer", _("transfer %(order)s"))
@@ -54,6 +55,15 @@ define("payments.failed_after_answer", _(
 define("payments.app_unconfirmed", _(
     "The bank did not report the app confirmation (%(said)s); the transfer may have been "
     "executed. It will not be sent again by itself: check the account statement."), said=nested)
+
+
+
+def _mandate_state(value: str) -> str:
+    return str(Mandate.State(value).label) if value in Mandate.State.values else value
+
+
+# Why a collection was cancelled or a plan stopped (its audit event): the mandate ended.
+define("payments.mandate_ended", _("mandate %(state)s"), state=_mandate_state)
 
 
 def given(text: str) -> dict | None:
