@@ -11,6 +11,7 @@ from sandbox.sandbox_payments import Line, business_day_after, pain_008
 from kassenwart.banking import fints
 from kassenwart.banking.fints import client, orders
 from kassenwart.banking.models import BankAccount
+from kassenwart.core.messages import render
 from kassenwart.core.models import AuditEvent
 from kassenwart.sandbox.bpd import LEAD_DAYS
 from kassenwart.sandbox.scenarios import CUSTOMERS, LOGIN
@@ -123,7 +124,7 @@ def test_b2b_debits_with_a_tan(synced, current, bank, amounts, segment, challeng
     step = orders.order_send(synced, order)
     assert isinstance(step, client.Challenge) and challenge in step.text
     result = orders.order_tan(synced, order, tan=TAN)
-    assert result.accepted, result.said
+    assert result.accepted, render(result.said)
     assert executed(bank) == [(segment, len(amounts), sum(Decimal(a) for a in amounts))]
 
 
@@ -131,7 +132,7 @@ def test_a_too_early_collection_date_is_refused_in_the_banks_words(synced, curre
     order = debits(current, bank, lead=LEAD_DAYS["CORE"] - 1, message_id="KW-DD-EARLY")
     result = orders.order_send(synced, order)
     assert isinstance(result, client.OrderResult) and not result.accepted
-    assert "zu früh" in result.said and "CORE braucht 2 Geschäftstag(e) Vorlauf" in result.said
+    assert "zu früh" in render(result.said) and "CORE braucht 2 Geschäftstag(e) Vorlauf" in render(result.said)
     assert not bank.ledger.orders
 
 
@@ -139,5 +140,5 @@ def test_b2b_from_the_adapter_on_a_scheme_mismatch_is_the_banks_refusal(synced, 
     """A CORE message sent as B2B: the bank says no, nothing is executed, nothing is unknown."""
     order = replace(debits(current, bank, message_id="KW-DD-MIX"), scheme="B2B")
     result = orders.order_send(synced, order)
-    assert not result.accepted and "passt nicht zu HKBME" in result.said
+    assert not result.accepted and "passt nicht zu HKBME" in render(result.said)
     assert not bank.ledger.orders

@@ -15,6 +15,7 @@ from order_steps import executed, send
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.core import workers
+from kassenwart.core.messages import render
 from kassenwart.core.models import WorkerProcess
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
@@ -67,7 +68,7 @@ def test_an_order_whose_worker_died_before_it_reached_the_bank_goes_back_to_appr
     order = sending(approved(), approver, a_dead_process())
     assert recover() == 1
     order.refresh_from_db()
-    assert (order.state, order.claimed_by) == (State.APPROVED, "") and "was not sent" in order.note
+    assert (order.state, order.claimed_by) == (State.APPROVED, "") and "was not sent" in render(order.note)
     assert order.attempts.get().outcome == State.APPROVED
     assert send(order, approver).state == State.TAN_PENDING  # and it may go again, with the same ids
 
@@ -76,7 +77,7 @@ def test_an_order_whose_worker_died_after_it_may_have_reached_the_bank_is_unknow
     order = sending(approved(), approver, a_dead_process(), marked=True)
     assert recover() == 1
     order.refresh_from_db()
-    assert order.state == State.UNKNOWN and "not be sent again" in order.bank_said
+    assert order.state == State.UNKNOWN and "not be sent again" in render(order.bank_said)
     assert submission.order_transmit(order) == State.UNKNOWN and not bank.ledger.orders
 
 

@@ -17,6 +17,7 @@ from lxml import etree
 from kassenwart.banking.models import BankAccount
 from kassenwart.banking.services import statement_import
 from kassenwart.core.business_days import add_business_days
+from kassenwart.core.messages import render
 from kassenwart.flows.tasks import after_import_task
 from kassenwart.payments import debits, selectors, services
 from kassenwart.payments.models import (
@@ -128,7 +129,7 @@ def test_an_account_without_fints_exports_a_valid_pain_008(run, approver, due):
     assert run.attempts.get().schemas_checked[0] == "pain.008.001.08"  # ISO always (GBIC_4 with an XSD dir)
     services.order_confirm_upload(run, user=approver)
     run.refresh_from_db()
-    assert run.state == State.ACCEPTED and "Uploaded" in run.note
+    assert run.state == State.ACCEPTED and "Uploaded" in render(run.note)
     assert set(Mandate.objects.values_list("last_collected_on", flat=True)) == {due}
 
 

@@ -14,6 +14,7 @@ from sandbox.sandbox_payments import CREDITOR_ID, business_day_after
 
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
+from kassenwart.core.messages import render
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import Collection, Mandate, PaymentOrder
 from kassenwart.receivables.models import Customer
@@ -102,7 +103,7 @@ def test_a_collection_date_the_bank_finds_too_early_ends_rejected_in_its_words(d
         bank.clock.advance(days=1)
     order = send(order, approver)  # refused as it arrives, before any TAN
     assert order.state == State.REJECTED, "the bank said no: not unknown"
-    assert "zu früh" in order.bank_said and "CORE braucht 2 Geschäftstag(e) Vorlauf" in order.bank_said
+    assert "zu früh" in render(order.bank_said) and "CORE braucht 2 Geschäftstag(e) Vorlauf" in render(order.bank_said)
     assert not bank.ledger.orders
     assert set(order.collections.values_list("state", "hold_reason")) == {("held", "order_rejected")}
     log_in(client, approver)

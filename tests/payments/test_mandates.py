@@ -6,9 +6,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kassenwart.banking.models import BankAccount
+from kassenwart.core.messages import render
 from kassenwart.core.models import AuditEvent
 from kassenwart.payments.mandate_csv import COLUMNS, MandateFileError
 from kassenwart.payments.mandates import (
@@ -301,7 +302,12 @@ def test_a_mandate_expires_36_months_after_its_last_collection(company, creditor
 
 def test_revoked_mandates_stay_revoked_and_one_at_the_bank_waits(company, creditor, customer, member, account):
     revoked = record(company, customer, member, reference="REVOKED", signed_on=date(2020, 1, 1))
+    planned = Collection.objects.create(company=company, mandate=revoked, account=account, amount=Decimal("49.00"),
+                                        due_date=date(2026, 7, 1), drafted_by=member, state=Collection.State.PLANNED)
     mandate_revoke(revoked, user=member)
+    note = AuditEvent.objects.get(action="collection.cancelled", object_id=str(planned.pk)).after["note"]
+    with translation.override("de"):  # its history, read in German
+        assert render(note) == "Mandat widerrufen"
     at_bank = record(company, customer, member, reference="AT-BANK", signed_on=date(2020, 1, 1))
     Collection.objects.create(company=company, mandate=at_bank, account=account,
                               amount=Decimal("49.00"), due_date=date(2026, 7, 1), drafted_by=member,

@@ -18,6 +18,7 @@ from kassenwart.banking import fints
 from kassenwart.banking.fints import client, orders
 from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog, Transaction
 from kassenwart.core import workers
+from kassenwart.core.messages import render
 from kassenwart.core.models import AuditEvent
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
@@ -85,7 +86,7 @@ def test_no_match_refused_is_never_executed(approved, approver, bank, connection
     assert order.state == State.VOP_PENDING and order.payee_check["result"] == "RVNM"
     submission.order_refuse_payee(order, user=approver)
     order.refresh_from_db()
-    assert order.state == State.CANCELLED and order.note
+    assert order.state == State.CANCELLED and render(order.note)
     assert not bank.ledger.orders
     assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
     with pytest.raises(services.StateChanged):
@@ -135,7 +136,7 @@ def test_lost_answer_makes_the_outcome_unknown_and_nothing_is_resent(approved, a
     sandbox.faults.set(fault)
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
-    assert order.state == State.UNKNOWN and "not known" in order.bank_said
+    assert order.state == State.UNKNOWN and "not known" in render(order.bank_said)
     assert len(executed(bank, order)) == 1, "the bank did execute it"
     assert faults_hit(sandbox) == [(THE_TAN, fault)]
     assert submission.order_transmit(order) == State.UNKNOWN  # a second run of the task sends nothing
@@ -147,7 +148,7 @@ def test_lost_answer_makes_the_outcome_unknown_and_nothing_is_resent(approved, a
 def test_wrong_pin_sends_nothing_and_the_order_can_be_sent_again(approved, approver, bank, connection):
     fints.pin_handover(connection, pin="99999", keep=True)
     order = send(approved(), approver)
-    assert order.state == State.APPROVED and "PIN" in order.note
+    assert order.state == State.APPROVED and "PIN" in render(order.note)
     assert not bank.ledger.orders
     send(order, approver, pin=bank.customers[LOGIN].pin)
     assert order.state == State.TAN_PENDING
@@ -215,7 +216,7 @@ def test_a_lapsed_payee_check_goes_back_to_approved_and_can_be_sent_again(approv
     expire_dialog()
     submission.order_lapse(order)
     order.refresh_from_db()
-    assert order.state == State.APPROVED and "did not execute" in order.note and not bank.ledger.orders
+    assert order.state == State.APPROVED and "did not execute" in render(order.note) and not bank.ledger.orders
     assert send(order, approver).state == State.VOP_PENDING
 
 
@@ -227,7 +228,7 @@ def test_a_lapsed_app_confirmation_is_unknown(approved, approver, bank, connecti
     expire_dialog()
     submission.order_lapse(order)
     order.refresh_from_db()
-    assert order.state == State.UNKNOWN and "may have been executed" in order.bank_said
+    assert order.state == State.UNKNOWN and "may have been executed" in render(order.bank_said)
 
 
 def test_a_waiting_order_with_a_live_dialog_does_not_lapse(approved, approver):
@@ -273,7 +274,7 @@ def test_a_transfer_to_a_closed_account_comes_back_returned(approved, approver, 
     fints.connection_sync(connection)
     assert services.orders_follow_statements(company).returned == 1
     order.refresh_from_db()
-    assert order.state == State.RETURNED and "AC04" in order.bank_said
+    assert order.state == State.RETURNED and "AC04" in render(order.bank_said)
 
 
 def test_a_person_settles_an_unknown_outcome(approved, approver, sandbox):
@@ -283,7 +284,7 @@ def test_a_person_settles_an_unknown_outcome(approved, approver, sandbox):
     order.refresh_from_db()
     services.order_resolve(order, user=approver, executed=True, note="Im Bankportal gesehen")
     order.refresh_from_db()
-    assert order.state == State.ACCEPTED and order.note == "Im Bankportal gesehen"
+    assert order.state == State.ACCEPTED and render(order.note) == "Im Bankportal gesehen"
     with pytest.raises(services.StateChanged):
         services.order_resolve(order, user=approver, executed=False, note="")
 
@@ -304,7 +305,7 @@ def test_a_payee_check_that_never_finishes_sends_nothing(approved, approver, ban
     monkeypatch.setattr(connector, "VOP_MAX_POLLS", 2)
     bank.settings.vop_polls, bank.settings.vop_wait_seconds = 5, 0
     order = send(approved(), approver)
-    assert order.state == State.APPROVED and "did not finish" in order.note
+    assert order.state == State.APPROVED and "did not finish" in render(order.note)
     assert not bank.ledger.orders and not bank.pending_tasks()
     bank.settings.vop_polls = 0
     assert send(order, approver).state == State.TAN_PENDING  # later it goes through
@@ -324,7 +325,7 @@ def test_the_clock_moves_on_what_nobody_will(approved, approver, bank, claimed_b
     assert submission.orders_sweep(later) == 2
     waiting.refresh_from_db()
     stuck.refresh_from_db()
-    assert waiting.state == State.APPROVED and stuck.state == State.UNKNOWN and "half way" in stuck.bank_said
+    assert waiting.state == State.APPROVED and stuck.state == State.UNKNOWN and "half way" in render(stuck.bank_said)
     assert submission.orders_sweep(later) == 0
 
 
@@ -344,7 +345,7 @@ def test_an_unreadable_answer_after_the_tan_is_unknown_not_rejected(approved, ap
     sandbox.faults.garble_after_order = 1  # the bank executes; its answer arrives cut off
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
-    assert order.state == State.UNKNOWN and "not known" in order.bank_said
+    assert order.state == State.UNKNOWN and "not known" in render(order.bank_said)
     assert len(executed(bank, order)) == 1
     assert faults_hit(sandbox) == [(THE_TAN, "garble_after_order")]
     assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
@@ -363,7 +364,7 @@ def test_a_refusal_before_anything_is_sent_goes_back_to_approved(company, member
     order = send(order, approver)
     assert not any("HKIPM" in e.segments for e in sandbox.exchanges), "nothing went out"
     assert not bank.ledger.orders and not bank.pending_tasks()
-    assert order.state == State.APPROVED and "does not offer" in order.note, (order.state, order.bank_said)
+    assert order.state == State.APPROVED and "does not offer" in render(order.note), (order.state, order.bank_said)
     assert not fints.is_busy(connection)
 
 
@@ -384,7 +385,7 @@ def test_an_account_whose_rights_are_not_known_gets_the_banks_refusal(approved, 
     BankAccount.objects.filter(pk=savings.pk).update(fints_operations=[])  # not known: the bank decides
     savings.refresh_from_db()
     order = send(approved(source=savings), approver)  # python-fints sends it all the same
-    assert order.state == State.REJECTED and "9210" in order.bank_said and "nicht zugelassen" in order.bank_said
+    assert order.state == State.REJECTED and "9210" in render(order.bank_said) and "nicht zugelassen" in render(order.bank_said)
     assert not bank.ledger.orders and not bank.pending_tasks()
 
 
@@ -530,7 +531,7 @@ def test_an_answer_whose_reply_never_came_back_is_unknown(approved, approver, ba
     assert order.state == State.TAN_PENDING and order.answer_sent_at is not None, "nothing recorded but the answer"
     assert submission.orders_sweep() == 1
     order.refresh_from_db()
-    assert order.state == State.UNKNOWN and "never came back" in order.bank_said
+    assert order.state == State.UNKNOWN and "never came back" in render(order.bank_said)
 
 
 def test_a_failure_after_the_bank_accepted_is_unknown(approved, approver, bank, monkeypatch):
@@ -554,7 +555,7 @@ def test_a_lost_answer_with_a_failing_dialog_end_stays_unknown(approved, approve
     sandbox.faults.drop_at_dialog_end = 1  # still no connection when the client ends the dialog
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
-    assert order.state == State.UNKNOWN and "not known" in order.bank_said and len(executed(bank, order)) == 1
+    assert order.state == State.UNKNOWN and "not known" in render(order.bank_said) and len(executed(bank, order)) == 1
     assert faults_hit(sandbox) == [(THE_TAN, "drop_after_order"), (("HKEND",), "drop_at_dialog_end")]
     assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
 
@@ -564,5 +565,5 @@ def test_a_tan_the_bank_no_longer_waits_for_sends_nothing(approved, approver, ba
     bank.clock.advance(minutes=16)  # the bank ends the dialog after 15 minutes
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
-    assert order.state == State.APPROVED and "ended the dialog" in order.note and not bank.ledger.orders, (order.bank_said, order.note)
+    assert order.state == State.APPROVED and "ended the dialog" in render(order.note) and not bank.ledger.orders, (order.bank_said, order.note)
     assert send(order, approver).state == State.TAN_PENDING  # a new dialog, a new TAN

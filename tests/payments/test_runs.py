@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
+from kassenwart.core.messages import render
 from kassenwart.core.models import AuditEvent
 from kassenwart.notifications.models import Notification
 from kassenwart.payments import runs, services, submission
@@ -69,7 +70,7 @@ def test_three_transfers_go_as_one_run_with_one_tan_for_their_count_and_total(dr
         (3, Decimal("19.49"), member, approver)], "they keep who drafted them, in the order they were drafted"
     for source in (first, second, third):
         source.refresh_from_db()
-        assert source.state == State.CANCELLED and source.note == f"moved into run #{run.pk}"
+        assert source.state == State.CANCELLED and render(source.note) == f"moved into run #{run.pk}"
         assert not source.transfers.exists()
         event = AuditEvent.objects.get(object_type="payments.paymentorder", object_id=str(source.pk),
                                        action="payment.cancelled")

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
+from kassenwart.core.messages import render
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
 from kassenwart.sandbox.scenarios import SUPPLIERS
@@ -169,4 +171,38 @@ def test_an_unknown_outcome_is_settled_by_a_person(client_for, approver, approve
     assert "Resending would risk paying twice" in page and "The bank executed it" in page
     client.post(reverse("payment_resolve", args=[order.pk]), {"not_executed": "1", "reason": "Laut Bank nicht ausgeführt"})
     order.refresh_from_db()
-    assert order.state == State.REJECTED and order.note == "Laut Bank nicht ausgeführt"
+    assert order.state == State.REJECTED and render(order.note) == "Laut Bank nicht ausgeführt"
+
+
+def test_a_note_the_worker_wrote_in_english_is_german_on_the_german_page(client_for, approver, approved, connection,
+                                                                         bank):
+    order = approved(SUPPLIER.name)
+    services.order_approve(order, user=approver)
+    fints.pin_handover(connection, pin="99999", keep=True)
+    services.order_queue(order, user=approver)
+    submission.order_transmit(order)  # the worker, in English (KASSENWART_LANGUAGE)
+    order.refresh_from_db()
+    assert order.state == State.APPROVED and order.note["key"] == "banking.fints.pin_wrong"
+    client = client_for(approver)
+    german = client.get(reverse("payment_detail", args=[order.pk])).content.decode()
+    assert "Nicht gesendet: Die Bank hat die PIN abgelehnt." in german and "The bank refused" not in german
+    english = client.get(reverse("payment_detail", args=[order.pk]), **EN).content.decode()
+    assert "Not sent: The bank refused the PIN." in english and "Die Bank" not in english
+
+
+def test_what_a_german_worker_stored_is_english_on_the_english_page(client_for, approver, approved, sandbox):
+    order = approved(SUPPLIER.name)
+    services.order_approve(order, user=approver)
+    services.order_queue(order, user=approver)
+    submission.order_transmit(order)
+    sandbox.faults.drop_after_order = 1
+    with translation.override("de"):
+        submission.order_give_tan(order, tan=TAN, user=approver)
+    order.refresh_from_db()
+    assert order.state == State.UNKNOWN
+    client = client_for(approver)
+    english = client.get(reverse("payment_detail", args=[order.pk]), **EN).content.decode()
+    broke = "The connection to the bank broke after the order was sent"
+    assert english.count(broke) == 2 and "Die Verbindung" not in english  # the note and the history's line
+    german = client.get(reverse("payment_detail", args=[order.pk])).content.decode()
+    assert german.count("Die Verbindung zur Bank brach ab") == 2 and broke not in german

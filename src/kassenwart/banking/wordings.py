@@ -8,6 +8,8 @@ from kassenwart.core.messages import amount, define, nested, worded
 # Words that come worded already: a statement parser's (English, with the line or element)
 # where it has no code for them.
 define("banking.as_written", "%(text)s")
+# The bank's own words (FinTS return codes and texts, "9942 PIN falsch."): data, shown as sent.
+define("banking.bank_said", "%(text)s")
 
 # What a statement parser says by code (formats/statement.py NOTES, the same English words).
 define("banking.file.empty", _("the file is empty"))
@@ -80,3 +82,50 @@ define("banking.pending_left_out", ngettext_lazy(
     "%(count)d pending entries left out: this kind of statement does not list all of an account's pending "
     "transactions, so they would be mistaken for the whole list.", "count"))
 define("banking.iban_kept_as_number", _("%(iban)s is not a valid IBAN; the account keeps it as its account number."))
+
+
+# Why a bank call failed or how it ended (fints/client.py, login.py, orders.py): stored with an
+# order that it concerns, worded for whoever reads it later. "said" holds the bank's own words.
+define("banking.no_reason", _("no reason given"))
+define("banking.fints.pin_wrong", _("The bank refused the PIN. Enter the right PIN on the connection "
+                                    "page; Kassenwart will not try again by itself."))
+define("banking.fints.pin_blocked", _("The bank has locked this online banking access (too many wrong "
+                                      "PINs). Unlock it with your bank, then enter the PIN again."))
+define("banking.fints.unreachable", _("The bank's FinTS server did not answer (%(error)s). Check the "
+                                      "server URL; if it is right, the bank may be down for a while."))
+define("banking.fints.tan_required", _("The bank asks for a TAN. Sync by hand from the connection page "
+                                       "to give one."))
+define("banking.fints.tan_required_at_login", _("The bank asks for a TAN at login. Sync by hand from the "
+                                                "connection page to give one."))
+define("banking.fints.query_tan_required", _("The bank asks for a TAN to read the accounts. Sync by hand "
+                                             "from the connection page to give one."))
+define("banking.fints.not_offered", _("The bank does not offer this over FinTS: %(error)s"))
+define("banking.fints.no_statements", _("The bank offers no account statements over FinTS."))
+define("banking.fints.product_refused", _("The bank does not accept Kassenwart's FinTS product id (%(said)s). "
+                                          "Register one with the Deutsche Kreditwirtschaft and set "
+                                          "KASSENWART_FINTS_PRODUCT_ID (see the README)."))
+define("banking.fints.refused", _("The bank refused: %(said)s"), said=nested)
+define("banking.fints.tan_wrong", _("The TAN was wrong. Enter it again; the bank allows only a few tries."))
+define("banking.fints.tan_expired", _("The bank ended the dialog before the TAN arrived (after 15 minutes "
+                                      "or too many wrong TANs). Start the sync again for a new TAN."))
+define("banking.fints.debit_scheme", _("Kassenwart sends SEPA Core and B2B direct debits only, not %(scheme)s."))
+define("banking.fints.connection_broke", _("The connection to the bank broke after the order was sent, so "
+                                           "it is not known whether the bank executed it. It will not be "
+                                           "sent again by itself: check the account statement."))
+define("banking.fints.payee_check_unfinished", _("The bank's payee check did not finish in time, so the bank "
+                                                 "did not execute the transfer. Send it again later."))
+define("banking.fints.dialog_had_ended", _("The bank had ended the dialog (%(said)s), so it did not take the "
+                                           "answer and did not execute the transfer. Send it again."))
+define("banking.fints.held_back", _("The bank held the transfer back without asking for a TAN (%(said)s), so "
+                                    "it did not execute it. Send it again."))
+define("banking.fints.answer_silent", _("The bank's answer said nothing about the order (%(said)s). It will "
+                                        "not be sent again by itself: check the account statement."),
+       said=nested)
+define("banking.fints.pin_not_kept", _("The PIN is not kept for this connection: enter it to sync."))
+define("banking.fints.secret_unusable", _("The saved secrets of this connection (%(what)s) were altered or "
+                                          "sealed with another key, so they are not used. Enter the PIN "
+                                          "again to reconnect."))
+define("banking.fints.app_confirmation_late", _("The app confirmation did not arrive in time. Send the order "
+                                                "again."))
+define("banking.fints.order_dialog_ended", _("The bank ended the dialog (after 15 minutes without an answer). "
+                                             "The order was not executed; send it again."))

@@ -32,6 +32,7 @@ from kassenwart.banking.models import BankAccount
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company
 from kassenwart.core.audit import record
+from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.payments.mandate_csv import MandateFileError, MandateRow, RowError, read_mandates
 from kassenwart.payments.models import (
@@ -223,13 +224,14 @@ def _nothing_more_under(mandate: Mandate, *, user: User | None, via: str) -> Non
     for plan in mandate.plans.filter(active=True):
         CollectionPlan.objects.filter(pk=plan.pk).update(active=False)
         record("plan.stopped", plan, company=mandate.company, user=user, via=via,
-               after={"reason": f"mandate {mandate.state}"})
+               after={"reason": message("payments.mandate_ended", state=mandate.state)})
     waiting = [Collection.State.PLANNED, Collection.State.HELD]
     for collection in mandate.collections.filter(state__in=waiting):
         if Collection.objects.filter(pk=collection.pk, state__in=waiting).update(state=Collection.State.CANCELLED):
             record("collection.cancelled", collection, company=mandate.company, user=user, via=via,
                    before={"state": collection.state},
-                   after={"state": Collection.State.CANCELLED, "note": f"mandate {mandate.state}"})
+                   after={"state": Collection.State.CANCELLED,
+                          "note": message("payments.mandate_ended", state=mandate.state)})
 
 
 def mandates_expire(today: date | None = None) -> int:

@@ -93,8 +93,10 @@ class PaymentOrder(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     booked_at = models.DateTimeField(null=True, blank=True)  # seen on the account statement
     payee_check = models.JSONField(null=True, blank=True)  # the bank's Verification of Payee answer
-    bank_said = models.TextField(blank=True)  # the bank's last words on the order
-    note = models.TextField(blank=True)  # why it was cancelled, or the last error before sending
+    # Stored messages (kassenwart.core.messages, payments/wordings.py), worded when shown: the
+    # bank's last words on the order, and why it was cancelled or the last error before sending.
+    bank_said = models.JSONField(null=True, blank=True)
+    note = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company
+from kassenwart.core import messages
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
 from kassenwart.payments import services
@@ -71,9 +72,8 @@ def run_create(company: Company, *, user: User, orders: Iterable[PaymentOrder | 
         )
         finished = timezone.now()
         for source in sources:
-            # Stored as it is; the order's page words it from the audit event's "moved_into".
             transition(source, list(TAKEN), State.CANCELLED, user, via, finished_at=finished,
-                       note=f"moved into run #{run.pk}", audit={"moved_into": run.pk})
+                       note=messages.message("payments.moved_into_run", number=run.pk), audit={"moved_into": run.pk})
         for position, payment in enumerate(transfers, start=1):
             Transfer.objects.filter(pk=payment.pk).update(order=run, position=position)
         record("payment.created", run, company=company, user=user, via=via,

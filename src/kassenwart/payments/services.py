@@ -23,6 +23,7 @@ from kassenwart.banking.fints import orders as bank
 from kassenwart.banking.models import BankAccount, BankConnection, Transaction
 from kassenwart.companies import permissions
 from kassenwart.companies.models import Company
+from kassenwart.core import messages
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
 from kassenwart.payments import debits
@@ -48,6 +49,7 @@ from kassenwart.payments.state import (
     require,
     transition,
 )
+from kassenwart.payments.wordings import given
 
 # What callers (pages, CLI, the other payments modules) use from the state machine's parts.
 __all__ = ["Followed", "FourEyes", "creditor_id_for", "debit_order_create", "sequence_type_for", "NotAllowed", "PaymentInvalid", "StateChanged", "TransferInput", "attempt_done",
@@ -138,7 +140,7 @@ def order_cancel(order: PaymentOrder, *, user: User, reason: str = "", via: str 
         require(order.company, user, permissions.APPROVE_PAYMENT)
     with transaction.atomic():
         transition(order, [State.DRAFT, State.PENDING_APPROVAL, State.APPROVED, State.QUEUED, State.EXPORTED],
-                   State.CANCELLED, user, via, note=reason.strip(), finished_at=timezone.now())
+                   State.CANCELLED, user, via, note=given(reason), finished_at=timezone.now())
         attempt_done(order)
         debits.debits_released(order, user=user, via=via)
 
@@ -183,7 +185,7 @@ def order_queue(order: PaymentOrder, *, user: User | None, pin: str = "", keep_p
         else:
             target = State.QUEUED
         transition(order, [State.APPROVED], target, user, via, sent_by=user, message_id=ids.message_id,
-                   payment_info_id=ids.payment_info_id, note="", waiting_for="",
+                   payment_info_id=ids.payment_info_id, note=None, waiting_for="",
                    audit={"message_id": ids.message_id, "execution_date": execution.isoformat(),
                           "schemas_checked": checked, "delivery": order.delivery})
         model = Collection if order.is_debit else Transfer
@@ -202,7 +204,7 @@ def order_confirm_upload(order: PaymentOrder, *, user: User, via: str = "web") -
     require(order.company, user, permissions.APPROVE_PAYMENT)
     with transaction.atomic():
         transition(order, [State.EXPORTED], State.ACCEPTED, user, via, finished_at=timezone.now(),
-                   note=_("Uploaded to the bank by %(user)s.") % {"user": user.get_username()})
+                   note=messages.message("payments.uploaded", user=user.get_username()))
         attempt_done(order)
         debits.debits_accepted(order)
 
@@ -273,7 +275,7 @@ def transfers_follow_statements(company: Company, *, via: str = "worker") -> dic
             with transaction.atomic():
                 if pk in returned:
                     transition(order, [*sent, State.BOOKED], State.RETURNED, None, via,
-                               bank_said=_("Returned by the payee's bank (reason %(code)s).") % {"code": returned[pk]},
+                               bank_said=messages.message("payments.returned", code=returned[pk]),
                                audit={"return_reason": returned[pk]})
                     counts["returned"] += 1
                 elif order.state != State.BOOKED and seen.get(pk) == {t.end_to_end_id for t in order.transfers.all()}:
@@ -289,7 +291,7 @@ def order_resolve(order: PaymentOrder, *, user: User, executed: bool, note: str,
     require(order.company, user, permissions.APPROVE_PAYMENT)
     with transaction.atomic():
         transition(order, [State.UNKNOWN], State.ACCEPTED if executed else State.REJECTED, user, via,
-                   note=note.strip(), finished_at=timezone.now())
+                   note=given(note), finished_at=timezone.now())
         if executed:
             debits.debits_accepted(order)
         else:

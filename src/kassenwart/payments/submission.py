@@ -55,6 +55,7 @@ from kassenwart.payments.state import (
     require,
     transition,
 )
+from kassenwart.payments.wordings import given
 
 logger = logging.getLogger(__name__)
 State = PaymentOrder.State
@@ -72,7 +73,7 @@ def order_transmit(order: PaymentOrder) -> str:
     try:
         if connection is None:  # the account lost its connection since: nothing can be sent
             _settle(order, [State.QUEUED], State.APPROVED,
-                    note=_("The account has no FinTS connection any more; nothing was sent."))
+                    note=message("payments.no_connection"))
             return order.state
         sending_claim(order)
     except StateChanged:
@@ -109,15 +110,11 @@ def orders_recover() -> int:
         dead = Q(claimed_by=order.claimed_by)
         try:
             if order.answer_sent_at is not None:
-                _settle(order, [order.state], State.UNKNOWN, where=dead, said=_(
-                    "The process sending this order (or its answer to the bank) ended half way, after the "
-                    "order may have reached the bank: it is not known whether the bank executed it. It will "
-                    "not be sent again by itself: check the account statement."))
+                _settle(order, [order.state], State.UNKNOWN, where=dead, said=message("payments.crashed_after_sending"))
                 _abandon_quietly(order)
             elif order.state == State.SENDING:
-                _settle(order, [State.SENDING], State.APPROVED, where=dead & Q(answer_sent_at__isnull=True), note=_(
-                    "The process sending this order ended before the order went to the bank; it was not "
-                    "sent. Send it again."))
+                _settle(order, [State.SENDING], State.APPROVED, where=dead & Q(answer_sent_at__isnull=True),
+                        note=message("payments.crashed_before_sending"))
                 _abandon_quietly(order)
             elif not PaymentOrder.objects.filter(dead, pk=order.pk, answer_sent_at__isnull=True).update(
                     claimed_until=None, claimed_by=""):
@@ -141,9 +138,7 @@ def orders_sweep(now=None) -> int:
     stalled = PaymentOrder.objects.filter(state=State.SENDING, sending_started_at__lt=now - SENDING_STALLED)
     for order in stalled.select_related("company"):
         try:
-            _settle(order, [State.SENDING], State.UNKNOWN, said=_(
-                "Sending stopped half way (the worker ended), so it is not known whether the bank got the "
-                "transfer. It will not be sent again by itself: check the account statement."))
+            _settle(order, [State.SENDING], State.UNKNOWN, said=message("payments.sending_stalled"))
             moved += 1
         except StateChanged:
             pass  # moved on meanwhile
@@ -173,7 +168,7 @@ def order_refuse_payee(order: PaymentOrder, *, user: User, reason: str = "", via
     with transaction.atomic():
         transition(order, [State.VOP_PENDING], State.CANCELLED, user, via, finished_at=timezone.now(),
                    waiting_for="", claimed_until=None, claimed_by="",
-                   note=reason.strip() or _("Payee check not confirmed."))
+                   note=given(reason) or message("payments.payee_not_confirmed"))
         attempt_done(order)
     bank.order_abandon(bank_connection(order), order.purpose)
 
@@ -205,18 +200,14 @@ def order_lapse(order: PaymentOrder, *, now=None, claimed: bool = False) -> int:
     if order.answer_sent_at is None and bank_connection(order) is not None and order_step(order) is not None:
         return 0
     if order.answer_sent_at is not None:
-        said = _("An answer (TAN or payee confirmation) went to the bank and its reply never came back; "
-                 "the transfer may have been executed. It will not be sent again by itself: check the "
-                 "account statement.")
+        said = message("payments.answer_lost")
         target = State.UNKNOWN
     elif order.waiting_for == WaitingFor.APP:
-        said = _("The bank ended the dialog before it reported the app confirmation; the transfer may "
-                 "have been executed. It will not be sent again by itself: check the account statement.")
+        said = message("payments.app_dialog_ended")
         target = State.UNKNOWN
     else:
-        said, target = "", State.APPROVED
-    note = "" if said else _("The bank ended the dialog after 15 minutes without an answer; it did not "
-                             "execute the transfer. Send it again.")
+        said, target = None, State.APPROVED
+    note = None if said else message("payments.dialog_lapsed")
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     if not claimed and not PaymentOrder.objects.filter(free, pk=order.pk, state=order.state).exists():
         return 0
@@ -253,9 +244,7 @@ def _answer(order: PaymentOrder, state: str, user: User, via: str, call) -> None
             raise
         except Exception:
             logger.exception("transfer %s: failure after an answer went to the bank", order.pk)
-            _settle_quietly(order, [state], State.UNKNOWN, _(
-                "Something failed after the answer went to the bank, so it is not known whether the "
-                "transfer was executed. It will not be sent again by itself: check the account statement."))
+            _settle_quietly(order, [state], State.UNKNOWN, message("payments.failed_after_answer"))
             raise
     finally:
         PaymentOrder.objects.filter(pk=order.pk, claimed_by=order.claimed_by).update(claimed_until=None, claimed_by="")
@@ -274,7 +263,7 @@ def _mark_answer_sent(order: PaymentOrder, when) -> None:
     order.answer_sent_at = when
 
 
-def _settle_quietly(order: PaymentOrder, sources: list[str], target: str, said: str) -> None:
+def _settle_quietly(order: PaymentOrder, sources: list[str], target: str, said: dict) -> None:
     """Best effort while handling another failure (the database may be the one failing):
     what is not written here, the clock settles from answer_sent_at."""
     try:
@@ -293,14 +282,12 @@ def _run(order: PaymentOrder, user: User | None, via: str, call) -> None:
         crash_point("order.answered")
     except bank.OrderNotSent as not_sent:
         if order.waiting_for == WaitingFor.APP:
-            _settle(order, [state], State.UNKNOWN, user=user, via=via, said=_(
-                "The bank did not report the app confirmation (%(said)s); the transfer may have been "
-                "executed. It will not be sent again by itself: check the account statement.")
-                % {"said": not_sent.message})
+            _settle(order, [state], State.UNKNOWN, user=user, via=via,
+                    said=message("payments.app_unconfirmed", said=not_sent.said))
         else:
-            _settle(order, [state], State.APPROVED, note=not_sent.message, user=user, via=via)
+            _settle(order, [state], State.APPROVED, note=not_sent.said, user=user, via=via)
     except bank.OutcomeUnknown as unknown:
-        _settle(order, [state], State.UNKNOWN, said=unknown.message, user=user, via=via)
+        _settle(order, [state], State.UNKNOWN, said=unknown.said, user=user, via=via)
     else:
         if isinstance(step, bank.OrderResult) and not step.accepted and order.waiting_for == WaitingFor.APP:
             # A refusal while asking about an app confirmation may be about the dialog, not the
@@ -334,7 +321,8 @@ def _apply(order: PaymentOrder, step, sources: list[str], user: User | None, via
                 via=via)
 
 
-def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: str = "", note: str = "",
+def _settle(order: PaymentOrder, sources: list[str], target: str, *, said: dict | None = None,
+            note: dict | None = None,
             user: User | None = None, via: str = "worker", where: Q | None = None) -> None:
     with transaction.atomic():
         finished = timezone.now() if target != State.APPROVED else None

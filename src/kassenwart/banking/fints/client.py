@@ -24,7 +24,6 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from fints import exceptions as fints_errors
 from fints.client import FinTS3PinTanClient, NeedRetryResponse, NeedTANResponse, NeedVOPResponse, ResponseStatus
 from fints.fields import DataElementField, DataElementGroupField
@@ -45,6 +44,8 @@ from fints.segments.saldo import HKSAL5, HKSAL6, HKSAL7
 from fints.segments.statement import HKKAZ5, HKKAZ6, HKKAZ7
 from fints.types import SegmentSequence
 from lxml import etree
+
+from kassenwart.core.messages import message, render
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,15 @@ _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, 
 
 # -- errors --------------------------------------------------------------------------------
 class BankError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    """What went wrong, for a person. `said` is the message to store (a key with parameters,
+    worded in the reader's language when shown, banking/wordings.py); `message` is the same
+    worded now, in the active language (logs, the command line, the page that raised it). A
+    plain text is kept as it is written."""
+
+    def __init__(self, said: dict | str):
+        self.said = said if isinstance(said, dict) else message("banking.as_written", text=said)
+        self.message = render(self.said)
+        super().__init__(self.message)
 
 
 class PinWrong(BankError):
@@ -104,8 +111,8 @@ class TanRequired(BankError):
 class QueryTanRequired(TanRequired):
     """The bank wants a TAN before it answers a query in this dialog: `challenge`."""
 
-    def __init__(self, message: str, challenge: Challenge):
-        super().__init__(message)
+    def __init__(self, said: dict | str, challenge: Challenge):
+        super().__init__(said)
         self.challenge = challenge
 
 
@@ -243,7 +250,7 @@ class OrderResult:
     """The bank's answer to an order once no TAN or approval is missing."""
 
     accepted: bool
-    said: str  # the bank's own words
+    said: dict  # the bank's own words (or why it refused), a stored message
 
 
 def _flicker(code: str | None) -> tuple[str, ...]:
@@ -379,8 +386,7 @@ class Session:
                 answer = self._client.sepa_debit(_sepa(account), pain.decode("utf-8"), multiple=batch,
                                                  control_sum=total if batch else None, pain_descriptor=descriptor)
             else:
-                raise BankRefused(_("Kassenwart sends SEPA Core and B2B direct debits only, not %(scheme)s.")
-                                  % {"scheme": scheme or "?"})
+                raise BankRefused(message("banking.fints.debit_scheme", scheme=scheme or "?"))
         return _order_step(answer, said)
 
     def approve_payee(self, check: PayeeCheck) -> Challenge | OrderResult:
@@ -398,7 +404,7 @@ class Session:
         if isinstance(step, Challenge):  # decoupled, not confirmed yet: the check goes on too
             return replace(step, payee_check=step.payee_check or challenge.payee_check)
         if not step.accepted and _only_wrong_tan(answer.responses):
-            raise TanWrong(_("The TAN was wrong. Enter it again; the bank allows only a few tries."))
+            raise TanWrong(message("banking.fints.tan_wrong"))
         return step
 
     @contextmanager
@@ -418,14 +424,12 @@ class Session:
             answered = self._client.responses[seen:]
             if self._client.messages_sent == sent:  # refused here, before it left: the bank has nothing
                 refused = error if isinstance(error, BankError) else _refusal(answered, str(error))
-                raise NotExecuted(refused.message) from error
+                raise NotExecuted(refused.said) from error
             if any(r.code.startswith("9") for r in answered):
                 if isinstance(error, BankError):
                     raise
                 raise _refusal(answered, str(error)) from error
-            raise OutcomeUnknown(_("The connection to the bank broke after the order was sent, so "
-                                   "it is not known whether the bank executed it. It will not be "
-                                   "sent again by itself: check the account statement.")) from error
+            raise OutcomeUnknown(message("banking.fints.connection_broke")) from error
 
     def pause(self) -> bytes:
         """Freeze the dialog (it stays open at the bank). The blob holds the PIN: seal it."""
@@ -479,7 +483,7 @@ class Session:
                 return Statements("camt", _merge_camt(booked + [p for p in pending if p]))
             if bpd.find_segment_first("HIKAZS"):
                 return Statements("mt940", self._mt940(_sepa(account), since))
-        raise BankRefused(_("The bank offers no account statements over FinTS."))
+        raise BankRefused(message("banking.fints.no_statements"))
 
     def _mt940(self, account: SEPAAccount, since: date | None) -> list[bytes]:
         # python-fints parses MT940 itself (get_transactions); the import wants the bytes.
@@ -686,8 +690,7 @@ def _send_polling_payee_check(client: BankClient, send, *segments, **options):
                          aufsetzpunkt=touchdown)
         client.messages_sent += 1
         response = send(request, *segments[1:], **options)
-    raise PayeeCheckUnfinished(_("The bank's payee check did not finish in time, so the bank did not "
-                                 "execute the transfer. Send it again later."))
+    raise PayeeCheckUnfinished(message("banking.fints.payee_check_unfinished"))
 
 
 def _order_step(answer, responses: list) -> Challenge | PayeeCheck | OrderResult:
@@ -701,16 +704,12 @@ def _order_step(answer, responses: list) -> Challenge | PayeeCheck | OrderResult
     # The bank ended the dialog and said nothing about the order itself: it never ran it.
     if not answer.responses and {r.code for r in responses if r.code.startswith("9")} - {"9050"} == {"9800"}:
         ended = "; ".join(f"{r.code} {r.text}" for r in responses if r.code == "9800")
-        raise NotExecuted(_("The bank had ended the dialog (%(said)s), so it did not take the answer and "
-                            "did not execute the transfer. Send it again.") % {"said": ended})
+        raise NotExecuted(message("banking.fints.dialog_had_ended", said=ended))
     if {r.code for r in answer.responses} & NO_CHALLENGE:  # held back, e.g. an unfinished payee check
-        raise NotExecuted(_("The bank held the transfer back without asking for a TAN (%(said)s), so it "
-                            "did not execute it. Send it again.") % {"said": said})
+        raise NotExecuted(message("banking.fints.held_back", said=said))
     if answer.status == ResponseStatus.UNKNOWN:  # no word on the order itself
-        raise OutcomeUnknown(_("The bank's answer said nothing about the order (%(said)s). It will "
-                               "not be sent again by itself: check the account statement.")
-                             % {"said": said or _("no reason given")})
-    return OrderResult(accepted=answer.status != ResponseStatus.ERROR, said=said)
+        raise OutcomeUnknown(message("banking.fints.answer_silent", said=said or message("banking.no_reason")))
+    return OrderResult(accepted=answer.status != ResponseStatus.ERROR, said=message("banking.bank_said", text=said))
 
 
 def _client(access: Access, with_tan_method: bool = True) -> BankClient:
@@ -739,8 +738,7 @@ def _amount(value) -> Decimal | None:
 def _answered(result):
     """A query's result, unless the bank wants a TAN for it first."""
     if isinstance(result, NeedTANResponse):
-        raise QueryTanRequired(_("The bank asks for a TAN to read the accounts. Sync by hand "
-                                 "from the connection page to give one."), Challenge.of(result))
+        raise QueryTanRequired(message("banking.fints.query_tan_required"), Challenge.of(result))
     return result
 
 
@@ -784,21 +782,15 @@ def _translated(client: BankClient) -> Iterator[None]:
     except BankError:
         raise
     except fints_errors.FinTSClientPINError as error:
-        raise PinWrong(_("The bank refused the PIN. Enter the right PIN on the connection "
-                         "page; Kassenwart will not try again by itself.")) from error
+        raise PinWrong(message("banking.fints.pin_wrong")) from error
     except fints_errors.FinTSClientTemporaryAuthError as error:
-        raise PinBlocked(_("The bank has locked this online banking access (too many wrong "
-                           "PINs). Unlock it with your bank, then enter the PIN again.")) from error
+        raise PinBlocked(message("banking.fints.pin_blocked")) from error
     except fints_errors.FinTSConnectionError as error:
-        raise BankUnreachable(_("The bank's FinTS server did not answer (%(error)s). Check the "
-                                "server URL; if it is right, the bank may be down for a while.")
-                              % {"error": error}) from error
+        raise BankUnreachable(message("banking.fints.unreachable", error=str(error))) from error
     except fints_errors.FinTSSCARequiredError as error:
-        raise TanRequired(_("The bank asks for a TAN. Sync by hand from the connection page "
-                            "to give one.")) from error
+        raise TanRequired(message("banking.fints.tan_required")) from error
     except fints_errors.FinTSUnsupportedOperation as error:
-        raise BankRefused(_("The bank does not offer this over FinTS: %(error)s")
-                          % {"error": error}) from error
+        raise BankRefused(message("banking.fints.not_offered", error=str(error))) from error
     except (fints_errors.FinTSError, ValueError) as error:
         raise _refusal(client.responses, str(error)) from error
 
@@ -820,10 +812,9 @@ def _check_tan_answer(responses: list) -> None:
     if responses and not errors:
         return
     if _only_wrong_tan(responses):
-        raise TanWrong(_("The TAN was wrong. Enter it again; the bank allows only a few tries."))
+        raise TanWrong(message("banking.fints.tan_wrong"))
     if codes <= {"9800"} or "9941" in codes:  # silence, dialog ended, too many wrong TANs
-        raise TanExpired(_("The bank ended the dialog before the TAN arrived (after 15 minutes "
-                           "or too many wrong TANs). Start the sync again for a new TAN."))
+        raise TanExpired(message("banking.fints.tan_expired"))
     raise _refusal(responses, "")
 
 
@@ -831,10 +822,7 @@ def _refusal(responses: list, fallback: str) -> BankError:
     errors = [r for r in responses if r.code.startswith("9")]
     said = "; ".join(f"{r.code} {r.text}" for r in errors) or fallback
     if any(r.code == "9075" for r in errors):
-        return TanRequired(_("The bank asks for a TAN at login. Sync by hand from the "
-                             "connection page to give one."))
+        return TanRequired(message("banking.fints.tan_required_at_login"))
     if any("produkt" in r.text.lower() or "product" in r.text.lower() for r in errors):
-        return ProductRefused(_("The bank does not accept Kassenwart's FinTS product id (%(said)s). "
-                                "Register one with the Deutsche Kreditwirtschaft and set "
-                                "KASSENWART_FINTS_PRODUCT_ID (see the README).") % {"said": said})
-    return BankRefused(_("The bank refused: %(said)s") % {"said": said or _("no reason given")})
+        return ProductRefused(message("banking.fints.product_refused", said=said))
+    return BankRefused(message("banking.fints.refused", said=said or message("banking.no_reason")))

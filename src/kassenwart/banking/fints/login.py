@@ -25,6 +25,7 @@ from kassenwart.banking.models import BankConnection, PausedDialog
 from kassenwart.core import secrets as sealing
 from kassenwart.core import workers
 from kassenwart.core.audit import record
+from kassenwart.core.messages import message
 
 from . import client
 
@@ -146,7 +147,7 @@ def pin_available(connection: BankConnection) -> bool:
 def required_pin(connection: BankConnection) -> str:
     pin = _pin(connection)
     if pin is None:
-        raise PinMissing(_("The PIN is not kept for this connection: enter it to sync."))
+        raise PinMissing(message("banking.fints.pin_not_kept"))
     return pin
 
 
@@ -189,9 +190,7 @@ def unseal(connection: BankConnection, what: str, sealed: bytes) -> bytes:
     try:
         return sealing.unseal(sealed, f"connection:{connection.pk}:{what}")
     except sealing.SecretRefused as error:
-        raise SecretUnusable(_("The saved secrets of this connection (%(what)s) were altered or "
-                               "sealed with another key, so they are not used. Enter the PIN "
-                               "again to reconnect.") % {"what": what}) from error
+        raise SecretUnusable(message("banking.fints.secret_unusable", what=what)) from error
 
 
 def public(connection: BankConnection) -> dict:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog
 from kassenwart.core.crash_points import crash_point
+from kassenwart.core.messages import message
 from kassenwart.core.models import User
 
 from . import client, dialogs
@@ -105,7 +106,7 @@ def order_send(connection: BankConnection, order: Order, *, user: User | None = 
             raise
         except client.BankError as error:
             fail(connection, error, user, via)
-            raise OrderNotSent(error.message) from error
+            raise OrderNotSent(error.said) from error
         finally:
             drop_handed_pin(connection)
         keep_client_state(connection, client_state)
@@ -129,7 +130,7 @@ def order_tan(connection: BankConnection, order: Order, *, tan: str) -> OrderSte
     with _resumed(connection, order.purpose, lambda parked: parked.challenge is not None) as (bank, parked, token):
         challenge = parked.challenge
         if challenge.decoupled and parked.polls >= MAX_DECOUPLED_POLLS:
-            raise OrderNotSent(_("The app confirmation did not arrive in time. Send the order again."))
+            raise OrderNotSent(message("banking.fints.app_confirmation_late"))
         again = partial(dialogs.keep, connection, token=token, purpose=order.purpose, login=parked.login)
         try:
             if parked.login:
@@ -201,7 +202,7 @@ def _transmit(bank: client.Session, order: Order) -> OrderStep:
     try:
         step = _step(send)
     except client.NotExecuted as held_back:
-        raise OrderNotSent(held_back.message) from held_back
+        raise OrderNotSent(held_back.said) from held_back
     crash_point("order.after_transmit")
     return step
 
@@ -211,7 +212,7 @@ def _step(call):
     try:
         return call()
     except (client.BankRefused, client.TanRequired, client.ProductRefused) as refused:
-        return client.OrderResult(accepted=False, said=refused.message)
+        return client.OrderResult(accepted=False, said=refused.said)
 
 
 def _park_step(connection, bank: client.Session, step: OrderStep, token: str, purpose: str) -> None:
@@ -227,8 +228,7 @@ def _resumed(connection: BankConnection, purpose: str, waits_for) -> Iterator[tu
     than a wrong TAN end it: `OrderNotSent` before the order left, `OutcomeUnknown` after."""
     paused = dialogs.live(connection)
     if paused is None or paused.purpose != purpose:
-        raise OrderNotSent(_("The bank ended the dialog (after 15 minutes without an answer). "
-                             "The order was not executed; send it again."))
+        raise OrderNotSent(message("banking.fints.order_dialog_ended"))
     token = paused.lock_token
     if not claim(connection, token, ORDER_TTL):
         raise ConnectionBusy(_("Another worker has taken over this connection."))
@@ -246,7 +246,7 @@ def _resumed(connection: BankConnection, purpose: str, waits_for) -> Iterator[tu
         raise
     except client.BankError as error:
         release(connection, token)
-        raise OrderNotSent(error.message) from error
+        raise OrderNotSent(error.said) from error
     keep_client_state(connection, client_state)
     if not PausedDialog.objects.filter(connection=connection).exists():
         release(connection, token)

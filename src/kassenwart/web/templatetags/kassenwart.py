@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from kassenwart.companies.permissions import allows
 from kassenwart.core.messages import amount as amount_text
+from kassenwart.core.messages import render
 from kassenwart.notifications.selectors import unread_count
 from kassenwart.reconciliation.reasons import worded as worded_reason
 
@@ -108,6 +109,15 @@ def nav_current(context, *prefixes: str) -> str:
     if name and any(name.startswith(prefix) for prefix in prefixes):
         return mark_safe('aria-current="page"')
     return ""
+
+
+@register.filter
+def worded(value: dict | str | None) -> str:
+    """A stored message (an order's note, the bank's words on it) in the reader's language and
+    number format; a text stored before messages as it is; nothing for nothing."""
+    if isinstance(value, dict):
+        return render(value)
+    return value or ""
 
 
 @register.filter
