@@ -9,6 +9,7 @@ from kassenwart import flows
 from kassenwart.banking import fints
 from kassenwart.banking.fints import client
 from kassenwart.banking.models import Balance, BankAccount, BankConnection, PausedDialog, StatementImport, Transaction
+from kassenwart.core.messages import render
 from kassenwart.core.models import AuditEvent
 from kassenwart.notifications.models import Notification
 from kassenwart.sandbox.scenarios import LOGIN
@@ -107,7 +108,7 @@ def test_wrong_pin_stops_with_a_clear_error_and_is_never_retried(connection, ban
     result = fints.connection_sync(connection)
     connection.refresh_from_db()
     assert result.state == connection.state == State.PIN_WRONG
-    assert "refused the PIN" in connection.last_error
+    assert "refused the PIN" in render(connection.last_error)
     assert connection.pin_sealed is None, "the wrong PIN is gone, so nothing can retry it"
     assert bank.customers[LOGIN].wrong_pins == 1
 
@@ -142,7 +143,7 @@ def test_an_unregistered_product_id_is_named_as_the_problem(make_connection, set
     else:  # the first contact: the bank refuses the synchronisation
         settings.CONFIG = unregistered
         connection = make_connection()
-        state, message = connection.state, connection.last_error
+        state, message = connection.state, render(connection.last_error)
     assert state == State.ERROR and "product id" in message and "KASSENWART_FINTS_PRODUCT_ID" in message
 
 
@@ -228,7 +229,7 @@ def test_a_dialog_the_bank_ended_needs_a_new_tan(connection, bank, admin):
     with pytest.raises(client.TanExpired):
         fints.tan_submit(connection, tan=TAN, user=admin)
     connection.refresh_from_db()
-    assert connection.state == State.NEEDS_TAN and "15 minutes" in connection.last_error
+    assert connection.state == State.NEEDS_TAN and "15 minutes" in render(connection.last_error)
     assert not PausedDialog.objects.exists() and not fints.is_busy(connection)
 
 

@@ -18,7 +18,7 @@ from kassenwart.banking import fints
 from kassenwart.banking.fints import client, orders
 from kassenwart.banking.models import BankAccount, BankConnection, PausedDialog, Transaction
 from kassenwart.core import workers
-from kassenwart.core.messages import render
+from kassenwart.core.messages import message, render
 from kassenwart.core.models import AuditEvent
 from kassenwart.payments import services, submission
 from kassenwart.payments.models import PaymentOrder
@@ -488,10 +488,11 @@ def test_only_its_creator_or_an_approver_submits_a_draft(company, member, make_u
 
 
 def test_a_connection_in_error_is_ok_again_once_the_bank_answers(approved, approver, connection):
-    BankConnection.objects.filter(pk=connection.pk).update(state=BankConnection.State.ERROR, last_error="timeout")
+    BankConnection.objects.filter(pk=connection.pk).update(state=BankConnection.State.ERROR,
+                                                           last_error=message("banking.as_written", text="timeout"))
     send(approved(), approver)
     connection.refresh_from_db()
-    assert (connection.state, connection.last_error) == (BankConnection.State.OK, "")
+    assert (connection.state, connection.last_error) == (BankConnection.State.OK, None)
 
 
 @contextmanager

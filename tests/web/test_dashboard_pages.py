@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kassenwart.banking.models import Balance, BankConnection
+from kassenwart.core.messages import message
 from kassenwart.dashboards.models import DashboardLayout
 from kassenwart.payments.models import PaymentOrder, Transfer
 
@@ -33,7 +34,7 @@ def book(company, db_rows, member):
     Transfer.objects.create(order=order, drafted_by=member, payee_name="Stahlhandel Nord",
                             iban="DE02120300000000202051", amount=Decimal("75.00"))
     BankConnection.objects.create(company=company, kind="fints", name="Hausbank", state="error",
-                                  last_error="Server nicht erreichbar")
+                                  last_error=message("banking.fints.tan_asked"))  # stored by an English worker
     return order
 
 
@@ -74,7 +75,7 @@ def test_the_member_sees_no_approvals_the_admin_the_failed_sync(book, member, ad
     assert reverse("payment_detail", args=[book.pk]) not in text  # they drafted it, and may not approve
     assert "widget-forecast" not in text  # not in a member's default
     text = client_for(admin).get(reverse("home")).content.decode()
-    assert "Synchronisierung von Hausbank fehlgeschlagen" in text and "Server nicht erreichbar" in text
+    assert "Synchronisierung von Hausbank fehlgeschlagen" in text and "Die Bank verlangt eine TAN." in text
     assert reverse("payment_detail", args=[book.pk]) in text
 
 

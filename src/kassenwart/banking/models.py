@@ -40,7 +40,8 @@ class BankConnection(models.Model):
     pin_until = models.DateTimeField(null=True, blank=True)  # a PIN handed to one sync expires
     client_state = models.BinaryField(null=True, editable=False)  # sealed: system id, BPD, UPD
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.NEW)
-    last_error = models.TextField(_("last error"), blank=True)
+    # What went wrong last, as a stored message (banking/wordings.py), worded for each reader
+    last_error = models.JSONField(_("last error"), null=True, blank=True)
     sync_interval_minutes = models.PositiveIntegerField(_("sync every (minutes)"), default=240)
     sync_enqueued_at = models.DateTimeField(null=True, blank=True)  # claimed by the schedule
     sync_queued = models.BooleanField(default=False)  # a person started a sync not done yet

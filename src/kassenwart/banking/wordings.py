@@ -93,6 +93,9 @@ define("banking.fints.pin_blocked", _("The bank has locked this online banking a
                                       "PINs). Unlock it with your bank, then enter the PIN again."))
 define("banking.fints.unreachable", _("The bank's FinTS server did not answer (%(error)s). Check the "
                                       "server URL; if it is right, the bank may be down for a while."))
+define("banking.fints.tan_asked", _("The bank asks for a TAN."))
+define("banking.fints.tan_asked_before_accounts", _("The bank asks for a TAN before it shows the accounts. Sync by "
+                                                    "hand from the connection page to give one."))
 define("banking.fints.tan_required", _("The bank asks for a TAN. Sync by hand from the connection page "
                                        "to give one."))
 define("banking.fints.tan_required_at_login", _("The bank asks for a TAN at login. Sync by hand from the "

@@ -18,6 +18,7 @@ from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Company, Role
 from kassenwart.companies.services import company_create, membership_set, user_create
 from kassenwart.companies.two_factor import authenticator_issue, authenticator_of, authenticator_secret
+from kassenwart.core.messages import render
 from kassenwart.core.models import User
 from kassenwart.demo import generator
 from kassenwart.receivables.services import invoice_import
@@ -112,7 +113,7 @@ def demo_connect_bank(company: Company, server: SandboxServer) -> fints.SyncResu
         )
         options = fints.connection_probe(connection, via="demo")
         if not options:
-            return fints.SyncResult(state=connection.state, message=connection.last_error)
+            return fints.SyncResult(state=connection.state, message=render(connection.last_error or {}))
         fints.connection_choose_tan(connection, method=options[0].method, via="demo")
     elif connection.server_url != info["url"]:
         fints.connection_set_server(connection, info["url"], via="demo")

@@ -70,7 +70,7 @@ def connection_probe(connection: BankConnection, *, user: User | None = None,
             connection.save(update_fields=["client_state", "tan_options", "tan_method"])
             record("connection.probed", connection, company=connection.company, user=user, via=via,
                    after={"tan_methods": [o.method for o in options]})
-            set_state(connection, State.NEW if connection.last_sync_at is None else connection.state, "", user, via)
+            set_state(connection, State.NEW if connection.last_sync_at is None else connection.state, None, user, via)
     return options
 
 

@@ -107,8 +107,8 @@ def is_busy(connection: BankConnection) -> bool:
 
 
 # -- state ---------------------------------------------------------------------------------
-def set_state(connection: BankConnection, state: str, error: str, user, via) -> None:
-    """Change state and last error (audited when they change)."""
+def set_state(connection: BankConnection, state: str, error: dict | None, user, via) -> None:
+    """Change state and last error, a stored message or None (audited when they change)."""
     before = {"state": connection.state, "last_error": connection.last_error}
     if before == {"state": state, "last_error": error}:
         return
@@ -128,7 +128,7 @@ def fail(connection: BankConnection, error: client.BankError, user, via) -> None
             BankConnection.objects.filter(pk=connection.pk).update(pin_sealed=None, pin_until=None)
             connection.pin_sealed = connection.pin_until = None
         drop_handed_pin(connection)
-        set_state(connection, state, error.message, user, via)
+        set_state(connection, state, error.said, user, via)
 
 
 # -- the PIN -------------------------------------------------------------------------------

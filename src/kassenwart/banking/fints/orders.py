@@ -111,7 +111,7 @@ def order_send(connection: BankConnection, order: Order, *, user: User | None = 
             drop_handed_pin(connection)
         keep_client_state(connection, client_state)
         if connection.state == State.ERROR:  # the bank answers again
-            set_state(connection, State.OK, "", user, via)
+            set_state(connection, State.OK, None, user, via)
     return step
 
 

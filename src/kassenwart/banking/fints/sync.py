@@ -23,7 +23,7 @@ from kassenwart.banking.models import Balance, BankAccount, BankConnection, Paus
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Role
 from kassenwart.core.audit import record
-from kassenwart.core.messages import message
+from kassenwart.core.messages import message, render
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
@@ -102,7 +102,7 @@ def _sync(connection: BankConnection, interactive: bool, user: User | None, via:
             connection.last_sync_at = timezone.now()
             connection.save(update_fields=["client_state", "last_sync_at"])
             drop_handed_pin(connection)
-            set_state(connection, State.OK, "", user, via)
+            set_state(connection, State.OK, None, user, via)
             record("connection.synced", connection, company=connection.company, user=user, via=via,
                    after={"added": result.added, "accounts": result.accounts,
                           "accounts_created": result.accounts_created, "warnings": result.warnings[:20]})
@@ -191,18 +191,17 @@ def _stop_for_tan(connection, bank: client.Session, challenge: client.Challenge,
     client_state = bank.client_state()
     if interactive:
         dialogs.keep(connection, bank.pause(), token, challenge=challenge)
-        message = _("The bank asks for a TAN.")
+        said = message("banking.fints.tan_asked")
     else:
-        message = _("The bank asks for a TAN before it shows the accounts. Sync by hand from the "
-                    "connection page to give one.")
+        said = message("banking.fints.tan_asked_before_accounts")
     with transaction.atomic():
         connection.client_state = seal(connection, "client", client_state)
         connection.save(update_fields=["client_state"])
         drop_handed_pin(connection)
-        set_state(connection, State.NEEDS_TAN, message, user, via)
+        set_state(connection, State.NEEDS_TAN, said, user, via)
         if not interactive:
             _ask_admins_for_tan(connection)
-    return SyncResult(state=State.NEEDS_TAN, message=message)
+    return SyncResult(state=State.NEEDS_TAN, message=render(said))
 
 
 def _ask_admins_for_tan(connection: BankConnection) -> None:
