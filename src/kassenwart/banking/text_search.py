@@ -140,11 +140,13 @@ def matching(company_id: int, texts: list[str], amounts: list[tuple[Decimal, Dec
     if connection.vendor == "sqlite":
         # CROSS JOIN: SQLite's way of saying "the index's hits first, then their rows"; the
         # rows after the watermark, not indexed yet, are read one by one (the index and the
-        # watermark read in one statement, so from one snapshot)
+        # watermark read in one statement, so from one snapshot), found by their ids: the
+        # unary + keeps SQLite off the company's index, which would walk all of the company's
+        # rows to find the few after the watermark (100 ms instead of 0.1 at 1,000,000)
         contains = " OR ".join(f"instr({FOLD_FUNCTION}({joined('')}), %s) > 0" for _text in texts)
         parts = [f"SELECT t.id FROM {TABLE} f CROSS JOIN banking_transaction t ON t.id = f.rowid "
                  f"WHERE f.{TABLE} MATCH %s AND t.company_id = %s",
-                 f"SELECT id FROM banking_transaction WHERE id > {WATERMARK} AND company_id = %s AND ({contains})"]
+                 f"SELECT id FROM banking_transaction WHERE id > {WATERMARK} AND +company_id = %s AND ({contains})"]
         params: list = [" OR ".join(_phrase(text) for text in texts), company_id, company_id]
         params += [fold(text) for text in texts]
         for low, high in amounts:
