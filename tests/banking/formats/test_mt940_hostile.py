@@ -62,8 +62,11 @@ def test_the_statement_line_reads_as_the_library_patterns_read_it(start, rest):
 
 def test_an_unreadable_line_does_not_reach_the_log(caplog):
     """The library logs a value it cannot read in full at ERROR, and every value it reads
-    at DEBUG: names and remittance texts would be in the server's log."""
+    at DEBUG: names and remittance texts would be in the server's log, also when an
+    operator sets the library's loggers to DEBUG."""
     caplog.set_level(logging.DEBUG)
+    for name in ("mt940", "mt940.tags", "mt940.tags.TransactionDetails", "mt940.tags.Statement"):
+        caplog.set_level(logging.DEBUG, logger=name)
     readable = mt940_file(":20:X", ":25:DE89370400440532013000", ":28C:/1" + CANARY,
                           ":60F:C261201EUR0,00", ":61:2612011201C1,00NTRFNONREF",
                           f":86:166?00GUTSCHRIFT?20SVWZ+{CANARY}?32{CANARY} GmbH", ":62F:C261201EUR1,00")

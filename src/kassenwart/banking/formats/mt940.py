@@ -67,8 +67,11 @@ ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 # The library logs every value it reads at DEBUG and every value it cannot read in full at
 # ERROR: names and remittance texts would reach the server's log (a 2-minute fuzz run wrote
 # 10 MB). What it could say, the refusal or warning here says with the line. Its tags log to
-# children of this logger, which take their level from it.
+# children of this logger, which take their level from it; and each of its loggers drops
+# every record, so that a level an operator sets on one of them lets nothing through either.
 logging.getLogger("mt940").setLevel(logging.CRITICAL + 1)
+for _name in [name for name in logging.Logger.manager.loggerDict if name.split(".")[0] == "mt940"]:
+    logging.getLogger(_name).addFilter(lambda record: False)
 
 # A tag at the start of a line; ":\n86:" (colon alone on a line) occurs too.
 _TAG = re.compile(r"^:\n?(?P<full>(?P<id>\d{2}|NS)[A-Z]?):", re.MULTILINE)
