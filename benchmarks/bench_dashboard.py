@@ -118,6 +118,7 @@ def fill(transactions: int) -> dict:
     from kassenwart.core.bulk import insert_rows
     from kassenwart.dashboards.monthly import summary_refresh
     from kassenwart.receivables.models import Customer, Invoice
+    from kassenwart.reconciliation import matched_days
     from kassenwart.reconciliation.models import Match, TransactionState
 
     rng = random.Random(f"bench_dashboard {transactions}")
@@ -189,6 +190,7 @@ def fill(transactions: int) -> dict:
     insert_rows(TransactionState, ["transaction", "status"],
                 [(pk, "matched" if pk in taken else "open") for pk in credits],
                 same={"company": company.pk, "suggestions": [], "note": "", "ignore_reason": None, "updated_at": now})
+    matched_days.rebuild(company)  # what the services keep as they match
     invoices_done = time.perf_counter()
     summary_refresh(company)  # what the worker's clock does within a minute of an import
     text_search.index_new()  # what the import's text_index_task does after the commit

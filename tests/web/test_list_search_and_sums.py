@@ -113,26 +113,27 @@ def test_the_kept_sums_are_the_sums_of_the_rows(book, company, db_rows):
 
 @pytest.fixture
 def matches(book, company):
-    """Every third transaction matched, one of them twice; every fifth of those undone. Returns
-    the transactions an active match took."""
-    from django.utils import timezone
+    """Every third payment received matched, one of them in part; every fifth of those open
+    again (undone). Returns the matched ones. The states are written here, so the kept days
+    are summed anew (the services keep them: tests/reconciliation/test_matched_days.py)."""
+    from kassenwart.reconciliation import matched_days
+    from kassenwart.reconciliation.models import TransactionState
 
-    from kassenwart.reconciliation.models import Match
-
-    for n, tx in enumerate(Transaction.objects.filter(company=company).order_by("pk")[::3]):
-        Match.objects.create(company=company, transaction=tx, kind="manual",
-                             undone_at=timezone.now() if n % 5 == 4 else None)
-        if n == 1:
-            Match.objects.create(company=company, transaction=tx, kind="manual")
-    return set(Match.objects.filter(company=company, undone_at__isnull=True).values_list("transaction_id", flat=True))
+    credits = Transaction.objects.filter(company=company, amount__gt=0).order_by("pk")
+    for n, tx in enumerate(credits[::3]):
+        status = "open" if n % 5 == 4 else "partially_matched" if n == 1 else "matched"
+        TransactionState.objects.create(company=company, transaction=tx, status=status)
+    matched_days.rebuild(company)
+    return set(TransactionState.objects.filter(company=company, status__in=matched_days.TAKEN)
+               .values_list("transaction_id", flat=True))
 
 
 def _in_2025_h2(tx) -> bool:
     return tx.booking_date is not None and date(2025, 6, 1) <= tx.booking_date <= date(2025, 12, 31)
 
 
-# Each query of the list, and which rows a plain reading finds for it (active: the rows an
-# active match took).
+# Each query of the list, and which rows a plain reading finds for it (active: the payments
+# matched in full or in part).
 LIST_QUERIES = {
     "": lambda tx, company, active: True,
     "?direction=credit": lambda tx, company, active: tx.amount > 0,

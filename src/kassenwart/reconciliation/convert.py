@@ -18,7 +18,7 @@ INVOICE_COLUMNS = (
 TRANSACTION_COLUMNS = (
     "pk", "amount", "currency", "booking_date", "counterparty_name", "counterparty_iban",
     "remittance", "structured_reference", "end_to_end_id", "transaction_code", "dk_code",
-    "return_reason", "reversal",
+    "return_reason", "reversal", "account_id",
 )
 
 
@@ -35,7 +35,7 @@ def engine_invoice(row: tuple) -> engine.Invoice:
 def engine_transaction(row: tuple) -> engine.Transaction:
     """A transaction from its TRANSACTION_COLUMNS."""
     (pk, amount, currency, booked, name, iban, remittance, reference, end_to_end_id,
-     code, dk_code, return_reason, reversal) = row
+     code, dk_code, return_reason, reversal, _account) = row
     if dk_code:
         code = f"{code}+{dk_code}"
     if return_reason or reversal:

@@ -28,7 +28,7 @@ from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_status
-from kassenwart.reconciliation import engine
+from kassenwart.reconciliation import engine, matched_days
 from kassenwart.reconciliation.convert import (
     INVOICE_COLUMNS,
     TRANSACTION_COLUMNS,
@@ -38,6 +38,7 @@ from kassenwart.reconciliation.convert import (
     engine_transaction,
     proposal_as_json,
 )
+from kassenwart.reconciliation.matched_days import TAKEN, Place
 from kassenwart.reconciliation.models import (
     Allocation,
     LearnedPayer,
@@ -117,9 +118,12 @@ def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
 
 def _match_and_save(company: Company, config: engine.MatchingConfig, via: str) -> RunResult:
     invoices = [engine_invoice(row) for row in _open_invoices(company)]
-    credits = [engine_transaction(row) for row in _open_credits(company)]
+    rows = list(_open_credits(company))
+    credits = [engine_transaction(row) for row in rows]
     decisions = engine.reconcile(invoices, credits, config, engine_knowledge(company))
-    run = _Run(company, invoices, via)
+    # where each payment is kept among the matched days: (pk, amount, currency, booked, ..., account)
+    places = {row[0]: Place(row[-1], row[2], row[3], row[1]) for row in rows}
+    run = _Run(company, invoices, places, via)
     for decision in decisions:
         run.take(decision)
     return run.save()
@@ -139,8 +143,8 @@ def _open_credits(company: Company):
 class _Run:
     """One run's changes, collected as plain rows and written with a few bulk statements."""
 
-    def __init__(self, company: Company, invoices: list[engine.Invoice], via: str):
-        self.company, self.via = company, via
+    def __init__(self, company: Company, invoices: list[engine.Invoice], places: Mapping[int, Place], via: str):
+        self.company, self.via, self.places = company, via, places
         self.invoices = {int(inv.id): inv for inv in invoices}
         self.open_amounts = {pk: inv.open_amount for pk, inv in self.invoices.items()}
         self.changed_invoices: set[int] = set()
@@ -171,6 +175,8 @@ class _Run:
         self._save_states(now)
         self._save_matches(now)
         self._save_invoices(now)
+        # every payment the run matched was open (the run takes no partly matched one)
+        matched_days.count(self.company.pk, (self.places[tx_id] for tx_id, *_rest in self.matches), sign=1)
         return self.result
 
     def _save_states(self, now) -> None:
@@ -296,6 +302,14 @@ def _state_for(company: Company, tx: Transaction) -> TransactionState:
     return state
 
 
+def _set_status(company: Company, state: TransactionState, tx: Transaction, status: str) -> None:
+    """Give the payment its new state (saved by the caller), and the matched days with it."""
+    was, now = state.status in TAKEN, status in TAKEN
+    state.status = status
+    if was != now:
+        matched_days.count(company.pk, [Place.of(tx)], sign=1 if now else -1)
+
+
 def _active_total(tx: Transaction) -> Decimal:
     applied = Allocation.objects.filter(match__transaction=tx, match__undone_at__isnull=True)
     return quantize(applied.aggregate(total=Sum("amount"))["total"])
@@ -364,7 +378,8 @@ def match_create(
         _apply(invoice, amount + write_off)
         invoice.save(update_fields=["open_amount", "status", "updated_at"])
     Allocation.objects.bulk_create(rows)
-    state.status = TransactionState.Status.MATCHED if total == available else TransactionState.Status.PARTIALLY_MATCHED
+    _set_status(company, state, tx,
+                TransactionState.Status.MATCHED if total == available else TransactionState.Status.PARTIALLY_MATCHED)
     state.save(update_fields=["status", "updated_at"])
     if not crossing:
         _learn(company, tx, [r.invoice for r in rows], match)
@@ -465,7 +480,8 @@ def match_undo(company: Company, match: Match, *, user: User | None, via: str = 
     match.undone_by = user
     match.save(update_fields=["undone_at", "undone_by"])
     state = _state_for(company, match.transaction)
-    state.status = TransactionState.Status.PARTIALLY_MATCHED if _active_total(match.transaction) else TransactionState.Status.OPEN
+    _set_status(company, state, match.transaction, TransactionState.Status.PARTIALLY_MATCHED
+                if _active_total(match.transaction) else TransactionState.Status.OPEN)
     state.save(update_fields=["status", "updated_at"])
     _remember_undone(company, match, allocations, user)
     _unlearn(company, match)
@@ -571,7 +587,8 @@ def debit_collected(company: Company, tx: Transaction, invoice: Invoice, *, mand
     rows = [Allocation.objects.create(match=match, invoice=invoice, amount=amount, write_off=ZERO)]
     _apply(invoice, amount)
     invoice.save(update_fields=["open_amount", "status", "updated_at"])
-    state.status = TransactionState.Status.MATCHED if amount == available else TransactionState.Status.PARTIALLY_MATCHED
+    _set_status(company, state, tx,
+                TransactionState.Status.MATCHED if amount == available else TransactionState.Status.PARTIALLY_MATCHED)
     state.suggestions = []
     state.save(update_fields=["status", "suggestions", "updated_at"])
     _match_event(company, match, rows, "match.debit_collected", None, via).save()
@@ -588,7 +605,8 @@ def debit_returned(company: Company, credit: Transaction, *, code: str, via: str
         match_undo(company, match, user=None, via=via)
     state = _state_for(company, credit)
     before = {"status": state.status}
-    state.status, state.ignore_reason = TransactionState.Status.IGNORED, app_reason("debit_returned", code=code)
+    _set_status(company, state, credit, TransactionState.Status.IGNORED)
+    state.ignore_reason = app_reason("debit_returned", code=code)
     state.suggestions = []
     state.save(update_fields=["status", "ignore_reason", "suggestions", "updated_at"])
     record("transaction.ignored", state, company=company, user=None, via=via, before=before,

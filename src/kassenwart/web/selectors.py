@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from kassenwart.banking.models import Transaction
-from kassenwart.banking.selectors import CREDIT, DEBIT, transaction_search
+from kassenwart.banking.selectors import transaction_search
 from kassenwart.core.money import AmountRange, quantize
 from kassenwart.receivables.models import Invoice
 from kassenwart.receivables.selectors import invoice_search
 from kassenwart.reconciliation import selectors
+from kassenwart.reconciliation.matched_days import TAKEN
 from kassenwart.reconciliation.models import Allocation, Match, MatchingConfig, TransactionState
 from kassenwart.web.suggestions import SHOWN, Suggestion
 from kassenwart.web.suggestions import build as build_suggestions
@@ -31,34 +32,13 @@ OPEN_INVOICES = [Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID]
 
 
 def transaction_list_search(company, *, matched: str | None = None, **filters) -> QuerySet[Transaction]:
-    """The transactions list: the banking search, and whether an active match took the
-    payment (`matched="matched"`) or none did (`"unmatched"`)."""
+    """The transactions list: the banking search, and whether the payment is matched, in full
+    or in part (`matched="matched"`), or not (`"unmatched"`): the rows matched_days keeps."""
     found = transaction_search(company, **filters)
     if matched in (MATCHED, UNMATCHED):
-        active = Exists(Match.objects.filter(transaction=OuterRef("pk"), undone_at__isnull=True))
-        found = found.filter(active if matched == MATCHED else ~active)
+        taken = Q(state__status__in=TAKEN)
+        found = found.filter(taken if matched == MATCHED else ~taken)
     return found
-
-
-def matched_transactions(company, *, account_id: int | None = None, direction: str | None = None,
-                         date_from: date | None = None, date_to: date | None = None) -> QuerySet[Transaction]:
-    """The transactions an active match took, of an account (or all), money in or out, booked
-    between the dates: the rows of `transaction_list_search(matched="matched")` with these
-    filters, but read from the company's matches (as many rows as matches) instead of asking
-    every transaction whether a match took it. For sums: unordered."""
-    active = Match.objects.filter(company=company, undone_at__isnull=True).values("transaction_id")
-    found = Transaction.objects.filter(pk__in=active)  # the company is kept by the matches
-    if account_id is not None:
-        found = found.filter(account_id=account_id)
-    if direction == CREDIT:
-        found = found.filter(amount__gt=0)
-    elif direction == DEBIT:
-        found = found.filter(amount__lt=0)
-    if date_from is not None:
-        found = found.filter(booking_date__gte=date_from)
-    if date_to is not None:
-        found = found.filter(booking_date__lte=date_to)
-    return found.order_by()
 
 
 # The orderings of the open and matched lists, by their payment; each ends in a unique key.

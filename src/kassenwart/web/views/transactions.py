@@ -3,7 +3,9 @@ from django.utils.translation import gettext as _
 
 from kassenwart.banking import selectors
 from kassenwart.banking.models import PendingTransaction, Transaction
+from kassenwart.banking.selectors import DEBIT
 from kassenwart.dashboards.monthly import booked_sums
+from kassenwart.reconciliation.matched_days import matched_sums
 from kassenwart.web import selectors as web_selectors
 from kassenwart.web.decorators import company_required
 from kassenwart.web.forms import TransactionFilterForm
@@ -25,8 +27,9 @@ def _sums(request, form, found) -> list[CurrencySum]:
     """The count and sums of the filtered list: from the kept daily sums when only account,
     direction and dates filter it (the list of every transaction would otherwise sum a
     million rows), else from the rows the other filters leave, found by an index. Matched
-    or not: the matched rows are found from the matches, the others are the kept sums less
-    those (asking each of a million transactions whether a match took it: 18 s on SQLite)."""
+    or not: the matched payments are kept summed per day too (reconciliation.matched_days;
+    summing the 350,000 matched of a million transactions took 0.3 s), the others are the
+    kept sums less those."""
     filters = form.filters()
     matched = filters["matched"]
     if not all(name in KEPT_FILTERS or name == "matched" or value in (None, "") for name, value in filters.items()):
@@ -36,7 +39,11 @@ def _sums(request, form, found) -> list[CurrencySum]:
     kept = [CurrencySum(s.currency, s.count, s.total) for s in booked_sums(request.company, **kept_filters)]
     if matched not in (web_selectors.MATCHED, web_selectors.UNMATCHED):
         return kept
-    taken = currency_sums(web_selectors.matched_transactions(request.company, **kept_filters))
+    if filters["direction"] == DEBIT:  # only money in is matched
+        taken = []
+    else:
+        dates = {"account_id": filters["account_id"], "date_from": filters["date_from"], "date_to": filters["date_to"]}
+        taken = [CurrencySum(s.currency, s.count, s.total) for s in matched_sums(request.company, **dates)]
     return taken if matched == web_selectors.MATCHED else _less(kept, taken)
 
 
