@@ -44,7 +44,7 @@ class TransactionState(models.Model):
         IGNORED = "ignored", _("not an invoice payment")
 
     transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, primary_key=True, related_name="state")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)  # see Meta
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     # The engine's ranked proposals: [{"allocations": {invoice_id: "12.00"}, "confidence": 0.9,
     # "reasons": [...], "write_off": "0.00", "surplus": "0.00"}]
@@ -85,18 +85,20 @@ class Match(models.Model):
         AUTO = "auto", _("automatic")
         MANUAL = "manual", _("by hand")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    # Indexes cost every match a run writes (tens of thousands): the company is found by the
+    # index below, which leads with it; the people only when one is deleted (rare; a scan then).
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="matches")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     confidence = models.FloatField(null=True)
     reasons = models.JSONField(default=list)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:
