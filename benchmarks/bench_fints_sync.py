@@ -25,8 +25,10 @@ Goal: the first sync of 10,000 bookings under 10 s.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -103,7 +105,8 @@ def library_read(info: dict, method: str, state: bytes | None) -> tuple[int, byt
 
 
 def measure(bookings: int, new: int, page_size: int) -> dict:
-    os.environ["KASSENWART_DATA_DIR"] = tempfile.mkdtemp(prefix="kassenwart-bench-fints-")
+    os.environ["KASSENWART_DATA_DIR"] = folder = tempfile.mkdtemp(prefix="kassenwart-bench-fints-")
+    atexit.register(shutil.rmtree, folder, True)  # this process's own data directory
     os.environ["DATABASE_URL"] = ""
     harness.django_ready()
     from kassenwart.banking import fints

@@ -38,6 +38,7 @@ Goals: the whole import within 3x the C-level floor (medians); the import's memo
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -154,7 +155,7 @@ def main() -> None:
     parser.add_argument("--runs", type=harness.runs_argument, default=3, help="rounds (at least 3)")
     parser.add_argument("--quick", action="store_true", help="10,000 entries, for a smoke run")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    parser.add_argument("--keep", action="store_true", help="keep the generated file")
+    parser.add_argument("--keep", action="store_true", help="keep the generated file and the runs' data directories")
     parser.add_argument("--step", choices=[*STEPS, *DATABASE_STEPS], help=argparse.SUPPRESS)
     parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -189,7 +190,7 @@ def main() -> None:
         print(f"round {round_number} done, {harness.load()}", flush=True)
     _print(runs, entries)
     if not args.keep:
-        path.unlink()
+        shutil.rmtree(work)  # the file and every run's data directory
     harness.closing()
 
 

@@ -143,9 +143,9 @@ def main() -> None:
     results: dict[int, list[dict]] = {size: [] for size in sizes}
     for round_number in range(1, args.runs + 1):
         for size in sizes:
-            env = {"KASSENWART_DATA_DIR": tempfile.mkdtemp(prefix="kassenwart-bench-pipe-"), "DATABASE_URL": ""}
-            with harness.scratch_database("kassenwart_bench_pipe") if args.postgres else nullcontext("") as url:
-                env["DATABASE_URL"] = url
+            with (tempfile.TemporaryDirectory(prefix="kassenwart-bench-pipe-") as folder,
+                  harness.scratch_database("kassenwart_bench_pipe") if args.postgres else nullcontext("") as url):
+                env = {"KASSENWART_DATA_DIR": folder, "DATABASE_URL": url}
                 results[size].append(harness.child(__file__, ["--child", str(size)], env))
         print(f"round {round_number} done, {harness.load()}", flush=True)
     for runs in results.values():
