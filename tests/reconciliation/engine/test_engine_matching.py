@@ -79,6 +79,23 @@ def test_a_typo_from_an_unknown_payer_is_only_suggested():
     assert suggested(decision)[0] == {"RE-2026-02345"}
 
 
+# Numbers given in sequence: one typing error away from a number there is another open one.
+WRITTEN = invoice("RE-2026-02382", "27.85", **ACME)
+NEIGHBOUR = invoice("RE-2026-02384", "35.77", **ACME)
+
+
+def test_a_number_written_exactly_is_that_invoice_overpaid_not_a_neighbour_less_a_fee():
+    decision = one(books(WRITTEN, NEIGHBOUR), payment("30.00", "Rg.Nr. RE-2026-02382", counterparty_iban=IBAN))
+    assert auto_ids(decision) == {"RE-2026-02382"}
+    assert decision.match.surplus == Decimal("2.15")
+
+
+def test_a_number_written_exactly_is_a_neighbours_typo_when_the_neighbours_amount_is_paid():
+    decision = one(books(WRITTEN, NEIGHBOUR), payment("35.77", "Rg.Nr. RE-2026-02382", counterparty_iban=IBAN))
+    assert auto_ids(decision) == {"RE-2026-02384"}
+    assert "invoice number RE-2026-02384 in remittance, 1 wrong digit" in decision.match.reasons
+
+
 @pytest.mark.parametrize(
     ("numbers", "target", "remittance"),
     [

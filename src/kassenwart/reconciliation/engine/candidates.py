@@ -220,8 +220,13 @@ def _read_typos(
 ) -> None:
     """Invoice numbers one typing error away from a number in the text, among the invoices
     that could be meant: those of the identified customers or, when the payer is unknown,
-    those of exactly this amount."""
+    those of exactly this amount. A number written exactly as an invoice still open is
+    read as another invoice's mistyped number only when the amount is that invoice's open
+    amount to the cent: with numbers given in sequence, one typing error away from a number
+    there is almost always another open invoice, and "RE-2026-02382" on 30.00 for 02382
+    (27.85 open) is that invoice overpaid, not 02384 (35.77) less a fee."""
     sources = list(dict.fromkeys(evidence.typo_sources))
+    written = [s for s in sources if _names_open(s, index, open_amounts)]
     targets = [i for c in evidence.customers for i in index.by_customer.get(c, ())[:_MAX_SCANNED]]
     if not targets:
         same_amount = index.by_amount.get(tx.amount, ())
@@ -230,12 +235,17 @@ def _read_typos(
         if open_amounts[invoice_id] == 0 or invoice_id in evidence.refs:
             continue
         key = index.keys[invoice_id]
+        exact = open_amounts[invoice_id] == tx.amount
         for source in sources:
             what = typo(source, key)
-            if what:
+            if what and (exact or source not in written):
                 number = index.invoices[invoice_id].number
                 evidence.add_ref(invoice_id, RefHit(TYPO, _invoice_number(number, [what])))
                 break
+
+
+def _names_open(text: str, index: Index, open_amounts: Mapping[str, Decimal]) -> bool:
+    return any(open_amounts[invoice_id] != 0 for invoice_id in index.by_spelling.get(text, ()))
 
 
 def _similar_names(
