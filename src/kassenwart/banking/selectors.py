@@ -172,6 +172,23 @@ def transaction_search(
     return queryset.select_related("account").order_by(*ordering)
 
 
+def days_and_undated(days: QuerySet, undated: QuerySet[Transaction], *, account_id: int | None = None,
+                     date_from: date | None = None, date_to: date | None = None) -> tuple[QuerySet, QuerySet]:
+    """Sums kept per account and booking day (rows with `account_id` and `day`) and the
+    transactions they leave out for having no booking date, filtered alike: of an account (or
+    all), booked between the dates (both included); those without a date only when no date
+    is asked for. The kept sums of the transaction list (dashboards.monthly, matched_days)."""
+    if date_from is not None or date_to is not None:
+        undated = undated.none()
+    if account_id is not None:
+        days, undated = days.filter(account_id=account_id), undated.filter(account_id=account_id)
+    if date_from is not None:
+        days = days.filter(day__gte=date_from)
+    if date_to is not None:
+        days = days.filter(day__lte=date_to)
+    return days, undated.filter(booking_date__isnull=True)
+
+
 def pending_search(
     company: Company,
     *,

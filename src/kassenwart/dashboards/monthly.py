@@ -23,7 +23,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
-from kassenwart.banking.selectors import CREDIT, DEBIT
+from kassenwart.banking.selectors import CREDIT, DEBIT, days_and_undated
 from kassenwart.companies.models import Company
 from kassenwart.core.money import quantize
 from kassenwart.dashboards.models import DailyFlow, FlowSummary, MonthlyFlow, SummedImport
@@ -60,16 +60,9 @@ def booked_sums(company: Company, *, account_id: int | None = None, direction: s
     (both included; without a date also those with no booking date): the exact sums of
     `transaction_search` with the same filters, from the kept days."""
     current = FlowSummary.objects.filter(company=company).only("since").first()
-    days = _summary(company, current.since if current else _first_month()).days.all()
-    undated = Transaction.objects.none()
-    if date_from is None and date_to is None:
-        undated = Transaction.objects.filter(company=company, booking_date__isnull=True)
-    if account_id is not None:
-        days, undated = days.filter(account_id=account_id), undated.filter(account_id=account_id)
-    if date_from is not None:
-        days = days.filter(day__gte=date_from)
-    if date_to is not None:
-        days = days.filter(day__lte=date_to)
+    days, undated = days_and_undated(
+        _summary(company, current.since if current else _first_month()).days.all(),
+        Transaction.objects.filter(company=company), account_id=account_id, date_from=date_from, date_to=date_to)
     count, money = {CREDIT: ("credits", Sum("credit_total")), DEBIT: ("debits", Sum(F("total") - F("credit_total")))
                     }.get(direction, ("count", Sum("total")))
     rows = days.order_by().values("currency").annotate(rows=Sum(count), money=money)

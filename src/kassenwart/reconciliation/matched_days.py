@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from kassenwart.banking.models import Transaction
+from kassenwart.banking.selectors import days_and_undated
 from kassenwart.core.money import quantize
 from kassenwart.reconciliation.models import MatchedDay, TransactionState
 
@@ -88,16 +89,10 @@ def matched_sums(company, *, account_id: int | None = None, date_from: date | No
     """How many matched payments, and how much money, per currency, of an account (or all),
     booked between the dates (both included; without a date also those with no booking
     date): from the kept days."""
-    days = MatchedDay.objects.filter(company=company)
-    undated = Transaction.objects.none()
-    if date_from is None and date_to is None:
-        undated = Transaction.objects.filter(company=company, booking_date__isnull=True, state__status__in=TAKEN)
-    if account_id is not None:
-        days, undated = days.filter(account_id=account_id), undated.filter(account_id=account_id)
-    if date_from is not None:
-        days = days.filter(day__gte=date_from)
-    if date_to is not None:
-        days = days.filter(day__lte=date_to)
+    days, undated = days_and_undated(
+        MatchedDay.objects.filter(company=company),
+        Transaction.objects.filter(company=company, state__status__in=TAKEN),
+        account_id=account_id, date_from=date_from, date_to=date_to)
     sums: dict[str, list] = {}
     for row in days.order_by().values("currency").annotate(rows=Sum("count"), cents=Sum("total_cents")):
         sums[row["currency"]] = [row["rows"], Decimal(row["cents"]) * CENT]
