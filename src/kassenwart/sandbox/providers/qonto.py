@@ -1,0 +1,3 @@
+"""(written next)"""
+class QontoApi:
+    pass
