@@ -7,7 +7,10 @@ not in a person's request; a read adds whatever is still missing, so what it sho
 complete (every transaction belongs to the import it was committed with, and transactions
 are append-only, so nothing summed before ever changes, whatever order imports commit in). A
 new set of own IBANs, or an older first month than summed, sums again from scratch: the
-first read after an account was added scans the company's transactions once."""
+first read after an account was added scans the company's transactions once. The same holds
+for a transfer between own accounts that no IBAN reveals (a payment provider's payout paired
+with its bank credit, reconciliation/transfers.py): neither side is money in or out, and a
+new pair sums again; a payout on the provider account is never counted, paired or not."""
 
 from __future__ import annotations
 
@@ -23,10 +26,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
+from kassenwart.banking.providers import PAYOUT
 from kassenwart.banking.selectors import CREDIT, DEBIT
 from kassenwart.companies.models import Company
 from kassenwart.core.money import quantize
 from kassenwart.dashboards.models import DailyFlow, FlowSummary, MonthlyFlow, SummedImport
+from kassenwart.reconciliation.models import InternalTransfer
 
 ZERO = Decimal("0.00")
 IMPORTS_PER_QUERY = 500  # import ids in one IN (...): well inside SQLite's limit of parameters
@@ -114,7 +119,9 @@ def _new_imports(company: Company, summary: FlowSummary | None) -> list[int]:
 def _summary(company: Company, since: date) -> FlowSummary:
     """The company's summary from `since` on, with every committed import in it."""
     ibans = own_ibans(company)
-    key = hashlib.sha256("\n".join(ibans).encode()).hexdigest()
+    pairs = InternalTransfer.objects.filter(company=company).count()
+    parts = [*ibans, f"internal transfers: {pairs}"] if pairs else ibans  # keys summed before stay the same
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     current = FlowSummary.objects.filter(company=company).first()
     if current is not None and not _outdated(current, key, since) and not _new_imports(company, current):
         return current
@@ -148,6 +155,7 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 def _add(summary: FlowSummary, company: Company, ibans: list[str], imports: list[int]) -> None:
     """Add the transactions of `imports` to the months and days."""
     external = ~Q(counterparty_iban__in=ibans) if ibans else Q()
+    external &= ~Q(transaction_code=PAYOUT) & ~Exists(InternalTransfer.objects.filter(incoming=OuterRef("pk")))
     returned = ~Q(return_reason="")
     existing = {(f.account_id, f.currency, f.month): f for f in summary.months.all()}
     touched = {}

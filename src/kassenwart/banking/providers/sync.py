@@ -140,7 +140,7 @@ def _sync(connection: BankConnection, user, via, now: datetime) -> ProviderSyncR
         said = message(error.key, **error.params)
         # Refused credentials stop the schedule (state error) until a person gives new ones;
         # a rate limit or an outage keeps it (the next interval tries again).
-        state = connection.state if error.retry_later and connection.state == State.OK else State.ERROR
+        state = connection.state if error.retry_later and connection.state in (State.OK, State.NEW) else State.ERROR
         set_state(connection, state, said, user, via)
         return ProviderSyncResult(state=connection.state, error=said)
     result = ProviderSyncResult(state=State.OK, accounts=len(fetched))
