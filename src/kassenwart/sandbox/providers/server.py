@@ -132,8 +132,9 @@ def serve(provider: str, *, host: str = "127.0.0.1", port: int = 0, out=None) ->
 
     api = APIS[provider].demo()
     server = ProviderServer(api, host, port)
-    print(json.dumps({"provider": provider, "url": server.url, "credentials": api.credentials}),
-          file=out or sys.stdout, flush=True)
+    out = out or sys.stdout
+    out.write(json.dumps({"provider": provider, "url": server.url, "credentials": api.credentials}) + "\n")
+    out.flush()
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:
