@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +14,7 @@ from kassenwart import flows
 from kassenwart.banking import fints
 from kassenwart.banking.formats.camt_writer import write_camt
 from kassenwart.banking.models import BankConnection
+from kassenwart.banking.providers.sync import provider_connect, provider_sync
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.models import Company, Role
 from kassenwart.companies.services import company_create, membership_set, user_create
@@ -25,6 +26,9 @@ from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.services import reconcile_company
 from kassenwart.sandbox import DEMO_PORT
 from kassenwart.sandbox.bank import Settings as SandboxSettings
+from kassenwart.sandbox.providers import APIS as PROVIDER_APIS
+from kassenwart.sandbox.providers import DEMO_PORTS as PROVIDER_PORTS
+from kassenwart.sandbox.providers import ProviderServer
 from kassenwart.sandbox.scenarios import demo_bank
 from kassenwart.sandbox.server import SandboxServer
 
@@ -121,6 +125,47 @@ def demo_connect_bank(company: Company, server: SandboxServer) -> fints.SyncResu
     if synced.added:
         flows.after_import(company.pk)
     return synced
+
+
+def providers_start() -> dict[str, ProviderServer]:
+    """The PayPal, Qonto and Stripe simulators in threads of this process, each on its demo
+    port or, if taken, any free one."""
+    servers = {}
+    for provider, api in PROVIDER_APIS.items():
+        try:
+            server = ProviderServer(api.demo(), port=PROVIDER_PORTS[provider])
+        except OSError:
+            server = ProviderServer(api.demo(), port=0)
+        servers[provider] = server.start()
+    return servers
+
+
+@dataclass
+class ProvidersResult:
+    accounts: int = 0
+    added: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def demo_connect_providers(company: Company, servers: dict[str, ProviderServer]) -> ProvidersResult:
+    """Connect the demo company's PayPal, Qonto and Stripe accounts to the simulators (once)
+    and sync them; the payouts pair with the bank and the payments match invoices after."""
+    result = ProvidersResult()
+    for provider, server in servers.items():
+        connection = company.connections.filter(kind=BankConnection.Kind.PROVIDER, provider=provider).first()
+        if connection is None:
+            connection = provider_connect(company, provider, server.api.credentials, api_base=server.url, via="demo")
+        elif connection.server_url != server.url:
+            BankConnection.objects.filter(pk=connection.pk).update(server_url=server.url)
+            connection.server_url = server.url
+        synced = provider_sync(connection, via="demo")
+        result.accounts += synced.accounts
+        result.added += synced.added
+        if synced.error:
+            result.failed.append(f"{connection.name}: {render(synced.error)}")
+    if result.added:
+        flows.after_import(company.pk)
+    return result
 
 
 def demo_transfers(company: Company, *, today: date | None = None) -> int:

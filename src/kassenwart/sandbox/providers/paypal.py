@@ -5,6 +5,7 @@ fee per payment, pending payments and withdrawals to the bank."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import secrets
 from dataclasses import dataclass, field
@@ -110,7 +111,10 @@ class PayPalApi:
         return booked + held, booked
 
     def _id(self) -> str:
-        return f"{next(self._ids):04d}SBX{secrets.token_hex(5).upper()}"[:17]
+        """17 characters like PayPal's, the same for the n-th item of every run (the demo's
+        ledger is made anew at each start and must not look new to a sync)."""
+        n = next(self._ids)
+        return f"{n:04d}SBX{hashlib.sha1(f'{self.account_id}{n}'.encode()).hexdigest()[:10].upper()}"
 
     @classmethod
     def demo(cls) -> PayPalApi:

@@ -86,7 +86,8 @@ class QontoApi:
     def add(self, cents: int, label: str, *, at: datetime | None = None, operation_type: str = "income",
             reference: str = "", pending: bool = False, iban: str = "", account: str = "") -> Item:
         at = at or datetime.now(UTC)
-        item = Item(str(uuid.uuid4()), next(self._numbers), account or self.main, cents, label, operation_type, at,
+        number = next(self._numbers)  # its id the same in every run (the demo's ledger is made at each start)
+        item = Item(str(uuid.uuid5(uuid.NAMESPACE_URL, f"qonto-sandbox/{self.login}/{number}")), number, account or self.main, cents, label, operation_type, at,
                     None if pending else at, "pending" if pending else "completed", reference, iban, at)
         self.items.append(item)
         return item
