@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Q
@@ -44,7 +45,8 @@ API_BASES = {
     Provider.STRIPE: "https://api.stripe.com",
 }
 
-__all__ = ["ConnectionBusy", "ProviderSyncResult", "provider_connect", "provider_sync"]
+__all__ = ["ConnectionBusy", "ProviderSetupError", "ProviderSyncResult", "provider_connect",
+           "provider_credentials_set", "provider_sync", "provider_sync_request"]
 
 
 class ProviderSetupError(ValueError):
@@ -84,6 +86,7 @@ def provider_connect(company: Company, provider: str, credentials: dict, *, name
     missing = [key for key in CREDENTIALS[provider] if not str(credentials.get(key, "")).strip()]
     if missing:
         raise ProviderSetupError(_("Missing: %(fields)s.") % {"fields": ", ".join(missing)})
+    _check_api_base(api_base)
     connection = BankConnection.objects.create(
         company=company, kind=BankConnection.Kind.PROVIDER, provider=provider,
         name=name or Provider(provider).label, server_url=api_base or API_BASES[provider],
@@ -98,6 +101,19 @@ def provider_connect(company: Company, provider: str, credentials: dict, *, name
     return connection
 
 
+def _check_api_base(api_base: str) -> None:
+    """Credentials travel only over TLS (always verified); plain HTTP only to this machine,
+    where the simulators run."""
+    if not api_base:
+        return
+    parts = urlsplit(api_base)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        return
+    raise ProviderSetupError(_("The API address must start with https:// (http:// only for this machine)."))
+
+
 @transaction.atomic
 def provider_credentials_set(connection: BankConnection, credentials: dict, *, user: User | None = None,
                              via: str = "web") -> None:
@@ -110,6 +126,14 @@ def provider_credentials_set(connection: BankConnection, credentials: dict, *, u
     connection.save(update_fields=["credentials_sealed"])
     set_state(connection, State.NEW, None, user, via)
     record("connection.credentials_changed", connection, company=connection.company, user=user, via=via)
+
+
+@transaction.atomic
+def provider_sync_request(connection: BankConnection, *, user: User | None = None, via: str = "web") -> None:
+    """A person (or the set-up) asks for a sync now; the caller enqueues it after commit."""
+    BankConnection.objects.filter(pk=connection.pk).update(sync_queued=True)
+    connection.sync_queued = True
+    record("connection.sync_requested", connection, company=connection.company, user=user, via=via)
 
 
 def provider_sync(connection: BankConnection, *, user: User | None = None, via: str = "worker",
@@ -129,6 +153,8 @@ def _sync(connection: BankConnection, user, via, now: datetime) -> ProviderSyncR
     module = connector(connection.provider)
     since = since_for(connection.last_sync_at, now, module.OVERLAP)
     try:
+        if connection.credentials_sealed is None:
+            raise sealing.SecretRefused("no credentials")
         credentials = credentials_of(connection)
     except sealing.SecretRefused:
         said = message("banking.provider.secret_unusable")
@@ -137,7 +163,7 @@ def _sync(connection: BankConnection, user, via, now: datetime) -> ProviderSyncR
     try:
         fetched = module.fetch(credentials, connection.server_url, since, now=now)
     except ProviderError as error:
-        said = message(error.key, **error.params)
+        said = message(error.key, **{**error.params, "provider": Provider(connection.provider).label})
         # Refused credentials stop the schedule (state error) until a person gives new ones;
         # a rate limit or an outage keeps it (the next interval tries again).
         state = connection.state if error.retry_later and connection.state in (State.OK, State.NEW) else State.ERROR
