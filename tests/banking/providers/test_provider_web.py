@@ -47,7 +47,7 @@ def test_a_refused_key_is_shown_and_new_credentials_sync_again(admin_client, str
     connection = BankConnection.objects.get(company=company, kind="provider")
     sync_connection_task.call(connection.pk)
     page = admin_client.get(reverse("provider_detail", args=[connection.pk]), HTTP_ACCEPT_LANGUAGE="de")
-    assert "Stripe hat die Zugangsdaten abgelehnt".encode() in page.content
+    assert b"Stripe hat die Zugangsdaten abgelehnt" in page.content
     home = admin_client.get(reverse("home"))
     assert reverse("provider_detail", args=[connection.pk]).encode() in home.content  # a to-do
     admin_client.post(reverse("provider_credentials", args=[connection.pk]), {"api_key": stripe_sim.api.api_key})
