@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -37,8 +37,14 @@ ZERO = Decimal("0.00")
 IMPORTS_PER_QUERY = 500  # import ids in one IN (...): well inside SQLite's limit of parameters
 
 
-def own_ibans(company: Company) -> list[str]:
-    return sorted(iban for iban in BankAccount.objects.filter(company=company).values_list("iban", flat=True) if iban)
+def _own_ibans_and_pairs(company: Company) -> tuple[list[str], int]:
+    """The own IBANs and how many internal transfers were paired, in one query (the home page
+    asks on every view)."""
+    pairs = (InternalTransfer.objects.filter(company=company).order_by().values("company")
+             .annotate(n=Count("pk")).values("n"))
+    rows = BankAccount.objects.filter(company=company).annotate(pairs=Subquery(pairs)).values_list("iban", "pairs")
+    rows = list(rows)
+    return sorted(iban for iban, _pairs in rows if iban), (rows[0][1] or 0) if rows else 0
 
 
 def monthly_flows(company: Company, since: date) -> list[MonthlyFlow]:
@@ -118,8 +124,7 @@ def _new_imports(company: Company, summary: FlowSummary | None) -> list[int]:
 
 def _summary(company: Company, since: date) -> FlowSummary:
     """The company's summary from `since` on, with every committed import in it."""
-    ibans = own_ibans(company)
-    pairs = InternalTransfer.objects.filter(company=company).count()
+    ibans, pairs = _own_ibans_and_pairs(company)
     parts = [*ibans, f"internal transfers: {pairs}"] if pairs else ibans  # keys summed before stay the same
     key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     current = FlowSummary.objects.filter(company=company).first()
