@@ -59,9 +59,10 @@ def test_late_data_is_caught_by_the_next_sync_and_nothing_twice(paypal_sim, conn
     assert Transaction.objects.filter(account__connection=connection).count() == 4
 
 
-def test_pending_becomes_booked(paypal_sim, connect):
+def test_pending_becomes_booked_days_later(paypal_sim, connect):
+    """It keeps the day it happened: the next sync reaches back to the oldest pending one."""
     api = paypal_sim.api
-    waiting = api.payment("20.00", at=datetime.now(UTC) - timedelta(hours=2), pending=True)
+    waiting = api.payment("20.00", at=datetime.now(UTC) - timedelta(days=5), pending=True)
     connection = connect(paypal_sim, "paypal")
     assert provider_sync(connection).pending == 2
     api.complete(waiting)

@@ -104,3 +104,15 @@ def test_500_leaves_the_books_as_they_were(stripe_sim, connect):
     assert result.error["key"] == "banking.provider.unavailable" and result.added == 0
     assert not Transaction.objects.filter(account__connection=connection).exists()
     assert provider_sync(connection).added == 2
+
+
+def test_a_charge_pending_for_days_is_booked_when_it_settles(stripe_sim, connect):
+    """Its date stays the day it happened: the next sync reaches back to the oldest pending one."""
+    api, now = stripe_sim.api, int(time.time())
+    waiting = api.charge(8000, created=now - 5 * DAY, pending=True)
+    connection = connect(stripe_sim, "stripe")
+    assert provider_sync(connection).pending == 2
+    api.settle(waiting)
+    result = provider_sync(connection)
+    assert result.added == 2 and result.pending == 0
+    assert not PendingTransaction.objects.filter(account__connection=connection).exists()

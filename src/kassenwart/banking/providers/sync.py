@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from importlib import import_module
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kassenwart.banking.fints.login import ConnectionBusy, Held, set_state
-from kassenwart.banking.models import BankAccount, BankConnection
+from kassenwart.banking.models import BankAccount, BankConnection, PendingTransaction
 from kassenwart.banking.services import statement_items_import
 from kassenwart.companies.models import Company
 from kassenwart.core import secrets as sealing
@@ -152,6 +152,12 @@ def provider_sync(connection: BankConnection, *, user: User | None = None, via: 
 def _sync(connection: BankConnection, user, via, now: datetime) -> ProviderSyncResult:
     module = connector(connection.provider)
     since = since_for(connection.last_sync_at, now, module.OVERLAP)
+    # A pending item keeps the date it happened when it is booked later (days later at Stripe
+    # and PayPal): the window reaches back to the oldest one still pending, or it would leave
+    # the pending list without ever being booked.
+    oldest = PendingTransaction.objects.filter(account__connection=connection).aggregate(day=Min("booking_date"))["day"]
+    if oldest is not None:
+        since = min(since, datetime.combine(oldest, time.min, tzinfo=UTC) - timedelta(days=1))
     try:
         if connection.credentials_sealed is None:
             raise sealing.SecretRefused("no credentials")
