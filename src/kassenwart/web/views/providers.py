@@ -16,6 +16,7 @@ from kassenwart.banking.models import BankAccount, BankConnection
 from kassenwart.banking.providers.sync import CREDENTIALS, ProviderSetupError
 from kassenwart.companies.permissions import MANAGE_CONNECTIONS
 from kassenwart.web.decorators import company_required
+from kassenwart.web.views._bank_steps import htmx_go
 
 Provider = BankConnection.Provider
 SECRET = forms.PasswordInput(attrs={"autocomplete": "off"})
@@ -93,9 +94,12 @@ def _detail_context(connection: BankConnection, **extra) -> dict:
 def provider_detail(request, pk):
     connection = _provider(request, pk)
     context = _detail_context(connection)
-    if request.htmx:
-        return render(request, "connections/_provider_status.html", context)
-    return render(request, "connections/provider_detail.html", context)
+    if not request.htmx:
+        return render(request, "connections/provider_detail.html", context)
+    # The status box polls while the provider is being asked; then the page shows the accounts.
+    if not context["busy"]:
+        return htmx_go("HX-Refresh", "true")
+    return render(request, "connections/_provider_status.html", context)
 
 
 @require_POST
