@@ -70,6 +70,9 @@ def _assert_paypal_qonto_and_stripe_are_connected_with_balances_and_transactions
         account = connection.accounts.get()
         assert Balance.objects.filter(account=account, kind=Balance.Kind.BOOKED).exists()
         assert Transaction.objects.filter(account=account).count() > 5
+    from kassenwart.reconciliation.models import InternalTransfer
+
+    assert InternalTransfer.objects.count() == 4  # two Stripe payouts, two PayPal withdrawals, each on the bank
 
 
 def _assert_each_user_line_has_the_users_totp_key(printed: str):

@@ -13,9 +13,11 @@ from django.db import transaction
 from kassenwart import flows
 from kassenwart.banking import fints
 from kassenwart.banking.formats.camt_writer import write_camt
-from kassenwart.banking.models import BankConnection
+from kassenwart.banking.formats.statement import Entry, StatementHeader
+from kassenwart.banking.models import BankConnection, Transaction
+from kassenwart.banking.providers import PAYOUT
 from kassenwart.banking.providers.sync import provider_connect, provider_sync
-from kassenwart.banking.services import statement_import
+from kassenwart.banking.services import statement_import, statement_items_import
 from kassenwart.companies.models import Company, Role
 from kassenwart.companies.services import company_create, membership_set, user_create
 from kassenwart.companies.two_factor import authenticator_issue, authenticator_of, authenticator_secret
@@ -24,6 +26,7 @@ from kassenwart.core.models import User
 from kassenwart.demo import generator
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.services import reconcile_company
+from kassenwart.reconciliation.transfers import payouts_pair
 from kassenwart.sandbox import DEMO_PORT
 from kassenwart.sandbox.bank import Settings as SandboxSettings
 from kassenwart.sandbox.providers import APIS as PROVIDER_APIS
@@ -144,6 +147,7 @@ def providers_start() -> dict[str, ProviderServer]:
 class ProvidersResult:
     accounts: int = 0
     added: int = 0
+    payouts: int = 0  # paired with their arrival on the bank account
     failed: list[str] = field(default_factory=list)
 
 
@@ -151,6 +155,7 @@ def demo_connect_providers(company: Company, servers: dict[str, ProviderServer])
     """Connect the demo company's PayPal, Qonto and Stripe accounts to the simulators (once)
     and sync them; the payouts pair with the bank and the payments match invoices after."""
     result = ProvidersResult()
+    first_time = not company.connections.filter(kind=BankConnection.Kind.PROVIDER).exists()
     for provider, server in servers.items():
         connection = company.connections.filter(kind=BankConnection.Kind.PROVIDER, provider=provider).first()
         if connection is None:
@@ -163,9 +168,32 @@ def demo_connect_providers(company: Company, servers: dict[str, ProviderServer])
         result.added += synced.added
         if synced.error:
             result.failed.append(f"{connection.name}: {render(synced.error)}")
+    if first_time:
+        result.payouts = _payouts_arrive(company)
     if result.added:
         flows.after_import(company.pk)
     return result
+
+
+PAYERS = {"stripe": "Stripe Technology Europe Ltd", "paypal": "PayPal Europe S.a.r.l. et Cie S.C.A"}
+
+
+def _payouts_arrive(company: Company) -> int:
+    """The providers' payouts arrive on the demo's bank account a day later, as a bank's
+    credit advice (camt.054) would show them (once: the simulators' dates move with the
+    clock), and pair with their payouts as transfers between own accounts."""
+    account = company.accounts.filter(iban=DEMO_IBAN).first()
+    payouts = Transaction.objects.filter(company=company, transaction_code=PAYOUT).select_related("account")
+    entries = [Entry(amount=-payout.amount, currency=payout.currency, booking_date=payout.booking_date + timedelta(days=1),
+                     value_date=payout.booking_date + timedelta(days=1),
+                     counterparty_name=PAYERS.get(payout.account.bank_code, payout.account.bank_code),
+                     remittance=f"{payout.account.bank_code.upper()} PAYOUT {payout.batch_reference or payout.bank_reference}")
+               for payout in payouts if payout.booking_date is not None]
+    if account is None or not entries:
+        return 0
+    header = StatementHeader(format="camt.054.001.08", account_iban=DEMO_IBAN, currency="EUR")
+    statement_items_import(company, [header, *entries], name="payouts-camt054.xml", account=account, via="demo")
+    return payouts_pair(company, via="demo")
 
 
 def demo_transfers(company: Company, *, today: date | None = None) -> int:

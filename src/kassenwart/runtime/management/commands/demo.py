@@ -50,6 +50,9 @@ class Command(BaseCommand):
         providers = demo_connect_providers(result.company, providers_start())
         self.stdout.write(_("Payment providers (PayPal, Qonto, Stripe simulators): %(accounts)d accounts, "
                             "%(added)d new transactions.") % {"accounts": providers.accounts, "added": providers.added})
+        if providers.payouts:
+            self.stdout.write(_("%(payouts)d payouts from Stripe and PayPal arrived on the bank account, each "
+                                "paired as a transfer between own accounts.") % {"payouts": providers.payouts})
         for failure in providers.failed:
             self.stdout.write(failure)
         if demo_transfers(result.company):
