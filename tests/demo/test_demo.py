@@ -39,6 +39,7 @@ def test_the_demo_sends_runs_with_the_tan_and_export_pain_writes_them_valid(db, 
     printed = io.StringIO()
     call_command("demo", no_serve=True, port=0, stdout=printed)
     _assert_each_user_line_has_the_users_totp_key(printed.getvalue())
+    _assert_paypal_qonto_and_stripe_are_connected_with_balances_and_transactions()
     sent = PaymentOrder.objects.filter(state__in=["accepted", "booked"])
     assert {(o.kind, o.scheme) for o in sent} == {("debit", "CORE"), ("debit", "B2B"), ("transfer", "")}
     assert PaymentOrder.objects.filter(kind="transfer", state="pending_approval", transfers__isnull=False).exists()
@@ -57,6 +58,21 @@ def test_the_demo_sends_runs_with_the_tan_and_export_pain_writes_them_valid(db, 
         count = int(etree.fromstring(xml).findtext(".//{*}GrpHdr/{*}NbOfTxs"))
         kinds.setdefault(message.MESSAGE, []).append(count)
     assert max(kinds["pain.008.001.08"]) >= 2 and max(kinds["pain.001.001.09"]) >= 2, kinds
+
+
+def _assert_paypal_qonto_and_stripe_are_connected_with_balances_and_transactions():
+    from kassenwart.banking.models import Balance, BankConnection
+
+    providers = BankConnection.objects.filter(kind=BankConnection.Kind.PROVIDER)
+    assert sorted(c.provider for c in providers) == ["paypal", "qonto", "stripe"]
+    for connection in providers:
+        assert connection.state == BankConnection.State.OK, connection.last_error
+        account = connection.accounts.get()
+        assert Balance.objects.filter(account=account, kind=Balance.Kind.BOOKED).exists()
+        assert Transaction.objects.filter(account=account).count() > 5
+    from kassenwart.reconciliation.models import InternalTransfer
+
+    assert InternalTransfer.objects.count() == 4  # two Stripe payouts, two PayPal withdrawals, each on the bank
 
 
 def _assert_each_user_line_has_the_users_totp_key(printed: str):

@@ -22,7 +22,7 @@ from django.core.management import get_commands, load_command_class
 
 # These run until stopped; on an empty data directory they would set it up and serve. Only
 # their wrong arguments are tried (and `worker --batch`, which stops when the queue is empty).
-RUN_UNTIL_STOPPED = {"serve", "worker", "demo", "sandbox_bank"}
+RUN_UNTIL_STOPPED = {"serve", "worker", "demo", "sandbox_bank", "sandbox_provider"}
 # Django's commands a person running Kassenwart would use.
 DJANGO_COMMANDS = ["migrate", "check", "createsuperuser", "changepassword"]
 FILE = "{file}"  # stands for an existing file in the run's own folder

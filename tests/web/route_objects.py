@@ -26,6 +26,7 @@ ORDER_ROUTES = ("payment_detail", "payment_submit", "payment_approve", "payment_
                 "payment_payee", "payment_tan", "payment_resolve")
 EXPORTED_ROUTES = ("payment_pain", "payment_uploaded")  # an order exported as a pain file
 CONNECTION_ROUTES = ("connection_detail", "connection_choose_tan", "connection_sync", "connection_tan", "connection_tan_poll")
+PROVIDER_ROUTES = ("provider_detail", "provider_sync", "provider_credentials")
 MANDATE_ROUTES = ("mandate_detail", "mandate_amend", "mandate_revoke")
 COLLECTION_ROUTES = ("collection_detail", "collection_release", "collection_cancel")
 PLAN_ROUTES = ("plan_detail", "plan_edit", "plan_stop")
@@ -52,6 +53,8 @@ def company_rows(company, db_rows, label, make_member):
     connection = BankConnection.objects.create(
         company=company, kind="fints", name=f"Bank {label}", bank_code="99990000", login=f"login-{label}"
     )
+    provider = BankConnection.objects.create(company=company, kind="provider", provider="stripe",
+                                             name=f"Stripe {label}", server_url="https://api.stripe.com")
     order = PaymentOrder.objects.create(company=company, account=account, requested_date=date(2026, 12, 1),
                                         created_by=colleague.user)
     order.transfers.create(drafted_by=colleague.user, payee_name=f"{FOREIGN_NAME} {label}", iban=FOREIGN_IBAN, amount=Decimal("777.77"))
@@ -83,6 +86,7 @@ def company_rows(company, db_rows, label, make_member):
         "reconciliation_undo": match,
         "notification_open": Notification.objects.filter(company=company).order_by("user__username").first(),
         **{name: connection for name in CONNECTION_ROUTES},
+        **{name: provider for name in PROVIDER_ROUTES},
         "customer_detail": invoice.customer,
         **{name: mandate for name in MANDATE_ROUTES},
         "debit_settings_account": account,

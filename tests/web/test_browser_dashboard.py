@@ -123,5 +123,7 @@ def test_home_for_each_role_and_a_layout_of_ones_own(demo, browser, shots):
     page.screenshot(path=str(shots / "home-admin-1366.png"), full_page=True)
     # the accounts list stays one click away
     page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Konten", exact=True).click()
-    expect(page.locator(".account-card")).to_have_count(4)
+    # four bank accounts, and the demo's PayPal, Qonto and Stripe accounts beside them
+    expect(page.locator(".account-card")).to_have_count(7)
+    expect(page.locator("main")).to_contain_text("Qonto Hauptkonto")
     assert not errors, errors

@@ -244,6 +244,14 @@ TABLE = {
                                       POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  OK,      MISSING)},
     "connection_tan_poll":           {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),
                                       POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  OK,      MISSING)},
+    "provider_new":                  {GET:  (LOGIN,   DENIED,  DENIED,  OK,      OK,      OK,      OK),
+                                      POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  OK,      OK)},
+    "provider_detail":               {GET:  (LOGIN,   DENIED,  DENIED,  OK,      OK,      OK,      MISSING),
+                                      POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  OK,      MISSING)},
+    "provider_sync":                 {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),
+                                      POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  OK,      MISSING)},
+    "provider_credentials":          {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),
+                                      POST: (LOGIN,   DENIED,  DENIED,  OK,      DENIED,  OK,      MISSING)},
 }
 
 

@@ -7,6 +7,10 @@ occurrence of that key within one file: a key seen three times in one file is st
 times, and a later file that shows it twice adds nothing.
 
 Fingerprints are stored: the same entry must give the same fingerprint in every version.
+
+A payment provider's entry (banking/providers) carries the provider's own transaction id,
+unique there: that id is its key, and it is never counted as a repeat, so the overlapping
+windows of two syncs (or of one) add it once even when the provider changed its text.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class Fingerprinter:
         self._seen: dict[object, dict[bytes, int]] = {}
 
     def __call__(self, account_key: object, entry: Entry) -> str:
+        if entry.provider_id:
+            return hashlib.sha1(hashlib.sha1(f"provider\x1f{entry.provider_id}".encode()).digest() + _FIRST).hexdigest()
         digest = hashlib.sha1(content_key(entry).encode()).digest()
         seen = self._seen.get(account_key)
         if seen is None:

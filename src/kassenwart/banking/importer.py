@@ -34,7 +34,8 @@ from kassenwart.core.messages import message
 
 BATCH = 2000
 # Formats that report the pending state of an account: their import replaces it.
-PENDING_REPORTING = ("camt.052", "mt942", "fints", "csv:")  # a bank's CSV export lists them too
+PENDING_REPORTING = ("camt.052", "mt942", "fints", "csv:", "provider:")  # a bank's CSV export lists them too;
+# a payment provider's sync (banking/providers) reports every pending item it has
 
 
 class ImportRefused(Exception):

@@ -22,8 +22,17 @@ class BankConnection(models.Model):
         PIN_BLOCKED = "pin_blocked", _("PIN blocked")
         ERROR = "error", _("error")
 
+    class Provider(models.TextChoices):
+        PAYPAL = "paypal", "PayPal"
+        QONTO = "qonto", "Qonto"
+        STRIPE = "stripe", "Stripe"
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="connections")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # A payment provider (kind "provider"): which one, and its API credentials, sealed like the
+    # PIN (banking/providers/sync.py); `server_url` is its API base (its sandbox, a simulator).
+    provider = models.CharField(_("payment provider"), max_length=16, choices=Provider.choices, blank=True)
+    credentials_sealed = models.BinaryField(null=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 

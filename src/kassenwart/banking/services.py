@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -13,7 +14,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from kassenwart.banking.formats import CSV, detect_format, parse
-from kassenwart.banking.formats.statement import Note, StatementFormatError, StatementHeader
+from kassenwart.banking.formats.statement import Note, StatementFormatError, StatementHeader, StatementItem
 from kassenwart.banking.importer import ImportCounts, ImportRefused, StatementWriter
 from kassenwart.banking.models import BankAccount, BankConnection, StatementImport
 from kassenwart.banking.tasks import text_index_task
@@ -153,6 +154,39 @@ def statement_import(
         return _refuse(company, file_name, sha, _refusal(error), user, via)
     except ImportRefused as refusal:
         return _refuse(company, file_name, sha, refusal.message, user, via)
+
+
+def statement_items_import(
+    company: Company,
+    items: Iterable[StatementItem],
+    *,
+    name: str,
+    account: BankAccount,
+    user: User | None = None,
+    via: str,
+) -> ImportResult:
+    """Import statements a connector produced as dataclasses (banking/providers), not as a
+    file, into `account`: the same writer as files, so the same deduplication, balances and
+    pending list. `name` names the import in the list of imports. Atomic like a file."""
+    items = list(items)
+    sha = hashlib.sha256(repr(items).encode()).hexdigest()  # the content, for the list of imports
+    fmt = next((item.format for item in items if isinstance(item, StatementHeader)), "")
+    try:
+        with transaction.atomic():
+            stmt_import = StatementImport.objects.create(
+                company=company, file_name=name, sha256=sha, format=fmt,
+                status=StatementImport.Status.IMPORTED, source=via, created_by=user,
+            )
+            writer = StatementWriter(stmt_import, may_create_accounts=False, fallback_account=account)
+            with writer:
+                for item in items:
+                    writer.feed(item)
+                counts = writer.finish()
+            if counts.added:
+                transaction.on_commit(text_index_task.enqueue, robust=True)
+            return _finish(stmt_import, counts, user, via)
+    except ImportRefused as refusal:
+        return _refuse(company, name, sha, refusal.message, user, via)
 
 
 def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):

@@ -132,3 +132,22 @@ define("banking.fints.app_confirmation_late", _("The app confirmation did not ar
                                                 "again."))
 define("banking.fints.order_dialog_ended", _("The bank ended the dialog (after 15 minutes without an answer). "
                                              "The order was not executed; send it again."))
+
+# Why a payment provider's sync failed (banking/providers): what a person can do about it.
+# "detail" holds the provider's own short words, shown as sent.
+define("banking.provider.credentials_refused", _("%(provider)s refused the credentials (%(detail)s). Enter "
+                                                 "valid API credentials on the connection page; scheduled syncs "
+                                                 "wait until then."))
+define("banking.provider.access_revoked", _("%(provider)s no longer grants this access (%(detail)s): the key or "
+                                            "app was revoked or lacks a permission. Grant it again at "
+                                            "%(provider)s and enter the credentials anew."))
+define("banking.provider.rate_limited", _("%(provider)s asked Kassenwart to slow down (too many requests). The "
+                                          "next scheduled sync tries again; nothing to do."))
+define("banking.provider.unavailable", _("%(provider)s did not answer properly (%(detail)s). The next scheduled "
+                                         "sync tries again; if it keeps failing, check the provider's status "
+                                         "page."))
+define("banking.provider.unreadable", _("%(provider)s answered in a way Kassenwart cannot read (%(detail)s). "
+                                        "The next scheduled sync tries again."))
+define("banking.provider.failed", _("The sync with %(provider)s failed (%(detail)s)."))
+define("banking.provider.secret_unusable", _("The saved credentials of this connection were altered or sealed "
+                                             "with another key, so they are not used. Enter them again."))

@@ -7,7 +7,10 @@ not in a person's request; a read adds whatever is still missing, so what it sho
 complete (every transaction belongs to the import it was committed with, and transactions
 are append-only, so nothing summed before ever changes, whatever order imports commit in). A
 new set of own IBANs, or an older first month than summed, sums again from scratch: the
-first read after an account was added scans the company's transactions once."""
+first read after an account was added scans the company's transactions once. The same holds
+for a transfer between own accounts that no IBAN reveals (a payment provider's payout paired
+with its bank credit, reconciliation/transfers.py): neither side is money in or out, and a
+new pair sums again; a payout on the provider account is never counted, paired or not."""
 
 from __future__ import annotations
 
@@ -18,22 +21,30 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
+from kassenwart.banking.providers import PAYOUT
 from kassenwart.banking.selectors import CREDIT, DEBIT, days_and_undated
 from kassenwart.companies.models import Company
 from kassenwart.core.money import quantize
 from kassenwart.dashboards.models import DailyFlow, FlowSummary, MonthlyFlow, SummedImport
+from kassenwart.reconciliation.models import InternalTransfer
 
 ZERO = Decimal("0.00")
 IMPORTS_PER_QUERY = 500  # import ids in one IN (...): well inside SQLite's limit of parameters
 
 
-def own_ibans(company: Company) -> list[str]:
-    return sorted(iban for iban in BankAccount.objects.filter(company=company).values_list("iban", flat=True) if iban)
+def _own_ibans_and_pairs(company: Company) -> tuple[list[str], int]:
+    """The own IBANs and how many internal transfers were paired, in one query (the home page
+    asks on every view)."""
+    pairs = (InternalTransfer.objects.filter(company=company).order_by().values("company")
+             .annotate(n=Count("pk")).values("n"))
+    rows = BankAccount.objects.filter(company=company).annotate(pairs=Subquery(pairs)).values_list("iban", "pairs")
+    rows = list(rows)
+    return sorted(iban for iban, _pairs in rows if iban), (rows[0][1] or 0) if rows else 0
 
 
 def monthly_flows(company: Company, since: date) -> list[MonthlyFlow]:
@@ -106,8 +117,9 @@ def _new_imports(company: Company, summary: FlowSummary | None) -> list[int]:
 
 def _summary(company: Company, since: date) -> FlowSummary:
     """The company's summary from `since` on, with every committed import in it."""
-    ibans = own_ibans(company)
-    key = hashlib.sha256("\n".join(ibans).encode()).hexdigest()
+    ibans, pairs = _own_ibans_and_pairs(company)
+    parts = [*ibans, f"internal transfers: {pairs}"] if pairs else ibans  # keys summed before stay the same
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     current = FlowSummary.objects.filter(company=company).first()
     if current is not None and not _outdated(current, key, since) and not _new_imports(company, current):
         return current
@@ -141,6 +153,7 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 def _add(summary: FlowSummary, company: Company, ibans: list[str], imports: list[int]) -> None:
     """Add the transactions of `imports` to the months and days."""
     external = ~Q(counterparty_iban__in=ibans) if ibans else Q()
+    external &= ~Q(transaction_code=PAYOUT) & ~Exists(InternalTransfer.objects.filter(incoming=OuterRef("pk")))
     returned = ~Q(return_reason="")
     existing = {(f.account_id, f.currency, f.month): f for f in summary.months.all()}
     touched = {}

@@ -207,9 +207,11 @@ def todos(company: Company, user, *, approves: bool, maps: bool, drafts_debits: 
     if drafts_debits:
         found.held_collections = Collection.objects.filter(company=company, state=Collection.State.HELD).count()
     if manages_connections:
-        connections = list(BankConnection.objects.filter(
-            company=company, kind=BankConnection.Kind.FINTS,
-            state__in=(*NEEDS_ATTENTION, BankConnection.State.ERROR)).order_by("name"))
+        # A payment provider's connection needs a person only when its sync failed (a new one syncs by itself).
+        fints_waiting = Q(kind=BankConnection.Kind.FINTS, state__in=(*NEEDS_ATTENTION, BankConnection.State.ERROR))
+        provider_failed = Q(kind=BankConnection.Kind.PROVIDER, state=BankConnection.State.ERROR)
+        connections = list(BankConnection.objects.filter(fints_waiting | provider_failed, company=company)
+                           .order_by("name"))
         found.connections = [c for c in connections if c.state != BankConnection.State.ERROR]
         found.failed_syncs = [c for c in connections if c.state == BankConnection.State.ERROR]
     return found

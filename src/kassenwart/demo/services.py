@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +13,11 @@ from django.db import transaction
 from kassenwart import flows
 from kassenwart.banking import fints
 from kassenwart.banking.formats.camt_writer import write_camt
-from kassenwart.banking.models import BankConnection
-from kassenwart.banking.services import statement_import
+from kassenwart.banking.formats.statement import Entry, StatementHeader
+from kassenwart.banking.models import BankConnection, Transaction
+from kassenwart.banking.providers import PAYOUT
+from kassenwart.banking.providers.sync import provider_connect, provider_sync
+from kassenwart.banking.services import statement_import, statement_items_import
 from kassenwart.companies.models import Company, Role
 from kassenwart.companies.services import company_create, membership_set, user_create
 from kassenwart.companies.two_factor import authenticator_issue, authenticator_of, authenticator_secret
@@ -23,8 +26,12 @@ from kassenwart.core.models import User
 from kassenwart.demo import generator
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.services import reconcile_company
+from kassenwart.reconciliation.transfers import payouts_pair
 from kassenwart.sandbox import DEMO_PORT
 from kassenwart.sandbox.bank import Settings as SandboxSettings
+from kassenwart.sandbox.providers import APIS as PROVIDER_APIS
+from kassenwart.sandbox.providers import DEMO_PORTS as PROVIDER_PORTS
+from kassenwart.sandbox.providers import ProviderServer
 from kassenwart.sandbox.scenarios import demo_bank
 from kassenwart.sandbox.server import SandboxServer
 
@@ -121,6 +128,72 @@ def demo_connect_bank(company: Company, server: SandboxServer) -> fints.SyncResu
     if synced.added:
         flows.after_import(company.pk)
     return synced
+
+
+def providers_start() -> dict[str, ProviderServer]:
+    """The PayPal, Qonto and Stripe simulators in threads of this process, each on its demo
+    port or, if taken, any free one."""
+    servers = {}
+    for provider, api in PROVIDER_APIS.items():
+        try:
+            server = ProviderServer(api.demo(), port=PROVIDER_PORTS[provider])
+        except OSError:
+            server = ProviderServer(api.demo(), port=0)
+        servers[provider] = server.start()
+    return servers
+
+
+@dataclass
+class ProvidersResult:
+    accounts: int = 0
+    added: int = 0
+    payouts: int = 0  # paired with their arrival on the bank account
+    failed: list[str] = field(default_factory=list)
+
+
+def demo_connect_providers(company: Company, servers: dict[str, ProviderServer]) -> ProvidersResult:
+    """Connect the demo company's PayPal, Qonto and Stripe accounts to the simulators (once)
+    and sync them; the payouts pair with the bank and the payments match invoices after."""
+    result = ProvidersResult()
+    first_time = not company.connections.filter(kind=BankConnection.Kind.PROVIDER).exists()
+    for provider, server in servers.items():
+        connection = company.connections.filter(kind=BankConnection.Kind.PROVIDER, provider=provider).first()
+        if connection is None:
+            connection = provider_connect(company, provider, server.api.credentials, api_base=server.url, via="demo")
+        elif connection.server_url != server.url:
+            BankConnection.objects.filter(pk=connection.pk).update(server_url=server.url)
+            connection.server_url = server.url
+        synced = provider_sync(connection, via="demo")
+        result.accounts += synced.accounts
+        result.added += synced.added
+        if synced.error:
+            result.failed.append(f"{connection.name}: {render(synced.error)}")
+    if first_time:
+        result.payouts = _payouts_arrive(company)
+    if result.added:
+        flows.after_import(company.pk)
+    return result
+
+
+PAYERS = {"stripe": "Stripe Technology Europe Ltd", "paypal": "PayPal Europe S.a.r.l. et Cie S.C.A"}
+
+
+def _payouts_arrive(company: Company) -> int:
+    """The providers' payouts arrive on the demo's bank account a day later, as a bank's
+    credit advice (camt.054) would show them (once: the simulators' dates move with the
+    clock), and pair with their payouts as transfers between own accounts."""
+    account = company.accounts.filter(iban=DEMO_IBAN).first()
+    payouts = Transaction.objects.filter(company=company, transaction_code=PAYOUT).select_related("account")
+    entries = [Entry(amount=-payout.amount, currency=payout.currency, booking_date=payout.booking_date + timedelta(days=1),
+                     value_date=payout.booking_date + timedelta(days=1),
+                     counterparty_name=PAYERS.get(payout.account.bank_code, payout.account.bank_code),
+                     remittance=f"{payout.account.bank_code.upper()} PAYOUT {payout.batch_reference or payout.bank_reference}")
+               for payout in payouts if payout.booking_date is not None]
+    if account is None or not entries:
+        return 0
+    header = StatementHeader(format="camt.054.001.08", account_iban=DEMO_IBAN, currency="EUR")
+    statement_items_import(company, [header, *entries], name="payouts-camt054.xml", account=account, via="demo")
+    return payouts_pair(company, via="demo")
 
 
 def demo_transfers(company: Company, *, today: date | None = None) -> int:

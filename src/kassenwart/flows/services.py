@@ -6,6 +6,8 @@ from django.db import transaction
 
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankConnection
+from kassenwart.banking.providers import sync as providers
+from kassenwart.companies.models import Company
 from kassenwart.core.models import User
 
 
@@ -51,3 +53,29 @@ def tan_submit(connection: BankConnection, *, tan: str, user: User | None = None
 def tan_poll(connection: BankConnection, *, user: User | None = None, via: str = "web") -> str:
     """Decoupled (app) confirmation: ask the bank once whether it has arrived."""
     return tan_submit(connection, tan="", user=user, via=via)
+
+
+# -- payment providers (banking/providers) --------------------------------------------------
+def provider_connect(company: Company, provider: str, credentials: dict, *, name: str = "", api_base: str = "",
+                     user: User | None = None, via: str = "web") -> BankConnection:
+    """Connect a payment provider account (credentials sealed); its first sync follows at once."""
+    with transaction.atomic():
+        connection = providers.provider_connect(company, provider, credentials, name=name, api_base=api_base,
+                                                user=user, via=via)
+        provider_sync_request(connection, user=user, via=via)
+    return connection
+
+
+def provider_credentials_set(connection: BankConnection, credentials: dict, *, user: User | None = None,
+                             via: str = "web") -> None:
+    """New credentials after a refusal; a sync with them follows."""
+    with transaction.atomic():
+        providers.provider_credentials_set(connection, credentials, user=user, via=via)
+        provider_sync_request(connection, user=user, via=via)
+
+
+def provider_sync_request(connection: BankConnection, *, user: User | None = None, via: str = "web") -> None:
+    """The sync button of a provider connection, and the sync it asks for."""
+    with transaction.atomic():
+        providers.provider_sync_request(connection, user=user, via=via)
+        sync_enqueue(connection, interactive=False)

@@ -4,31 +4,36 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankConnection, Transaction
+from kassenwart.banking.providers.sync import provider_sync
 from kassenwart.companies.models import Company
 from kassenwart.core.statistics import analyze_if_changed
 from kassenwart.flows.services import after_import
 from kassenwart.payments.models import Collection
 from kassenwart.payments.services import Followed, orders_follow_statements
 from kassenwart.reconciliation.services import debit_collected, debit_returned, reconcile_company
+from kassenwart.reconciliation.transfers import payouts_pair
 
 
 @task()
 def after_import_task(company_id: int) -> dict:
     """Sent orders first (a collected debit settles its invoice, a returned one opens it
-    again), then matching for the rest; after a large import the transactions' statistics
+    again), then the payment providers' payouts paired with their bank credits (transfers
+    between own accounts, never invoice payments), then matching for the rest; after a large import the transactions' statistics
     are taken anew first, so that these and the lists are planned for the rows there are."""
     analyze_if_changed(Transaction)
     company = Company.objects.get(pk=company_id)
     followed = orders_follow_statements(company, via="worker")
     debits_to_books(company, followed)
+    paired = payouts_pair(company, via="worker")
     result = reconcile_company(company, via="worker")
-    return {"booked": followed.booked, "returned": followed.returned, "transactions": result.transactions,
-            "auto": result.auto, "open": result.open}
+    return {"booked": followed.booked, "returned": followed.returned, "payouts": paired,
+            "transactions": result.transactions, "auto": result.auto, "open": result.open}
 
 
 def debits_to_books(company: Company, followed: Followed) -> None:
@@ -50,8 +55,10 @@ def debits_to_books(company: Company, followed: Followed) -> None:
 @task()
 def sync_connection_task(connection_id: int, interactive: bool = False) -> dict:
     connection = BankConnection.objects.select_related("company").get(pk=connection_id)
+    sync = provider_sync if connection.kind == BankConnection.Kind.PROVIDER else fints.connection_sync
+    options = {} if connection.kind == BankConnection.Kind.PROVIDER else {"interactive": interactive}
     try:
-        result = fints.connection_sync(connection, interactive=interactive)
+        result = sync(connection, **options)
     except fints.ConnectionBusy as busy:
         return {"skipped": str(busy)}
     if result.added:
@@ -60,15 +67,19 @@ def sync_connection_task(connection_id: int, interactive: bool = False) -> dict:
 
 
 def enqueue_due_syncs(now=None) -> int:
-    """Enqueue a sync for every FinTS connection whose interval has passed (a job of the
-    clock). Only connections that work without a person: state ok and a kept PIN (a wrong
-    PIN is never retried, a TAN needs someone there). Each is claimed with a conditional
-    UPDATE, so two clocks never enqueue it twice."""
+    """Enqueue a sync for every FinTS and payment provider connection whose interval has
+    passed (a job of the clock). Only connections that work without a person: FinTS with
+    state ok and a kept PIN (a wrong PIN is never retried, a TAN needs someone there); a
+    provider with its credentials, new or ok (refused credentials wait for new ones; a rate
+    limit or an outage keeps it ok, so the next interval tries again). Each is claimed with a
+    conditional UPDATE, so two clocks never enqueue it twice."""
     now = now or timezone.now()
-    candidates = BankConnection.objects.filter(
-        kind=BankConnection.Kind.FINTS, state=BankConnection.State.OK, pin_kept=True,
-        pin_sealed__isnull=False, sync_interval_minutes__gt=0,
-    ).only("pk", "sync_enqueued_at", "sync_interval_minutes")
+    fints_ready = Q(kind=BankConnection.Kind.FINTS, state=BankConnection.State.OK, pin_kept=True,
+                    pin_sealed__isnull=False)
+    provider_ready = Q(kind=BankConnection.Kind.PROVIDER, state__in=[BankConnection.State.OK, BankConnection.State.NEW],
+                       credentials_sealed__isnull=False)
+    candidates = BankConnection.objects.filter(fints_ready | provider_ready, sync_interval_minutes__gt=0).only(
+        "pk", "sync_enqueued_at", "sync_interval_minutes")
     enqueued = 0
     for connection in candidates:
         last = connection.sync_enqueued_at

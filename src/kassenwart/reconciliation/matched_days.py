@@ -2,7 +2,7 @@
 
 A payment counts as matched while its state is matched or partially matched (TAKEN); every
 service that moves a payment into or out of those states calls `count` in its own database
-transaction, under the company's books lock (services._lock_books), so the days change
+transaction, under the company's books lock (services.books_lock), so the days change
 with the states or not at all. Payments without a booking date are not kept (they are
 few; `matched_sums` reads them from the rows). `rebuild` sums a company's days anew from
 the states: after data written around the services (the benchmarks' fills) and to check

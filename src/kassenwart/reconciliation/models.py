@@ -145,3 +145,18 @@ class RejectedSuggestion(models.Model):
     undone = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class InternalTransfer(models.Model):
+    """Money moved between two of the company's own accounts, seen on both: a payment
+    provider's payout (the debit on the provider account) and its arrival on the bank account
+    (the credit). One transfer, so neither side is income or an expense, and the credit is not
+    an invoice payment (its TransactionState is ignored, with this as the reason)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    outgoing = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="transfer_out")
+    incoming = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="transfer_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "created_at"])]

@@ -87,7 +87,7 @@ class _Part(NamedTuple):
 # -- the engine run ------------------------------------------------------------------------
 
 
-def _lock_books(company: Company) -> MatchingConfig:
+def books_lock(company: Company) -> MatchingConfig:
     """One lock per company for all that changes what is paid: a matching run, and every map
     or undo by hand. Without it a run (which writes open amounts it read at its start) could
     undo a map made meanwhile on PostgreSQL; SQLite writes one transaction at a time anyway."""
@@ -107,7 +107,7 @@ def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
     collection would scan all of them once more (a second at 100,000 invoices).
     """
     with transaction.atomic():
-        config = _lock_books(company)
+        config = books_lock(company)
         with gc_paused():
             result = _match_and_save(company, engine_config(config), via)
         config.last_run_at = timezone.now()
@@ -330,7 +330,7 @@ def match_create(
 
     When the payer's IBAN is known for a customer and an invoice is another's, the map
     is refused (OtherCustomer) unless `confirm_other_customer`; such a map teaches nothing."""
-    _lock_books(company)
+    books_lock(company)
     state = _state_for(company, tx)
     if tx.amount <= 0:
         raise ReconciliationError(_("Only incoming payments can be mapped to invoices."))
@@ -466,7 +466,7 @@ def _crossed(reasons: list[dict]) -> bool:
 @transaction.atomic
 def match_undo(company: Company, match: Match, *, user: User | None, via: str = "web") -> None:
     """Take a match back: the invoices are open again and the payment is open again."""
-    _lock_books(company)
+    books_lock(company)
     match = Match.objects.select_for_update().get(pk=match.pk, company=company)
     if match.undone_at is not None:
         raise ReconciliationError(_("This match was undone already."))
@@ -573,7 +573,7 @@ def debit_collected(company: Company, tx: Transaction, invoice: Invoice, *, mand
     """A direct debit the company collected for `invoice` was credited as `tx`: an automatic
     match (the end-to-end id says which collection it is). Nothing when the payment is
     reconciled already (matching was quicker) or the invoice has nothing open any more."""
-    _lock_books(company)
+    books_lock(company)
     state = _state_for(company, tx)
     if tx.amount <= 0 or state.status in (TransactionState.Status.MATCHED, TransactionState.Status.IGNORED):
         return None
@@ -600,7 +600,7 @@ def debit_returned(company: Company, credit: Transaction, *, code: str, via: str
     """A collected debit came back (an R-transaction): the invoice it settled is open again,
     and the credit counts as no payment any more (it was paid back), so matching never
     applies it again."""
-    _lock_books(company)
+    books_lock(company)
     for match in Match.objects.filter(company=company, transaction=credit, undone_at__isnull=True):
         match_undo(company, match, user=None, via=via)
     state = _state_for(company, credit)
@@ -626,7 +626,7 @@ def matching_config_update(company: Company, *, user: User | None, via: str = "w
     unknown = set(changes) - set(CONFIG_FIELDS)
     if unknown:
         raise TypeError(f"not matching settings: {', '.join(sorted(unknown))}")
-    config = _lock_books(company)
+    config = books_lock(company)
     changed = {name: value for name, value in changes.items() if getattr(config, name) != value}
     if not changed:
         return config

@@ -53,3 +53,6 @@ _reason("mandate_collected", _("direct debit collected under mandate %(mandate)s
 # Why a payment is not an invoice payment: a person's words, or a direct debit that came back.
 _reason("given", "%(text)s")
 _reason("debit_returned", _("direct debit returned (return code %(code)s)"))
+
+# A payout from a payment provider's account arriving on a bank account (transfers.py).
+_reason("internal_transfer", _("transfer between own accounts: %(provider)s payout %(payout)s"))

@@ -9,6 +9,7 @@ from kassenwart.web.views import (
                                   invoices,
                                   members,
                                   payments,
+                                  providers,
                                   security,
                                   session,
                                   statements,
@@ -93,5 +94,9 @@ urlpatterns = [
         path("<int:pk>/sync/", connections.connection_sync, name="connection_sync"),
         path("<int:pk>/tan/", connections.connection_tan, name="connection_tan"),
         path("<int:pk>/tan/poll/", connections.connection_tan_poll, name="connection_tan_poll"),
+        path("providers/new/", providers.provider_new, name="provider_new"),
+        path("providers/<int:pk>/", providers.provider_detail, name="provider_detail"),
+        path("providers/<int:pk>/sync/", providers.provider_sync, name="provider_sync"),
+        path("providers/<int:pk>/credentials/", providers.provider_credentials, name="provider_credentials"),
     ])),
 ]

@@ -153,6 +153,9 @@ class Entry:
     batch_size: int = 1
     # Where in the file it came from, for messages ("line 12", "Ntry 3").
     source: str = ""
+    # A payment provider's own id of the transaction (banking/providers): unique at the
+    # provider, so it alone identifies the entry (fingerprint.py), whatever else changes.
+    provider_id: str = ""
 
 
 StatementItem = StatementHeader | Entry

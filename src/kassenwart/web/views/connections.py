@@ -59,7 +59,9 @@ def _connection(request, pk) -> BankConnection:
 def connection_list(request):
     connections = (BankConnection.objects.filter(company=request.company, kind=BankConnection.Kind.FINTS)
                    .annotate(account_count=Count("accounts")))
-    return render(request, "connections/list.html", {"connections": connections})
+    providers = (BankConnection.objects.filter(company=request.company, kind=BankConnection.Kind.PROVIDER)
+                 .annotate(account_count=Count("accounts")))
+    return render(request, "connections/list.html", {"connections": connections, "providers": providers})
 
 
 @company_required(MANAGE_CONNECTIONS)

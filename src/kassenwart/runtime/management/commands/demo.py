@@ -8,9 +8,11 @@ from kassenwart.demo.services import (
     LOGINS,
     PASSWORD,
     demo_connect_bank,
+    demo_connect_providers,
     demo_setup,
     demo_transfers,
     demo_two_factor,
+    providers_start,
     sandbox_start,
 )
 from kassenwart.runtime.cli import database_location
@@ -45,6 +47,14 @@ class Command(BaseCommand):
              % {"url": sandbox.url, "accounts": synced.accounts, "added": synced.added}
              + f" {synced.message}").rstrip()
         )
+        providers = demo_connect_providers(result.company, providers_start())
+        self.stdout.write(_("Payment providers (PayPal, Qonto, Stripe simulators): %(accounts)d accounts, "
+                            "%(added)d new transactions.") % {"accounts": providers.accounts, "added": providers.added})
+        if providers.payouts:
+            self.stdout.write(_("%(payouts)d payouts from Stripe and PayPal arrived on the bank account, each "
+                                "paired as a transfer between own accounts.") % {"payouts": providers.payouts})
+        for failure in providers.failed:
+            self.stdout.write(failure)
         if demo_transfers(result.company):
             self.stdout.write(_("Transfers: one waits for an approver, one draft (its payee check is a close match)."))
         paid = demo_payments(result.company, sandbox)
