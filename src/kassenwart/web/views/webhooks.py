@@ -89,8 +89,8 @@ def webhook_detail(request, pk):
     }, status=400 if form.is_bound else 200)
 
 
-@company_required(MANAGE_SETTINGS)
 @require_POST
+@company_required(MANAGE_SETTINGS)
 def webhook_state(request, pk):
     endpoint = _endpoint(request, pk)
     if request.POST.get("enabled") == "on":
@@ -102,8 +102,8 @@ def webhook_state(request, pk):
     return redirect("webhook_detail", endpoint.pk)
 
 
-@company_required(MANAGE_SETTINGS)
 @require_POST
+@company_required(MANAGE_SETTINGS)
 def webhook_secret(request, pk):
     """Rotate (a new secret, shown once; the old one signs for another day) or reveal."""
     endpoint = _endpoint(request, pk)
@@ -116,8 +116,8 @@ def webhook_secret(request, pk):
     return redirect("webhook_detail", endpoint.pk)
 
 
-@company_required(MANAGE_SETTINGS)
 @require_POST
+@company_required(MANAGE_SETTINGS)
 def webhook_delete(request, pk):
     endpoint = _endpoint(request, pk)
     if request.POST.get("confirm") != "yes":
@@ -136,8 +136,8 @@ def webhook_delivery(request, pk):
     })
 
 
-@company_required(MANAGE_SETTINGS)
 @require_POST
+@company_required(MANAGE_SETTINGS)
 def webhook_replay(request, pk):
     delivery = _delivery(request, pk)
     try:
