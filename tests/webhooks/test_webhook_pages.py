@@ -4,7 +4,6 @@ attempt and replays a delivery that then reaches the receiver again. In both lan
 
 from __future__ import annotations
 
-
 import pytest
 from django.urls import reverse
 
