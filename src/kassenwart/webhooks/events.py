@@ -227,7 +227,7 @@ def _order_step(audit: AuditEvent) -> Iterator[Event]:
                 audit.created_at, {
                     "order_id": order.pk,
                     "kind": kind,
-                    "state": after.get("state", audit.action.removeprefix("payment.")),
+                    "state": _order_state(audit),
                     "previous_state": before.get("state"),
                     "account_id": order.account_id,
                     "account_iban": order.account.iban,
@@ -237,6 +237,13 @@ def _order_step(audit: AuditEvent) -> Iterator[Event]:
                     "count": len(items),
                     "payments": items,
                 })
+
+
+def _order_state(audit: AuditEvent) -> str:
+    """The state the step moved the order into: "payment.created" is its draft."""
+    if audit.action == "payment.created":
+        return PaymentOrder.State.DRAFT
+    return (audit.after or {}).get("state") or audit.action.removeprefix("payment.")
 
 
 def _returned(audit: AuditEvent) -> Iterator[Event]:
