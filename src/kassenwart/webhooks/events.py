@@ -211,7 +211,7 @@ def _order_step(audit: AuditEvent) -> Iterator[Event]:
         "account").first()
     if order is None:
         return
-    after, before = audit.after or {}, audit.before or {}
+    before = audit.before or {}
     if order.kind == PaymentOrder.Kind.DEBIT:
         items = [{"collection_id": c.pk, "end_to_end_id": c.end_to_end_id, "amount": money(c.amount),
                   "name": c.mandate.debtor_name, "mandate_reference": c.mandate.reference,
