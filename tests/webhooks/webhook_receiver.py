@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook, WebhookVerificationError
 
 
 @dataclass
@@ -42,7 +42,7 @@ def start() -> tuple[Receiver, ThreadingHTTPServer]:
             headers = {name.lower(): value for name, value in self.headers.items()}
             try:
                 payload, error = Webhook(receiver.secret).verify(body, headers), ""
-            except WebhookVerificationError as failure:
+            except (WebhookVerificationError, EmptyWebhookSecretError) as failure:  # no secret known yet too
                 payload, error = None, str(failure)
             with lock:
                 status = receiver.answers.pop(0) if receiver.answers else 200

@@ -51,7 +51,7 @@ class Delivery(models.Model):
     so the receiver can tell a retry from a new event."""
 
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", _("waiting")
         SUCCEEDED = "succeeded", _("delivered")
         FAILED = "failed", _("given up")
 
