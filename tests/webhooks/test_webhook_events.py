@@ -91,3 +91,89 @@ def test_after_a_rotation_both_secrets_sign_for_a_day(company, admin, hook, rece
     worker.deliver()
     assert len(receiver.received[-1].headers["webhook-signature"].split(" ")) == 1
     assert receiver.received[-1].payload is not None
+
+
+def test_a_returned_direct_debit_and_the_invoice_it_paid_are_told(company, admin, make_user, hook, receiver, worker):
+    """One collection under a mandate, exported, collected on the statement (the invoice is
+    paid), then returned by the debtor's bank (AC04)."""
+    from kassenwart.banking.services import statement_import
+    from kassenwart.core.business_days import add_business_days
+    from kassenwart.flows.tasks import after_import_task
+    from kassenwart.payments import debits
+    from kassenwart.payments.models import Collection, CreditorSettings, Mandate
+    from kassenwart.receivables.models import Customer, Invoice
+    from kassenwart.receivables.services import invoice_import
+
+    from camt_files import camt, entry
+
+    endpoint_update(company, hook, events=["debit.returned", "invoice.paid"], user=admin, via="test")
+    drafter, approver = make_user(company, "approver", "drafter"), make_user(company, "approver", "approver")
+    creditor, own_iban, debtor_iban = "DE98ZZZ09999999999", "DE89370400440532013000", "DE02500105170137075030"
+    CreditorSettings.objects.create(company=company, creditor_id=creditor)
+    account = BankAccount.objects.create(company=company, name="Giro", iban=own_iban, bic="COBADEFFXXX",
+                                         owner="Nordlicht Software GmbH")
+    invoice_import(company, b"invoice_number,customer_number,customer_name,customer_iban,issue_date,due_date,amount,"
+                            b"currency,payment_reference\nRE-10002,10002,Bergmann Consulting KG,"
+                            + debtor_iban.encode() + b",2026-11-01,2026-12-01,200.00,EUR,\n")
+    customer = Customer.objects.get(company=company, number="10002")
+    mandate = Mandate.objects.create(company=company, customer=customer, reference="MNDT-10002", creditor_id=creditor,
+                                     signed_on=date(2026, 1, 15), debtor_name=customer.name, iban=debtor_iban,
+                                     created_by=drafter)
+    due = add_business_days(timezone.localdate(), 3)
+    invoice = Invoice.objects.get(company=company, number="RE-10002")
+    collection = Collection.objects.create(company=company, mandate=mandate, invoice=invoice, account=account,
+                                           amount=invoice.open_amount, due_date=due, remittance=invoice.number,
+                                           drafted_by=drafter)
+    run = debits.debit_order_create(company, account=account, scheme="CORE", sequence_type="RCUR",
+                                    collection_date=due, collections=[collection], creditor_id=creditor)
+    payments.order_approve(run, user=approver)
+    payments.order_queue(run, user=approver)
+    payments.order_confirm_upload(run, user=approver)
+    end_to_end = Collection.objects.get(pk=collection.pk).end_to_end_id
+    statement_import(company, camt([entry("200.00", due, text="RE-10002", name=customer.name, iban=debtor_iban,
+                                          end_to_end_id=end_to_end, mandate_id="MNDT-10002")], iban=own_iban,
+                                    statement_id="S-1"), file_name="day1.xml")
+    after_import_task.call(company.pk)
+    worker.fan_out()  # the clock runs it every minute; the debtor's bank returns days later
+    returned = entry("-200.00", due + timedelta(days=3), text="RUECKLASTSCHRIFT RE-10002", name=customer.name,
+                     iban=debtor_iban, end_to_end_id=end_to_end, return_reason="AC04")
+    statement_import(company, camt([returned], iban=own_iban, statement_id="S-2"), file_name="day4.xml")
+    after_import_task.call(company.pk)
+
+    worker.fan_out()
+    worker.deliver()
+    [paid] = receiver.verified("invoice.paid")
+    assert (paid.payload["data"]["invoice_number"], paid.payload["data"]["paid_amount"]) == ("RE-10002", "200.00")
+    [back] = receiver.verified("debit.returned")
+    assert back.payload["data"] == {
+        "collection_id": collection.pk, "order_id": run.pk, "amount": "200.00", "currency": "EUR",
+        "due_date": due.isoformat(), "return_reason": "AC04", "mandate_reference": "MNDT-10002",
+        "debtor_name": "Bergmann Consulting KG", "invoice_id": invoice.pk, "invoice_number": "RE-10002"}
+
+
+def test_an_invoice_paid_in_two_parts_is_told_paid_once(company, admin, hook, receiver, worker):
+    from kassenwart.banking.models import Transaction
+    from kassenwart.banking.services import statement_import
+    from kassenwart.receivables.models import Customer
+    from kassenwart.receivables.services import invoice_create
+    from kassenwart.reconciliation.services import match_create
+
+    from camt_files import camt, entry
+
+    endpoint_update(company, hook, events=["invoice.paid"], user=admin, via="test")
+    statement_import(company, camt([entry("100.00", text="RE-5 Teil 1"), entry("50.00", text="RE-5 Teil 2")]),
+                     file_name="a.xml", user=admin, via="test")
+    customer = Customer.objects.create(company=company, number="K-5", name="Muster GmbH")
+    invoice = invoice_create(company, customer=customer, number="RE-5", amount=Decimal("150.00"),
+                             due_date=date(2026, 10, 15), issue_date=date(2026, 10, 1), user=admin, via="test")
+    first, second = Transaction.objects.filter(company=company).order_by("amount")
+    match_create(company, second, [(invoice, Decimal("100.00"), Decimal("0.00"))], user=admin, via="test")
+    worker.fan_out()
+    assert not Delivery.objects.exists()  # partly paid: nothing to tell yet
+    last = match_create(company, first, [(invoice, Decimal("50.00"), Decimal("0.00"))], user=admin, via="test")
+    worker.fan_out()
+    worker.fan_out()
+    worker.deliver()
+    [paid] = receiver.verified("invoice.paid")
+    assert paid.headers["webhook-id"] == f"evt_paid_{invoice.pk}_{last.pk}"
+    assert paid.payload["data"]["paid_amount"] == "150.00"
