@@ -220,3 +220,26 @@ def test_replay_posts_the_delivery_again_with_the_same_id(company, admin, hook, 
     assert len(ids) == 2
     assert [a.trigger for a in Attempt.objects.filter(delivery=delivery).order_by("pk")] == ["first", "replay"]
     assert AuditEvent.objects.filter(action="webhook_delivery.replayed", actor=admin).exists()
+
+
+def test_the_clock_runs_the_fan_out_and_hands_due_retries_to_the_queue():
+    from kassenwart.runtime.worker import periodic_jobs
+    from kassenwart.webhooks.delivery import retries_enqueue_due
+    from kassenwart.webhooks.fanout import webhooks_fan_out
+
+    jobs = periodic_jobs()
+    assert webhooks_fan_out in jobs and retries_enqueue_due in jobs
+
+
+def test_a_delivery_another_worker_holds_is_not_posted_twice(company, admin, hook, receiver, worker):
+    from kassenwart.webhooks.delivery import delivery_send
+
+    statement_import(company, camt([entry("5.00")]), file_name="a.xml", user=admin, via="test")
+    worker.fan_out()
+    delivery = Delivery.objects.get()
+    assert delivery_send(delivery.pk) is not None  # the first task posts it
+    assert delivery_send(delivery.pk) is None  # a second task for the same id finds nothing due
+    Delivery.objects.filter(pk=delivery.pk).update(state="pending", next_attempt_at=timezone.now(),
+                                                   claimed_until=timezone.now() + timedelta(seconds=30))
+    assert delivery_send(delivery.pk) is None  # held by a worker posting it right now
+    assert len(receiver.received) == 1

@@ -120,8 +120,6 @@ def _finish(delivery: Delivery, trigger: str, started: datetime, duration: int, 
     attempt = Attempt.objects.create(delivery=delivery, trigger=trigger, started_at=started, duration_ms=duration,
                                      status_code=status, error=error, succeeded=succeeded)
     now = timezone.now()
-    failures = Attempt.objects.filter(delivery=delivery, succeeded=False).exclude(
-        trigger=Attempt.Trigger.REPLAY).count()
     fields = {"attempt_count": F("attempt_count") + 1, "claimed_until": None}
     if succeeded:
         fields.update(state=Delivery.State.SUCCEEDED, next_attempt_at=None, finished_at=now)
@@ -129,6 +127,8 @@ def _finish(delivery: Delivery, trigger: str, started: datetime, duration: int, 
         fields.update(state=Delivery.State.FAILED, next_attempt_at=None, finished_at=now)
         _gone(delivery.endpoint)
     else:
+        failures = Attempt.objects.filter(delivery=delivery, succeeded=False).exclude(
+            trigger=Attempt.Trigger.REPLAY).count()
         retry_at = now + retry_delay(max(failures, 1))
         if trigger == Attempt.Trigger.REPLAY or retry_at > delivery.created_at + GIVE_UP_AFTER:
             fields.update(state=Delivery.State.FAILED, next_attempt_at=None, finished_at=now)

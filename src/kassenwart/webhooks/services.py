@@ -185,7 +185,8 @@ def endpoint_delete(company: Company, endpoint: Endpoint, *, user: User | None, 
 @transaction.atomic
 def delivery_replay(company: Company, delivery: Delivery, *, user: User | None, via: str = "web") -> Delivery:
     """Send the delivery again now, with the same webhook-id (a new attempt in its log),
-    whatever became of it before. The endpoint has to be enabled."""
+    whatever became of it before. The endpoint has to be enabled. A replay that fails is
+    not retried by itself (the delivery is given up again); a person may replay again."""
     from kassenwart.webhooks.tasks import deliveries_send_task
 
     _require(company, user)
