@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "kassenwart.payments",
     "kassenwart.notifications",
     "kassenwart.dashboards",
+    "kassenwart.accounting",
     "kassenwart.web",
     "kassenwart.runtime",
 ]
