@@ -140,7 +140,7 @@ def datev_header(company: Company, date_from: date, date_to: date, *, exported_b
     header = datev.Header(
         consultant_number=settings.consultant_number, client_number=settings.client_number,
         fiscal_year_start=start, account_length=settings.account_length, date_from=date_from, date_to=date_to,
-        description=f"Kassenwart {date_from:%d.%m.%Y}-{date_to:%d.%m.%Y}", exported_by=exported_by,
+        description=f"Kassenwart {date_from:%d.%m.%y}-{date_to:%d.%m.%y}", exported_by=exported_by,
     )
     datev.check_header(header)  # the settings were checked when saved; this guards the ranges
     return header
