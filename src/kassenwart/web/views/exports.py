@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from kassenwart.accounting import datev
 from kassenwart.accounting.selectors import (
@@ -55,12 +56,14 @@ def _page(request, form, *, refused=(), status=200):
     return render(request, "web/exports/page.html", context, status=status)
 
 
+@require_GET
 @company_required()
 def export_page(request):
     date_from, date_to = last_month(timezone.localdate())
     return _page(request, ExportForm(company=request.company, initial={"date_from": date_from, "date_to": date_to}))
 
 
+@require_GET
 @company_required()
 def export_download(request):
     """The file for the period: CSV in the reader's format, or a DATEV batch in Windows-1252."""
