@@ -38,8 +38,8 @@ def _day(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = ("Export the bank transactions and matched payments of a period for the accountant, as CSV or as a "
-            "DATEV booking batch (EXTF).")
+    help = ("Export a period's bookings for the accountant, as CSV or DATEV. The bank transactions and the "
+            "invoices each payment paid, as a CSV file or a DATEV booking batch (EXTF).")
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="date_from", type=_day, required=True, metavar="YYYY-MM-DD",
