@@ -39,6 +39,11 @@ def month(books, company, db_rows):
     return books
 
 
+def in_english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def download(client, **query):
     response = client.get(reverse("export_download"), query)
     assert response.status_code == 200, response.content.decode()[:2000]
@@ -76,7 +81,7 @@ def test_a_datev_batch_of_a_month_field_by_field(month, company, member, client_
 
 def test_without_a_suspense_account_only_matched_payments_are_in_the_batch(month, company, member, client_for):
     configure(company, month.account, suspense="")
-    client = client_for(member)
+    client = in_english(client_for(member))
     _response, data = download(client, **JULY, format="datev")
     assert [row[10] for row in datev_rows(data)[2:]] == ["RE-2026-0005", "RE-2026-0003", "RE-2026-0004"]
     page = client.get(reverse("export_page")).content.decode()
@@ -129,7 +134,7 @@ def test_the_period_and_the_account_filter(month, company, db_rows, member, clie
 
 
 def test_a_datev_batch_needs_the_settings_and_one_fiscal_year(month, company, member, client_for):
-    client = client_for(member)
+    client = in_english(client_for(member))
     response = client.get(reverse("export_download"), {**JULY, "format": "datev"})
     assert response.status_code == 400
     text = response.content.decode()
@@ -148,7 +153,7 @@ def test_a_datev_batch_needs_the_settings_and_one_fiscal_year(month, company, me
 
 def test_admins_set_the_numbers_in_the_export_settings(month, company, admin, member, client_for):
     assert client_for(member).get(reverse("export_settings")).status_code == 403
-    client = client_for(admin)
+    client = in_english(client_for(admin))
     page = client.get(reverse("export_settings")).content.decode()
     assert "G/L account of Giro" in page and 'value="1590"' in page
     form = {"consultant_number": "29098", "client_number": "55003", "fiscal_year_start_month": "7",
@@ -169,3 +174,13 @@ def test_admins_set_the_numbers_in_the_export_settings(month, company, admin, me
     assert "1000 is not a personal account: it has 5 digits." in text
     assert "12000 is not a G/L account: digits only, at most 4 of them." in text
     assert LedgerAccount.objects.get(account=month.account).number == "1200"  # nothing of it saved
+
+
+def test_the_pages_speak_german(month, company, admin, client_for):
+    client = client_for(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    text = client.get(reverse("export_page")).content.decode()
+    assert "Exporte für die Buchhaltung" in text and "DATEV-Buchungsstapel (EXTF)" in text
+    assert "Die Beraternummer fehlt." in text and "Das Konto Giro hat keine Sachkontonummer." in text
+    text = client.get(reverse("export_settings")).content.decode()
+    assert "Sachkonto von Giro" in text and "Juli" in text and "Verrechnungskonto" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django import forms
+from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from kassenwart.accounting.services import Problem
@@ -12,9 +13,7 @@ from kassenwart.banking.selectors import account_choices
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CSV, DATEV = "csv", "datev"
-MONTHS = [(n, _(name)) for n, name in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"], 1)]
+MONTHS = sorted(MONTH_NAMES.items())
 
 
 def last_month(today: date) -> tuple[date, date]:
