@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
-
 from kassenwart.accounting import datev
 from kassenwart.accounting.models import ExportSettings, LedgerAccount
 from kassenwart.banking.models import BankAccount, Transaction
 from kassenwart.companies.models import Company
-from kassenwart.reconciliation.models import Match, TransactionState
+from kassenwart.reconciliation.models import Allocation, TransactionState
 
-CHUNK = 2000
+BATCH = 500  # transactions read at a time; their ids are one IN list (SQLite: at most 999 parameters)
 
 
 @dataclass(frozen=True)
@@ -80,29 +78,42 @@ def ledger_accounts(company: Company) -> list[tuple[BankAccount, str]]:
 def booked_lines(company: Company, date_from: date, date_to: date, account: BankAccount | None = None
                  ) -> Iterator[BookedLine]:
     """The company's transactions booked from `date_from` to `date_to`, oldest first, with
-    what their standing matches applied. Lazy: read in chunks."""
+    what their standing matches applied. Lazy: BATCH transactions at a time, and one query
+    for the allocations of each batch (flat rows, no nested prefetch: its IN lists grew too
+    deep for SQLite)."""
     found = Transaction.objects.filter(company=company, booking_date__gte=date_from, booking_date__lte=date_to)
     if account is not None:
         found = found.filter(account=account)
-    standing = Match.objects.filter(company=company, undone_at__isnull=True).prefetch_related(
-        "allocations__invoice__customer")
-    found = (found.select_related("account").prefetch_related(Prefetch("matches", queryset=standing))
-             .order_by("booking_date", "id"))
-    states = TransactionState.objects.filter(company=company, transaction__booking_date__gte=date_from,
-                                             transaction__booking_date__lte=date_to)
-    status = dict(states.values_list("transaction_id", "status"))
-    for tx in found.iterator(chunk_size=CHUNK):
-        applied = tuple(
-            Applied(allocation.invoice.number, allocation.invoice.customer.number, allocation.invoice.customer.name,
-                    allocation.amount)
-            for match in tx.matches.all() for allocation in sorted(match.allocations.all(), key=lambda a: a.pk)
-        )
-        yield BookedLine(
-            id=tx.pk, account_id=tx.account_id, account_name=tx.account.name, account_iban=tx.account.iban,
-            booking_date=tx.booking_date, value_date=tx.value_date, amount=tx.amount, currency=tx.currency,
-            counterparty_name=tx.counterparty_name, counterparty_iban=tx.counterparty_iban,
-            remittance=tx.remittance, status=status.get(tx.pk, TransactionState.Status.OPEN), applied=applied,
-        )
+    found = found.order_by("booking_date", "id").values_list(*_FIELDS)
+    batch: list[tuple] = []
+    for row in found.iterator(chunk_size=BATCH):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield from _with_allocations(company, batch)
+            batch = []
+    if batch:
+        yield from _with_allocations(company, batch)
+
+
+# BookedLine's fields but `applied`, read as plain rows (no model instances: a third of the time)
+_FIELDS = ("pk", "account_id", "account__name", "account__iban", "booking_date", "value_date", "amount", "currency",
+           "counterparty_name", "counterparty_iban", "remittance", "state__status")
+
+
+def _with_allocations(company: Company, batch: list[tuple]) -> Iterator[BookedLine]:
+    applied: dict[int, list[Applied]] = {}
+    rows = (Allocation.objects
+            .filter(match__company=company, match__undone_at__isnull=True,
+                    match__transaction_id__in=[row[0] for row in batch])
+            .order_by("match__transaction_id", "match_id", "id")
+            .values_list("match__transaction_id", "invoice__number", "invoice__customer__number",
+                         "invoice__customer__name", "amount"))
+    for tx_id, number, customer_number, customer_name, amount in rows:
+        applied.setdefault(tx_id, []).append(Applied(number, customer_number, customer_name, amount))
+    for row in batch:
+        *fields, status = row
+        yield BookedLine(*fields, status=status or TransactionState.Status.OPEN,
+                         applied=tuple(applied.get(row[0], ())))
 
 
 # -- DATEV ----------------------------------------------------------------------------------
