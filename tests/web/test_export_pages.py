@@ -116,7 +116,7 @@ def test_the_csv_file_for_an_english_reader_is_plain(month, company, english):
     _response, data = download(english, **JULY, format="csv")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
     assert rows[0][0] == "Booking date"
-    assert ["2026-07-20", "1234.56"] == [rows[1][0], rows[1][7]]
+    assert ["2026-07-20", "1234.56", "matched", "RE-2026-0005"] == [rows[1][0], rows[1][7], rows[1][9], rows[1][10]]
 
 
 def test_the_period_and_the_account_filter(month, company, db_rows, member, client_for):
@@ -184,3 +184,18 @@ def test_the_pages_speak_german(month, company, admin, client_for):
     assert "Die Beraternummer fehlt." in text and "Das Konto Giro hat keine Sachkontonummer." in text
     text = client.get(reverse("export_settings")).content.decode()
     assert "Sachkonto von Giro" in text and "Juli" in text and "Verrechnungskonto" in text
+
+
+def test_an_undone_match_is_not_in_the_export(month, company, member, client_for):
+    from kassenwart.reconciliation.models import Match
+    from kassenwart.reconciliation.services import match_undo
+
+    configure(company, month.account)
+    match_undo(company, Match.objects.get(transaction=month.auto, undone_at__isnull=True), user=None)
+    client = in_english(client_for(member))
+    _response, data = download(client, **JULY, format="datev")
+    first = datev_rows(data)[2]
+    assert (first[0], first[7], first[10]) == ("1234,56", "1590", "")  # to the suspense account now
+    _response, data = download(client, **JULY, format="csv")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    assert (rows[1][7], rows[1][9], rows[1][10]) == ("1234.56", "open", "")

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import F
+
 from kassenwart.accounting import datev
 from kassenwart.accounting.models import ExportSettings, LedgerAccount
 from kassenwart.banking.models import BankAccount, Transaction
@@ -102,8 +104,12 @@ _FIELDS = ("pk", "account_id", "account__name", "account__iban", "booking_date",
 
 def _with_allocations(company: Company, batch: list[tuple]) -> Iterator[BookedLine]:
     applied: dict[int, list[Applied]] = {}
+    # The company is compared as an expression (company_id + 0) so that SQLite finds the
+    # matches by their transactions, not by walking every standing match of the company for
+    # each batch (which made the export quadratic: 5.7 s of CPU at 100,000 transactions).
     rows = (Allocation.objects
-            .filter(match__company=company, match__undone_at__isnull=True,
+            .alias(owner=F("match__company_id") + 0)
+            .filter(owner=company.pk, match__undone_at__isnull=True,
                     match__transaction_id__in=[row[0] for row in batch])
             .order_by("match__transaction_id", "match_id", "id")
             .values_list("match__transaction_id", "invoice__number", "invoice__customer__number",
