@@ -12,6 +12,8 @@ DATEV bookings, on the bank account's G/L account against:
   payment beyond its invoices): the suspense account, or nothing when none is set. Then
   the bank account in the books agrees with the statement only when a suspense account is
   set; the export page says so.
+What a match wrote off (Skonto, a fee the payer deducted) is no money on the bank account and
+is not booked here: it needs a tax key, and the accountant books it.
 """
 
 from __future__ import annotations
