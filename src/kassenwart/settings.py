@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kassenwart.notifications",
     "kassenwart.dashboards",
     "kassenwart.webhooks",
+    "kassenwart.accounting",
     "kassenwart.web",
     "kassenwart.runtime",
 ]

@@ -54,7 +54,8 @@ def arguments_for(name: str) -> list[str]:
     for action in command.create_parser("kassenwart", name)._actions:
         if not action.required or isinstance(action, argparse._HelpAction):
             continue
-        value = str(action.choices[0]) if action.choices else "1" if action.type in (int, float) else FILE
+        value = (str(action.choices[0]) if action.choices else "1" if action.type in (int, float)
+                 else "2026-07-01" if action.metavar == "YYYY-MM-DD" else FILE)
         values += [action.option_strings[0], value] if action.option_strings else [value]
     return values
 
@@ -65,7 +66,12 @@ def cases() -> list[Case]:
         Case((), succeeds=True),
         Case(("--help",), succeeds=True),
         Case(("help", "import-statement"), succeeds=True),
+        Case(("import-statement", "--help"), succeeds=True),
+        Case(("help",), succeeds=True),
+        Case(("django-help",), succeeds=True),
         Case(("no-such-command",), says="kassenwart help"),
+        Case(("imprt-statement",), says="Did you mean import-statement?"),
+        Case(("help", "export-booking"), says="Did you mean export-bookings?"),
         Case(("--no-such-option",), says="kassenwart help"),
         Case(("worker", "--batch"), says="kassenwart init"),
         Case(("check",), succeeds=True),
@@ -150,15 +156,31 @@ def test_every_command_is_tried():
 
 def test_the_overview_lists_the_kassenwart_commands_with_dashes_one_line_each(outcomes):
     overview = outcomes["--help"].stdout
-    assert outcomes["(no arguments)"].stdout == overview
+    assert outcomes["(no arguments)"].stdout == overview == outcomes["help"].stdout
     listed = [line.split()[0] for line in overview.splitlines() if line.startswith("  ")]
-    assert listed == sorted(name.replace("_", "-") for name in ours())
+    assert sorted(listed) == sorted(name.replace("_", "-") for name in ours())  # each once
+    for line in overview.splitlines():
+        if line.startswith("  "):  # a one-line summary each, not cut short
+            assert len(line.split(None, 1)) == 2 and not line.endswith("…") and len(line) <= 100, line
+    groups = [line for line in overview.splitlines() if line.endswith(":") and not line.startswith(" ")]
+    assert groups[:2] == ["Run:", "Set up and look after:"] and "Other:" not in groups
     assert "import_statement" not in overview and "createcachetable" not in overview
-    assert len(overview.splitlines()) < 25
+    assert "kassenwart django-help" in overview.splitlines()[-1]  # Django's: one line at the end
+    assert len(overview.splitlines()) < 35
+
+
+def test_django_help_lists_djangos_commands_and_an_unknown_command_exits_with_2(outcomes):
+    django_help = outcomes["django-help"].stdout
+    assert "  migrate" in django_help and "  createsuperuser" in django_help
+    assert "import-statement" not in django_help
+    for case in ("no-such-command", "imprt-statement", "help export-booking", "--no-such-option"):
+        assert outcomes[case].returncode == 2, case
+    assert outcomes["import-statement --no-such-option"].returncode == 2
 
 
 def test_help_for_one_command_names_it_with_dashes(outcomes):
     text = outcomes["help import-statement"].stdout
+    assert outcomes["import-statement --help"].stdout == text
     assert text.startswith("usage: kassenwart import-statement")
     assert "--create-account IBAN" in text
     assert "--pythonpath" not in text  # Django's own options work but are not shown

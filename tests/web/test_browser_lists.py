@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from browser_fixtures import PHONE, kassenwart_command, log_in, run_env, serving
+from browser_fixtures import PHONE, kassenwart_command, log_in, open_tab, run_env, serving
 from statement_samples import camt053
 
 pytestmark = pytest.mark.browser
@@ -129,7 +129,7 @@ def test_desktop_every_tab_is_there_and_the_csv_export_downloads(server, browser
 
     nav = page.get_by_role("navigation", name="Hauptmenü")
     links = nav.get_by_role("link")
-    expect(links).to_have_count(13)  # the admin sees every tab
+    expect(links).to_have_count(14)  # the admin sees every tab
     width = page.evaluate("window.innerWidth")
     for index in range(links.count()):
         link = links.nth(index)
@@ -160,4 +160,49 @@ def test_desktop_every_tab_is_there_and_the_csv_export_downloads(server, browser
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert rows[0][0] == "Buchungstag" and rows[0][7] == "Betrag"
     assert [(row[3], row[7]) for row in rows[1:]] == [("Hans Meier", "250,00"), ("Kunde Eins GmbH", "1234,56")]
+    context.close()
+
+
+def test_phone_exports_the_settings_and_a_datev_batch(server, browser, shots):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True, has_touch=True,
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    log_in(page, server, "a", "p")
+    open_tab(page, "Exporte")
+    expect(page.get_by_role("heading", name="Exporte für die Buchhaltung")).to_be_visible()
+    expect(page.locator(".note.bad")).to_contain_text("Die Beraternummer fehlt.")
+    page.screenshot(path=shots / "phone-exports.png", full_page=True)
+    assert overflow(page) <= 0
+
+    page.get_by_role("link", name="In den Export-Einstellungen eintragen.").click()
+    page.fill("input[name=consultant_number]", "29098")
+    page.fill("input[name=client_number]", "55003")
+    page.fill("input[name=debtor_account]", "10000")
+    page.check("input[name=customer_number_is_debtor]")
+    page.locator("input[name^=ledger_]").fill("1200")
+    page.screenshot(path=shots / "phone-export-settings.png", full_page=True)
+    assert overflow(page) <= 0
+    page.locator("form.settings button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("Export-Einstellungen gespeichert.")
+
+    page.goto(f"{server}/exports/")
+    expect(page.locator(".note.bad")).to_have_count(0)
+    page.fill("input[name=date_from]", "2026-07-01")
+    page.fill("input[name=date_to]", "2026-07-31")
+    page.check("input[name=format][value=datev]")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Herunterladen").click()
+    download = download_info.value
+    assert download.suggested_filename == "EXTF_Buchungsstapel_20260701_20260731.csv"
+    text = open(download.path(), "rb").read().decode("cp1252")
+    header, _columns, *rows = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    assert header[:4] == ["EXTF", "700", "21", "Buchungsstapel"] and header[10:12] == ["29098", "55003"]
+    assert [(row[0], row[1], row[6], row[7], row[9], row[10]) for row in rows] == [
+        ("1234,56", "S", "1200", "50001", "2107", "RE-2026-0101"),
+        ("250,00", "S", "1200", "1590", "2107", ""),
+        ("89,90", "H", "1200", "1590", "2107", ""),
+    ]
     context.close()

@@ -81,6 +81,8 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
         reverse("plan_list"),
         reverse("webhook_list"),
         reverse("webhook_detail", args=[ours["webhook_detail"].pk]),
+        reverse("export_page"),
+        reverse("export_settings"),
     ]
     for url in pages:
         _assert_nothing_foreign(client.get(url))
@@ -96,6 +98,7 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
     assert f"{FOREIGN_NAME} ours Lastschrift" in client.get(reverse("collection_list")).content.decode()
     assert f"{FOREIGN_NAME} ours Lastschrift" in client.get(reverse("plan_list")).content.decode()
     assert f"{FOREIGN_NAME} ours CRM" in client.get(reverse("webhook_list")).content.decode()
+    assert "Konto ours" in client.get(reverse("export_settings")).content.decode()
 
 
 def test_switch_only_to_own_companies(two_companies, client_for, other_company, company):
@@ -167,3 +170,36 @@ def test_reconciliation_actions_on_another_companys_objects_change_nothing(two_c
     assert response.status_code == 400
     assert "RE-theirs" not in response.content.decode()
     assert not Match.objects.filter(transaction=own).exists()
+
+
+def test_exports_never_hold_another_companys_bookings(two_companies, client_for, company, other_company):
+    from kassenwart.accounting.services import export_settings_update
+
+    user, ours, theirs = two_companies
+    for owner, rows in ((company, ours), (other_company, theirs)):
+        export_settings_update(owner, consultant_number=29098, client_number=1, fiscal_year_start_month=1,
+                               account_length=4, debtor_account="10000", customer_number_is_debtor=False,
+                               suspense_account="1590", ledger_accounts={rows["account_detail"].pk: "1200"},
+                               user=None, via="test")
+    client = client_for(user)
+    period = {"date_from": "2026-01-01", "date_to": "2026-12-31"}
+    for form in ("csv", "datev"):
+        response = client.get(reverse("export_download"), {**period, "format": form})
+        assert response.status_code == 200
+        data = b"".join(response.streaming_content).decode("cp1252" if form == "datev" else "utf-8")
+        for marker in ("theirs", "Alpenglück", "RE-theirs"):
+            assert marker not in data
+        assert f"{FOREIGN_NAME} ours" in data and "RE-ours-2" in data  # not vacuous
+        # another company's account is not a choice: the form refuses it
+        response = client.get(reverse("export_download"),
+                              {**period, "format": form, "account": theirs["account_detail"].pk})
+        assert response.status_code == 400
+        _assert_nothing_foreign(client.get(reverse("export_page")))
+    # their settings are theirs: saving ours with their account's id writes nothing of theirs
+    from kassenwart.accounting.models import LedgerAccount
+
+    export_settings_update(company, consultant_number=29098, client_number=1, fiscal_year_start_month=1,
+                           account_length=4, debtor_account="10000", customer_number_is_debtor=False,
+                           suspense_account="", ledger_accounts={theirs["account_detail"].pk: "1800"},
+                           user=None, via="test")
+    assert LedgerAccount.objects.get(account=theirs["account_detail"]).number == "1200"

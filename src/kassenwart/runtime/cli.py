@@ -4,8 +4,12 @@ This holds for Kassenwart's commands and Django's, for those here today and for 
 later, without anything in the commands themselves:
 
 * A command is named with dashes (`import-statement`) or underscores. `kassenwart`,
-  `kassenwart --help` and `kassenwart help` list Kassenwart's commands, one line each;
-  `kassenwart help COMMAND` shows one command's options.
+  `kassenwart --help` and `kassenwart help` list Kassenwart's commands, one line each, in
+  groups (GROUPS; a command not named there is listed under "Other"); `kassenwart help
+  COMMAND` and `kassenwart COMMAND --help` show one command's options. Django's own commands
+  (migrate, check, shell, ...) work as well; `kassenwart django-help` lists them.
+* An unknown command is one line naming the closest one, exit code 2, as for any wrong
+  arguments (argparse's convention).
 * Wrong arguments end in one line (`kassenwart import-statement: the following arguments are
   required: FILE (see: kassenwart help import-statement)`), not argparse's usage block.
 * A command of a Kassenwart app first checks that the database is set up and as new as the
@@ -37,6 +41,18 @@ from django.utils.translation import gettext as _
 PROG = "kassenwart"
 # The exit code of a process stopped with Ctrl-C, as the shell reports it.
 INTERRUPTED = 130
+# The exit code of a command line that is wrong: an unknown command, wrong arguments.
+USAGE = 2
+
+# Kassenwart's commands in the overview, by what a person wants to do.
+GROUPS = (
+    ("Run", ("serve", "worker", "demo", "sandbox_bank")),
+    ("Set up and look after", ("init", "backup", "restore", "reset_two_factor")),
+    ("Bank statements and payments", ("import_statement", "csv_layout", "import_mandates", "export_pain")),
+    ("Invoices and reconciliation", ("import_invoices", "reconcile", "export_matches")),
+    ("For the accountant", ("export_bookings",)),
+)
+DJANGO_HELP = "django-help"
 
 
 class DatabaseNotReady(CommandError):
@@ -71,15 +87,17 @@ def _dispatch(args: list[str], traceback_wanted: bool) -> int:
         return _help(args[1:])
     if args[0] == "--version":
         return _print(f"{PROG} {installed_version()} (Django {django.get_version()})")
+    if args[0] == DJANGO_HELP:
+        return _print(_all_commands(ours=False))
     if args[0].startswith("-"):
         return _fail(
             _("%(prog)s: the command comes first (%(prog)s COMMAND [options]); `%(prog)s help` lists them")
-            % {"prog": PROG}
+            % {"prog": PROG}, USAGE
         )
     name = args[0].replace("-", "_")
     commands = get_commands()
     if name not in commands:
-        return _fail(_unknown(args[0], commands))
+        return _fail(_unknown(args[0], commands), USAGE)
     return run(name, commands[name], args[1:], traceback_wanted=traceback_wanted)
 
 
@@ -115,6 +133,7 @@ def _explain(error: Exception, prefix: str) -> int:
             command = prefix.removeprefix(PROG).strip()
             message = message.removeprefix("Error: ") + " " + _("(see: %(prog)s help %(command)s)") % {
                 "prog": PROG, "command": command}
+            return _fail(f"{prefix}: {message}", USAGE)
         return _fail(f"{prefix}: {message}", error.returncode)
     if isinstance(error, DatabaseError):
         return _fail(f"{prefix}: {_database_problem(error)}")
@@ -186,17 +205,21 @@ def _database_problem(error: DatabaseError) -> str:
 
 # -- help -----------------------------------------------------------------------------------
 def overview() -> str:
-    """Kassenwart's commands with dashes, one line each, and how to learn more."""
+    """Kassenwart's commands with dashes, one line each, in their groups, and how to learn more."""
     ours = {name: app for name, app in get_commands().items() if _is_ours(app)}
     width = max(len(name) for name in ours) + 2
-    lines = [
-        f"usage: {PROG} COMMAND [options]",
+    grouped = [(title, [name for name in names if name in ours]) for title, names in GROUPS]
+    placed = {name for _title, names in grouped for name in names}
+    grouped.append(("Other", sorted(set(ours) - placed)))
+    lines = [f"usage: {PROG} COMMAND [options]"]
+    for title, names in grouped:
+        if names:
+            lines += ["", f"{title}:"]
+            lines += [f"  {name.replace('_', '-'):<{width}}{_summary(name, ours[name])}" for name in names]
+    lines += [
         "",
-        "Commands:",
-        *(f"  {name.replace('_', '-'):<{width}}{_summary(name, app)}" for name, app in sorted(ours.items())),
-        "",
-        f"`{PROG} help COMMAND` shows a command's options; `{PROG} help --all` lists Django's commands",
-        "too (migrate, check, changepassword, ...), which work here as well.",
+        f"`{PROG} help COMMAND` or `{PROG} COMMAND --help` shows a command's options.",
+        f"Development: Django's commands (migrate, check, shell, ...) work too; `{PROG} {DJANGO_HELP}` lists them.",
     ]
     return "\n".join(lines)
 
@@ -206,10 +229,12 @@ def _help(args: list[str]) -> int:
         return _print(overview())
     if args[0] == "--all":
         return _print(_all_commands())
+    if args[0] == DJANGO_HELP:
+        return _print(_all_commands(ours=False))
     name = args[0].replace("-", "_")
     commands = get_commands()
     if name not in commands:
-        return _fail(_unknown(args[0], commands))
+        return _fail(_unknown(args[0], commands), USAGE)
     app = commands[name]
     command = app if isinstance(app, BaseCommand) else load_command_class(app, name)
     _parser(command, name.replace("_", "-")).print_help()
@@ -230,9 +255,12 @@ def _parser(command: BaseCommand, shown: str):
     return command.create_parser(PROG, shown)
 
 
-def _all_commands() -> str:
+def _all_commands(*, ours: bool = True) -> str:
+    """Every command by the app it comes from; `ours=False`: Django's (and its apps') only."""
     by_app: dict[str, list[str]] = {}
     for name, app in get_commands().items():
+        if _is_ours(app) and not ours:
+            continue
         group = "kassenwart" if _is_ours(app) else str(app).split(".")[-1]
         by_app.setdefault(group, []).append(name.replace("_", "-"))
     lines = [f"usage: {PROG} COMMAND [options]"]
@@ -241,7 +269,7 @@ def _all_commands() -> str:
     return "\n".join(lines)
 
 
-def _summary(name: str, app: str | BaseCommand, width: int = 60) -> str:
+def _summary(name: str, app: str | BaseCommand, width: int = 72) -> str:
     """The first sentence of the command's help, shortened to fit a line."""
     try:
         command = app if isinstance(app, BaseCommand) else load_command_class(app, name)
@@ -258,7 +286,7 @@ def _is_ours(app: str | BaseCommand) -> bool:
 
 
 def _unknown(given: str, commands: dict) -> str:
-    names = [name.replace("_", "-") for name in commands]
+    names = [name.replace("_", "-") for name in commands] + [DJANGO_HELP]
     close = difflib.get_close_matches(given.replace("_", "-"), names, n=1)
     values = {"prog": PROG, "name": given, "close": close[0] if close else ""}
     if close:

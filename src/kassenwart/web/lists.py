@@ -135,7 +135,12 @@ def csv_response(name: str, columns: list[Column], rows: Iterable[tuple]) -> Str
     """A download of `rows` as "name-YYYY-MM-DD.csv" in the reader's format. `rows` should be
     lazy (a values_list(...).iterator(chunk_size=CHUNK)); headers must be text already."""
     fmt = csv_format(get_language())
-    lines = _in_a_transaction(csv_lines(columns, rows, fmt))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.csv"'
+    return download(csv_lines(columns, rows, fmt), f"{name}-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+def download(pieces: Iterator[str | bytes], file_name: str, content_type: str = "text/csv; charset=utf-8"
+             ) -> StreamingHttpResponse:
+    """A streamed download of `pieces`, read inside one transaction (see _in_a_transaction)."""
+    response = StreamingHttpResponse(_in_a_transaction(pieces), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response

@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("kassenwart.web.reconciliation_urls")),
     path("", include("kassenwart.web.mandate_urls")),
     path("", include("kassenwart.web.webhook_urls")),
+    path("", include("kassenwart.web.export_urls")),
     path("payments/", include([
         path("", payments.payment_list, name="payment_list"),
         path("csv/", payments.payment_export, name="payment_export"),

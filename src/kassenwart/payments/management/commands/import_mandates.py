@@ -12,7 +12,7 @@ from kassenwart.payments.services import PaymentInvalid, StateChanged
 
 
 class Command(BaseCommand):
-    help = (f"Import SEPA mandates from a CSV file with the columns {', '.join(COLUMNS)} (debtor_bic optional). "
+    help = (f"Import SEPA mandates from a CSV file. Its columns: {', '.join(COLUMNS)} (debtor_bic optional). "
             "Nothing is imported when a row is bad; every problem is listed by line and column.")
 
     def add_arguments(self, parser):

@@ -11,8 +11,8 @@ from kassenwart.runtime.cli import installed_version
 
 
 class Command(BaseCommand):
-    help = ("Write a consistent snapshot of the database together with the key file (without which the "
-            "sealed PINs are lost) and the uploads into one new file; `kassenwart restore` reads it back.")
+    help = ("Back the database, the key file and the uploads up into one new file. A consistent snapshot; the "
+            "key file is in it because without it the sealed PINs are lost; `kassenwart restore` reads it back.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE", help="the backup file to write (it must not exist yet), "

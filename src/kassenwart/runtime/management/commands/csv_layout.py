@@ -28,7 +28,8 @@ from .import_statement import read_mapping
 
 
 class Command(BaseCommand):
-    help = "Show how a bank CSV export is read: its layout, columns and first rows with signs, or a mapping to fill in."
+    help = ("Show how a bank CSV file is read. Its layout, columns and first rows with signs, or a mapping to "
+            "fill in.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE")

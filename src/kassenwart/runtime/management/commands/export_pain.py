@@ -21,7 +21,7 @@ def _day(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = ("Write every pain message the company sent or exported, exactly as it went out, one file each, "
+    help = ("Write every pain message sent or exported to a folder, one file each. Exactly as it went out, "
             "named by message id (a later, different message of the same order: <message id>-2.xml).")
 
     def add_arguments(self, parser):

@@ -10,7 +10,8 @@ from kassenwart.core.models import User
 
 
 class Command(BaseCommand):
-    help = "Remove a person's authenticator app and recovery codes (lost phone); a new app is set up at the next login."
+    help = ("Remove a person's authenticator app and recovery codes. For a lost phone: a new app is set up at "
+            "the next login.")
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="the person's user name")

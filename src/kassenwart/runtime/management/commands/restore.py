@@ -9,8 +9,9 @@ from kassenwart.runtime.backup import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = ("Restore a file of `kassenwart backup` into an empty data directory (KASSENWART_DATA_DIR) "
-            "and empty database; then run `kassenwart init`, which upgrades a backup of an older version.")
+    help = ("Restore a file of `kassenwart backup` into an empty installation. The data directory "
+            "(KASSENWART_DATA_DIR) and the database must be empty; then run `kassenwart init`, which upgrades a "
+            "backup of an older version.")
     requires_init = False  # it fills an empty installation
 
     def add_arguments(self, parser):
