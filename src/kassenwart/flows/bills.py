@@ -37,7 +37,7 @@ def paid_ibans(company: Company, supplier_key: str, supplier_name: str) -> set[s
     """The IBANs the company paid this supplier (by payee name) to before."""
     return set(Transfer.objects.filter(order__company=company, order__state__in=PAID_STATES,
                                        payee_name__iexact=supplier_name.strip()[:70])
-               .values_list("iban", flat=True).distinct())
+               .order_by().values_list("iban", flat=True).distinct())
 
 
 def bill_import(company: Company, data: bytes, *, file_name: str, user: User | None,

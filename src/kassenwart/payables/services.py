@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kassenwart.companies import permissions
@@ -79,37 +80,35 @@ def bill_import(company: Company, data: bytes, *, file_name: str, user: User | N
     key = supplier_key(read.seller.vat_id, read.seller.name)
     kind = Bill.Kind.CREDIT_NOTE if read.kind == CREDIT_NOTE else Bill.Kind.INVOICE
     sha = hashlib.sha256(data).hexdigest()
-    with transaction.atomic():
-        known = _known(company, key, kind, read.invoice_number, sha)
-        if known is not None:
-            record("bill.duplicate_seen", known, company=company, user=user, via=via,
-                   after={"file_name": file_name, "sha256": sha})
-            return BillImportResult(file_name, DUPLICATE, known, read,
-                                    [message("payables.duplicate", supplier=known.supplier_name,
-                                             number=known.invoice_number, id=known.pk)])
-        stored, _created = BillFile.objects.get_or_create(
-            company=company, sha256=sha, defaults={"file_name": file_name[:255], "content": data, "size": len(data)})
-        flags = _flags(company, key, read, paid_ibans)
-        term = read.skonto_term
-        bill = Bill(
-            company=company, kind=kind, syntax=read.syntax, supplier_name=read.seller.name[:255], supplier_key=key[:255],
-            supplier_vat_id=read.seller.vat_id[:32], iban=read.iban[:34], bic=read.bic[:11],
-            invoice_number=read.invoice_number[:140], payment_reference=read.payment_reference[:140],
-            issue_date=read.issue_date, due_date=read.due_date, amount=read.payable, currency=read.currency,
-            skonto_percent=term.percent if term else None, skonto_days=term.days if term else None,
-            skonto_date=read.skonto_date, skonto_amount=read.skonto_amount,
-            status=Bill.Status.CREDIT if kind == Bill.Kind.CREDIT_NOTE else Bill.Status.OPEN,
-            flags=flags, details=readable(read), file=stored, created_by=user,
-        )
-        try:
-            with transaction.atomic():
-                bill.save()
-        except IntegrityError:  # the same invoice imported at the same moment by someone else
+    try:
+        with transaction.atomic():
             known = _known(company, key, kind, read.invoice_number, sha)
-            return BillImportResult(file_name, DUPLICATE, known, read,
-                                    [message("payables.duplicate", supplier=read.seller.name,
-                                             number=read.invoice_number, id=known.pk if known else "")])
-        record("bill.imported", bill, company=company, user=user, via=via, after=_audit(bill, file_name))
+            if known is not None:
+                record("bill.duplicate_seen", known, company=company, user=user, via=via,
+                       after={"file_name": file_name, "sha256": sha})
+                return _duplicate(file_name, known, read)
+            # No bill has this content (checked above), and a file is kept only with its bill.
+            stored = BillFile.objects.create(company=company, sha256=sha, file_name=file_name[:255], content=data,
+                                             size=len(data))
+            flags = _flags(company, key, read, paid_ibans)
+            term = read.skonto_term
+            bill = Bill.objects.create(
+                company=company, kind=kind, syntax=read.syntax, supplier_name=read.seller.name[:255],
+                supplier_key=key[:255], supplier_vat_id=read.seller.vat_id[:32], iban=read.iban[:34],
+                bic=read.bic[:11], invoice_number=read.invoice_number[:140],
+                payment_reference=read.payment_reference[:140], issue_date=read.issue_date, due_date=read.due_date,
+                amount=read.payable, currency=read.currency, skonto_percent=term.percent if term else None,
+                skonto_days=term.days if term else None, skonto_date=read.skonto_date,
+                skonto_amount=read.skonto_amount,
+                status=Bill.Status.CREDIT if kind == Bill.Kind.CREDIT_NOTE else Bill.Status.OPEN,
+                flags=flags, details=readable(read), file=stored, created_by=user,
+            )
+            record("bill.imported", bill, company=company, user=user, via=via, after=_audit(bill, file_name))
+    except IntegrityError:  # the same bill imported at the same moment by someone else
+        known = _known(company, key, kind, read.invoice_number, sha)
+        if known is None:
+            raise
+        return _duplicate(file_name, known, read)
     return BillImportResult(file_name, IMPORTED, bill, read,
                             [message("payables.flag." + flag["code"], **flag["params"]) for flag in flags])
 
@@ -119,20 +118,25 @@ def _refused(file_name: str, refused: BillRefused) -> BillImportResult:
         message("payables.refused", path=refused.path, rule=refused.rule, detail=refused.detail)])
 
 
+def _duplicate(file_name: str, known: Bill, read: ReadBill) -> BillImportResult:
+    return BillImportResult(file_name, DUPLICATE, known, read, [
+        message("payables.duplicate", supplier=known.supplier_name, number=known.invoice_number, id=known.pk)])
+
+
 def _known(company, key, kind, number, sha) -> Bill | None:
-    bills = Bill.objects.filter(company=company)
+    """The bill there already: the supplier's invoice number, or the very same file."""
+    same = Q(file__sha256=sha)
     if number:
-        found = bills.filter(supplier_key=key, kind=kind, invoice_number=number).first()
-        if found is not None:
-            return found
-    return bills.filter(file__sha256=sha).first()
+        same |= Q(supplier_key=key, kind=kind, invoice_number=number)
+    found = list(Bill.objects.filter(same, company=company).order_by()[:1])
+    return found[0] if found else None
 
 
 def _flags(company, key: str, read: ReadBill, paid_ibans) -> list[dict]:
     if not read.iban:
         return [{"code": Bill.FLAG_NO_IBAN, "params": {}}] if read.kind != CREDIT_NOTE else []
-    known = set(Bill.objects.filter(company=company, supplier_key=key, status__in=[
-        Bill.Status.DRAFTED]).exclude(iban="").values_list("iban", flat=True))
+    known = set(Bill.objects.filter(company=company, supplier_key=key, status=Bill.Status.DRAFTED)
+                .exclude(iban="").order_by().values_list("iban", flat=True).distinct())
     if paid_ibans is not None:
         known |= {iban.replace(" ", "").upper() for iban in paid_ibans(company, key, read.seller.name)}
     if known and read.iban not in known:
