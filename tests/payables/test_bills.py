@@ -138,3 +138,22 @@ def test_a_company_sees_only_its_own_bills_as_duplicates(company, member, make_u
     someone = make_user(other, "member", "other-member")
     bill_import(company, ubl(), file_name="a.xml", user=member)
     assert bill_import(other, ubl(), file_name="a.xml", user=someone).status == "imported"
+
+
+def test_a_bill_whose_transfer_was_cancelled_can_be_drafted_again(company, member, account):
+    credit = bill_import(company, ubl(Spec(credit_note=True, number="GS-1", lines=(("Retoure", Decimal("1"),
+                                                                                   Decimal("50.00")),))),
+                         file_name="gs.xml", user=member).bill
+    bill = bill_import(company, ubl(Spec(issue=today(), due=today() + timedelta(days=30))), file_name="a.xml",
+                       user=member).bill
+    first = bill_draft_transfer(bill, user=member, account=account)
+    bill.refresh_from_db()
+    with pytest.raises(BillError):  # while the first transfer may still pay it
+        bill_draft_transfer(bill, user=member, account=account)
+    payments.order_cancel(first, user=member, reason="falsches Konto")
+    second = bill_draft_transfer(bill, user=member, account=account)
+    assert second.pk != first.pk and second.transfers.get().amount == Decimal("384.85") - Decimal("59.50")
+    bill.refresh_from_db()
+    credit.refresh_from_db()
+    assert (bill.order_id, credit.status, credit.offset_bill_id) == (second.pk, "offset", bill.pk)
+    assert AuditEvent.objects.filter(action="bill.reopened", object_id=str(bill.pk)).count() == 1

@@ -7,7 +7,8 @@
 - `bill_draft_transfer`: a transfer draft from an open bill: the Skonto amount when it is
   still to be had, less the supplier's unused credit notes; remittance the payment reference
   or the invoice number; executed on the last business day of the Skonto period, else on the
-  due date (never before today). From there the usual four-eyes flow of payments runs.
+  due date (never before today). From there the usual four-eyes flow of payments runs. A
+  bill whose transfer was cancelled or rejected is drafted again the same way (reopened first).
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ from kassenwart.payments import services as payments
 from kassenwart.payments.models import PaymentOrder, Transfer
 
 PAID_STATES = [PaymentOrder.State.ACCEPTED, PaymentOrder.State.BOOKED, PaymentOrder.State.EXPORTED]
+# An order in one of these states will not pay the bill: it may be drafted again.
+NOT_PAYING = [PaymentOrder.State.CANCELLED, PaymentOrder.State.REJECTED]
+
+
+def may_draft_again(bill: Bill) -> bool:
+    """Whether the transfer drafted for `bill` was cancelled or rejected."""
+    return (bill.status == Bill.Status.DRAFTED and bill.order_id is not None
+            and PaymentOrder.objects.filter(pk=bill.order_id, company=bill.company_id,
+                                            state__in=NOT_PAYING).exists())
 
 
 def paid_ibans(company: Company, supplier_key: str, supplier_name: str) -> set[str]:
@@ -86,6 +96,8 @@ def bill_draft_transfer(bill: Bill, *, user: User, account: BankAccount, via: st
     and keeps the order's id. Raises BillError, or payments' PaymentInvalid / NotAllowed."""
     if bill.kind != Bill.Kind.INVOICE:
         raise BillError(_("A credit note is not paid out; it reduces the next transfer to this supplier."))
+    if may_draft_again(bill):
+        payables.bill_reopen(bill, user=user, via=via)
     if bill.status != Bill.Status.OPEN:
         raise BillError(_("The bill is no longer open; reload the page."))
     if not bill.iban:

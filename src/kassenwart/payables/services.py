@@ -190,3 +190,19 @@ def bill_mark_drafted(bill: Bill, *, order_id: int, amount: Decimal, credits: li
     bill.refresh_from_db()
     record("bill.drafted", bill, company=bill.company, user=user, via=via,
            after={"order_id": order_id, "amount": str(amount), "credit_notes": [c.pk for c in credits]})
+
+
+def bill_reopen(bill: Bill, *, user: User | None, via: str = "web") -> None:
+    """The transfer drafted for the bill will not be paid (cancelled, rejected): the bill is to
+    pay again and the credit notes set off against it are free again. The caller (flows.bills)
+    knows the order's state; this only moves the bill."""
+    with transaction.atomic():
+        updated = Bill.objects.filter(pk=bill.pk, status=Bill.Status.DRAFTED).update(
+            status=Bill.Status.OPEN, order_id=None, transfer_amount=None)
+        if updated != 1:
+            raise BillError(_("The bill is no longer open; reload the page."))
+        Bill.objects.filter(offset_bill=bill, status=Bill.Status.OFFSET).update(status=Bill.Status.CREDIT,
+                                                                                  offset_bill=None)
+        before = {"order_id": bill.order_id}
+        bill.refresh_from_db()
+        record("bill.reopened", bill, company=bill.company, user=user, via=via, before=before)
