@@ -74,3 +74,14 @@ def test_the_approver_sees_a_changed_iban_in_german(company, make_user, client_f
     detail = client.get(reverse("bill_detail", args=[bill.pk]), **DE).content.decode()
     assert "weicht von der IBAN ab" in detail and "DE75512108001245126199" in detail
     assert "Überweisung entwerfen" in detail
+
+
+def test_the_home_page_lists_bills_to_pay_and_skonto_ending(company, make_user, client_for):
+    member = make_user(company, "member", "mia")
+    client = client_for(member)
+    today = timezone.localdate()
+    _upload(client, ("a.xml", ubl(Spec(issue=today - timedelta(days=10), due=today + timedelta(days=20)))),
+            ("b.xml", ubl(Spec(number="RE-2", issue=today, terms="", due=today + timedelta(days=20)))))
+    home = client.get(reverse("home"), **EN).content.decode()
+    assert "2 bills to pay" in home and "Skonto ends within a week for 1" in home
+    assert "2 Rechnungen zu zahlen" in client.get(reverse("home"), **DE).content.decode()
