@@ -91,7 +91,9 @@ class Bill(models.Model):
             models.UniqueConstraint(fields=["company", "supplier_key", "kind", "invoice_number"],
                                     condition=~Q(invoice_number=""), name="one_bill_per_supplier_number"),
         ]
-        indexes = [models.Index(fields=["company", "status", "due_date"], name="bill_by_status_due")]
+        indexes = [models.Index(fields=["company", "status", "due_date"], name="bill_by_status_due"),
+                   # duplicates and the supplier's IBAN history, at every import
+                   models.Index(fields=["company", "supplier_key", "invoice_number"], name="bill_by_supplier")]
 
     def __str__(self):
         return f"{self.supplier_name} {self.invoice_number}".strip()

@@ -125,7 +125,7 @@ def _duplicate(file_name: str, known: Bill, read: ReadBill) -> BillImportResult:
 
 def _known(company, key, kind, number, sha) -> Bill | None:
     """The bill there already: the supplier's invoice number, or the very same file."""
-    same = Q(file__sha256=sha)
+    same = Q(file_id__in=BillFile.objects.filter(company=company, sha256=sha).values("pk"))
     if number:
         same |= Q(supplier_key=key, kind=kind, invoice_number=number)
     found = list(Bill.objects.filter(same, company=company).order_by()[:1])
