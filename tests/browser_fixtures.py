@@ -40,9 +40,19 @@ def _missing(what: str):
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port: any, or one of KASSENWART_TEST_PORTS ("18600-18699") where a machine
+    shared by several people gives each a range."""
+    ports = os.environ.get("KASSENWART_TEST_PORTS", "")
+    first, _, last = ports.partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first.isdigit() else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in KASSENWART_TEST_PORTS={ports}")
 
 
 def kassenwart_command() -> list[str]:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "kassenwart.companies",
     "kassenwart.banking",
     "kassenwart.receivables",
+    "kassenwart.payables",
     "kassenwart.reconciliation",
     "kassenwart.payments",
     "kassenwart.notifications",

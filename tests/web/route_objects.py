@@ -13,6 +13,7 @@ from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
+from kassenwart.payables.models import Bill, BillFile
 from kassenwart.payments.models import Mandate, PaymentOrder, SendAttempt
 from kassenwart.reconciliation.models import TransactionState
 from kassenwart.reconciliation.services import match_create
@@ -30,6 +31,7 @@ PROVIDER_ROUTES = ("provider_detail", "provider_sync", "provider_credentials")
 MANDATE_ROUTES = ("mandate_detail", "mandate_amend", "mandate_revoke")
 COLLECTION_ROUTES = ("collection_detail", "collection_release", "collection_cancel")
 PLAN_ROUTES = ("plan_detail", "plan_edit", "plan_stop")
+BILL_ROUTES = ("bill_detail", "bill_draft", "bill_file")
 
 
 def company_rows(company, db_rows, label, make_member):
@@ -70,6 +72,7 @@ def company_rows(company, db_rows, label, make_member):
                                pain=f"<Document><Nm>{FOREIGN_NAME} {label}</Nm></Document>".encode())
     collection, plan = _debit_rows(company, account, invoice, colleague.user, label)
     endpoint, delivery = _webhook_rows(company, label)
+    bill = _bill(company, label)
     User.objects.create_user(f"support-{label}")
     grantor = make_member(company, f"admin-{label}", "admin")
     grant = support_grant(company, f"support-{label}", 4, by=grantor.user, via="test")
@@ -96,6 +99,7 @@ def company_rows(company, db_rows, label, make_member):
         "collection_for_invoice": invoice,
         **{name: endpoint for name in WEBHOOK_ROUTES},
         **{name: delivery for name in DELIVERY_ROUTES},
+        **{name: bill for name in BILL_ROUTES},
     }
 
 
@@ -120,6 +124,17 @@ def _webhook_rows(company, label):
                                        payload={"counterparty_name": f"{FOREIGN_NAME} {label}"},
                                        next_attempt_at=None, state=Delivery.State.SUCCEEDED)
     return endpoint, delivery
+
+
+def _bill(company, label):
+    """A bill to pay, read from an e-invoice of a supplier with the company's label."""
+    content = f"<Invoice><Name>{FOREIGN_NAME} {label}</Name></Invoice>".encode()
+    stored = BillFile.objects.create(company=company, sha256=f"{label:0>64}"[-64:], file_name=f"bill-{label}.xml",
+                                     content=content, size=len(content))
+    return Bill.objects.create(company=company, syntax="ubl", status="open", supplier_name=f"{FOREIGN_NAME} {label}",
+                               supplier_key=f"name:{label}", iban=FOREIGN_IBAN, invoice_number=f"ER-{label}-1",
+                               issue_date=date(2026, 11, 1), due_date=date(2026, 12, 1), amount=Decimal("777.77"),
+                               file=stored, details={})
 
 
 def _debit_rows(company, account, invoice, user, label):

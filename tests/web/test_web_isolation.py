@@ -41,7 +41,7 @@ def _assert_nothing_foreign(response):
     assert response.status_code == 200
     text = response.content.decode()
     for marker in ("Alpenglück", f"{FOREIGN_NAME} theirs", "Konto theirs", "auszug-theirs", "RE-theirs", "Vorgemerkt theirs",
-                   "MR-theirs"):
+                   "MR-theirs", "ER-theirs", "bill-theirs"):
         assert marker not in text
 
 
@@ -60,6 +60,7 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
         reverse("statement_result") + f"?ids={theirs['statement_detail'].pk},{ours['statement_detail'].pk}",
         reverse("invoice_list"),
         reverse("invoice_list") + "?q=777,77",
+        reverse("bill_list"),
         reverse("audit_log"),
         reverse("reconciliation_open"),
         reverse("reconciliation_open") + "?q=777,77",

@@ -19,6 +19,7 @@ from kassenwart.core.business_days import business_days_between
 from kassenwart.core.money import quantize
 from kassenwart.dashboards import calc
 from kassenwart.dashboards.monthly import daily_flows, monthly_flows
+from kassenwart.payables.models import Bill
 from kassenwart.payments.models import Collection, PaymentOrder, Transfer
 from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation.models import TransactionState
@@ -177,15 +178,20 @@ class Todos:
     tans: list[PaymentOrder] = field(default_factory=list)  # orders waiting for a TAN or payee check
     connections: list[BankConnection] = field(default_factory=list)  # needing a person (TAN, PIN, set-up)
     failed_syncs: list[BankConnection] = field(default_factory=list)
+    bills_to_pay: int = 0  # received bills with no transfer drafted yet
+    skonto_ending: int = 0  # of those, the ones whose Skonto ends within SKONTO_SOON days
 
     @property
     def empty(self) -> bool:
         return not (self.approvals_count or self.open_payments or self.held_collections or self.tans
-                    or self.connections or self.failed_syncs)
+                    or self.connections or self.failed_syncs or self.bills_to_pay)
+
+
+SKONTO_SOON = 7  # days
 
 
 def todos(company: Company, user, *, approves: bool, maps: bool, drafts_debits: bool, manages_connections: bool,
-          limit: int = 5) -> Todos:
+          limit: int = 5, drafts_transfers: bool = False, today: date | None = None) -> Todos:
     """What waits for this person, by what their role lets them do. Four eyes: an order with a
     payment they drafted is never waiting for their approval."""
     found = Todos()
@@ -214,6 +220,11 @@ def todos(company: Company, user, *, approves: bool, maps: bool, drafts_debits: 
                            .order_by("name"))
         found.connections = [c for c in connections if c.state != BankConnection.State.ERROR]
         found.failed_syncs = [c for c in connections if c.state == BankConnection.State.ERROR]
+    if drafts_transfers and today is not None:
+        bills = Bill.objects.filter(company=company, kind=Bill.Kind.INVOICE, status=Bill.Status.OPEN).aggregate(
+            to_pay=Count("pk"), skonto=Count("pk", filter=Q(skonto_date__gte=today,
+                                                             skonto_date__lte=today + timedelta(days=SKONTO_SOON))))
+        found.bills_to_pay, found.skonto_ending = bills["to_pay"], bills["skonto"]
     return found
 
 

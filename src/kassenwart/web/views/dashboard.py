@@ -9,7 +9,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kassenwart.banking.selectors import account_choices
-from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_DEBIT, MANAGE_CONNECTIONS, MAP_TRANSACTION, allows
+from kassenwart.companies.permissions import (
+    APPROVE_PAYMENT,
+    DRAFT_DEBIT,
+    DRAFT_TRANSFER,
+    MANAGE_CONNECTIONS,
+    MAP_TRANSACTION,
+    allows,
+)
 from kassenwart.dashboards import layouts, selectors
 from kassenwart.dashboards.services import layout_for, layout_reset, layout_save
 from kassenwart.web.decorators import company_required
@@ -50,7 +57,8 @@ def home(request):
         if key == layouts.TODOS:
             widget["todos"] = selectors.todos(
                 company, user, approves=allows(role, APPROVE_PAYMENT), maps=allows(role, MAP_TRANSACTION),
-                drafts_debits=allows(role, DRAFT_DEBIT), manages_connections=allows(role, MANAGE_CONNECTIONS))
+                drafts_debits=allows(role, DRAFT_DEBIT), manages_connections=allows(role, MANAGE_CONNECTIONS),
+                drafts_transfers=allows(role, DRAFT_TRANSFER), today=today)
         elif key == layouts.FORECAST:
             widget["forecast"] = forecast = selectors.cash_forecast(company, today, found.accounts, currency)
             widget["chart"] = forecast and _forecast_chart(forecast)

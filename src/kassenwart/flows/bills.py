@@ -1,0 +1,115 @@
+"""Bills become transfers: the use cases that need both payables (the bill) and payments
+(the order and its history), so they live here, above both (ARCHITECTURE.md, layers).
+
+- `bill_import`: payables' import, told which IBANs the supplier was paid to before (the
+  payee IBANs of the company's transfers to that name that the bank accepted, booked or that
+  were exported), so a changed IBAN is flagged for the approver.
+- `bill_draft_transfer`: a transfer draft from an open bill: the Skonto amount when it is
+  still to be had, less the supplier's unused credit notes; remittance the payment reference
+  or the invoice number; executed on the last business day of the Skonto period, else on the
+  due date (never before today). From there the usual four-eyes flow of payments runs. A
+  bill whose transfer was cancelled or rejected is drafted again the same way (reopened first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kassenwart.banking.models import BankAccount
+from kassenwart.companies.models import Company
+from kassenwart.core.business_days import is_business_day, next_business_day
+from kassenwart.core.models import User
+from kassenwart.payables import services as payables
+from kassenwart.payables.models import Bill
+from kassenwart.payables.services import BillError, BillImportResult
+from kassenwart.payments import services as payments
+from kassenwart.payments.models import PaymentOrder, Transfer
+
+PAID_STATES = [PaymentOrder.State.ACCEPTED, PaymentOrder.State.BOOKED, PaymentOrder.State.EXPORTED]
+# An order in one of these states will not pay the bill: it may be drafted again.
+NOT_PAYING = [PaymentOrder.State.CANCELLED, PaymentOrder.State.REJECTED]
+
+
+def may_draft_again(bill: Bill) -> bool:
+    """Whether the transfer drafted for `bill` was cancelled or rejected."""
+    return (bill.status == Bill.Status.DRAFTED and bill.order_id is not None
+            and PaymentOrder.objects.filter(pk=bill.order_id, company=bill.company_id,
+                                            state__in=NOT_PAYING).exists())
+
+
+def paid_ibans(company: Company, supplier_key: str, supplier_name: str) -> set[str]:
+    """The IBANs the company paid this supplier (by payee name) to before."""
+    return set(Transfer.objects.filter(order__company=company, order__state__in=PAID_STATES,
+                                       payee_name__iexact=supplier_name.strip()[:70])
+               .order_by().values_list("iban", flat=True).distinct())
+
+
+def bill_import(company: Company, data: bytes, *, file_name: str, user: User | None,
+                via: str = "web") -> BillImportResult:
+    return payables.bill_import(company, data, file_name=file_name, user=user, via=via, paid_ibans=paid_ibans)
+
+
+@dataclass(frozen=True)
+class TransferPlan:
+    amount: Decimal
+    requested_date: date
+    remittance: str
+    with_skonto: bool
+    credits: list[Bill]
+
+
+def transfer_plan(bill: Bill, today: date, credits: list[Bill]) -> TransferPlan:
+    """What the transfer for `bill` will be on `today`; the credit notes used are those that
+    fit into the amount, oldest first."""
+    with_skonto = bill.skonto_date is not None and bill.skonto_amount is not None and today <= bill.skonto_date
+    amount = bill.skonto_amount if with_skonto else bill.amount
+    if with_skonto:
+        planned = _last_business_day(bill.skonto_date, today)
+    elif bill.due_date is not None and bill.due_date > today:
+        planned = _last_business_day(bill.due_date, today)
+    else:
+        planned = next_business_day(today)
+    used = []
+    for credit in credits:
+        if credit.amount < amount:
+            amount -= credit.amount
+            used.append(credit)
+    remittance = (bill.payment_reference or bill.invoice_number)[:140]
+    return TransferPlan(amount, planned, remittance, with_skonto, used)
+
+
+def _last_business_day(day: date, today: date) -> date:
+    """The business day on or before `day` (paying early keeps the Skonto), not before today."""
+    while day > today and not is_business_day(day):
+        day -= timedelta(days=1)
+    return next_business_day(max(day, today))
+
+
+def bill_draft_transfer(bill: Bill, *, user: User, account: BankAccount, via: str = "web") -> PaymentOrder:
+    """A transfer draft for an open bill (see the module's docstring); the bill is "drafted"
+    and keeps the order's id. Raises BillError, or payments' PaymentInvalid / NotAllowed."""
+    if bill.kind != Bill.Kind.INVOICE:
+        raise BillError(_("A credit note is not paid out; it reduces the next transfer to this supplier."))
+    if may_draft_again(bill):
+        payables.bill_reopen(bill, user=user, via=via)
+    if bill.status != Bill.Status.OPEN:
+        raise BillError(_("The bill is no longer open; reload the page."))
+    if not bill.iban:
+        raise BillError(_("The bill names no IBAN to pay to."))
+    if bill.currency != "EUR" or account.currency != "EUR":
+        raise BillError(_("Only bills in euros can be paid by SEPA transfer."))
+    with transaction.atomic():
+        plan = transfer_plan(bill, timezone.localdate(), payables.open_credits(bill))
+        order = payments.order_create(
+            bill.company, user=user, account=account, requested_date=plan.requested_date, via=via,
+            transfers=[payments.TransferInput(payee_name=bill.supplier_name[:70], iban=bill.iban, bic=bill.bic,
+                                              amount=plan.amount, remittance=plan.remittance)])
+        payables.bill_mark_drafted(bill, order_id=order.pk, amount=plan.amount, credits=plan.credits, user=user,
+                                   via=via)
+    return order

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PayablesConfig(AppConfig):
+    name = "kassenwart.payables"
+    label = "payables"
