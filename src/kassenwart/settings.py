@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs page's Swagger UI, from django-ninja's own static files
     "kassenwart.core",
     "kassenwart.companies",
     "kassenwart.banking",
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "kassenwart.payments",
     "kassenwart.notifications",
     "kassenwart.dashboards",
+    "kassenwart.api",
     "kassenwart.web",
     "kassenwart.runtime",
 ]
