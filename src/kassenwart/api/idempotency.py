@@ -5,16 +5,16 @@ company claims it by inserting an IdempotencyKey row (the unique constraint (com
 lets exactly one request win, across threads, processes and machines, on SQLite and
 PostgreSQL alike) and stores its response when it is done. Later requests with that key:
 
+* while the first one still runs: 409 `idempotency_key_in_use` (try again a little later);
 * same method, path, query and body: the stored response is replayed, with the header
   `Idempotent-Replayed: true`; nothing runs again;
-* anything else: 422 `idempotency_key_reused`;
-* while the first one still runs: 409 `idempotency_key_in_use` (try again a little later).
+* anything else: 422 `idempotency_key_reused`.
 
 A request that did not run its use case (401, 403, 429, a server error) gives its key back, so
 a retry may run. Keys are kept at least KEEP; `idempotency_keys_expire` (a periodic job of
 runtime/worker.py) removes older ones, and claims left RUNNING by a process that died.
 
-Applied to every operation of the API by `api.add_decorator(idempotent)` in api/main.py; the
+Applied to every operation of the API by `api.add_decorator(idempotent, mode="view")` in main.py; the
 OpenAPI document gets the header and the 409/422 answers on every POST there too.
 """
 
@@ -64,7 +64,7 @@ def fingerprint(request) -> str:
 
 
 def idempotent(run):
-    """The decorator of every operation (mode "operation": it wraps auth, validation and the
+    """The decorator of every operation (ninja's mode "view": it wraps auth, validation and the
     handler, and sees the final response)."""
 
     @wraps(run)
@@ -106,11 +106,11 @@ def _answer_again(company_id: int, key: str, mark: str) -> HttpResponse:
     if first is None:  # given back a moment ago by a request that did not run
         return _error(409, "idempotency_key_in_use", _("A request with this idempotency key is still running; "
                                                        "try again shortly."))
-    if first.fingerprint != mark:
-        return _error(422, "idempotency_key_reused", _("This idempotency key was used for another request."))
     if first.state == IdempotencyKey.State.RUNNING:
         return _error(409, "idempotency_key_in_use", _("A request with this idempotency key is still running; "
                                                        "try again shortly."))
+    if first.fingerprint != mark:
+        return _error(422, "idempotency_key_reused", _("This idempotency key was used for another request."))
     response = HttpResponse(bytes(first.body), status=first.status_code, content_type=first.content_type)
     response[REPLAYED] = "true"
     return response

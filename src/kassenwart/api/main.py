@@ -58,14 +58,17 @@ api = KassenwartApi(
     throttle=[AuthRateThrottle(getattr(settings, "KASSENWART_API_RATE", "1200/m"))],
 )
 errors.install(api)
-api.add_decorator(idempotent)
-api.add_decorator(audited)  # outside idempotent: a replay is a call too
+# mode "view": around ninja's whole handling (auth, validation, handler, response)
+api.add_decorator(idempotent, mode="view")
+api.add_decorator(audited, mode="view")  # outside idempotent: a replay is a call too
 
 
 def _add_routers() -> None:
-    from kassenwart.api.routers import accounts
+    from kassenwart.api.routers import accounts, receivables
 
     api.add_router("/accounts", accounts.router, tags=["accounts"])
+    api.add_router("/customers", receivables.customers, tags=["customers"])
+    api.add_router("/invoices", receivables.invoices, tags=["invoices"])
 
 
 _add_routers()

@@ -9,8 +9,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kassenwart.companies import permissions
 from kassenwart.companies.models import Company
+from kassenwart.companies.selectors import role_in
 from kassenwart.core.audit import record
 from kassenwart.core.bulk import insert_rows, update_many
 from kassenwart.core.models import User
@@ -43,11 +46,44 @@ def invoice_import(
 ) -> InvoiceImportResult:
     """Upsert invoices by number. Raises InvoiceFileError (every bad line) and writes nothing then."""
     rows = parse_invoices(data)
+    return _upsert(company, rows, {"file": file_name}, user=user, via=via)
+
+
+def invoices_upsert(company: Company, rows: list[InvoiceRow], *, user: User | None, via: str = "api"
+                    ) -> InvoiceImportResult:
+    """Upsert invoices read by the file's rules (invoice_csv.read_row) by number, in one
+    transaction with one audit event: the API's bulk upsert. The numbers must be distinct."""
+    if user is not None and not permissions.allows(role_in(company, user), permissions.IMPORT_INVOICES):
+        raise InvoicesRefused(_("Your role does not allow this."))
+    return _upsert(company, rows, {}, user=user, via=via)
+
+
+class InvoicesRefused(Exception):
+    """The person may not import invoices."""
+
+
+# How many numbers one `IN (...)` asks for: below SQLite's oldest limit of bound parameters.
+_CHUNK = 900
+
+
+def _existing(company, numbers: list[str]) -> dict[str, Invoice]:
+    """The company's invoices with these numbers (only the columns an update compares)."""
+    found = {}
+    for start in range(0, len(numbers), _CHUNK):
+        for invoice in Invoice.objects.filter(company=company, number__in=numbers[start:start + _CHUNK]).only(
+                "pk", "number", *_COMPARED):
+            found[invoice.number] = invoice
+    return found
+
+
+_COMPARED = ["customer_id", "issue_date", "due_date", "amount", "open_amount", "currency", "payment_reference",
+             "status"]
+
+
+def _upsert(company, rows: list[InvoiceRow], audit: dict, *, user, via) -> InvoiceImportResult:
     with transaction.atomic():
         customers, customers_created = _upsert_customers(company, rows)
-        # All of the company's invoices, not `number__in`: a CRM export can exceed SQLite's
-        # limit of bound parameters.
-        existing = {i.number: i for i in Invoice.objects.filter(company=company)}
+        existing = _existing(company, [row.number for row in rows])
         new, changed = [], []
         for row in rows:
             invoice = existing.get(row.number)
@@ -73,7 +109,7 @@ def invoice_import(
             user=user,
             via=via,
             after={
-                "file": file_name,
+                **audit,
                 **result.__dict__,
                 "created_numbers": [row.number for row in new],
                 "updated_numbers": [i.number for i in changed],
@@ -83,7 +119,11 @@ def invoice_import(
 
 
 def _upsert_customers(company, rows: list[InvoiceRow]):
-    by_number = {c.number: c for c in Customer.objects.filter(company=company)}
+    numbers = list({row.customer_number: None for row in rows})
+    by_number = {}
+    for start in range(0, len(numbers), _CHUNK):
+        by_number.update((c.number, c) for c in Customer.objects.filter(company=company,
+                                                                         number__in=numbers[start:start + _CHUNK]))
     created, changed = [], {}
     for row in rows:
         customer = by_number.get(row.customer_number)
