@@ -1,11 +1,16 @@
 """API fixtures: tokens made through the service, and a client that sends them."""
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from kassenwart.api.tokens import token_create
+
+# The statement files built in code for the web tests (tests/web/statement_samples.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
 
 class ApiClient:

@@ -64,9 +64,11 @@ api.add_decorator(audited, mode="view")  # outside idempotent: a replay is a cal
 
 
 def _add_routers() -> None:
-    from kassenwart.api.routers import accounts, receivables
+    from kassenwart.api.routers import accounts, banking, receivables
 
     api.add_router("/accounts", accounts.router, tags=["accounts"])
+    api.add_router("/transactions", banking.transactions, tags=["transactions"])
+    api.add_router("/statements", banking.statements, tags=["statements"])
     api.add_router("/customers", receivables.customers, tags=["customers"])
     api.add_router("/invoices", receivables.invoices, tags=["invoices"])
 
