@@ -3,6 +3,7 @@ direct debit Kassenwart collects by itself (a collection plan's licence fee)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,8 +17,9 @@ from kassenwart.companies.models import Company
 from kassenwart.companies.selectors import role_in
 from kassenwart.core.audit import record
 from kassenwart.core.bulk import insert_rows, update_many
+from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.models import User
-from kassenwart.receivables.invoice_csv import InvoiceRow, parse_invoices
+from kassenwart.receivables.invoice_csv import InvoiceRow, RowError, parse_invoices, read_row
 from kassenwart.receivables.models import Customer, Invoice
 
 
@@ -49,13 +51,34 @@ def invoice_import(
     return _upsert(company, rows, {"file": file_name}, user=user, via=via)
 
 
-def invoices_upsert(company: Company, rows: list[InvoiceRow], *, user: User | None, via: str = "api"
-                    ) -> InvoiceImportResult:
-    """Upsert invoices read by the file's rules (invoice_csv.read_row) by number, in one
-    transaction with one audit event: the API's bulk upsert. The numbers must be distinct."""
+@dataclass
+class InvoiceUpsertResult(InvoiceImportResult):
+    problems: list[RowError]
+
+
+def invoices_upsert(company: Company, items: Sequence[dict[str, str]], *, user: User | None, via: str = "api"
+                    ) -> InvoiceUpsertResult:
+    """Upsert invoices given as the CSV file's columns (texts) by number: the API's bulk upsert.
+    Each item is read by the file's rules (invoice_csv.read_row); an item with problems, or with
+    a number an earlier item has, is left out and its problems returned (`line` = its index).
+    The others are written in one transaction with one audit event."""
     if user is not None and not permissions.allows(role_in(company, user), permissions.IMPORT_INVOICES):
         raise InvoicesRefused(_("Your role does not allow this."))
-    return _upsert(company, rows, {}, user=user, via=via)
+    rows, problems, seen = [], [], {}
+    with gc_paused():  # 10,000 items make many short-lived objects and no cycles
+        for index, values in enumerate(items):
+            row = read_row(index, values, problems)
+            if row is None:
+                continue
+            if row.number in seen:
+                problems.append(RowError(index, "invoice_number", "number_duplicate",
+                                         f"{row.number} also item {seen[row.number]}",
+                                         {"index": seen[row.number], "number": row.number}))
+                continue
+            seen[row.number] = index
+            rows.append(row)
+        result = _upsert(company, rows, {}, user=user, via=via) if rows else InvoiceImportResult(0, 0, 0, 0)
+    return InvoiceUpsertResult(**result.__dict__, problems=problems)
 
 
 class InvoicesRefused(Exception):
