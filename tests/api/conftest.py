@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from kassenwart.api.tokens import token_create
+from kassenwart.companies.api_tokens import token_create
 
 # The statement files built in code for the web tests (tests/web/statement_samples.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from schwifty import IBAN
 
-from kassenwart.api.models import ApiToken
-from kassenwart.api.tokens import TokenError, token_create, token_revoke
 from kassenwart.banking.services import account_create
+from kassenwart.companies.api_tokens import TokenError, token_create, token_revoke
+from kassenwart.companies.models import ApiToken
 from kassenwart.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@
 Pieces (each module's docstring has the detail):
   main.py         the NinjaAPI instance; routers are added in `_add_routers`
   auth.py         bearer tokens; `token(permission)` is an operation's `auth=`
-  tokens.py       token services (token_create, token_revoke) and the lookup
+  (companies/api_tokens.py: the ApiToken services token_create, token_revoke and the lookup;
+                  the model is companies.models.ApiToken, so the web's token page can use it)
   errors.py       the one error shape {"code", "message", "field"}; ApiError; `responses(...)`
   paging.py       cursor paging: `Paging` query, `paged(Item)` schema, `page(...)`
   idempotency.py  Idempotency-Key on every POST (applied to all operations by main.py)
