@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs page's Swagger UI, from django-ninja's own static files
     "kassenwart.core",
     "kassenwart.companies",
     "kassenwart.banking",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "kassenwart.dashboards",
     "kassenwart.webhooks",
     "kassenwart.accounting",
+    "kassenwart.api",
     "kassenwart.web",
     "kassenwart.runtime",
 ]
@@ -116,7 +118,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body read at once: the API's bulk upsert of 10,000 invoices is 3 to 6 MB of JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -157,6 +160,9 @@ EMAIL_HOST_PASSWORD = CONFIG.smtp_password
 EMAIL_USE_TLS = CONFIG.smtp_port == 587
 EMAIL_USE_SSL = CONFIG.smtp_port == 465
 DEFAULT_FROM_EMAIL = CONFIG.mail_from
+
+# Calls one API token may make a minute (KASSENWART_API_RATE_PER_MINUTE), then 429 (per process).
+KASSENWART_API_RATE = f"{CONFIG.api_rate_per_minute}/m"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

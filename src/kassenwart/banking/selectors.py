@@ -53,6 +53,17 @@ def account_overview(company: Company) -> list[BankAccount]:
     return accounts
 
 
+def accounts_with_balances(company: Company) -> QuerySet[BankAccount]:
+    """account_overview's accounts as a query (for paging); amounts as the database gives them
+    (SQLite: without their scale, see account_overview)."""
+    return _account_overview(company)
+
+
+def balances_of(company: Company, account: BankAccount) -> QuerySet[Balance]:
+    """Every balance reported for the company's account."""
+    return Balance.objects.filter(account__company=company, account=account)
+
+
 def _account_overview(company: Company) -> QuerySet[BankAccount]:
     pending = (
         PendingTransaction.objects.filter(account=OuterRef("pk"))

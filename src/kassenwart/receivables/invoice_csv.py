@@ -137,7 +137,7 @@ def parse_invoices(data: bytes) -> list[InvoiceRow]:
         values = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         if not any(values.values()):
             continue
-        row = _row(line, values, errors)
+        row = read_row(line, values, errors)
         if row is None:
             continue
         if row.number in seen:
@@ -152,8 +152,22 @@ def parse_invoices(data: bytes) -> list[InvoiceRow]:
     return rows
 
 
-def _row(line: int, values: dict, errors: list[RowError]) -> InvoiceRow | None:
+# The longest value each column may hold (the columns of receivables.models).
+MAX_LENGTHS = {"invoice_number": 64, "customer_number": 64, "customer_name": 255, "payment_reference": 35,
+               "customer_email": 254}
+
+
+def read_row(line: int, values: dict, errors: list[RowError]) -> InvoiceRow | None:
+    """One invoice from its columns' texts (stripped), by the rules of the file; its problems
+    are added to `errors` (then None). `line` is what the errors name: the file's line, or the
+    item's index in an API call."""
     before = len(errors)
+    for column, longest in MAX_LENGTHS.items():
+        if len(values.get(column, "")) > longest:
+            errors.append(RowError(line, column, "too_long", f"is longer than {longest} characters",
+                                   {"max": longest}))
+    if len(errors) > before:
+        return None
 
     def need(column):
         if not values.get(column):

@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet
 
 from kassenwart.companies.models import Company
 from kassenwart.core.money import AmountRange
-from kassenwart.receivables.models import Invoice
+from kassenwart.receivables.models import Customer, Invoice
 
 UNPAID = (Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID)
 # The orderings a list may ask for, each ending in the id so that pages never overlap.
@@ -61,3 +61,21 @@ def invoice_search(
             found |= Q(amount__range=(amount.low, amount.high)) | Q(open_amount__range=(amount.low, amount.high))
         queryset = queryset.filter(found)
     return queryset.order_by(*INVOICE_ORDERINGS.get(order, INVOICE_ORDERINGS[NEWEST_FIRST]))
+
+
+def customers_of(company: Company, *, number: str | None = None) -> QuerySet[Customer]:
+    queryset = Customer.objects.filter(company=company)
+    return queryset.filter(number=number) if number is not None else queryset
+
+
+def invoices_of(company: Company, *, number: str | None = None, status: str | None = None,
+                customer_number: str | None = None) -> QuerySet[Invoice]:
+    """The company's invoices with their customers, narrowed by exact number, status or customer number."""
+    queryset = Invoice.objects.filter(company=company).select_related("customer")
+    if number is not None:
+        queryset = queryset.filter(number=number)
+    if status:
+        queryset = queryset.filter(status=status)
+    if customer_number is not None:
+        queryset = queryset.filter(customer__number=customer_number)
+    return queryset

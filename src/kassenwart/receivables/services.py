@@ -3,18 +3,23 @@ direct debit Kassenwart collects by itself (a collection plan's licence fee)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kassenwart.companies import permissions
 from kassenwart.companies.models import Company
+from kassenwart.companies.selectors import role_in
 from kassenwart.core.audit import record
-from kassenwart.core.bulk import insert_rows, update_many
+from kassenwart.core.bulk import insert_rows, update_many, update_rows
+from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.models import User
-from kassenwart.receivables.invoice_csv import InvoiceRow, parse_invoices
+from kassenwart.receivables.invoice_csv import InvoiceRow, RowError, parse_invoices, read_row
 from kassenwart.receivables.models import Customer, Invoice
 
 
@@ -43,11 +48,65 @@ def invoice_import(
 ) -> InvoiceImportResult:
     """Upsert invoices by number. Raises InvoiceFileError (every bad line) and writes nothing then."""
     rows = parse_invoices(data)
+    return _upsert(company, rows, {"file": file_name}, user=user, via=via)
+
+
+@dataclass
+class InvoiceUpsertResult(InvoiceImportResult):
+    problems: list[RowError]
+
+
+def invoices_upsert(company: Company, items: Sequence[dict[str, str]], *, user: User | None, via: str = "api"
+                    ) -> InvoiceUpsertResult:
+    """Upsert invoices given as the CSV file's columns (texts) by number: the API's bulk upsert.
+    Each item is read by the file's rules (invoice_csv.read_row); an item with problems, or with
+    a number an earlier item has, is left out and its problems returned (`line` = its index).
+    The others are written in one transaction with one audit event."""
+    if user is not None and not permissions.allows(role_in(company, user), permissions.IMPORT_INVOICES):
+        raise InvoicesRefused(_("Your role does not allow this."))
+    rows, problems, seen = [], [], {}
+    with gc_paused():  # 10,000 items make many short-lived objects and no cycles
+        for index, values in enumerate(items):
+            row = read_row(index, values, problems)
+            if row is None:
+                continue
+            if row.number in seen:
+                problems.append(RowError(index, "invoice_number", "number_duplicate",
+                                         f"{row.number} also item {seen[row.number]}",
+                                         {"index": seen[row.number], "number": row.number}))
+                continue
+            seen[row.number] = index
+            rows.append(row)
+        result = _upsert(company, rows, {}, user=user, via=via) if rows else InvoiceImportResult(0, 0, 0, 0)
+    return InvoiceUpsertResult(**result.__dict__, problems=problems)
+
+
+class InvoicesRefused(Exception):
+    """The person may not import invoices."""
+
+
+# How many numbers one `IN (...)` asks for: below SQLite's oldest limit of bound parameters.
+_CHUNK = 900
+
+
+def _existing(company, numbers: list[str]) -> dict[str, Invoice]:
+    """The company's invoices with these numbers (only the columns an update compares)."""
+    found = {}
+    for start in range(0, len(numbers), _CHUNK):
+        for invoice in Invoice.objects.filter(company=company, number__in=numbers[start:start + _CHUNK]).only(
+                "pk", "number", *_COMPARED):
+            found[invoice.number] = invoice
+    return found
+
+
+_COMPARED = ["customer_id", "issue_date", "due_date", "amount", "open_amount", "currency", "payment_reference",
+             "status"]
+
+
+def _upsert(company, rows: list[InvoiceRow], audit: dict, *, user, via) -> InvoiceImportResult:
     with transaction.atomic():
         customers, customers_created = _upsert_customers(company, rows)
-        # All of the company's invoices, not `number__in`: a CRM export can exceed SQLite's
-        # limit of bound parameters.
-        existing = {i.number: i for i in Invoice.objects.filter(company=company)}
+        existing = _existing(company, [row.number for row in rows])
         new, changed = [], []
         for row in rows:
             invoice = existing.get(row.number)
@@ -56,10 +115,9 @@ def invoice_import(
             elif _update_invoice(invoice, customers[row.customer_number], row):
                 changed.append(invoice)
         _insert_invoices(company, customers, new)
-        update_many(
-            changed,
-            ["customer", "issue_date", "due_date", "amount", "open_amount", "currency", "payment_reference", "status", "updated_at"],
-        )
+        # plain values, prepared per column type (core.bulk), not per field and object
+        update_rows(Invoice, _COMPARED, {i.pk: [getattr(i, name) for name in _COMPARED] for i in changed},
+                    same={"updated_at": timezone.now()})
         result = InvoiceImportResult(
             created=len(new),
             updated=len(changed),
@@ -73,7 +131,7 @@ def invoice_import(
             user=user,
             via=via,
             after={
-                "file": file_name,
+                **audit,
                 **result.__dict__,
                 "created_numbers": [row.number for row in new],
                 "updated_numbers": [i.number for i in changed],
@@ -83,7 +141,11 @@ def invoice_import(
 
 
 def _upsert_customers(company, rows: list[InvoiceRow]):
-    by_number = {c.number: c for c in Customer.objects.filter(company=company)}
+    numbers = list({row.customer_number: None for row in rows})
+    by_number = {}
+    for start in range(0, len(numbers), _CHUNK):
+        by_number.update((c.number, c) for c in Customer.objects.filter(company=company,
+                                                                         number__in=numbers[start:start + _CHUNK]))
     created, changed = [], {}
     for row in rows:
         customer = by_number.get(row.customer_number)

@@ -69,3 +69,22 @@ def export_rows(company) -> Iterator[dict]:
                     "confidence": f"{proposal['confidence']:.3f}",
                     "reason": "; ".join(worded(reason) for reason in proposal["reasons"]),
                 }
+
+
+MATCHED_STATES = (TransactionState.Status.MATCHED, TransactionState.Status.PARTIALLY_MATCHED)
+
+
+def transactions_with_state(company, *, matched: bool | None = None, **search):
+    """banking's transaction_search (its filters in `search`), each transaction with its
+    reconciliation status (`reconciliation_status`: open, matched, partially_matched, ignored;
+    None before matching saw it); `matched` keeps the (partly) matched ones, or the others."""
+    from django.db.models import F
+
+    from kassenwart.banking.selectors import transaction_search
+
+    queryset = transaction_search(company, **search).annotate(reconciliation_status=F("state__status"))
+    if matched is True:
+        queryset = queryset.filter(state__status__in=MATCHED_STATES)
+    elif matched is False:
+        queryset = queryset.exclude(state__status__in=MATCHED_STATES)
+    return queryset

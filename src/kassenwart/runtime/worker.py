@@ -12,6 +12,7 @@ import time
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from kassenwart.api.idempotency import idempotency_keys_expire
 from kassenwart.banking.fints import connections_recover
 from kassenwart.banking.tasks import text_index_enqueue_due
 from kassenwart.core import workers
@@ -74,10 +75,12 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 
 def periodic_jobs() -> list:
     """Every tick: what enqueues work or moves stale orders on. The direct-debit jobs do their
-    work themselves (idempotent, safe on several clocks) and need not run more than hourly."""
+    work themselves (idempotent, safe on several clocks) and need not run more than hourly; so
+    does removing the API's idempotency keys past 24 hours (one DELETE)."""
     return [recover, enqueue_due_runs, enqueue_due_syncs, enqueue_due_summaries, digests_enqueue_due, orders_sweep,
             text_index_enqueue_due, webhooks_fan_out, webhook_retries_enqueue_due,
-            hourly(mandates_expire), hourly(plans_generate), hourly(debit_runs_build)]
+            hourly(mandates_expire), hourly(plans_generate), hourly(debit_runs_build),
+            hourly(idempotency_keys_expire)]
 
 
 _last_run: dict[str, float] = {}
