@@ -46,10 +46,10 @@ USAGE = 2
 
 # Kassenwart's commands in the overview, by what a person wants to do.
 GROUPS = (
-    ("Run", ("serve", "worker", "demo", "sandbox_bank")),
-    ("Set up and look after", ("init", "backup", "restore", "reset_two_factor")),
+    ("Run", ("serve", "worker", "demo", "sandbox_bank", "sandbox_provider")),
+    ("Set up and look after", ("init", "backup", "restore", "reset_two_factor", "api_token")),
     ("Bank statements and payments", ("import_statement", "csv_layout", "import_mandates", "export_pain")),
-    ("Invoices and reconciliation", ("import_invoices", "reconcile", "export_matches")),
+    ("Invoices, bills and reconciliation", ("import_invoices", "import_bill", "reconcile", "export_matches")),
     ("For the accountant", ("export_bookings",)),
 )
 DJANGO_HELP = "django-help"

@@ -13,7 +13,7 @@ from kassenwart.core.models import User
 
 
 class Command(BaseCommand):
-    help = "Create, list or revoke API tokens (a new token is printed once, as the last word)"
+    help = "Create, list or revoke API tokens. A new token is printed once, as the last word."
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["create", "list", "revoke"])

@@ -25,8 +25,9 @@ from kassenwart.payables.services import REFUSED, BillImportResult
 
 
 class Command(BaseCommand):
-    help = ("Import received bills: XRechnung (UBL, CII), ZUGFeRD / Factur-X PDFs, GiroCodes (PNG, JPEG, PDF); "
-            "every file gets a line, and the exit code is 1 when one was refused.")
+    help = ("Import received bills: XRechnung, ZUGFeRD, Factur-X and GiroCodes. XRechnung in UBL or CII, "
+            "ZUGFeRD / Factur-X PDFs, GiroCodes in PNG, JPEG or PDF; every file gets a line, and the exit code "
+            "is 1 when one was refused.")
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")

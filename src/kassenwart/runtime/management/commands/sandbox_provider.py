@@ -4,8 +4,8 @@ from kassenwart.sandbox.providers import APIS, serve
 
 
 class Command(BaseCommand):
-    help = ("Run a payment provider simulator (PayPal, Qonto or Stripe) with a small ledger. It prints one JSON "
-            "line with its url and the credentials to connect with.")
+    help = ("Run a PayPal, Qonto or Stripe simulator with a small ledger. It prints one JSON line with its "
+            "url and the credentials to connect with.")
     requires_init = False  # the simulator keeps its ledger in memory
 
     def add_arguments(self, parser):
