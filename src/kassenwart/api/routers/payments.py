@@ -1,0 +1,382 @@
+"""Payment orders (single transfers, runs of transfers, debit runs), SEPA mandates and
+collections, over payments' services and selectors.
+
+An order goes draft -> submitted (waiting for approval) -> approved by an approver who drafted
+none of its payments (four eyes, held by payments.services and the database) -> sent. Sending
+stays in the web: it asks the person for the online banking PIN, the bank's payee check and a
+TAN, each with a fresh second factor. The API shows where an order stands (`state`,
+`waiting_for`) so a program can follow it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from kassenwart.api.auth import token
+from kassenwart.api.errors import ApiError, forbidden, invalid, not_found, responses
+from kassenwart.api.paging import Paging, page, paged
+from kassenwart.api.schemas import Money
+from kassenwart.api.tokens import token_allows
+from kassenwart.banking.selectors import company_account
+from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_DEBIT, DRAFT_TRANSFER, MANAGE_MANDATES, VIEW
+from kassenwart.payments import collection_selectors, mandate_selectors, runs, selectors, services
+from kassenwart.payments.collections import collection_create
+from kassenwart.payments.mandates import mandate_create
+from kassenwart.payments.models import Collection, Mandate, PaymentOrder, Scheme
+from kassenwart.receivables import selectors as receivables
+
+orders = Router()
+mandates = Router()
+collections = Router()
+
+SENDING = ("Sending goes on in the web (online banking PIN, the bank's payee check and the TAN, each after a "
+           "fresh second factor); follow it here by `state` and `waiting_for`.")
+
+
+# -- errors ----------------------------------------------------------------------------------
+def _refusal(error: Exception) -> ApiError:
+    """payments' exceptions in the error shape."""
+    if isinstance(error, services.PaymentInvalid):
+        first = error.problems[0]
+        return invalid(first.field or None, first.message, first.code)
+    if isinstance(error, services.StateChanged):
+        return ApiError(409, "state_changed", str(error))
+    if isinstance(error, services.FourEyes):
+        return ApiError(403, "four_eyes", str(error))
+    if isinstance(error, services.NotAllowed):
+        return forbidden(str(error))
+    raise error
+
+
+REFUSED = (services.PaymentInvalid, services.StateChanged, services.FourEyes, services.NotAllowed)
+
+
+# -- orders ----------------------------------------------------------------------------------
+class TransferOut(Schema):
+    id: int
+    position: int
+    payee_name: str
+    iban: str
+    bic: str
+    amount: Money
+    currency: str
+    remittance: str
+    end_to_end_id: str
+
+
+class OrderOut(Schema):
+    id: int
+    kind: str = Field(description="transfer, run (several transfers) or debit_run")
+    state: str
+    waiting_for: str = Field(description="what the bank waits for while sending (payee, tan, app ...), else empty")
+    delivery: str = Field(description="fints (sent by Kassenwart) or file (a pain file for the bank's portal)")
+    account_id: int
+    requested_date: date
+    instant: bool
+    total: Money
+    payment_count: int
+    created_by: str
+    created_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
+    finished_at: datetime | None
+    booked_at: datetime | None
+    transfers: list[TransferOut]
+
+
+class OrderFilters(Paging):
+    state: PaymentOrder.State | None = None
+
+
+class TransferIn(Schema):
+    payee_name: str = Field(..., max_length=70)
+    iban: str = Field(..., max_length=42)
+    amount: Decimal = Field(..., max_digits=15, decimal_places=2, gt=0)
+    remittance: str = Field("", max_length=140)
+    bic: str = Field("", max_length=11)
+
+
+class OrderIn(Schema):
+    account_id: int
+    requested_date: date
+    instant: bool = False
+    transfers: list[TransferIn] = Field(..., min_length=1, max_length=1000,
+                                        description="one transfer, or several for a run")
+
+
+class RunIn(Schema):
+    order_ids: list[int] = Field(..., min_length=1, max_length=1000,
+                                 description="drafts or orders waiting for approval, of one account")
+    approve: bool = Field(False, description="release the run at once (an approve token whose user drafted "
+                                             "none of its transfers)")
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+def _user(user) -> str | None:
+    return user.get_username() if user else None
+
+
+def _order_out(order: PaymentOrder) -> dict:
+    transfers = list(order.transfers.all())
+    total = getattr(order, "total", None)
+    count = getattr(order, "payment_count", None)
+    if total is None:
+        total = services.order_total(order)
+    if count is None:
+        count = len(transfers) or order.collections.count()
+    return {
+        "id": order.pk, "kind": selectors.kind_label_code(order), "state": order.state,
+        "waiting_for": order.waiting_for, "delivery": order.delivery, "account_id": order.account_id,
+        "requested_date": order.requested_date, "instant": order.instant, "total": total or Decimal("0.00"),
+        "payment_count": count, "created_by": _user(order.created_by), "created_at": order.created_at,
+        "approved_by": _user(order.approved_by), "approved_at": order.approved_at,
+        "finished_at": order.finished_at, "booked_at": order.booked_at, "transfers": transfers,
+    }
+
+
+def _orders(request):
+    return selectors.orders(request.auth.company).select_related("approved_by").prefetch_related("transfers")
+
+
+def _order(request, order_id: int) -> PaymentOrder:
+    order = _orders(request).filter(pk=order_id).first()
+    if order is None:
+        raise not_found()
+    return order
+
+
+@orders.get("", response=responses({200: paged(OrderOut)}), auth=token(VIEW), description=SENDING)
+def order_list(request, filters: Query[OrderFilters]):
+    """Payment orders in the order they were made; those whose transfers moved into a run are
+    left out (the run lists them)."""
+    found = selectors.orders(request.auth.company, state=filters.state or "")
+    return page(request, found.select_related("approved_by").prefetch_related("transfers"), filters, _order_out)
+
+
+@orders.get("/{int:order_id}", response=responses({200: OrderOut}, 404), auth=token(VIEW), description=SENDING)
+def order_get(request, order_id: int):
+    return _order_out(_order(request, order_id))
+
+
+@orders.post("", response=responses({201: OrderOut}), auth=token(DRAFT_TRANSFER))
+def order_draft(request, body: OrderIn):
+    """A draft of one transfer, or of several (a run), checked as a bank would check it:
+    422 with the field at fault (`transfers.0.iban` ...) when it could not go out as it is."""
+    account = company_account(request.auth.company, body.account_id)
+    if account is None:
+        raise invalid("account_id", _("Choose one of your accounts."), "not_found")
+    transfers = [services.TransferInput(payee_name=t.payee_name, iban=t.iban, amount=t.amount,
+                                        remittance=t.remittance, bic=t.bic) for t in body.transfers]
+    try:
+        order = services.order_create(request.auth.company, user=request.auth.user, account=account,
+                                      requested_date=body.requested_date, instant=body.instant, transfers=transfers,
+                                      via="api")
+    except REFUSED as error:
+        raise _refusal(error)
+    return 201, _order_out(_order(request, order.pk))
+
+
+@orders.post("/runs", response=responses({201: OrderOut}), auth=token(DRAFT_TRANSFER))
+def order_run_create(request, body: RunIn):
+    """One run of several drafts or waiting transfers of one account (one approval, one TAN),
+    waiting for approval; with `approve`, released at once."""
+    if body.approve and not token_allows(request.auth, APPROVE_PAYMENT):
+        raise forbidden()
+    try:
+        run = runs.run_create(request.auth.company, user=request.auth.user, orders=body.order_ids,
+                              approve=body.approve, via="api")
+    except REFUSED as error:
+        raise _refusal(error)
+    return 201, _order_out(_order(request, run.pk))
+
+
+def _step(request, order_id: int, service, **options) -> dict:
+    order = _order(request, order_id)
+    try:
+        service(order, user=request.auth.user, via="api", **options)
+    except REFUSED as error:
+        raise _refusal(error)
+    return _order_out(_order(request, order_id))
+
+
+@orders.post("/{int:order_id}/submit", response=responses({200: OrderOut}, 404, 409), auth=token(DRAFT_TRANSFER))
+def order_submit(request, order_id: int):
+    """Draft -> waiting for approval; its content is frozen from here. 409 when it is no
+    draft (any more)."""
+    return _step(request, order_id, services.order_submit)
+
+
+@orders.post("/{int:order_id}/approve", response=responses({200: OrderOut}, 404, 409),
+             auth=token(APPROVE_PAYMENT), description=SENDING)
+def order_approve(request, order_id: int):
+    """Release an order waiting for approval (an approve token). 403 `four_eyes` when the
+    token's user drafted a payment of it; 409 when it is not waiting for approval or its
+    content changed since it was submitted."""
+    return _step(request, order_id, services.order_approve)
+
+
+@orders.post("/{int:order_id}/cancel", response=responses({200: OrderOut}, 404, 409), auth=token(DRAFT_TRANSFER))
+def order_cancel(request, order_id: int, body: CancelIn):
+    """Withdraw (its creator) or decline (an approver) an order before it went to the bank."""
+    return _step(request, order_id, services.order_cancel, reason=body.reason)
+
+
+# -- mandates --------------------------------------------------------------------------------
+class MandateOut(Schema):
+    id: int
+    customer_id: int
+    customer_number: str
+    reference: str
+    creditor_id: str
+    signed_on: date
+    scheme: str
+    kind: str
+    debtor_name: str
+    iban: str
+    bic: str
+    state: str
+    pre_notification_days: int | None
+    last_collected_on: date | None
+    created_at: datetime
+
+
+class MandateFilters(Paging):
+    state: Mandate.State | None = None
+    customer_id: int | None = None
+
+
+class MandateIn(Schema):
+    customer_id: int
+    reference: str = Field(..., max_length=35)
+    signed_on: date
+    scheme: Scheme = Scheme.CORE
+    kind: Mandate.Kind = Mandate.Kind.RECURRING
+    debtor_name: str = Field(..., max_length=70, description="the account holder")
+    iban: str = Field(..., max_length=42)
+    bic: str = Field("", max_length=11)
+    pre_notification_days: int | None = Field(None, ge=0, le=60)
+
+
+def _mandate_out(mandate: Mandate) -> dict:
+    return {**{name: getattr(mandate, name) for name in (
+        "id", "customer_id", "reference", "creditor_id", "signed_on", "scheme", "kind", "debtor_name", "iban", "bic",
+        "state", "pre_notification_days", "last_collected_on", "created_at")},
+        "customer_number": mandate.customer.number}
+
+
+def _mandate(request, mandate_id: int) -> Mandate:
+    mandate = mandate_selectors.mandate_search(request.auth.company).filter(pk=mandate_id).first()
+    if mandate is None:
+        raise not_found()
+    return mandate
+
+
+@mandates.get("", response=responses({200: paged(MandateOut)}), auth=token(VIEW))
+def mandate_list(request, filters: Query[MandateFilters]):
+    found = mandate_selectors.mandate_search(request.auth.company, state=filters.state)
+    if filters.customer_id is not None:
+        found = found.filter(customer_id=filters.customer_id)
+    return page(request, found, filters, _mandate_out)
+
+
+@mandates.get("/{int:mandate_id}", response=responses({200: MandateOut}, 404), auth=token(VIEW))
+def mandate_get(request, mandate_id: int):
+    return _mandate_out(_mandate(request, mandate_id))
+
+
+@mandates.post("", response=responses({201: MandateOut}), auth=token(MANAGE_MANDATES))
+def mandate_record(request, body: MandateIn):
+    """Record a mandate a customer signed, under the company's creditor id (422 `creditor_id`
+    while the company has none, and for a reference used already)."""
+    customer = receivables.customers_of(request.auth.company).filter(pk=body.customer_id).first()
+    if customer is None:
+        raise invalid("customer_id", _("There is no such customer."), "not_found")
+    try:
+        mandate = mandate_create(request.auth.company, customer=customer, reference=body.reference,
+                                 signed_on=body.signed_on, scheme=body.scheme, kind=body.kind,
+                                 debtor_name=body.debtor_name, iban=body.iban, bic=body.bic,
+                                 pre_notification_days=body.pre_notification_days, user=request.auth.user, via="api")
+    except REFUSED as error:
+        raise _refusal(error)
+    return 201, _mandate_out(_mandate(request, mandate.pk))
+
+
+# -- collections -----------------------------------------------------------------------------
+class CollectionOut(Schema):
+    id: int
+    mandate_id: int
+    invoice_id: int | None
+    plan_id: int | None
+    account_id: int
+    amount: Money
+    currency: str
+    due_date: date
+    remittance: str
+    state: str
+    hold_reason: str
+    pre_notified_at: datetime | None
+    order_id: int | None
+    end_to_end_id: str
+    return_reason: str
+    created_at: datetime
+
+
+class CollectionFilters(Paging):
+    state: Collection.State | None = None
+    mandate_id: int | None = None
+    invoice_id: int | None = None
+
+
+class CollectionIn(Schema):
+    invoice_id: int
+    mandate_id: int
+    account_id: int = Field(..., description="the account the money is collected to")
+    due_date: date = Field(..., description="the collection date")
+    amount: Decimal | None = Field(None, max_digits=15, decimal_places=2, gt=0,
+                                   description="the invoice's open amount when left out")
+
+
+def _collection(request, collection_id: int) -> Collection:
+    found = collection_selectors.collections_of(request.auth.company).filter(pk=collection_id).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+@collections.get("", response=responses({200: paged(CollectionOut)}), auth=token(VIEW))
+def collection_list(request, filters: Query[CollectionFilters]):
+    found = collection_selectors.collections_of(request.auth.company, state=filters.state,
+                                                mandate_id=filters.mandate_id, invoice_id=filters.invoice_id)
+    return page(request, found, filters)
+
+
+@collections.get("/{int:collection_id}", response=responses({200: CollectionOut}, 404), auth=token(VIEW))
+def collection_get(request, collection_id: int):
+    return _collection(request, collection_id)
+
+
+@collections.post("", response=responses({201: CollectionOut}), auth=token(DRAFT_DEBIT))
+def collection_plan(request, body: CollectionIn):
+    """A one-off debit of an invoice's open amount (or less) under an active mandate of its
+    customer, as the web's "Collect" does: the debtor is pre-notified, and the debit run of
+    its date takes it to the bank for approval."""
+    company = request.auth.company
+    invoice = receivables.invoices_of(company).filter(pk=body.invoice_id).first()
+    mandate = mandate_selectors.mandate_search(company).filter(pk=body.mandate_id).first()
+    account = company_account(company, body.account_id)
+    for field, found in (("invoice_id", invoice), ("mandate_id", mandate), ("account_id", account)):
+        if found is None:
+            raise invalid(field, _("There is no such object."), "not_found")
+    try:
+        made = collection_create(company, invoice=invoice, mandate=mandate, account=account, due_date=body.due_date,
+                                 amount=body.amount, user=request.auth.user, via="api")
+    except REFUSED as error:
+        raise _refusal(error)
+    return 201, _collection(request, made.pk)
