@@ -10,11 +10,12 @@ TAN, each with a fresh second factor. The API shows where an order stands (`stat
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from kassenwart.api.auth import token
 from kassenwart.api.errors import ApiError, forbidden, invalid, not_found, responses
@@ -23,6 +24,7 @@ from kassenwart.api.schemas import Money
 from kassenwart.api.tokens import token_allows
 from kassenwart.banking.selectors import company_account
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_DEBIT, DRAFT_TRANSFER, MANAGE_MANDATES, VIEW
+from kassenwart.core.money import quantize
 from kassenwart.payments import collection_selectors, mandate_selectors, runs, selectors, services
 from kassenwart.payments.collections import collection_create
 from kassenwart.payments.mandates import mandate_create
@@ -38,11 +40,27 @@ SENDING = ("Sending goes on in the web (online banking PIN, the bank's payee che
 
 
 # -- errors ----------------------------------------------------------------------------------
+# The SEPA rules name the pain message's parts ("transfers[0].creditor.iban"); the API names
+# its own input's fields ("transfers.0.iban").
+_FIELDS = {"creditor.name": "payee_name", "creditor.iban": "iban", "creditor.bic": "bic", "amount": "amount",
+           "currency": "amount", "remittance": "remittance"}
+_TOP = {"account": "account_id", "debtor.iban": "account_id", "requested_date": "requested_date",
+        "customer": "customer_id", "mandate": "mandate_id", "invoice": "invoice_id", "orders": "order_ids"}
+
+
+def _field(name: str) -> str | None:
+    match = re.fullmatch(r"transfers\[(\d+)\]\.?(.*)", name or "")
+    if match:
+        part = _FIELDS.get(match[2])
+        return f"transfers.{match[1]}.{part}" if part else f"transfers.{match[1]}"
+    return _TOP.get(name, name or None)
+
+
 def _refusal(error: Exception) -> ApiError:
     """payments' exceptions in the error shape."""
     if isinstance(error, services.PaymentInvalid):
         first = error.problems[0]
-        return invalid(first.field or None, first.message, first.code)
+        return invalid(_field(first.field), first.message, first.code)
     if isinstance(error, services.StateChanged):
         return ApiError(409, "state_changed", str(error))
     if isinstance(error, services.FourEyes):
@@ -134,7 +152,7 @@ def _order_out(order: PaymentOrder) -> dict:
     return {
         "id": order.pk, "kind": selectors.kind_label_code(order), "state": order.state,
         "waiting_for": order.waiting_for, "delivery": order.delivery, "account_id": order.account_id,
-        "requested_date": order.requested_date, "instant": order.instant, "total": total or Decimal("0.00"),
+        "requested_date": order.requested_date, "instant": order.instant, "total": quantize(total),
         "payment_count": count, "created_by": _user(order.created_by), "created_at": order.created_at,
         "approved_by": _user(order.approved_by), "approved_at": order.approved_at,
         "finished_at": order.finished_at, "booked_at": order.booked_at, "transfers": transfers,
@@ -180,7 +198,7 @@ def order_draft(request, body: OrderIn):
                                       via="api")
     except REFUSED as error:
         raise _refusal(error)
-    return 201, _order_out(_order(request, order.pk))
+    return Status(201, _order_out(_order(request, order.pk)))
 
 
 @orders.post("/runs", response=responses({201: OrderOut}), auth=token(DRAFT_TRANSFER))
@@ -194,7 +212,7 @@ def order_run_create(request, body: RunIn):
                               approve=body.approve, via="api")
     except REFUSED as error:
         raise _refusal(error)
-    return 201, _order_out(_order(request, run.pk))
+    return Status(201, _order_out(_order(request, run.pk)))
 
 
 def _step(request, order_id: int, service, **options) -> dict:
@@ -305,7 +323,7 @@ def mandate_record(request, body: MandateIn):
                                  pre_notification_days=body.pre_notification_days, user=request.auth.user, via="api")
     except REFUSED as error:
         raise _refusal(error)
-    return 201, _mandate_out(_mandate(request, mandate.pk))
+    return Status(201, _mandate_out(_mandate(request, mandate.pk)))
 
 
 # -- collections -----------------------------------------------------------------------------
@@ -379,4 +397,4 @@ def collection_plan(request, body: CollectionIn):
                                  amount=body.amount, user=request.auth.user, via="api")
     except REFUSED as error:
         raise _refusal(error)
-    return 201, _collection(request, made.pk)
+    return Status(201, _collection(request, made.pk))

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from kassenwart.api.auth import token
 from kassenwart.api.errors import ApiError, invalid, not_found, responses
@@ -20,6 +20,7 @@ from kassenwart.api.paging import Paging, page, paged
 from kassenwart.api.schemas import Money
 from kassenwart.banking.models import Transaction
 from kassenwart.companies.permissions import MAP_TRANSACTION, VIEW
+from kassenwart.core.money import quantize
 from kassenwart.reconciliation import schedule, selectors
 from kassenwart.reconciliation.models import Match, TransactionState
 from kassenwart.reconciliation.reasons import is_reason, worded
@@ -142,10 +143,10 @@ def _suggestions(raw: list[dict], numbers: dict[int, str]) -> list[dict]:
     return [{
         "rank": rank,
         "confidence": proposal["confidence"],
-        "invoices": [{"invoice_id": int(pk), "invoice_number": numbers.get(int(pk)), "amount": Decimal(amount)}
+        "invoices": [{"invoice_id": int(pk), "invoice_number": numbers.get(int(pk)), "amount": quantize(Decimal(amount))}
                      for pk, amount in proposal["allocations"].items()],
-        "write_off": Decimal(proposal.get("write_off", "0")),
-        "surplus": Decimal(proposal.get("surplus", "0")),
+        "write_off": quantize(Decimal(proposal.get("write_off", "0"))),
+        "surplus": quantize(Decimal(proposal.get("surplus", "0"))),
         "reasons": [worded(reason) for reason in proposal["reasons"]],
         "other_customer": any(is_reason(reason, "other_customer") for reason in proposal["reasons"]),
     } for rank, proposal in enumerate(raw, 1)]
@@ -160,7 +161,7 @@ def _payments(company, rows: list[tuple[Transaction, TransactionState | None]]) 
         "id": tx.pk, "account_id": tx.account_id, "booking_date": tx.booking_date, "amount": tx.amount,
         "currency": tx.currency, "counterparty_name": tx.counterparty_name, "counterparty_iban": tx.counterparty_iban,
         "remittance": tx.remittance, "status": state.status if state else None,
-        "left": tx.amount - applied.get(tx.pk, ZERO),
+        "left": quantize(tx.amount - applied.get(tx.pk, ZERO)),
         "ignore_reason": worded(state.ignore_reason) if state and state.ignore_reason else None,
         "suggestions": _suggestions(state.suggestions, numbers) if state else [],
     } for tx, state in rows]
@@ -238,7 +239,7 @@ def payment_map(request, transaction_id: int, body: MapIn):
                              user=request.auth.user, via="api", confirm_other_customer=body.confirm_other_customer)
     except ReconciliationError as error:
         raise _refused(error)
-    return 201, _match_out(_match(request, match.pk))
+    return Status(201, _match_out(_match(request, match.pk)))
 
 
 @router.post("/payments/{int:transaction_id}/accept", response=responses({201: MatchOut}, 404, 409),
@@ -256,7 +257,7 @@ def suggestion_accept_call(request, transaction_id: int, body: AcceptIn):
                                   confirm_other_customer=body.confirm_other_customer)
     except ReconciliationError as error:
         raise _refused(error)
-    return 201, _match_out(_match(request, match.pk))
+    return Status(201, _match_out(_match(request, match.pk)))
 
 
 @router.post("/payments/{int:transaction_id}/reject", response=responses({200: PaymentOut}, 404),
@@ -336,8 +337,8 @@ def run_start(request):
     run_id = schedule.matching_run_request(request.auth.company, user=request.auth.user, via="api")
     status = schedule.matching_run_status(request.auth.company, run_id) or {}
     poll = request.build_absolute_uri(f"{request.path.rstrip('/')}/{run_id}")
-    return 202, {"id": run_id, "status": "ready", "transactions": None, "auto": None, "open": None, **status,
-                 "poll": poll}
+    return Status(202, {"id": run_id, "status": "ready", "transactions": None, "auto": None, "open": None, **status,
+                 "poll": poll})
 
 
 @router.get("/runs/{run_id}", response=responses({200: RunOut}, 404), auth=token(VIEW))
