@@ -105,6 +105,7 @@ class Config:
     session_idle_minutes: int = 30
     session_max_minutes: int = 12 * 60
     trusted_proxy: str = ""  # as configured; `proxy` is the address believed
+    api_rate_per_minute: int = 1200  # calls of one API token a minute, then 429
 
     @property
     def https(self) -> bool:
@@ -151,6 +152,7 @@ class Config:
             session_idle_minutes=_minutes("KASSENWART_SESSION_IDLE_MINUTES", 30),
             session_max_minutes=_minutes("KASSENWART_SESSION_MAX_MINUTES", 12 * 60),
             trusted_proxy=os.environ.get("KASSENWART_TRUSTED_PROXY", "").strip(),
+            api_rate_per_minute=_minutes("KASSENWART_API_RATE_PER_MINUTE", 1200),
         )
 
 

@@ -157,6 +157,9 @@ EMAIL_USE_TLS = CONFIG.smtp_port == 587
 EMAIL_USE_SSL = CONFIG.smtp_port == 465
 DEFAULT_FROM_EMAIL = CONFIG.mail_from
 
+# Calls one API token may make a minute (KASSENWART_API_RATE_PER_MINUTE), then 429 (per process).
+KASSENWART_API_RATE = f"{CONFIG.api_rate_per_minute}/m"
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {

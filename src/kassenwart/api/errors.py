@@ -66,9 +66,18 @@ def _body(code: str, message: str, field: str | None = None) -> dict:
 _MISSING = {"missing", "missing_argument", "missing_keyword_argument"}
 
 
+_PLACES = ("body", "query", "path", "header", "form", "file", "cookie")
+
+
 def _field(loc) -> str | None:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form", "file", "cookie", "payload")]
-    return ".".join(parts) or None
+    """The input at fault from pydantic's location: ("body", "body", "items", 3, "amount") is
+    "items.3.amount"; the place and ninja's name of the parameter group are left out."""
+    parts = list(loc)
+    if parts and parts[0] in _PLACES:
+        parts = parts[1:]
+        if len(parts) > 1 and parts[0] in ("body", "payload", "paging", "filters"):
+            parts = parts[1:]
+    return ".".join(str(p) for p in parts) or None
 
 
 def _validation_message(error: dict) -> str:
@@ -119,7 +128,8 @@ def install(api) -> None:
             return unauthenticated(request, exc)
         if exc.status_code == 403:
             return respond(request, 403, _body("forbidden", _("Your role or the token's scope does not allow this.")))
-        return respond(request, exc.status_code, _body("invalid", _("The request cannot be read.")))
+        # ninja's 400 for a body it cannot parse: answered as every invalid input is, 422
+        return respond(request, 422, _body("invalid", _("The request cannot be read.")))
 
     @api.exception_handler(Http404)
     def http404(request, exc):
@@ -137,3 +147,10 @@ def install(api) -> None:
     def server_error(request, exc):
         logger.exception("API request failed: %s %s", request.method, request.path)
         return respond(request, 500, _body("server_error", _("Something went wrong on the server.")))
+
+
+def unknown_path(request, *args, **kwargs):
+    """Any other address under /api/: 404 in the error shape (not the web's page)."""
+    from django.http import JsonResponse
+
+    return JsonResponse(_body("not_found", _("There is no such address in the API.")), status=404)

@@ -78,6 +78,10 @@ def idempotent(run):
         if not key.strip() or len(key) > MAX_KEY:
             return _error(422, "invalid", _("An idempotency key has 1 to 255 characters."))
         mark = fingerprint(request)
+        # Read first: on SQLite the claim's INSERT would wait for the write lock the running
+        # request holds, and only then find its row; a read sees it at once (WAL).
+        if IdempotencyKey.objects.filter(company_id=token.company_id, key=key).exists():
+            return _answer_again(token.company_id, key, mark)
         try:
             with transaction.atomic():
                 claim = IdempotencyKey.objects.create(company_id=token.company_id, token=token, key=key,

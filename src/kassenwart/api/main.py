@@ -55,7 +55,7 @@ api = KassenwartApi(
     docs=Docs(),
     docs_url="/docs",
     openapi_url="/openapi.json",
-    throttle=[AuthRateThrottle(getattr(settings, "KASSENWART_API_RATE", "1200/m"))],
+    throttle=[AuthRateThrottle(settings.KASSENWART_API_RATE)],
 )
 errors.install(api)
 # mode "view": around ninja's whole handling (auth, validation, handler, response)

@@ -49,7 +49,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, _sep, last = text.partition(":")
-        if version != "v1" or not last.isdigit():
+        if version != "v1" or not last.isdigit() or len(last) > 18:
             raise ValueError
         return int(last)
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
+from kassenwart.api.errors import unknown_path
 from kassenwart.api.main import api
 
-urlpatterns = [path("v1/", api.urls)]
+urlpatterns = [path("v1/", api.urls), re_path(r"^.*$", unknown_path)]

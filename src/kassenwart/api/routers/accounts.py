@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from kassenwart.api.auth import token
 from kassenwart.api.errors import not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Money
+from kassenwart.api.schemas import Id, Money
 from kassenwart.banking import selectors
 from kassenwart.companies.permissions import VIEW
 
@@ -56,16 +56,16 @@ def account_list(request, paging: Query[Paging]):
     return page(request, selectors.accounts_with_balances(request.auth.company), paging, _account_out)
 
 
-@router.get("/{int:account_id}", response=responses({200: AccountOut}, 404), auth=token(VIEW))
-def account_get(request, account_id: int):
+@router.get("/{account_id}", response=responses({200: AccountOut}, 404), auth=token(VIEW))
+def account_get(request, account_id: Id):
     account = selectors.accounts_with_balances(request.auth.company).filter(pk=account_id).first()
     if account is None:
         raise not_found()
     return _account_out(account)
 
 
-@router.get("/{int:account_id}/balances", response=responses({200: paged(BalanceOut)}, 404), auth=token(VIEW))
-def account_balances(request, account_id: int, paging: Query[Paging]):
+@router.get("/{account_id}/balances", response=responses({200: paged(BalanceOut)}, 404), auth=token(VIEW))
+def account_balances(request, account_id: Id, paging: Query[Paging]):
     """The balances the bank reported for the account (closing booked, available), oldest first."""
     account = selectors.company_account(request.auth.company, account_id)
     if account is None:

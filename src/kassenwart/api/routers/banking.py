@@ -14,7 +14,7 @@ from kassenwart import flows
 from kassenwart.api.auth import token
 from kassenwart.api.errors import invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Money
+from kassenwart.api.schemas import MAX_ID, Id, IsoDate, Money
 from kassenwart.banking import selectors
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.permissions import IMPORT_STATEMENT, VIEW
@@ -48,9 +48,9 @@ class TransactionOut(Schema):
 
 
 class TransactionFilters(Paging):
-    account_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    account_id: Id | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     amount_min: Decimal | None = Field(None, max_digits=15, decimal_places=2,
                                        description="signed: money out is negative")
     amount_max: Decimal | None = Field(None, max_digits=15, decimal_places=2)
@@ -63,7 +63,9 @@ class TransactionFilters(Paging):
 def _since(value: str | None) -> dict:
     if not value:
         return {}
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
+        if len(value) > 18:
+            raise invalid("since", _("Give the id of a transaction or a time like 2026-07-21T10:00:00+02:00."))
         return {"pk__gt": int(value)}
     try:
         moment = datetime.fromisoformat(value)
@@ -85,8 +87,8 @@ def transaction_list(request, filters: Query[TransactionFilters]):
     return page(request, found, filters)
 
 
-@transactions.get("/{int:transaction_id}", response=responses({200: TransactionOut}, 404), auth=token(VIEW))
-def transaction_get(request, transaction_id: int):
+@transactions.get("/{transaction_id}", response=responses({200: TransactionOut}, 404), auth=token(VIEW))
+def transaction_get(request, transaction_id: Id):
     found = transactions_with_state(request.auth.company).filter(pk=transaction_id).first()
     if found is None:
         raise not_found()
@@ -118,7 +120,7 @@ def _import_out(record) -> dict:
 
 
 @statements.post("", response=responses({200: ImportOut}, 404), auth=token(IMPORT_STATEMENT))
-def statement_upload(request, file: File[UploadedFile], account_id: Form[int | None] = None):
+def statement_upload(request, file: File[UploadedFile], account_id: int | None = Form(None, ge=1, le=MAX_ID)):
     """Import a statement file (camt.052/053/054, MT940, bank CSV) as the web's upload does. A
     file that cannot be imported is answered too, with status "refused" and the reason."""
     account = None
@@ -138,8 +140,8 @@ def statement_list(request, paging: Query[Paging]):
     return page(request, selectors.statement_imports(request.auth.company), paging, _import_out)
 
 
-@statements.get("/{int:import_id}", response=responses({200: ImportOut}, 404), auth=token(VIEW))
-def statement_get(request, import_id: int):
+@statements.get("/{import_id}", response=responses({200: ImportOut}, 404), auth=token(VIEW))
+def statement_get(request, import_id: Id):
     found = selectors.statement_imports_by_id(request.auth.company, [import_id])
     if not found:
         raise not_found()

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from kassenwart.api.auth import token
 from kassenwart.api.errors import forbidden, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Money
+from kassenwart.api.schemas import Id, Money
 from kassenwart.companies.permissions import IMPORT_INVOICES, VIEW
 from kassenwart.receivables import selectors
 from kassenwart.receivables.invoice_csv import MAX_LENGTHS
@@ -104,8 +104,8 @@ def customer_list(request, filters: Query[CustomerFilters]):
     return page(request, selectors.customers_of(request.auth.company, number=filters.number), filters)
 
 
-@customers.get("/{int:customer_id}", response=responses({200: CustomerOut}, 404), auth=token(VIEW))
-def customer_get(request, customer_id: int):
+@customers.get("/{customer_id}", response=responses({200: CustomerOut}, 404), auth=token(VIEW))
+def customer_get(request, customer_id: Id):
     customer = selectors.customers_of(request.auth.company).filter(pk=customer_id).first()
     if customer is None:
         raise not_found()
@@ -117,14 +117,6 @@ def invoice_list(request, filters: Query[InvoiceFilters]):
     found = selectors.invoices_of(request.auth.company, number=filters.number, status=filters.status,
                                   customer_number=filters.customer_number)
     return page(request, found, filters, _invoice_out)
-
-
-@invoices.get("/{int:invoice_id}", response=responses({200: InvoiceOut}, 404), auth=token(VIEW))
-def invoice_get(request, invoice_id: int):
-    invoice = selectors.invoices_of(request.auth.company).filter(pk=invoice_id).first()
-    if invoice is None:
-        raise not_found()
-    return _invoice_out(invoice)
 
 
 def _values(item: InvoiceIn) -> dict[str, str]:
@@ -151,6 +143,14 @@ def invoice_bulk_upsert(request, body: InvoicesIn):
         "errors": [{"index": p.line, "field": p.column, "code": p.code, "message": problem_text(p, ITEM_TEXTS)}
                    for p in result.problems],
     }
+
+
+@invoices.get("/{invoice_id}", response=responses({200: InvoiceOut}, 404), auth=token(VIEW))
+def invoice_get(request, invoice_id: Id):
+    invoice = selectors.invoices_of(request.auth.company).filter(pk=invoice_id).first()
+    if invoice is None:
+        raise not_found()
+    return _invoice_out(invoice)
 
 
 # In an API call the problems name items, not lines.
