@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kassenwart.api.auth import token
 from kassenwart.api.errors import ApiError, forbidden, invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Money
+from kassenwart.api.schemas import Id, IsoDate, Money
 from kassenwart.api.tokens import token_allows
 from kassenwart.banking.selectors import company_account
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_DEBIT, DRAFT_TRANSFER, MANAGE_MANDATES, VIEW
@@ -92,8 +92,8 @@ class OrderOut(Schema):
     state: str
     waiting_for: str = Field(description="what the bank waits for while sending (payee, tan, app ...), else empty")
     delivery: str = Field(description="fints (sent by Kassenwart) or file (a pain file for the bank's portal)")
-    account_id: int
-    requested_date: date
+    account_id: Id
+    requested_date: IsoDate
     instant: bool
     total: Money
     payment_count: int
@@ -119,15 +119,15 @@ class TransferIn(Schema):
 
 
 class OrderIn(Schema):
-    account_id: int
-    requested_date: date
+    account_id: Id
+    requested_date: IsoDate
     instant: bool = False
     transfers: list[TransferIn] = Field(..., min_length=1, max_length=1000,
                                         description="one transfer, or several for a run")
 
 
 class RunIn(Schema):
-    order_ids: list[int] = Field(..., min_length=1, max_length=1000,
+    order_ids: list[Id] = Field(..., min_length=1, max_length=1000,
                                  description="drafts or orders waiting for approval, of one account")
     approve: bool = Field(False, description="release the run at once (an approve token whose user drafted "
                                              "none of its transfers)")
@@ -163,7 +163,7 @@ def _orders(request):
     return selectors.orders(request.auth.company).select_related("approved_by").prefetch_related("transfers")
 
 
-def _order(request, order_id: int) -> PaymentOrder:
+def _order(request, order_id: Id) -> PaymentOrder:
     order = _orders(request).filter(pk=order_id).first()
     if order is None:
         raise not_found()
@@ -178,8 +178,22 @@ def order_list(request, filters: Query[OrderFilters]):
     return page(request, found.select_related("approved_by").prefetch_related("transfers"), filters, _order_out)
 
 
-@orders.get("/{int:order_id}", response=responses({200: OrderOut}, 404), auth=token(VIEW), description=SENDING)
-def order_get(request, order_id: int):
+@orders.post("/runs", response=responses({201: OrderOut}), auth=token(DRAFT_TRANSFER))
+def order_run_create(request, body: RunIn):
+    """One run of several drafts or waiting transfers of one account (one approval, one TAN),
+    waiting for approval; with `approve`, released at once."""
+    if body.approve and not token_allows(request.auth, APPROVE_PAYMENT):
+        raise forbidden()
+    try:
+        run = runs.run_create(request.auth.company, user=request.auth.user, orders=body.order_ids,
+                              approve=body.approve, via="api")
+    except REFUSED as error:
+        raise _refusal(error)
+    return Status(201, _order_out(_order(request, run.pk)))
+
+
+@orders.get("/{order_id}", response=responses({200: OrderOut}, 404), auth=token(VIEW), description=SENDING)
+def order_get(request, order_id: Id):
     return _order_out(_order(request, order_id))
 
 
@@ -201,21 +215,7 @@ def order_draft(request, body: OrderIn):
     return Status(201, _order_out(_order(request, order.pk)))
 
 
-@orders.post("/runs", response=responses({201: OrderOut}), auth=token(DRAFT_TRANSFER))
-def order_run_create(request, body: RunIn):
-    """One run of several drafts or waiting transfers of one account (one approval, one TAN),
-    waiting for approval; with `approve`, released at once."""
-    if body.approve and not token_allows(request.auth, APPROVE_PAYMENT):
-        raise forbidden()
-    try:
-        run = runs.run_create(request.auth.company, user=request.auth.user, orders=body.order_ids,
-                              approve=body.approve, via="api")
-    except REFUSED as error:
-        raise _refusal(error)
-    return Status(201, _order_out(_order(request, run.pk)))
-
-
-def _step(request, order_id: int, service, **options) -> dict:
+def _step(request, order_id: Id, service, **options) -> dict:
     order = _order(request, order_id)
     try:
         service(order, user=request.auth.user, via="api", **options)
@@ -224,24 +224,24 @@ def _step(request, order_id: int, service, **options) -> dict:
     return _order_out(_order(request, order_id))
 
 
-@orders.post("/{int:order_id}/submit", response=responses({200: OrderOut}, 404, 409), auth=token(DRAFT_TRANSFER))
-def order_submit(request, order_id: int):
+@orders.post("/{order_id}/submit", response=responses({200: OrderOut}, 404, 409), auth=token(DRAFT_TRANSFER))
+def order_submit(request, order_id: Id):
     """Draft -> waiting for approval; its content is frozen from here. 409 when it is no
     draft (any more)."""
     return _step(request, order_id, services.order_submit)
 
 
-@orders.post("/{int:order_id}/approve", response=responses({200: OrderOut}, 404, 409),
+@orders.post("/{order_id}/approve", response=responses({200: OrderOut}, 404, 409),
              auth=token(APPROVE_PAYMENT), description=SENDING)
-def order_approve(request, order_id: int):
+def order_approve(request, order_id: Id):
     """Release an order waiting for approval (an approve token). 403 `four_eyes` when the
     token's user drafted a payment of it; 409 when it is not waiting for approval or its
     content changed since it was submitted."""
     return _step(request, order_id, services.order_approve)
 
 
-@orders.post("/{int:order_id}/cancel", response=responses({200: OrderOut}, 404, 409), auth=token(DRAFT_TRANSFER))
-def order_cancel(request, order_id: int, body: CancelIn):
+@orders.post("/{order_id}/cancel", response=responses({200: OrderOut}, 404, 409), auth=token(DRAFT_TRANSFER))
+def order_cancel(request, order_id: Id, body: CancelIn):
     """Withdraw (its creator) or decline (an approver) an order before it went to the bank."""
     return _step(request, order_id, services.order_cancel, reason=body.reason)
 
@@ -249,11 +249,11 @@ def order_cancel(request, order_id: int, body: CancelIn):
 # -- mandates --------------------------------------------------------------------------------
 class MandateOut(Schema):
     id: int
-    customer_id: int
+    customer_id: Id
     customer_number: str
     reference: str
     creditor_id: str
-    signed_on: date
+    signed_on: IsoDate
     scheme: str
     kind: str
     debtor_name: str
@@ -267,13 +267,13 @@ class MandateOut(Schema):
 
 class MandateFilters(Paging):
     state: Mandate.State | None = None
-    customer_id: int | None = None
+    customer_id: Id | None = None
 
 
 class MandateIn(Schema):
-    customer_id: int
+    customer_id: Id
     reference: str = Field(..., max_length=35)
-    signed_on: date
+    signed_on: IsoDate
     scheme: Scheme = Scheme.CORE
     kind: Mandate.Kind = Mandate.Kind.RECURRING
     debtor_name: str = Field(..., max_length=70, description="the account holder")
@@ -289,7 +289,7 @@ def _mandate_out(mandate: Mandate) -> dict:
         "customer_number": mandate.customer.number}
 
 
-def _mandate(request, mandate_id: int) -> Mandate:
+def _mandate(request, mandate_id: Id) -> Mandate:
     mandate = mandate_selectors.mandate_search(request.auth.company).filter(pk=mandate_id).first()
     if mandate is None:
         raise not_found()
@@ -304,8 +304,8 @@ def mandate_list(request, filters: Query[MandateFilters]):
     return page(request, found, filters, _mandate_out)
 
 
-@mandates.get("/{int:mandate_id}", response=responses({200: MandateOut}, 404), auth=token(VIEW))
-def mandate_get(request, mandate_id: int):
+@mandates.get("/{mandate_id}", response=responses({200: MandateOut}, 404), auth=token(VIEW))
+def mandate_get(request, mandate_id: Id):
     return _mandate_out(_mandate(request, mandate_id))
 
 
@@ -329,13 +329,13 @@ def mandate_record(request, body: MandateIn):
 # -- collections -----------------------------------------------------------------------------
 class CollectionOut(Schema):
     id: int
-    mandate_id: int
-    invoice_id: int | None
+    mandate_id: Id
+    invoice_id: Id | None
     plan_id: int | None
-    account_id: int
+    account_id: Id
     amount: Money
     currency: str
-    due_date: date
+    due_date: IsoDate
     remittance: str
     state: str
     hold_reason: str
@@ -348,20 +348,20 @@ class CollectionOut(Schema):
 
 class CollectionFilters(Paging):
     state: Collection.State | None = None
-    mandate_id: int | None = None
-    invoice_id: int | None = None
+    mandate_id: Id | None = None
+    invoice_id: Id | None = None
 
 
 class CollectionIn(Schema):
-    invoice_id: int
-    mandate_id: int
-    account_id: int = Field(..., description="the account the money is collected to")
-    due_date: date = Field(..., description="the collection date")
+    invoice_id: Id
+    mandate_id: Id
+    account_id: Id = Field(..., description="the account the money is collected to")
+    due_date: IsoDate = Field(..., description="the collection date")
     amount: Decimal | None = Field(None, max_digits=15, decimal_places=2, gt=0,
                                    description="the invoice's open amount when left out")
 
 
-def _collection(request, collection_id: int) -> Collection:
+def _collection(request, collection_id: Id) -> Collection:
     found = collection_selectors.collections_of(request.auth.company).filter(pk=collection_id).first()
     if found is None:
         raise not_found()
@@ -375,8 +375,8 @@ def collection_list(request, filters: Query[CollectionFilters]):
     return page(request, found, filters)
 
 
-@collections.get("/{int:collection_id}", response=responses({200: CollectionOut}, 404), auth=token(VIEW))
-def collection_get(request, collection_id: int):
+@collections.get("/{collection_id}", response=responses({200: CollectionOut}, 404), auth=token(VIEW))
+def collection_get(request, collection_id: Id):
     return _collection(request, collection_id)
 
 

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kassenwart.api.auth import token
 from kassenwart.api.errors import ApiError, invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Money
+from kassenwart.api.schemas import Id, Money
 from kassenwart.banking.models import Transaction
 from kassenwart.companies.permissions import MAP_TRANSACTION, VIEW
 from kassenwart.core.money import quantize
@@ -40,7 +40,7 @@ ZERO = Decimal("0.00")
 
 
 class SuggestionLine(Schema):
-    invoice_id: int
+    invoice_id: Id
     invoice_number: str | None = Field(description="null when the invoice is gone")
     amount: Money
 
@@ -57,7 +57,7 @@ class SuggestionOut(Schema):
 
 class PaymentOut(Schema):
     id: int = Field(description="the transaction's id")
-    account_id: int
+    account_id: Id
     booking_date: date | None
     amount: Money
     currency: str
@@ -72,7 +72,7 @@ class PaymentOut(Schema):
 
 
 class AllocationOut(Schema):
-    invoice_id: int
+    invoice_id: Id
     invoice_number: str
     amount: Money
     write_off: Money
@@ -80,7 +80,7 @@ class AllocationOut(Schema):
 
 class MatchOut(Schema):
     id: int
-    transaction_id: int
+    transaction_id: Id
     kind: str = Field(description="auto or manual")
     confidence: float | None
     reasons: list[str]
@@ -97,13 +97,13 @@ class OpenFilters(Paging):
 
 
 class MatchFilters(Paging):
-    transaction_id: int | None = None
+    transaction_id: Id | None = None
     kind: Literal["auto", "manual"] | None = None
     include_undone: bool = False
 
 
 class AllocationIn(Schema):
-    invoice_id: int
+    invoice_id: Id
     amount: Decimal = Field(..., max_digits=15, decimal_places=2, description="applied to the invoice")
     write_off: Decimal = Field(ZERO, max_digits=15, decimal_places=2, ge=0,
                                description="closes (part of) the invoice's rest without money")
@@ -116,13 +116,13 @@ class MapIn(Schema):
 
 
 class AcceptIn(Schema):
-    invoice_ids: list[int] = Field(..., min_length=1, max_length=200,
+    invoice_ids: list[Id] = Field(..., min_length=1, max_length=200,
                                    description="the invoices of the suggestion, wherever it ranks now")
     confirm_other_customer: bool = False
 
 
 class RejectIn(Schema):
-    invoice_ids: list[int] = Field(..., min_length=1, max_length=200)
+    invoice_ids: list[Id] = Field(..., min_length=1, max_length=200)
 
 
 class IgnoreIn(Schema):
@@ -177,7 +177,7 @@ def _match_out(match: Match) -> dict:
     }
 
 
-def _payment(request, transaction_id: int) -> Transaction:
+def _payment(request, transaction_id: Id) -> Transaction:
     """One incoming payment of the token's company, or 404."""
     tx = (Transaction.objects.filter(company=request.auth.company, pk=transaction_id, amount__gt=0)
           .select_related("account").first())
@@ -186,7 +186,7 @@ def _payment(request, transaction_id: int) -> Transaction:
     return tx
 
 
-def _match(request, match_id: int) -> Match:
+def _match(request, match_id: Id) -> Match:
     match = selectors.company_matches(request.auth.company).filter(pk=match_id).first()
     if match is None:
         raise not_found()
@@ -215,15 +215,15 @@ def payment_list(request, filters: Query[OpenFilters]):
     return found
 
 
-@router.get("/payments/{int:transaction_id}", response=responses({200: PaymentOut}, 404), auth=token(VIEW))
-def payment_get(request, transaction_id: int):
+@router.get("/payments/{transaction_id}", response=responses({200: PaymentOut}, 404), auth=token(VIEW))
+def payment_get(request, transaction_id: Id):
     """One incoming payment (whatever its state) with all its suggestions."""
     return _payment_out(request, _payment(request, transaction_id))
 
 
-@router.post("/payments/{int:transaction_id}/map", response=responses({201: MatchOut}, 404, 409),
+@router.post("/payments/{transaction_id}/map", response=responses({201: MatchOut}, 404, 409),
              auth=token(MAP_TRANSACTION))
-def payment_map(request, transaction_id: int, body: MapIn):
+def payment_map(request, transaction_id: Id, body: MapIn):
     """Map the payment to invoices by hand: the amount applied to each (and what is written
     off). 409 `other_customer` when the payer is known as another customer than the invoices'
     and `confirm_other_customer` was not set; 409 `refused` when the map does not fit (the
@@ -242,9 +242,9 @@ def payment_map(request, transaction_id: int, body: MapIn):
     return Status(201, _match_out(_match(request, match.pk)))
 
 
-@router.post("/payments/{int:transaction_id}/accept", response=responses({201: MatchOut}, 404, 409),
+@router.post("/payments/{transaction_id}/accept", response=responses({201: MatchOut}, 404, 409),
              auth=token(MAP_TRANSACTION))
-def suggestion_accept_call(request, transaction_id: int, body: AcceptIn):
+def suggestion_accept_call(request, transaction_id: Id, body: AcceptIn):
     """Accept the engine's suggestion for these invoices as it stands. 404 when the payment
     has no such suggestion (any more)."""
     company = request.auth.company
@@ -260,9 +260,9 @@ def suggestion_accept_call(request, transaction_id: int, body: AcceptIn):
     return Status(201, _match_out(_match(request, match.pk)))
 
 
-@router.post("/payments/{int:transaction_id}/reject", response=responses({200: PaymentOut}, 404),
+@router.post("/payments/{transaction_id}/reject", response=responses({200: PaymentOut}, 404),
              auth=token(MAP_TRANSACTION))
-def suggestion_reject_call(request, transaction_id: int, body: RejectIn):
+def suggestion_reject_call(request, transaction_id: Id, body: RejectIn):
     """Turn the suggestion for these invoices down: it is not proposed again for this payment."""
     company = request.auth.company
     tx = _payment(request, transaction_id)
@@ -273,9 +273,9 @@ def suggestion_reject_call(request, transaction_id: int, body: RejectIn):
     return _payment_out(request, tx)
 
 
-@router.post("/payments/{int:transaction_id}/ignore", response=responses({200: PaymentOut}, 404, 409),
+@router.post("/payments/{transaction_id}/ignore", response=responses({200: PaymentOut}, 404, 409),
              auth=token(MAP_TRANSACTION))
-def payment_ignore(request, transaction_id: int, body: IgnoreIn):
+def payment_ignore(request, transaction_id: Id, body: IgnoreIn):
     """Mark an open payment as not an invoice payment (a refund, a loan ...), with the reason."""
     tx = _payment(request, transaction_id)
     try:
@@ -285,9 +285,9 @@ def payment_ignore(request, transaction_id: int, body: IgnoreIn):
     return _payment_out(request, tx)
 
 
-@router.post("/payments/{int:transaction_id}/unignore", response=responses({200: PaymentOut}, 404, 409),
+@router.post("/payments/{transaction_id}/unignore", response=responses({200: PaymentOut}, 404, 409),
              auth=token(MAP_TRANSACTION))
-def payment_unignore(request, transaction_id: int):
+def payment_unignore(request, transaction_id: Id):
     """The payment waits for a person again."""
     tx = _payment(request, transaction_id)
     try:
@@ -311,14 +311,14 @@ def match_list(request, filters: Query[MatchFilters]):
     return page(request, found, filters, _match_out)
 
 
-@router.get("/matches/{int:match_id}", response=responses({200: MatchOut}, 404), auth=token(VIEW))
-def match_get(request, match_id: int):
+@router.get("/matches/{match_id}", response=responses({200: MatchOut}, 404), auth=token(VIEW))
+def match_get(request, match_id: Id):
     return _match_out(_match(request, match_id))
 
 
-@router.post("/matches/{int:match_id}/undo", response=responses({200: MatchOut}, 404, 409),
+@router.post("/matches/{match_id}/undo", response=responses({200: MatchOut}, 404, 409),
              auth=token(MAP_TRANSACTION))
-def match_undo_call(request, match_id: int):
+def match_undo_call(request, match_id: Id):
     """Take the match back: its invoices and its payment are open again. 409 when it was
     undone already."""
     match = _match(request, match_id)
