@@ -1,6 +1,7 @@
 """API fixtures: tokens made through the service, and a client that sends them."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def other_company(db, make_user):
 
 # -- a live `kassenwart serve` for the tests over real HTTP (parallel requests, schemathesis)
 
-PORTS = range(18100, 18200)  # the ports these tests may take (a machine shared by several runs)
+PORTS = range(*map(int, os.environ.get("KASSENWART_TEST_PORTS", "18100-18200").split("-")))  # the ports these tests may take (a machine shared by several runs)
 
 
 def _free_port() -> int:
