@@ -177,6 +177,11 @@ MORE_ROUTES = {
     ("post", "/payments/{order_id}/submit"): permissions.DRAFT_TRANSFER,
     ("post", "/payments/{order_id}/approve"): permissions.APPROVE_PAYMENT,
     ("post", "/payments/{order_id}/cancel"): permissions.DRAFT_TRANSFER,
+    ("post", "/payments/{order_id}/send"): permissions.APPROVE_PAYMENT,
+    ("get", "/payments/{order_id}/step"): permissions.VIEW,
+    ("post", "/payments/{order_id}/tan"): permissions.APPROVE_PAYMENT,
+    ("post", "/payments/{order_id}/payee"): permissions.APPROVE_PAYMENT,
+    ("post", "/payments/{order_id}/uploaded"): permissions.APPROVE_PAYMENT,
     ("get", "/mandates"): permissions.VIEW,
     ("post", "/mandates"): permissions.MANAGE_MANDATES,
     ("get", "/mandates/{mandate_id}"): permissions.VIEW,
@@ -264,8 +269,9 @@ def test_another_company_s_payments_matches_orders_mandates_and_runs_are_404_and
     assert post(f"/reconciliation/payments/{tx}/map", {"allocations": [
         {"invoice_id": theirs_more["invoice_id"], "amount": "1.00"}]}).status_code == 404
     assert post(f"/reconciliation/matches/{match}/undo", {}).status_code == 404
-    for step in ("submit", "approve", "cancel"):
-        assert post(f"/payments/{order}/{step}", {}).status_code == 404
+    for step, body in (("submit", {}), ("approve", {}), ("cancel", {}), ("send", {}), ("tan", {"tan": "1"}),
+                       ("payee", {"confirm": True}), ("uploaded", {})):
+        assert post(f"/payments/{order}/{step}", body).status_code == 404, step
     # their invoices, accounts and customers cannot be named in our writes
     assert post("/payments", {"account_id": theirs_more["account_id"], "requested_date": "2030-01-02",
                               "transfers": [{"payee_name": "X", "iban": "DE02120300000000202051",

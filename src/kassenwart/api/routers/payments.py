@@ -3,9 +3,12 @@ collections, over payments' services and selectors.
 
 An order goes draft -> submitted (waiting for approval) -> approved by an approver who drafted
 none of its payments (four eyes, held by payments.services and the database) -> sent. Sending
-stays in the web: it asks the person for the online banking PIN, the bank's payee check and a
-TAN, each with a fresh second factor. The API shows where an order stands (`state`,
-`waiting_for`) so a program can follow it.
+is the web's flow, step by step, for an approve token (made after a fresh second factor, as
+the web asks one before sending): `send` (with the online banking PIN unless it is kept),
+then what the bank waits for (`step`: the payee check or the TAN's challenge) and the
+answers (`payee`, `tan`). The bank's dialog is kept by Kassenwart between the steps, so no
+browser is needed; a pain file (accounts without FinTS) is downloaded in the web and its
+upload confirmed here (`uploaded`).
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from kassenwart.api.errors import ApiError, forbidden, invalid, not_found, respo
 from kassenwart.api.paging import Paging, page, paged
 from kassenwart.api.schemas import Id, IsoDate, Money
 from kassenwart.api.tokens import token_allows
+from kassenwart.banking.fints import orders as bank
+from kassenwart.banking.fints.client import BankError
 from kassenwart.banking.selectors import company_account
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_DEBIT, DRAFT_TRANSFER, MANAGE_MANDATES, VIEW
 from kassenwart.core.money import quantize
-from kassenwart.payments import collection_selectors, mandate_selectors, runs, selectors, services
+from kassenwart.payments import collection_selectors, mandate_selectors, runs, selectors, services, submission
 from kassenwart.payments.collections import collection_create
 from kassenwart.payments.mandates import mandate_create
 from kassenwart.payments.models import Collection, Mandate, PaymentOrder, Scheme
@@ -35,8 +40,9 @@ orders = Router()
 mandates = Router()
 collections = Router()
 
-SENDING = ("Sending goes on in the web (online banking PIN, the bank's payee check and the TAN, each after a "
-           "fresh second factor); follow it here by `state` and `waiting_for`.")
+SENDING = ("Sending (approve tokens): POST .../send, then GET .../step tells what the bank waits for "
+           "(`waiting_for`: payee, tan, app), answered by POST .../payee or .../tan. A pain file (delivery `file`) "
+           "is downloaded in the web; POST .../uploaded confirms its upload.")
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -67,10 +73,19 @@ def _refusal(error: Exception) -> ApiError:
         return ApiError(403, "four_eyes", str(error))
     if isinstance(error, services.NotAllowed):
         return forbidden(str(error))
+    if isinstance(error, bank.PinMissing):
+        return ApiError(409, "pin_missing", error.message, "pin")
+    if isinstance(error, bank.TanWrong):
+        return invalid("tan", error.message, "tan_wrong")
+    if isinstance(error, bank.ConnectionBusy):
+        return ApiError(409, "connection_busy", _("The bank connection is busy right now; try again shortly."))
+    if isinstance(error, BankError):
+        return ApiError(502, "bank_error", error.message)
     raise error
 
 
 REFUSED = (services.PaymentInvalid, services.StateChanged, services.FourEyes, services.NotAllowed)
+BANK = (*REFUSED, BankError, bank.ConnectionBusy)
 
 
 # -- orders ----------------------------------------------------------------------------------
@@ -244,6 +259,98 @@ def order_approve(request, order_id: Id):
 def order_cancel(request, order_id: Id, body: CancelIn):
     """Withdraw (its creator) or decline (an approver) an order before it went to the bank."""
     return _step(request, order_id, services.order_cancel, reason=body.reason)
+
+
+# -- sending ---------------------------------------------------------------------------------
+class SendIn(Schema):
+    pin: str = Field("", max_length=128, description="the online banking PIN, unless Kassenwart keeps it")
+    keep_pin: bool = Field(False, description="keep the PIN (sealed) for the next orders")
+
+
+class ChallengeOut(Schema):
+    text: str = Field(description="the bank's words: what to confirm or which TAN to give")
+    decoupled: bool = Field(description="confirmed in the banking app: POST .../tan without a TAN asks again")
+
+
+class PayeeCheckOut(Schema):
+    result: str = Field(description="RVMC close match, RVNM no match, RVNA not possible, RCVC match to confirm")
+    registered_name: str
+    reason: str
+    notice: str
+
+
+class StepOut(Schema):
+    state: str
+    waiting_for: str
+    challenge: ChallengeOut | None
+    payee_check: PayeeCheckOut | None
+
+
+class TanIn(Schema):
+    tan: str = Field("", max_length=64, description="empty for an app confirmation (decoupled)")
+
+
+class PayeeIn(Schema):
+    confirm: bool = Field(..., description="true: release the order to the payee the bank named; false: stop it")
+    reason: str = Field("", max_length=300)
+
+
+def _bank_step(request, order_id, call) -> dict:
+    order = _order(request, order_id)
+    try:
+        call(order)
+    except BANK as error:
+        raise _refusal(error)
+    return _order_out(_order(request, order_id))
+
+
+@orders.post("/{order_id}/send", response=responses({200: OrderOut}, 404, 409, 502), auth=token(APPROVE_PAYMENT))
+def order_send(request, order_id: Id, body: SendIn):
+    """An approved order off to the bank: queued for the worker (FinTS), which sends it and
+    parks it where the bank waits for a person (`waiting_for`); or written as a pain file
+    (`exported`). 409 `pin_missing` when the PIN is neither kept nor given."""
+    return _bank_step(request, order_id, lambda order: services.order_queue(
+        order, user=request.auth.user, pin=body.pin, keep_pin=body.keep_pin, via="api"))
+
+
+@orders.get("/{order_id}/step", response=responses({200: StepOut}, 404), auth=token(VIEW))
+def order_bank_step(request, order_id: Id):
+    """What the bank waits for from a person now: the payee check to confirm, or the TAN's
+    challenge; both null when it waits for nothing."""
+    order = _order(request, order_id)
+    step = submission.order_step(order)
+    challenge = step.challenge if step else None
+    payee = step.payee if step else None
+    return {"state": order.state, "waiting_for": order.waiting_for,
+            "challenge": {"text": challenge.text, "decoupled": challenge.decoupled} if challenge else None,
+            "payee_check": {"result": payee.result, "registered_name": payee.registered_name, "reason": payee.reason,
+                            "notice": payee.notice} if payee else None}
+
+
+@orders.post("/{order_id}/tan", response=responses({200: OrderOut}, 404, 409, 502), auth=token(APPROVE_PAYMENT))
+def order_tan(request, order_id: Id, body: TanIn):
+    """The TAN for the bank (or, empty, the question whether the app confirmed). 422 `tan_wrong`
+    leaves the dialog open for another try."""
+    return _bank_step(request, order_id, lambda order: submission.order_give_tan(
+        order, tan=body.tan, user=request.auth.user, via="api"))
+
+
+@orders.post("/{order_id}/payee", response=responses({200: OrderOut}, 404, 409, 502),
+             auth=token(APPROVE_PAYMENT))
+def order_payee(request, order_id: Id, body: PayeeIn):
+    """Answer the bank's payee check: confirm (not by who drafted a payment of the order:
+    403 `four_eyes`) and go on to the TAN, or stop the order."""
+    if body.confirm:
+        return _bank_step(request, order_id, lambda order: submission.order_confirm_payee(
+            order, user=request.auth.user, via="api"))
+    return _bank_step(request, order_id, lambda order: submission.order_refuse_payee(
+        order, user=request.auth.user, reason=body.reason, via="api"))
+
+
+@orders.post("/{order_id}/uploaded", response=responses({200: OrderOut}, 404, 409), auth=token(APPROVE_PAYMENT))
+def order_uploaded(request, order_id: Id):
+    """The exported pain file was uploaded to the bank's portal: accepted (the statement books it)."""
+    return _step(request, order_id, services.order_confirm_upload)
 
 
 # -- mandates --------------------------------------------------------------------------------
