@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kassenwart.payments",
     "kassenwart.notifications",
     "kassenwart.dashboards",
+    "kassenwart.webhooks",
     "kassenwart.api",
     "kassenwart.web",
     "kassenwart.runtime",

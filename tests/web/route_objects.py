@@ -66,6 +66,7 @@ def company_rows(company, db_rows, label, make_member):
     SendAttempt.objects.create(order=exported, requested_date=date(2026, 12, 1), delivery="file", outcome="exported",
                                pain=f"<Document><Nm>{FOREIGN_NAME} {label}</Nm></Document>".encode())
     collection, plan = _debit_rows(company, account, invoice, colleague.user, label)
+    endpoint, delivery = _webhook_rows(company, label)
     User.objects.create_user(f"support-{label}")
     grantor = make_member(company, f"admin-{label}", "admin")
     grant = support_grant(company, f"support-{label}", 4, by=grantor.user, via="test")
@@ -89,7 +90,32 @@ def company_rows(company, db_rows, label, make_member):
         **{name: collection for name in COLLECTION_ROUTES},
         **{name: plan for name in PLAN_ROUTES},
         "collection_for_invoice": invoice,
+        **{name: endpoint for name in WEBHOOK_ROUTES},
+        **{name: delivery for name in DELIVERY_ROUTES},
     }
+
+
+WEBHOOK_ROUTES = ("webhook_detail", "webhook_state", "webhook_secret", "webhook_delete")
+DELIVERY_ROUTES = ("webhook_delivery", "webhook_replay")
+
+
+def _webhook_rows(company, label):
+    """A webhook endpoint (the receiver is not reached: nothing runs the delivery task) with
+    one delivery in its log."""
+    from django.utils import timezone
+
+    from kassenwart.webhooks.models import Delivery
+    from kassenwart.webhooks.services import endpoint_create
+
+    endpoint, _secret = endpoint_create(company, url=f"https://crm-{label}.example.com/hooks",
+                                        description=f"{FOREIGN_NAME} {label} CRM", events=["payment.matched"],
+                                        user=None, via="test")
+    now = timezone.now()
+    delivery = Delivery.objects.create(company=company, endpoint=endpoint, event_id=f"evt_test_{label}",
+                                       event_type="payment.matched", audit_event_id=0, occurred_at=now,
+                                       payload={"counterparty_name": f"{FOREIGN_NAME} {label}"},
+                                       next_attempt_at=None, state=Delivery.State.SUCCEEDED)
+    return endpoint, delivery
 
 
 def _debit_rows(company, account, invoice, user, label):

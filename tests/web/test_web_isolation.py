@@ -79,6 +79,8 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
         reverse("debit_settings"),
         reverse("collection_list"),
         reverse("plan_list"),
+        reverse("webhook_list"),
+        reverse("webhook_detail", args=[ours["webhook_detail"].pk]),
     ]
     for url in pages:
         _assert_nothing_foreign(client.get(url))
@@ -93,6 +95,7 @@ def test_lists_never_show_another_companys_rows(two_companies, client_for):
     assert "Konto ours" in client.get(reverse("debit_settings")).content.decode()
     assert f"{FOREIGN_NAME} ours Lastschrift" in client.get(reverse("collection_list")).content.decode()
     assert f"{FOREIGN_NAME} ours Lastschrift" in client.get(reverse("plan_list")).content.decode()
+    assert f"{FOREIGN_NAME} ours CRM" in client.get(reverse("webhook_list")).content.decode()
 
 
 def test_switch_only_to_own_companies(two_companies, client_for, other_company, company):

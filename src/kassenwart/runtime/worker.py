@@ -23,6 +23,8 @@ from kassenwart.payments.collections import debit_runs_build, plans_generate
 from kassenwart.payments.mandates import mandates_expire
 from kassenwart.payments.submission import orders_recover, orders_sweep
 from kassenwart.reconciliation.schedule import enqueue_due_runs
+from kassenwart.webhooks.delivery import retries_enqueue_due as webhook_retries_enqueue_due
+from kassenwart.webhooks.fanout import webhooks_fan_out
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ def periodic_jobs() -> list:
     work themselves (idempotent, safe on several clocks) and need not run more than hourly; so
     does removing the API's idempotency keys past 24 hours (one DELETE)."""
     return [recover, enqueue_due_runs, enqueue_due_syncs, enqueue_due_summaries, digests_enqueue_due, orders_sweep,
-            text_index_enqueue_due,
+            text_index_enqueue_due, webhooks_fan_out, webhook_retries_enqueue_due,
             hourly(mandates_expire), hourly(plans_generate), hourly(debit_runs_build),
             hourly(idempotency_keys_expire)]
 

@@ -58,6 +58,7 @@ urlpatterns = [
     path("users/two-factor/", members.company_two_factor, name="company_two_factor"),
     path("", include("kassenwart.web.reconciliation_urls")),
     path("", include("kassenwart.web.mandate_urls")),
+    path("", include("kassenwart.web.webhook_urls")),
     path("payments/", include([
         path("", payments.payment_list, name="payment_list"),
         path("csv/", payments.payment_export, name="payment_export"),
