@@ -56,8 +56,8 @@ def call(secret, method, path, ids=None):
         statement.name = "day.xml"
         data = {"file": statement, **({"account_id": ids["account_id"]} if ids else {})}
         return client.post("/api/v1/statements", data, headers=headers)
-    return client.post(f"/api/v1{path}", json.dumps({"items": [INVOICE]}), content_type="application/json",
-                       headers=headers)
+    return getattr(client, method)(f"/api/v1{path}", json.dumps({"items": [INVOICE]}),
+                                   content_type="application/json", headers=headers)
 
 
 def test_every_route_is_in_the_table():
@@ -156,7 +156,7 @@ def test_writes_land_in_the_token_s_company_only(company, admin, make_token, the
 
 
 # -- api2: reconciliation, payments, mandates, collections, notifications ----------------------
-MORE_IDS = ("match_id", "order_id", "mandate_id", "collection_id", "run_id")
+MORE_IDS = ("match_id", "order_id", "mandate_id", "collection_id", "run_id", "endpoint_id", "delivery_id")
 MORE_ROUTES = {
     ("get", "/reconciliation/payments"): permissions.VIEW,
     ("get", "/reconciliation/payments/{transaction_id}"): permissions.VIEW,
@@ -190,6 +190,15 @@ MORE_ROUTES = {
     ("get", "/collections/{collection_id}"): permissions.VIEW,
     ("get", "/notifications"): permissions.VIEW,
     ("post", "/notifications/read"): permissions.VIEW,
+    ("get", "/webhooks/endpoints"): permissions.MANAGE_SETTINGS,
+    ("post", "/webhooks/endpoints"): permissions.MANAGE_SETTINGS,
+    ("get", "/webhooks/endpoints/{endpoint_id}"): permissions.MANAGE_SETTINGS,
+    ("patch", "/webhooks/endpoints/{endpoint_id}"): permissions.MANAGE_SETTINGS,
+    ("delete", "/webhooks/endpoints/{endpoint_id}"): permissions.MANAGE_SETTINGS,
+    ("post", "/webhooks/endpoints/{endpoint_id}/secret"): permissions.MANAGE_SETTINGS,
+    ("get", "/webhooks/deliveries"): permissions.MANAGE_SETTINGS,
+    ("get", "/webhooks/deliveries/{delivery_id}"): permissions.MANAGE_SETTINGS,
+    ("post", "/webhooks/deliveries/{delivery_id}/replay"): permissions.MANAGE_SETTINGS,
 }
 ROUTES.update(MORE_ROUTES)
 
@@ -235,7 +244,17 @@ def theirs_more(other_company, debits, approver):
                                            amount=Decimal("9.00"), due_date=date(2026, 11, 2),
                                            drafted_by=other_company.admin)
     notify(other_company, Notification.Kind.INFO, message("reconciliation.needs_person", count=1))
-    return {"transaction_id": waiting.pk, "match_id": match.pk, "order_id": order.pk,
+    from kassenwart.webhooks.fanout import webhooks_fan_out
+    from kassenwart.webhooks.models import Delivery
+    from kassenwart.webhooks.services import endpoint_create
+
+    endpoint, _secret = endpoint_create(other_company, url="http://127.0.0.1:9/theirs", events=["payment.matched"],
+                                        user=None, via="test")
+    match_create(other_company, waiting, [(Invoice.objects.get(company=other_company, number="RT-2"),
+                                           Decimal("50.00"), Decimal("0"))], user=other_company.admin)
+    webhooks_fan_out()
+    return {"endpoint_id": endpoint.pk, "delivery_id": Delivery.objects.filter(endpoint=endpoint).first().pk,
+            "transaction_id": waiting.pk, "match_id": match.pk, "order_id": order.pk,
             "mandate_id": Mandate.objects.get(pk=mandate.pk).pk, "collection_id": collection.pk,
             "run_id": matching_run_request(other_company, user=None, via="test"),
             "invoice_id": Invoice.objects.get(company=other_company, number="RT-2").pk, "account_id": account.pk,
@@ -245,7 +264,8 @@ def theirs_more(other_company, debits, approver):
 
 MORE_LISTS = {"/reconciliation/payments": "transaction_id", "/reconciliation/matches": "match_id",
               "/payments": "order_id", "/mandates": "mandate_id", "/collections": "collection_id",
-              "/notifications": "notification_id"}
+              "/notifications": "notification_id", "/webhooks/endpoints": "endpoint_id",
+              "/webhooks/deliveries": "delivery_id"}
 
 
 def test_another_company_s_payments_matches_orders_mandates_and_runs_are_404_and_in_no_list(
@@ -269,6 +289,10 @@ def test_another_company_s_payments_matches_orders_mandates_and_runs_are_404_and
     assert post(f"/reconciliation/payments/{tx}/map", {"allocations": [
         {"invoice_id": theirs_more["invoice_id"], "amount": "1.00"}]}).status_code == 404
     assert post(f"/reconciliation/matches/{match}/undo", {}).status_code == 404
+    assert post(f"/webhooks/deliveries/{theirs_more['delivery_id']}/replay", {}).status_code == 404
+    assert post(f"/webhooks/endpoints/{theirs_more['endpoint_id']}/secret", {}).status_code == 404
+    assert client.delete(f"/api/v1/webhooks/endpoints/{theirs_more['endpoint_id']}", headers=headers
+                         ).status_code == 404
     for step, body in (("submit", {}), ("approve", {}), ("cancel", {}), ("send", {}), ("tan", {"tan": "1"}),
                        ("payee", {"confirm": True}), ("uploaded", {})):
         assert post(f"/payments/{order}/{step}", body).status_code == 404, step
