@@ -136,3 +136,11 @@ def test_a_read_token_reads_but_does_not_decide(company, member, make_token, api
     assert read.get("/reconciliation/payments").status_code == 200
     assert read.post(f"/reconciliation/payments/{tx.pk}/ignore", {"reason": "x"}).status_code == 403
     assert read.post("/reconciliation/runs").status_code == 403
+
+
+def test_refusals_speak_the_callers_language(company, admin, make_token, api_client, pay):
+    tx = pay("100.00", "x")
+    german = api_client(make_token(company, admin, "write").secret, language="de")
+    answer = german.post(f"/reconciliation/payments/{tx.pk}/map", {"allocations": [{"invoice_id": 999999,
+                                                                                    "amount": "1.00"}]})
+    assert answer.json()["message"] == "Diese Rechnung gibt es nicht."
