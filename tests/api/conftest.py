@@ -1,17 +1,18 @@
 """API fixtures: tokens made through the service, and a client that sends them."""
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
-from kassenwart.api.tokens import token_create
+from kassenwart.companies.api_tokens import token_create
 
 # The statement files built in code for the web tests (tests/web/statement_samples.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+
+from api_live import LiveApi, serving_api  # noqa: E402 (beside this file)
 
 
 class ApiClient:
@@ -63,50 +64,9 @@ def other_company(db, make_user):
     return other
 
 
-# -- a live `kassenwart serve` for the tests over real HTTP (parallel requests, schemathesis)
-
-PORTS = range(*map(int, os.environ.get("KASSENWART_TEST_PORTS", "18100-18200").split("-")))  # the ports these tests may take (a machine shared by several runs)
-
-
-def _free_port() -> int:
-    import socket
-
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
-
-
-class LiveApi:
-    """`kassenwart serve` with its own data directory (SQLite), a company, an admin and a write
-    token made with `kassenwart api-token create`."""
-
-    def __init__(self, base: str, secret: str, data_dir: Path, cli_output: str):
-        self.base, self.secret, self.data_dir, self.cli_output = base, secret, data_dir, cli_output
-
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-        import http.client
-
-        connection = http.client.HTTPConnection(self.base.split("//")[1].split(":")[0], int(self.base.rsplit(":", 1)[1]),
-                                                timeout=120)
-        try:
-            connection.request(method, f"/api/v1{path}", body=body, headers={
-                "Authorization": f"Bearer {self.secret}", "Content-Type": "application/json", **(headers or {})})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
-
-
 @pytest.fixture(scope="session")
 def live_api(tmp_path_factory):
     import subprocess
-    import time
-    import urllib.request
 
     from browser_fixtures import kassenwart_command, run_env
 
@@ -119,28 +79,5 @@ def live_api(tmp_path_factory):
                            "--name", "CRM", "--scope", "write", "--expires-days", "30"], env=env, check=True,
                           capture_output=True, text=True, timeout=180)
     secret = made.stdout.strip().splitlines()[-1].split()[-1]
-    port = _free_port()
-    log = folder / "serve.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([*command, "serve", "--no-worker", "--port", str(port)], env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"kassenwart serve did not start:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
+    with serving_api(env, folder) as base:
         yield LiveApi(base, secret, Path(env["KASSENWART_DATA_DIR"]), made.stdout)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)

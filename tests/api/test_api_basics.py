@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from schwifty import IBAN
 
-from kassenwart.api.models import ApiToken
-from kassenwart.api.tokens import TokenError, token_create, token_revoke
 from kassenwart.banking.services import account_create
+from kassenwart.companies.api_tokens import TokenError, token_create, token_revoke
+from kassenwart.companies.models import ApiToken
 from kassenwart.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,15 @@ def test_accounts_are_listed_with_paging_and_a_wrong_cursor_is_422(company, admi
     assert wrong.status_code == 422 and wrong.json()["field"] == "cursor"
     too_many = api.get("/accounts", {"limit": 501})
     assert too_many.status_code == 422 and too_many.json()["field"] == "limit"
+
+
+def test_a_browser_logged_in_without_its_second_factor_still_reaches_the_api_with_a_token(company, admin,
+                                                                                          make_token):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(admin)  # an admin whose code is not entered yet: every page leads to it
+    assert browser.get("/").status_code == 302
+    secret = make_token(company, admin, "read").secret
+    assert browser.get("/api/v1/accounts", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert browser.get("/api/v1/accounts").status_code == 401  # the session is no token

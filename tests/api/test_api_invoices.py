@@ -73,3 +73,10 @@ def test_invoices_and_customers_are_listed_and_filtered(api, company):
     assert {c["number"] for c in customers} == {"K0", "K1"}
     assert api.get(f"/customers/{customers[0]['id']}").json()["number"] == customers[0]["number"]
     assert api.get("/invoices/999999").json()["code"] == "not_found"
+
+
+def test_a_body_too_large_to_read_is_422_in_the_error_shape(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    for key in ({}, {"Idempotency-Key": "big"}):
+        answer = api.post("/invoices/bulk", {"items": [item(f"RE-{n}") for n in range(20)]}, **key)
+        assert answer.status_code == 422 and answer.json()["code"] == "too_large"

@@ -12,11 +12,10 @@ import pytest
 from django.test import Client
 from schwifty import IBAN
 
-from kassenwart.api.models import ApiToken
 from kassenwart.banking.models import Balance, BankAccount, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
 from kassenwart.companies import permissions
-from kassenwart.companies.models import Role
+from kassenwart.companies.models import ApiToken, Role
 from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_import
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import URLResolver
 
 from kassenwart.banking.models import Balance, BankConnection
+from kassenwart.companies.api_tokens import token_create
 from kassenwart.companies.support import support_grant
 from kassenwart.core.messages import message
 from kassenwart.core.models import User
@@ -70,7 +71,9 @@ def company_rows(company, db_rows, label, make_member):
     User.objects.create_user(f"support-{label}")
     grantor = make_member(company, f"admin-{label}", "admin")
     grant = support_grant(company, f"support-{label}", 4, by=grantor.user, via="test")
+    api_token = token_create(company, user=grantor.user, name=f"CRM {label}", scope="read", by=None, via="test").token
     return {
+        "api_token_revoke": api_token,
         "member_change": colleague,
         "support_end": grant,
         **{name: order for name in ORDER_ROUTES},
@@ -161,9 +164,12 @@ def _reconciliation_rows(company, db_rows, account, record, invoice, label):
 
 
 def routes(patterns=urlpatterns):
-    """Every named route of the web app, also those of included URL modules."""
+    """Every named route of the web app, also those of included URL modules. The REST API (its
+    own routes, asked with tokens, not sessions) has its table in tests/api/test_api_isolation.py."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
+            if getattr(pattern.urlconf_name, "__name__", pattern.urlconf_name) == "kassenwart.api.urls":
+                continue
             yield from routes(pattern.url_patterns)
         else:
             yield pattern

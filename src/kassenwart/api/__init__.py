@@ -4,7 +4,8 @@
 Pieces (each module's docstring has the detail):
   main.py         the NinjaAPI instance; routers are added in `_add_routers`
   auth.py         bearer tokens; `token(permission)` is an operation's `auth=`
-  tokens.py       token services (token_create, token_revoke) and the lookup
+  (companies/api_tokens.py: the ApiToken services token_create, token_revoke and the lookup;
+                  the model is companies.models.ApiToken, so the web's token page can use it)
   errors.py       the one error shape {"code", "message", "field"}; ApiError; `responses(...)`
   paging.py       cursor paging: `Paging` query, `paged(Item)` schema, `page(...)`
   idempotency.py  Idempotency-Key on every POST (applied to all operations by main.py)
@@ -26,8 +27,10 @@ Adding a resource (say transfers):
    Idempotency-Key header in the document (main.py). Raise `ApiError(status, code, message,
    field)` (or `not_found()`, `forbidden()`, `invalid(field, message)`) for failures, and add
    an `errors.install` handler for a domain exception several routers share. Only statuses
-   declared may be answered: the schemathesis test (tests/api/test_api_schema.py) fails on any
-   other, and on any server error.
+   declared may be answered: the schemathesis run (tests/api/test_api_live.py) fails on any
+   other, and on any server error. Path ids are `Id` (api/schemas.py: a bounded 64-bit
+   integer, checked by the API, not the URL resolver); money leaves as `Money` (a string
+   with two places); dates come in as `IsoDate`.
 4. Lists page with cursors:
        def transfer_list(request, paging: Query[Paging]):
            return page(request, selectors.orders_of(request.auth.company), paging, convert)
@@ -35,6 +38,7 @@ Adding a resource (say transfers):
 5. Routers translate only: the work is a service (`<entity>_<action>`, one transaction, one
    audit event) or a selector in the app below. Writes are audited by their services with the
    token's user; audit.py adds an `api.called` event naming the token for every write call.
-6. Tests: tests/api/ (conftest's `ApiClient`, `make_token`); add the route to the cross-company
-   test (tests/api/test_api_isolation.py) and to the role table there.
+6. Tests: tests/api/ (conftest's `api_client`, `make_token`, `live_api`); add the route to
+   ROUTES in tests/api/test_api_isolation.py (its permission; the test fails on a route of the
+   document without a row) and its objects to the cross-company test there.
 """

@@ -11,8 +11,8 @@ from __future__ import annotations
 from ninja.security import HttpBearer
 
 from kassenwart.api.errors import forbidden
-from kassenwart.api.models import ApiToken
-from kassenwart.api.tokens import token_allows, token_for_secret
+from kassenwart.companies.api_tokens import token_allows, token_for_secret
+from kassenwart.companies.models import ApiToken
 from kassenwart.companies.permissions import VIEW
 
 

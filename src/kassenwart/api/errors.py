@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -142,6 +142,10 @@ def install(api) -> None:
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc):
         return respond(request, 403, _body("forbidden", _("Your role or the token's scope does not allow this.")))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return respond(request, 422, _body("too_large", _("The request is too large; send fewer items a call.")))
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -24,6 +24,7 @@ import hashlib
 from datetime import timedelta
 from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -77,7 +78,10 @@ def idempotent(run):
             return run(request, *args, **kwargs)  # the auth answers 401
         if not key.strip() or len(key) > MAX_KEY:
             return _error(422, "invalid", _("An idempotency key has 1 to 255 characters."))
-        mark = fingerprint(request)
+        try:
+            mark = fingerprint(request)
+        except RequestDataTooBig:
+            return run(request, *args, **kwargs)  # answered in the error shape (errors.py)
         # Read first: on SQLite the claim's INSERT would wait for the write lock the running
         # request holds, and only then find its row; a read sees it at once (WAL).
         if IdempotencyKey.objects.filter(company_id=token.company_id, key=key).exists():

@@ -126,3 +126,37 @@ class LoginThrottle(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_throttle_per_scope_key")]
+
+
+class ApiToken(models.Model):
+    """A person's key to the REST API in one company, shown once: `kw_<prefix>_<secret>`. Only
+    the prefix (to find the row) and the SHA-256 of the whole token are stored; the secret has
+    256 random bits, so the digest needs no slow hash (like the recovery codes). What it may do
+    is the smaller of its scope and its person's role (companies/api_tokens.py)."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read")
+        WRITE = "write", _("read and write")
+        APPROVE = "approve", _("read, write and approve")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.name} (kw_{self.prefix}_…)"

@@ -16,7 +16,7 @@ from kassenwart.companies import permissions
 from kassenwart.companies.models import Company
 from kassenwart.companies.selectors import role_in
 from kassenwart.core.audit import record
-from kassenwart.core.bulk import insert_rows, update_many
+from kassenwart.core.bulk import insert_rows, update_many, update_rows
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.models import User
 from kassenwart.receivables.invoice_csv import InvoiceRow, RowError, parse_invoices, read_row
@@ -115,10 +115,9 @@ def _upsert(company, rows: list[InvoiceRow], audit: dict, *, user, via) -> Invoi
             elif _update_invoice(invoice, customers[row.customer_number], row):
                 changed.append(invoice)
         _insert_invoices(company, customers, new)
-        update_many(
-            changed,
-            ["customer", "issue_date", "due_date", "amount", "open_amount", "currency", "payment_reference", "status", "updated_at"],
-        )
+        # plain values, prepared per column type (core.bulk), not per field and object
+        update_rows(Invoice, _COMPARED, {i.pk: [getattr(i, name) for name in _COMPARED] for i in changed},
+                    same={"updated_at": timezone.now()})
         result = InvoiceImportResult(
             created=len(new),
             updated=len(changed),

@@ -12,6 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from kassenwart.companies.two_factor import has_second_factor, required_for
 
+API_PREFIX = "/api/"
 OPEN_BEFORE_SECOND_FACTOR = {"login", "logout", "login_code", "step_up", "two_factor_setup", "set_language"}
 
 
@@ -21,6 +22,8 @@ class TwoFactorGate:
 
     def __call__(self, request):
         user = request.user
+        if request.path_info.startswith(API_PREFIX):  # the API knows tokens, not the browser's login
+            return self.get_response(request)
         if user.is_authenticated and not user.is_verified() and not self._open(request):
             has_app = has_second_factor(user)
             if has_app or required_for(request.memberships):

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from kassenwart.web.views import (
                                   accounts,
+                                  api_tokens,
                                   audit,
                                   collections,
                                   connections,
@@ -56,6 +57,8 @@ urlpatterns = [
     path("users/support/", support.support_access, name="support_access"),
     path("users/support/<int:pk>/end/", support.support_end, name="support_end"),
     path("users/two-factor/", members.company_two_factor, name="company_two_factor"),
+    path("users/api-tokens/", api_tokens.api_token_list, name="api_token_list"),
+    path("users/api-tokens/<int:pk>/revoke/", api_tokens.api_token_revoke, name="api_token_revoke"),
     path("", include("kassenwart.web.reconciliation_urls")),
     path("", include("kassenwart.web.mandate_urls")),
     path("", include("kassenwart.web.webhook_urls")),

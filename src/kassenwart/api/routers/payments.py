@@ -24,10 +24,10 @@ from kassenwart.api.auth import token
 from kassenwart.api.errors import ApiError, forbidden, invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
 from kassenwart.api.schemas import Id, IsoDate, Money
-from kassenwart.api.tokens import token_allows
 from kassenwart.banking.fints import orders as bank
 from kassenwart.banking.fints.client import BankError
 from kassenwart.banking.selectors import company_account
+from kassenwart.companies.api_tokens import token_allows
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_DEBIT, DRAFT_TRANSFER, MANAGE_MANDATES, VIEW
 from kassenwart.core.money import quantize
 from kassenwart.payments import collection_selectors, mandate_selectors, runs, selectors, services, submission

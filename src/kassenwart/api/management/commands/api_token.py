@@ -6,14 +6,14 @@ with `| tail -1 | awk '{print $NF}'`."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kassenwart.api.models import ApiToken
-from kassenwart.api.tokens import TokenError, token_create, token_revoke, tokens_of
+from kassenwart.companies.api_tokens import TokenError, token_create, token_revoke, tokens_of
 from kassenwart.companies.cli import add_company_argument, company_from
+from kassenwart.companies.models import ApiToken
 from kassenwart.core.models import User
 
 
 class Command(BaseCommand):
-    help = "Create, list or revoke API tokens of a company (a new token is printed once, as the last word)."
+    help = "Create, list or revoke API tokens (a new token is printed once, as the last word)"
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["create", "list", "revoke"])

@@ -19,9 +19,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kassenwart.api.models import ApiToken
 from kassenwart.companies import permissions
-from kassenwart.companies.models import Company, Membership
+from kassenwart.companies.models import ApiToken, Company, Membership
 from kassenwart.companies.selectors import member_may
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
