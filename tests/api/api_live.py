@@ -4,6 +4,7 @@ schemathesis, the docs page in Chromium): started on a free port of PORTS."""
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import subprocess
 import time
@@ -15,7 +16,7 @@ import pytest
 
 from browser_fixtures import kassenwart_command
 
-PORTS = range(18100, 18200)  # the ports these tests may take (a machine shared by several runs)
+PORTS = range(*map(int, os.environ.get("KASSENWART_TEST_PORTS", "18100-18200").split("-")))  # the ports these tests may take (a machine shared by several runs)
 
 
 def _free_port() -> int:

@@ -44,7 +44,7 @@ INVOICE = {"invoice_number": "RE-1", "customer_number": "K1", "customer_name": "
 
 def call(secret, method, path, ids=None):
     """One call of the route `path` (its {…_id} filled from `ids`, else an id no row has)."""
-    for name in ("account_id", "transaction_id", "import_id", "customer_id", "invoice_id"):
+    for name in ("account_id", "transaction_id", "import_id", "customer_id", "invoice_id", *MORE_IDS):
         path = path.replace("{" + name + "}", str((ids or {}).get(name, MISSING)))
     headers = {"Authorization": f"Bearer {secret}"}
     client = Client()
@@ -55,8 +55,8 @@ def call(secret, method, path, ids=None):
         statement.name = "day.xml"
         data = {"file": statement, **({"account_id": ids["account_id"]} if ids else {})}
         return client.post("/api/v1/statements", data, headers=headers)
-    return client.post(f"/api/v1{path}", json.dumps({"items": [INVOICE]}), content_type="application/json",
-                       headers=headers)
+    return getattr(client, method)(f"/api/v1{path}", json.dumps({"items": [INVOICE]}),
+                                   content_type="application/json", headers=headers)
 
 
 def test_every_route_is_in_the_table():
@@ -118,7 +118,7 @@ def test_another_company_s_objects_are_404_and_in_no_list(company, admin, make_t
                    via="test")
     seen_ids = set()
     for (method, path), _permission in ROUTES.items():
-        if method != "get":
+        if method != "get" or (method, path) in MORE_ROUTES:  # those: the test at the end
             continue
         answer = call(secret, method, path, theirs)
         if "{" in path:
@@ -152,3 +152,164 @@ def test_writes_land_in_the_token_s_company_only(company, admin, make_token, the
     ours = Client().post("/api/v1/invoices/bulk", json.dumps({"items": [INVOICE]}), content_type="application/json",
                          headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": "same"})
     assert ours.status_code == 200 and "Idempotent-Replayed" not in ours
+
+
+# -- api2: reconciliation, payments, mandates, collections, notifications ----------------------
+MORE_IDS = ("match_id", "order_id", "mandate_id", "collection_id", "run_id", "endpoint_id", "delivery_id")
+MORE_ROUTES = {
+    ("get", "/reconciliation/payments"): permissions.VIEW,
+    ("get", "/reconciliation/payments/{transaction_id}"): permissions.VIEW,
+    ("post", "/reconciliation/payments/{transaction_id}/map"): permissions.MAP_TRANSACTION,
+    ("post", "/reconciliation/payments/{transaction_id}/accept"): permissions.MAP_TRANSACTION,
+    ("post", "/reconciliation/payments/{transaction_id}/reject"): permissions.MAP_TRANSACTION,
+    ("post", "/reconciliation/payments/{transaction_id}/ignore"): permissions.MAP_TRANSACTION,
+    ("post", "/reconciliation/payments/{transaction_id}/unignore"): permissions.MAP_TRANSACTION,
+    ("get", "/reconciliation/matches"): permissions.VIEW,
+    ("get", "/reconciliation/matches/{match_id}"): permissions.VIEW,
+    ("post", "/reconciliation/matches/{match_id}/undo"): permissions.MAP_TRANSACTION,
+    ("post", "/reconciliation/runs"): permissions.MAP_TRANSACTION,
+    ("get", "/reconciliation/runs/{run_id}"): permissions.VIEW,
+    ("get", "/payments"): permissions.VIEW,
+    ("post", "/payments"): permissions.DRAFT_TRANSFER,
+    ("post", "/payments/runs"): permissions.DRAFT_TRANSFER,
+    ("get", "/payments/{order_id}"): permissions.VIEW,
+    ("post", "/payments/{order_id}/submit"): permissions.DRAFT_TRANSFER,
+    ("post", "/payments/{order_id}/approve"): permissions.APPROVE_PAYMENT,
+    ("post", "/payments/{order_id}/cancel"): permissions.DRAFT_TRANSFER,
+    ("post", "/payments/{order_id}/send"): permissions.APPROVE_PAYMENT,
+    ("get", "/payments/{order_id}/step"): permissions.VIEW,
+    ("post", "/payments/{order_id}/tan"): permissions.APPROVE_PAYMENT,
+    ("post", "/payments/{order_id}/payee"): permissions.APPROVE_PAYMENT,
+    ("post", "/payments/{order_id}/uploaded"): permissions.APPROVE_PAYMENT,
+    ("get", "/mandates"): permissions.VIEW,
+    ("post", "/mandates"): permissions.MANAGE_MANDATES,
+    ("get", "/mandates/{mandate_id}"): permissions.VIEW,
+    ("get", "/collections"): permissions.VIEW,
+    ("post", "/collections"): permissions.DRAFT_DEBIT,
+    ("get", "/collections/{collection_id}"): permissions.VIEW,
+    ("get", "/notifications"): permissions.VIEW,
+    ("post", "/notifications/read"): permissions.VIEW,
+    ("get", "/webhooks/endpoints"): permissions.MANAGE_SETTINGS,
+    ("post", "/webhooks/endpoints"): permissions.MANAGE_SETTINGS,
+    ("get", "/webhooks/endpoints/{endpoint_id}"): permissions.MANAGE_SETTINGS,
+    ("patch", "/webhooks/endpoints/{endpoint_id}"): permissions.MANAGE_SETTINGS,
+    ("delete", "/webhooks/endpoints/{endpoint_id}"): permissions.MANAGE_SETTINGS,
+    ("post", "/webhooks/endpoints/{endpoint_id}/secret"): permissions.MANAGE_SETTINGS,
+    ("get", "/webhooks/deliveries"): permissions.MANAGE_SETTINGS,
+    ("get", "/webhooks/deliveries/{delivery_id}"): permissions.MANAGE_SETTINGS,
+    ("post", "/webhooks/deliveries/{delivery_id}/replay"): permissions.MANAGE_SETTINGS,
+}
+ROUTES.update(MORE_ROUTES)
+
+
+@pytest.fixture
+def theirs_more(other_company, debits, approver):
+    """Another company's open payment, match, transfer order, mandate, collection, matching run
+    and notification."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kassenwart.core.messages import message
+    from kassenwart.notifications.models import Notification
+    from kassenwart.notifications.services import notify
+    from kassenwart.payments import services
+    from kassenwart.payments.models import Collection, Mandate
+    from kassenwart.reconciliation.schedule import matching_run_request
+    from kassenwart.reconciliation.services import match_create, reconcile_company
+
+    from debit_data import DebitBooks
+
+    invoice_import(other_company, b"invoice_number,customer_number,customer_name,amount\nRT-1,K9,Their Kunde,40.00\n"
+                   b"RT-2,K9,Their Kunde,50.00\n", via="test")
+    account = BankAccount.objects.create(company=other_company, name="Their Giro", iban="DE89370400440532013000",
+                                         currency="EUR", owner=other_company.name)
+    source = StatementImport.objects.create(company=other_company, file_name="t", sha256="1", status="imported")
+    paid, waiting = (Transaction.objects.create(
+        company=other_company, account=account, statement_import=source, booking_date=date(2026, 10, 5),
+        amount=Decimal(amount), currency="EUR", counterparty_name="Payer", counterparty_iban="DE02120300000000202051",
+        remittance=text, fingerprint=f"{n:040d}", bank_reference=f"T{n}") for n, amount, text in (
+        (91, "40.00", "x"), (92, "77.00", "y")))
+    reconcile_company(other_company)
+    match = match_create(other_company, paid, [(Invoice.objects.get(company=other_company, number="RT-1"),
+                                                Decimal("40.00"), Decimal("0"))], user=other_company.admin)
+    order = services.order_create(other_company, user=other_company.admin, account=account,
+                                  requested_date=timezone.localdate(), transfers=[services.TransferInput(
+                                      payee_name="Lieferant", iban="DE02120300000000202051", amount=Decimal("5.00"))])
+    books = DebitBooks(other_company, other_company.admin)
+    mandate = books.mandate(books.customer())
+    collection = Collection.objects.create(company=other_company, mandate=mandate, account=account,
+                                           amount=Decimal("9.00"), due_date=date(2026, 11, 2),
+                                           drafted_by=other_company.admin)
+    notify(other_company, Notification.Kind.INFO, message("reconciliation.needs_person", count=1))
+    from kassenwart.webhooks.fanout import webhooks_fan_out
+    from kassenwart.webhooks.models import Delivery
+    from kassenwart.webhooks.services import endpoint_create
+
+    endpoint, _secret = endpoint_create(other_company, url="http://127.0.0.1:9/theirs", events=["payment.matched"],
+                                        user=None, via="test")
+    match_create(other_company, waiting, [(Invoice.objects.get(company=other_company, number="RT-2"),
+                                           Decimal("50.00"), Decimal("0"))], user=other_company.admin)
+    webhooks_fan_out()
+    return {"endpoint_id": endpoint.pk, "delivery_id": Delivery.objects.filter(endpoint=endpoint).first().pk,
+            "transaction_id": waiting.pk, "match_id": match.pk, "order_id": order.pk,
+            "mandate_id": Mandate.objects.get(pk=mandate.pk).pk, "collection_id": collection.pk,
+            "run_id": matching_run_request(other_company, user=None, via="test"),
+            "invoice_id": Invoice.objects.get(company=other_company, number="RT-2").pk, "account_id": account.pk,
+            "customer_id": mandate.customer_id,
+            "notification_id": Notification.objects.filter(company=other_company).latest("pk").pk}
+
+
+MORE_LISTS = {"/reconciliation/payments": "transaction_id", "/reconciliation/matches": "match_id",
+              "/payments": "order_id", "/mandates": "mandate_id", "/collections": "collection_id",
+              "/notifications": "notification_id", "/webhooks/endpoints": "endpoint_id",
+              "/webhooks/deliveries": "delivery_id"}
+
+
+def test_another_company_s_payments_matches_orders_mandates_and_runs_are_404_and_in_no_list(
+        company, admin, make_token, theirs_more, other_company):
+    secret = make_token(company, admin, "approve").secret
+    for (method, path), _permission in MORE_ROUTES.items():
+        if method == "get":
+            answer = call(secret, method, path, theirs_more)
+            if "{" in path:
+                assert answer.status_code == 404, (path, answer.content)
+            else:
+                assert theirs_more[MORE_LISTS[path]] not in {i["id"] for i in answer.json()["items"]}, path
+    client = Client()
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def post(path, body):
+        return client.post(f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=headers)
+
+    tx, match, order = theirs_more["transaction_id"], theirs_more["match_id"], theirs_more["order_id"]
+    assert post(f"/reconciliation/payments/{tx}/ignore", {"reason": "x"}).status_code == 404
+    assert post(f"/reconciliation/payments/{tx}/map", {"allocations": [
+        {"invoice_id": theirs_more["invoice_id"], "amount": "1.00"}]}).status_code == 404
+    assert post(f"/reconciliation/matches/{match}/undo", {}).status_code == 404
+    assert post(f"/webhooks/deliveries/{theirs_more['delivery_id']}/replay", {}).status_code == 404
+    assert post(f"/webhooks/endpoints/{theirs_more['endpoint_id']}/secret", {}).status_code == 404
+    assert client.delete(f"/api/v1/webhooks/endpoints/{theirs_more['endpoint_id']}", headers=headers
+                         ).status_code == 404
+    for step, body in (("submit", {}), ("approve", {}), ("cancel", {}), ("send", {}), ("tan", {"tan": "1"}),
+                       ("payee", {"confirm": True}), ("uploaded", {})):
+        assert post(f"/payments/{order}/{step}", body).status_code == 404, step
+    # their invoices, accounts and customers cannot be named in our writes
+    assert post("/payments", {"account_id": theirs_more["account_id"], "requested_date": "2030-01-02",
+                              "transfers": [{"payee_name": "X", "iban": "DE02120300000000202051",
+                                             "amount": "1.00"}]}).json()["field"] == "account_id"
+    assert post("/mandates", {"customer_id": theirs_more["customer_id"], "reference": "M-1", "signed_on": "2026-01-02",
+                              "debtor_name": "X", "iban": "DE02120300000000202051"}).json()["field"] == "customer_id"
+    assert post("/collections", {"invoice_id": theirs_more["invoice_id"], "mandate_id": theirs_more["mandate_id"],
+                                 "account_id": theirs_more["account_id"], "due_date": "2030-01-02"}
+                ).json()["field"] == "invoice_id"
+    # marking all read marks none of theirs
+    post("/notifications/read", {})
+    from kassenwart.notifications.models import Notification
+
+    assert Notification.objects.get(pk=theirs_more["notification_id"]).read_at is None
+    from kassenwart.payments.models import PaymentOrder
+    from kassenwart.reconciliation.models import Match
+
+    assert PaymentOrder.objects.get(pk=order).state == "draft" and Match.objects.get(pk=match).undone_at is None

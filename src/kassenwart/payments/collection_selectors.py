@@ -80,3 +80,16 @@ def collecting_accounts(company: Company) -> QuerySet[BankAccount]:
 def _listed(company: Company) -> QuerySet[Collection]:
     return Collection.objects.filter(company=company).select_related("mandate__customer", "account", "invoice",
                                                                       "plan", "order")
+
+
+def collections_of(company: Company, *, state: str | None = None, mandate_id: int | None = None,
+                   invoice_id: int | None = None) -> QuerySet[Collection]:
+    """The company's collections, in any state; only those of a state, mandate or invoice if asked."""
+    found = _listed(company)
+    if state:
+        found = found.filter(state=state)
+    if mandate_id is not None:
+        found = found.filter(mandate_id=mandate_id)
+    if invoice_id is not None:
+        found = found.filter(invoice_id=invoice_id)
+    return found

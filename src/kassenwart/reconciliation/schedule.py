@@ -32,3 +32,33 @@ def enqueue_due_runs(now=None) -> int:
             reconcile_task.enqueue(config.company_id)
             enqueued += 1
     return enqueued
+
+
+def matching_run_request(company, *, user, via: str = "web") -> str:
+    """A person (or a program) asks for a matching run now: the run is enqueued for the worker
+    and its task id returned, to ask `matching_run_status` about. The task backend writes the
+    task as a row of the caller's transaction, so the worker finds it only once it commits (as
+    with on_commit), and a rolled-back request leaves no run behind."""
+    from kassenwart.core.audit import record
+    from kassenwart.reconciliation.tasks import reconcile_task
+
+    result = reconcile_task.enqueue(company.pk)
+    record("matching.requested", company, company=company, user=user, via=via, after={"task": str(result.id)})
+    return str(result.id)
+
+
+def matching_run_status(company, run_id: str) -> dict | None:
+    """What became of a requested run of the company: {"status", "transactions", "auto",
+    "open"} (the counts once it finished), or None when it is not one of the company's runs."""
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from kassenwart.reconciliation.tasks import reconcile_task
+
+    try:
+        result = reconcile_task.get_result(run_id)
+    except (TaskResultDoesNotExist, ValueError, TypeError):
+        return None
+    if list(result.args)[:1] != [company.pk]:
+        return None
+    counts = result.return_value if result.status == "SUCCESSFUL" else {}
+    return {"status": str(result.status).lower(), **{k: counts.get(k) for k in ("transactions", "auto", "open")}}

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import Sum
 
 from kassenwart.banking.models import Transaction
+from kassenwart.core.money import quantize
 from kassenwart.receivables.models import Invoice
 from kassenwart.reconciliation.models import Allocation, Match, TransactionState
 from kassenwart.reconciliation.reasons import worded
@@ -88,3 +92,45 @@ def transactions_with_state(company, *, matched: bool | None = None, **search):
     elif matched is False:
         queryset = queryset.exclude(state__status__in=MATCHED_STATES)
     return queryset
+
+
+def ignored_payments(company):
+    """Incoming payments a person marked as not an invoice payment, oldest first."""
+    return (
+        TransactionState.objects.filter(company=company, status=TransactionState.Status.IGNORED)
+        .select_related("transaction", "transaction__account")
+        .order_by("transaction__booking_date", "transaction_id")
+    )
+
+
+def payment_state(company, transaction_id: int) -> TransactionState | None:
+    """The state of one of the company's incoming payments (None: money out, another
+    company's, or not seen by matching yet)."""
+    return (TransactionState.objects.filter(company=company, transaction_id=transaction_id)
+            .select_related("transaction").first())
+
+
+def applied_amounts(company, transaction_ids) -> dict[int, Decimal]:
+    """How much of each payment its active matches applied to invoices (one query)."""
+    rows = (
+        Allocation.objects.filter(match__company=company, match__undone_at__isnull=True,
+                                  match__transaction_id__in=list(transaction_ids))
+        .values("match__transaction_id").annotate(total=Sum("amount")).order_by()
+    )
+    return {row["match__transaction_id"]: quantize(row["total"]) for row in rows}
+
+
+def suggestion_rank(state: TransactionState | None, invoice_ids) -> int | None:
+    """The rank (1 = best) of the state's suggestion for exactly these invoices, wherever it
+    ranks now; None when there is none (any more)."""
+    wanted = sorted(int(i) for i in invoice_ids)
+    for rank, proposal in enumerate(state.suggestions if state else [], 1):
+        if sorted(int(i) for i in proposal["allocations"]) == wanted:
+            return rank
+    return None
+
+
+def company_matches(company):
+    """Every match of the company, undone ones too, with their allocations' invoices."""
+    return (Match.objects.filter(company=company).select_related("created_by", "undone_by")
+            .prefetch_related("allocations__invoice"))

@@ -502,7 +502,8 @@ def _remember_undone(company: Company, match: Match, allocations: list[Allocatio
 
 
 def suggestion_accept(
-    company: Company, tx: Transaction, rank: int, *, user: User | None, confirm_other_customer: bool = False
+    company: Company, tx: Transaction, rank: int, *, user: User | None, confirm_other_customer: bool = False,
+    via: str = "web",
 ) -> Match:
     """Accept the suggestion at `rank` (1 = best) as it stands (across customers only when
     confirmed, as a map by hand)."""
@@ -524,12 +525,12 @@ def suggestion_accept(
     return match_create(
         company, tx, [(invoices[p.invoice_id], p.amount, p.write_off) for p in parts], user=user,
         reasons=[SUGGESTION_ACCEPTED, *(r for r in proposal["reasons"] if not _crossed([r]))],
-        confirm_other_customer=confirm_other_customer,
+        confirm_other_customer=confirm_other_customer, via=via,
     )
 
 
 @transaction.atomic
-def suggestion_reject(company: Company, tx: Transaction, rank: int, *, user: User | None) -> None:
+def suggestion_reject(company: Company, tx: Transaction, rank: int, *, user: User | None, via: str = "web") -> None:
     state = _state_for(company, tx)
     if not 1 <= rank <= len(state.suggestions):
         raise ReconciliationError(_("That suggestion is no longer there."))
@@ -537,12 +538,12 @@ def suggestion_reject(company: Company, tx: Transaction, rank: int, *, user: Use
     invoice_ids = sorted(proposal["allocations"], key=int)
     RejectedSuggestion.objects.create(company=company, transaction=tx, invoice_ids=invoice_ids, created_by=user)
     state.save(update_fields=["suggestions", "updated_at"])
-    record("suggestion.rejected", state, company=company, user=user, via="web",
+    record("suggestion.rejected", state, company=company, user=user, via=via,
            after={"transaction": tx.pk, "invoices": invoice_ids})
 
 
 @transaction.atomic
-def transaction_ignore(company: Company, tx: Transaction, reason: str, *, user: User | None) -> None:
+def transaction_ignore(company: Company, tx: Transaction, reason: str, *, user: User | None, via: str = "web") -> None:
     """Mark a credit as not an invoice payment (a refund, a loan, a grant ...)."""
     state = _state_for(company, tx)
     if state.status != TransactionState.Status.OPEN:
@@ -551,19 +552,19 @@ def transaction_ignore(company: Company, tx: Transaction, reason: str, *, user: 
         raise ReconciliationError(_("Say why this is not an invoice payment."))
     state.status, state.ignore_reason = TransactionState.Status.IGNORED, app_reason("given", text=reason.strip()[:300])
     state.save(update_fields=["status", "ignore_reason", "updated_at"])
-    record("transaction.ignored", state, company=company, user=user, via="web",
+    record("transaction.ignored", state, company=company, user=user, via=via,
            before={"status": "open"}, after={"status": "ignored", "reason": state.ignore_reason})
 
 
 @transaction.atomic
-def transaction_unignore(company: Company, tx: Transaction, *, user: User | None) -> None:
+def transaction_unignore(company: Company, tx: Transaction, *, user: User | None, via: str = "web") -> None:
     state = _state_for(company, tx)
     if state.status != TransactionState.Status.IGNORED:
         raise ReconciliationError(_("This payment is not ignored."))
     before = {"status": "ignored", "reason": state.ignore_reason}
     state.status, state.ignore_reason = TransactionState.Status.OPEN, None
     state.save(update_fields=["status", "ignore_reason", "updated_at"])
-    record("transaction.unignored", state, company=company, user=user, via="web", before=before, after={"status": "open"})
+    record("transaction.unignored", state, company=company, user=user, via=via, before=before, after={"status": "open"})
 
 
 # -- direct debits: known by their end-to-end id, no guess needed ---------------------------
