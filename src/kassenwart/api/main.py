@@ -48,7 +48,8 @@ class KassenwartApi(NinjaAPI):
 api = KassenwartApi(
     title=TITLE,
     version="1",
-    description="Accounts, transactions, statements, customers and invoices of one company: the company "
+    description="Accounts, transactions, statements, customers and invoices, reconciliation, payments, "
+                "mandates and collections, notifications and webhook endpoints of one company: the company "
                 "of the API token (Authorization: Bearer <token>). Errors have one shape: code, message "
                 "(in the language of Accept-Language), field.",
     urls_namespace="api-v1",
