@@ -129,7 +129,7 @@ def test_desktop_every_tab_is_there_and_the_csv_export_downloads(server, browser
 
     nav = page.get_by_role("navigation", name="Hauptmenü")
     links = nav.get_by_role("link")
-    expect(links).to_have_count(14)  # the admin sees every tab
+    expect(links).to_have_count(15)  # the admin sees every tab
     width = page.evaluate("window.innerWidth")
     for index in range(links.count()):
         link = links.nth(index)
