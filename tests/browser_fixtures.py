@@ -39,7 +39,7 @@ def _missing(what: str):
     pytest.skip(what)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     """A free port: any, or one of KASSENWART_TEST_PORTS ("18600-18699") where a machine
     shared by several people gives each a range."""
     ports = os.environ.get("KASSENWART_TEST_PORTS", "")
@@ -88,7 +88,7 @@ _LOGS: dict[str, Path] = {}  # the output of each server, by its base URL
 @contextmanager
 def serving(arguments: list[str], env: dict, tmp_path: Path, seconds: float = 120) -> Iterator[str]:
     """`kassenwart <arguments> --port P` until the block ends; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
         process = subprocess.Popen([*kassenwart_command(), *arguments, "--port", str(port)], env=env, stdout=out,

@@ -1,11 +1,9 @@
 """A live `kassenwart serve` for the API tests over real HTTP (parallel requests,
-schemathesis, the docs page in Chromium): started on a free port of PORTS."""
+schemathesis, the docs page in Chromium): started on a free port (browser_fixtures.free_port)."""
 
 from __future__ import annotations
 
 import http.client
-import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -14,20 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_fixtures import kassenwart_command
-
-PORTS = range(*map(int, os.environ.get("KASSENWART_TEST_PORTS", "18100-18200").split("-")))  # the ports these tests may take (a machine shared by several runs)
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
+from browser_fixtures import free_port, kassenwart_command
 
 
 class LiveApi:
@@ -51,8 +36,8 @@ class LiveApi:
 
 @contextmanager
 def serving_api(env: dict, folder: Path):
-    """`kassenwart serve --no-worker` on a free port of PORTS until the block ends; yields its base URL."""
-    port = _free_port()
+    """`kassenwart serve --no-worker` on a free port until the block ends; yields its base URL."""
+    port = free_port()
     log = folder / "serve.log"
     with open(log, "w") as out:
         process = subprocess.Popen([*kassenwart_command(), "serve", "--no-worker", "--port", str(port)], env=env,

@@ -1,17 +1,13 @@
-"""The CRM's webhook receiver in the API tests: a threaded http.server on a free port of this
-run's range that verifies every request's signature with the standardwebhooks package (as a
+"""The CRM's webhook receiver in the API tests: a threaded http.server on a free port that verifies every request's signature with the standardwebhooks package (as a
 CRM would) and answers with the statuses a test scripts (200 once none is left)."""
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-
-PORTS = range(*map(int, os.environ.get("KASSENWART_RECEIVER_PORTS", "18560-18600").split("-")))
 
 
 @dataclass
@@ -35,15 +31,6 @@ class Crm:
                     and (event_type is None or c.payload["type"] == event_type)]
 
 
-def _bind(handler) -> ThreadingHTTPServer:
-    for port in PORTS:
-        try:
-            return ThreadingHTTPServer(("127.0.0.1", port), handler)
-        except OSError:
-            continue
-    raise RuntimeError(f"no free port in {PORTS}")
-
-
 def start() -> tuple[Crm, ThreadingHTTPServer]:
     crm = Crm()
 
@@ -65,7 +52,7 @@ def start() -> tuple[Crm, ThreadingHTTPServer]:
         def log_message(self, *args):
             pass
 
-    server = _bind(Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     crm.url = f"http://127.0.0.1:{server.server_address[1]}/crm/webhooks"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return crm, server

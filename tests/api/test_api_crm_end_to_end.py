@@ -11,8 +11,6 @@ a minute in the served product; the test runs them when it needs them, as the cl
 its next tick, in a process of its own.
 """
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,12 +19,11 @@ import crm_receiver
 import httpx
 import pytest
 
-from browser_fixtures import kassenwart_command, run_env
+from browser_fixtures import free_port, kassenwart_command, run_env
 from statement_samples import camt053
 
 pytestmark = pytest.mark.slow
 
-SERVE_PORTS = range(*map(int, os.environ.get("KASSENWART_E2E_PORTS", "18500-18560").split("-")))
 INVOICES = 10_000
 PAYER = "DE12500105170648489890"
 CLOCK_TICK = """
@@ -36,17 +33,6 @@ from kassenwart.webhooks.delivery import retries_enqueue_due
 from kassenwart.webhooks.fanout import webhooks_fan_out
 print(webhooks_fan_out(), retries_enqueue_due())
 """
-
-
-def _port() -> int:
-    for port in SERVE_PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {SERVE_PORTS}")
 
 
 def _amount(n: int) -> str:
@@ -76,7 +62,7 @@ def served(tmp_path):
                            "--name", "CRM", "--scope", "write"], env=env, check=True, capture_output=True, text=True,
                           timeout=180)
     secret = made.stdout.strip().splitlines()[-1].split()[-1]
-    port = _port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
         process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, stdout=out,
