@@ -131,13 +131,11 @@ def install(api) -> None:
         # ninja's 400 for a body it cannot parse: answered as every invalid input is, 422
         return respond(request, 422, _body("invalid", _("The request cannot be read.")))
 
-    @api.exception_handler(Http404)
-    def http404(request, exc):
+    def not_found_answer(request, exc):
         return respond(request, 404, _body("not_found", _("There is no such object.")))
 
-    @api.exception_handler(ObjectDoesNotExist)
-    def does_not_exist(request, exc):
-        return respond(request, 404, _body("not_found", _("There is no such object.")))
+    api.add_exception_handler(Http404, not_found_answer)
+    api.add_exception_handler(ObjectDoesNotExist, not_found_answer)
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc):

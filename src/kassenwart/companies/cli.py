@@ -1,5 +1,8 @@
 """Small helpers shared by the management commands."""
 
+import argparse
+from datetime import date
+
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
@@ -11,6 +14,14 @@ def add_company_argument(parser) -> None:
         "--company",
         help="company name or id (needed only when there is more than one company)",
     )
+
+
+def iso_day(value: str) -> date:
+    """An argument type: a day written as YYYY-MM-DD (argparse says what is wrong)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-07") from error
 
 
 def company_from(value: str | None) -> Company:

@@ -2,11 +2,9 @@
 [--output FILE] [--company C]`: the period's bank transactions and matched payments for the
 accountant, as the exports page makes them. Without --output the file goes to stdout."""
 
-import argparse
 import os
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,7 +20,7 @@ from kassenwart.accounting.selectors import (
     ledger_accounts_by_id,
 )
 from kassenwart.banking.models import BankAccount
-from kassenwart.companies.cli import add_company_argument, company_from
+from kassenwart.companies.cli import add_company_argument, company_from, iso_day
 from kassenwart.web import booking_csv
 from kassenwart.web.lists import GERMAN, PLAIN, csv_format, csv_lines
 from kassenwart.web.views.exports import refused_text
@@ -30,21 +28,14 @@ from kassenwart.web.views.exports import refused_text
 STYLES = {"excel-de": GERMAN, "plain": PLAIN}
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-07") from error
-
-
 class Command(BaseCommand):
     help = ("Export a period's bookings for the accountant, as CSV or DATEV. The bank transactions and the "
             "invoices each payment paid, as a CSV file or a DATEV booking batch (EXTF).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="date_from", type=_day, required=True, metavar="YYYY-MM-DD",
+        parser.add_argument("--from", dest="date_from", type=iso_day, required=True, metavar="YYYY-MM-DD",
                             help="first booking day of the period")
-        parser.add_argument("--to", dest="date_to", type=_day, required=True, metavar="YYYY-MM-DD",
+        parser.add_argument("--to", dest="date_to", type=iso_day, required=True, metavar="YYYY-MM-DD",
                             help="last booking day of the period")
         parser.add_argument("--format", choices=["csv", "datev"], required=True,
                             help="csv: a spreadsheet file; datev: a DATEV booking batch (needs the export settings)")

@@ -2,22 +2,13 @@
 sent over FinTS or exported as a file, exactly as it went out (the stored bytes), one file
 each, named by its message id; for audits and for the bank's support."""
 
-import argparse
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.timezone import localtime
 
-from kassenwart.companies.cli import add_company_argument, company_from
+from kassenwart.companies.cli import add_company_argument, company_from, iso_day
 from kassenwart.payments import selectors
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-07") from error
 
 
 class Command(BaseCommand):
@@ -26,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory", metavar="DIR", help="where the files go (made if it does not exist)")
-        parser.add_argument("--since", type=_day, metavar="DATE",
+        parser.add_argument("--since", type=iso_day, metavar="DATE",
                             help="only messages sent or exported on or after this day (YYYY-MM-DD)")
         add_company_argument(parser)
 
