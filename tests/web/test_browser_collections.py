@@ -102,6 +102,7 @@ def test_collections_on_a_phone(books, browser, shots):
     page.goto(f"{base}/invoices/")
     main.get_by_role("link", name="RE-2026-0003").click()
     main.get_by_role("link", name="Collect by direct debit").click()
+    expect(page.get_by_role("heading", name="Collect by direct debit")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the debit form is {width}px wide"
     page.screenshot(path=str(shots / "collections-4-invoice.png"), full_page=True)
