@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import DRAFT_TRANSFER, allows
 from kassenwart.core.messages import render as worded
-from kassenwart.flows.bills import bill_draft_transfer, bill_import, may_draft_again, transfer_plan
+from kassenwart.flows.bills import bill_draft_transfer, bills_import, may_draft_again, transfer_plan
 from kassenwart.payables import selectors
 from kassenwart.payables.models import Bill
 from kassenwart.payables.services import BillError
@@ -68,8 +68,10 @@ def bill_upload(request):
     form = BillUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _list(request, form, status=400)
-    for upload in form.cleaned_data["files"]:
-        result = bill_import(request.company, upload.read(), file_name=upload.name, user=request.user, via="upload")
+    uploads = form.cleaned_data["files"]
+    results = bills_import(request.company, [(upload.name, upload.read()) for upload in uploads], user=request.user,
+                           via="upload")
+    for upload, result in zip(uploads, results, strict=True):
         said = "; ".join(worded(stored) for stored in result.messages)
         if result.status == "imported":
             text = _("%(file)s: imported as bill of %(supplier)s") % {"file": upload.name,
