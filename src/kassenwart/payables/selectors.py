@@ -1,6 +1,9 @@
 """Reads of bills, always scoped to the company."""
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 
 from kassenwart.payables.models import Bill
 
@@ -26,3 +29,21 @@ def credits_for(bill: Bill) -> list[Bill]:
     return list(Bill.objects.filter(company=bill.company_id, supplier_key=bill.supplier_key,
                                     kind=Bill.Kind.CREDIT_NOTE, status=Bill.Status.CREDIT,
                                     currency=bill.currency).order_by("issue_date", "id"))
+
+
+def bills_of(company, *, status: str | None = None, supplier: str = "", due_by: date | None = None,
+             kind: str | None = None) -> QuerySet[Bill]:
+    """The company's bills, the soonest deadline (the Skonto date, else the due date) first and
+    those without one last. `supplier` is part of the supplier's name (any case), `due_by` the
+    last due date wanted (bills without one are left out)."""
+    queryset = Bill.objects.filter(company=company)
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if supplier.strip():
+        queryset = queryset.filter(supplier_name__icontains=supplier.strip())
+    if due_by is not None:
+        queryset = queryset.filter(due_date__lte=due_by)
+    return queryset.alias(deadline=Coalesce("skonto_date", "due_date")).order_by(
+        F("deadline").asc(nulls_last=True), "id")
