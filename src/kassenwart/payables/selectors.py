@@ -14,16 +14,6 @@ def bills_to_pay(company) -> QuerySet[Bill]:
         "skonto_date", "due_date", "id")
 
 
-def open_credit_notes(company) -> QuerySet[Bill]:
-    return Bill.objects.filter(company=company, kind=Bill.Kind.CREDIT_NOTE, status=Bill.Status.CREDIT).order_by(
-        "issue_date", "id")
-
-
-def bills_drafted(company) -> QuerySet[Bill]:
-    return Bill.objects.filter(company=company, status__in=[Bill.Status.DRAFTED, Bill.Status.OFFSET]).order_by(
-        "-id")
-
-
 def credits_for(bill: Bill) -> list[Bill]:
     """The supplier's unused credit notes a transfer for `bill` would use (read only)."""
     return list(Bill.objects.filter(company=bill.company_id, supplier_key=bill.supplier_key,
