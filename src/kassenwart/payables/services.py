@@ -187,6 +187,7 @@ def _write_batch(company, batch: list[_Read], *, user, via, paid_ibans) -> list[
     first: dict = {}  # number or content -> the file of this batch that brings it first
     new = []
     for item in batch:
+        item.new, item.same_as = False, None  # decided anew when a batch is written again one by one
         item.bill = known.get(item.number_key) or known.get(item.sha)
         same = first.get(item.number_key) or first.get(item.sha)
         if item.bill is None and same is None:
