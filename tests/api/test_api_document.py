@@ -29,3 +29,12 @@ def test_the_docs_page_loads_its_scripts_from_our_origin_with_the_csp_nonce():
     scripts = re.findall(r'<script nonce="([^"]+)" src="([^"]+)"', page)
     assert scripts and all(n == nonce and src.startswith("/static/ninja/") for n, src in scripts)
     assert "cdn" not in page
+
+
+def test_the_description_names_every_resource():
+    document = Client().get("/api/v1/openapi.json").json()
+    description = document["info"]["description"].lower()
+    tags = {tag for operations in document["paths"].values() for operation in operations.values()
+            for tag in operation.get("tags", [])}
+    assert "bills" in tags
+    assert [tag for tag in sorted(tags) if tag.removesuffix("s") not in description] == []

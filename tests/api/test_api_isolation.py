@@ -9,6 +9,7 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from schwifty import IBAN
 
@@ -19,6 +20,7 @@ from kassenwart.companies.models import ApiToken, Role
 from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_import
 
+from einvoices import ubl
 from statement_samples import camt053
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +57,8 @@ def call(secret, method, path, ids=None):
         statement.name = "day.xml"
         data = {"file": statement, **({"account_id": ids["account_id"]} if ids else {})}
         return client.post("/api/v1/statements", data, headers=headers)
+    if path == "/bills":
+        return client.post("/api/v1/bills", {"files": [SimpleUploadedFile("re.xml", ubl())]}, headers=headers)
     return getattr(client, method)(f"/api/v1{path}", json.dumps({"items": [INVOICE]}),
                                    content_type="application/json", headers=headers)
 
@@ -118,7 +122,7 @@ def test_another_company_s_objects_are_404_and_in_no_list(company, admin, make_t
                    via="test")
     seen_ids = set()
     for (method, path), _permission in ROUTES.items():
-        if method != "get" or (method, path) in MORE_ROUTES:  # those: the test at the end
+        if method != "get" or (method, path) in MORE_ROUTES or (method, path) in BILL_ROUTES:  # tests below
             continue
         answer = call(secret, method, path, theirs)
         if "{" in path:
@@ -155,7 +159,7 @@ def test_writes_land_in_the_token_s_company_only(company, admin, make_token, the
 
 
 # -- api2: reconciliation, payments, mandates, collections, notifications ----------------------
-MORE_IDS = ("match_id", "order_id", "mandate_id", "collection_id", "run_id", "endpoint_id", "delivery_id")
+MORE_IDS = ("match_id", "order_id", "mandate_id", "collection_id", "run_id", "endpoint_id", "delivery_id", "bill_id")
 MORE_ROUTES = {
     ("get", "/reconciliation/payments"): permissions.VIEW,
     ("get", "/reconciliation/payments/{transaction_id}"): permissions.VIEW,
@@ -313,3 +317,38 @@ def test_another_company_s_payments_matches_orders_mandates_and_runs_are_404_and
     from kassenwart.reconciliation.models import Match
 
     assert PaymentOrder.objects.get(pk=order).state == "draft" and Match.objects.get(pk=match).undone_at is None
+
+
+# -- bills -------------------------------------------------------------------------------------
+BILL_ROUTES = {
+    ("post", "/bills"): permissions.DRAFT_TRANSFER,
+    ("get", "/bills"): permissions.VIEW,
+    ("get", "/bills/{bill_id}"): permissions.VIEW,
+    ("get", "/bills/{bill_id}/file"): permissions.VIEW,
+    ("post", "/bills/{bill_id}/draft"): permissions.DRAFT_TRANSFER,
+}
+ROUTES.update(BILL_ROUTES)
+
+
+def test_another_company_s_bills_are_404_and_in_no_list_and_not_drafted(company, admin, make_token, other_company):
+    from kassenwart.flows.bills import bill_import
+    from kassenwart.payables.models import Bill
+
+    from einvoices import Spec
+
+    theirs = bill_import(other_company, ubl(), file_name="theirs.xml", user=None, via="test").bill
+    ours = bill_import(company, ubl(Spec(number="RE-OURS")), file_name="ours.xml", user=None, via="test").bill
+    account = BankAccount.objects.create(company=company, name="Giro", iban="DE89370400440532013000",
+                                         currency="EUR", owner=company.name)
+    secret = make_token(company, admin, "write").secret
+    for (method, path), _permission in BILL_ROUTES.items():
+        if method == "get" and "{" in path:
+            assert call(secret, method, path, {"bill_id": theirs.pk}).status_code == 404, path
+    listed = {item["id"] for item in call(secret, "get", "/bills").json()["items"]}
+    assert listed == {ours.pk}
+    answer = Client().post(f"/api/v1/bills/{theirs.pk}/draft", json.dumps({"account_id": account.pk}),
+                           content_type="application/json", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code == 404
+    # the same invoice as theirs is a new bill of ours, not a duplicate of theirs
+    assert call(secret, "post", "/bills").json()["items"][0]["status"] == "imported"
+    assert Bill.objects.get(pk=theirs.pk).status == "open" and Bill.objects.filter(company=other_company).count() == 1

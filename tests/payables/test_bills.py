@@ -157,3 +157,37 @@ def test_a_bill_whose_transfer_was_cancelled_can_be_drafted_again(company, membe
     credit.refresh_from_db()
     assert (bill.order_id, credit.status, credit.offset_bill_id) == (second.pk, "offset", bill.pk)
     assert AuditEvent.objects.filter(action="bill.reopened", object_id=str(bill.pk)).count() == 1
+
+
+def test_several_files_at_once_give_the_same_answers_as_one_by_one_in_their_order(company, member, account,
+                                                                                   monkeypatch):
+    """Written in batches (two a transaction here): duplicates within the upload and with bills
+    there already, refusals, and a changed IBAN of a supplier paid before, each in its place."""
+    from kassenwart.flows.bills import bills_import
+    from kassenwart.payables import services
+
+    monkeypatch.setattr(services, "BATCH", 2)
+    _paid_before(company, member, account, "DE75512108001245126199")
+    there = bill_import(company, ubl(Spec(number="RE-1", seller="Andere GmbH", seller_vat="DE999999999")),
+                        file_name="there.xml", user=member).bill
+    files = [("a.xml", ubl()),  # paid before to another IBAN: flagged
+             ("bad.xml", ubl(Spec(number="X", overrides={"payable": "1.00"}))),
+             ("again.xml", cii()),  # the same invoice as a.xml, in the other syntax
+             ("same-file.xml", ubl()),
+             ("there-again.xml", cii(Spec(number="RE-1", seller="Andere GmbH", seller_vat="DE999999999"))),
+             ("code.png", girocode_picture()),
+             ("b.xml", ubl(Spec(number="RE-2")))]
+    results = bills_import(company, files, user=member, via="test")
+    assert [(r.file, r.status) for r in results] == [
+        ("a.xml", "imported"), ("bad.xml", "refused"), ("again.xml", "duplicate"), ("same-file.xml", "duplicate"),
+        ("there-again.xml", "duplicate"), ("code.png", "imported"), ("b.xml", "imported")]
+    first = results[0].bill
+    assert results[2].bill.pk == results[3].bill.pk == first.pk and results[4].bill.pk == there.pk
+    assert first.flag_codes == ["iban_changed"] and results[6].bill.flag_codes == ["iban_changed"]
+    assert "DE75512108001245126199" in render(results[0].messages[0])
+    assert results[5].bill.flags == [] and bytes(Bill.objects.get(pk=first.pk).file.content) == ubl()
+    assert Bill.objects.filter(company=company).count() == 4
+    assert AuditEvent.objects.filter(action="bill.imported").count() == 4
+    assert list(AuditEvent.objects.filter(action="bill.duplicate_seen").order_by("pk").values_list(
+        "object_id", flat=True)) == [str(first.pk), str(first.pk), str(there.pk)]
+    assert results[2].as_dict()["id"] == first.pk and "RE-2026-0042" in results[2].as_dict()["message"]

@@ -85,3 +85,43 @@ def test_the_home_page_lists_bills_to_pay_and_skonto_ending(company, make_user, 
     home = client.get(reverse("home"), **EN).content.decode()
     assert "2 bills to pay" in home and "Skonto ends within a week for 1" in home
     assert "2 Rechnungen zu zahlen" in client.get(reverse("home"), **DE).content.decode()
+
+
+def test_the_list_filters_by_status_supplier_kind_and_due_day_and_pages_in_german(company, make_user, client_for):
+    from kassenwart.flows.bills import bill_draft_transfer, bills_import
+
+    member = make_user(company, "member", "mia")
+    account = BankAccount.objects.create(company=company, name="Konto", iban="DE89370400440532013000",
+                                         currency="EUR", owner=company.name)
+    today = timezone.localdate()
+    files = [(f"m{n}.xml", ubl(Spec(number=f"RE-M{n:02d}", issue=today, due=today + timedelta(days=20 + n))))
+             for n in range(52)]
+    files += [("soon.xml", ubl(Spec(number="RE-SOON", issue=today, due=today + timedelta(days=3), terms=""))),
+              ("s.xml", cii(Spec(number="RE-S1", seller="Druckerei Schmidt KG", seller_vat="DE999999999",
+                                 issue=today, due=today + timedelta(days=40)))),
+              ("gs.xml", ubl(Spec(credit_note=True, number="GS-1", issue=today, due=today + timedelta(days=90))))]
+    bills_import(company, files, user=member, via="test")
+    bill_draft_transfer(Bill.objects.get(invoice_number="RE-M00"), user=member, account=account)
+    client = client_for(member)
+
+    def listed(**query):
+        page = client.get(reverse("bill_list"), query, **DE).content.decode()
+        return page, {number for number in Bill.objects.values_list("invoice_number", flat=True)
+                      if f">{number}<" in page or f">{number} <" in page}
+
+    page, shown = listed()  # to pay: 51 + 2 open invoices, 50 a page, the soonest deadline first
+    assert "53 Eingangsrechnungen" in page and "Seite 1 von 2" in page and "Später fällig" in page
+    assert {"RE-SOON", "RE-M01"} <= shown and "RE-M00" not in shown and "GS-1" not in shown
+    soon = Bill.objects.get(invoice_number="RE-SOON")
+    assert f"{soon.due_date:%d.%m.%Y}" in page and "bald fällig" in page and "392,70\u00a0EUR" in page
+    page, shown = listed(page=2)
+    assert "Seite 2 von 2" in page and "Früher fällig" in page and len(shown) == 3
+    assert listed(status="drafted")[1] == {"RE-M00"}
+    page, shown = listed(status="all", kind="credit_note")
+    assert shown == {"GS-1"} and "Gutschrift" in page
+    assert listed(q="schmidt")[1] == {"RE-S1"}
+    assert listed(due="7")[1] == {"RE-SOON"}
+    page, shown = listed(status="all", q="müller", due="30")
+    assert shown == {"RE-SOON", *(f"RE-M{n:02d}" for n in range(11))} and "Überweisung entworfen" in page
+    partial = client.get(reverse("bill_list"), {"q": "schmidt"}, HTTP_HX_REQUEST="true", **DE).content.decode()
+    assert "RE-S1" in partial and "<form" not in partial and "1 Eingangsrechnung" in partial

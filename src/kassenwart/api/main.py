@@ -49,7 +49,8 @@ api = KassenwartApi(
     title=TITLE,
     version="1",
     description="Accounts, transactions, statements, customers and invoices, reconciliation, payments, "
-                "mandates and collections, notifications and webhook endpoints of one company: the company "
+                "mandates and collections, bills to pay (received e-invoices and GiroCodes), notifications and "
+                "webhook endpoints of one company: the company "
                 "of the API token (Authorization: Bearer <token>). Errors have one shape: code, message "
                 "(in the language of Accept-Language), field.",
     urls_namespace="api-v1",
@@ -79,6 +80,8 @@ def _add_routers() -> None:
     api.add_router("/collections", payments.collections, tags=["collections"])
     api.add_router("/notifications", notifications.router, tags=["notifications"])
     api.add_router("/webhooks", webhooks.router, tags=["webhooks"])
+    from kassenwart.api.routers import bills  # noqa: I001 (bills')
+    api.add_router("/bills", bills.router, tags=["bills"])
 
 
 _add_routers()

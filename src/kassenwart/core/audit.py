@@ -21,7 +21,23 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = audit_event(action, obj, company=company, user=user, via=via, before=before, after=after)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    action: str,
+    obj: models.Model,
+    *,
+    company=None,
+    user: User | None = None,
+    via: str = "system",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """The event `record` writes, not yet written: for `record_all`."""
+    return AuditEvent(
         company=company,
         actor=user,
         actor_label=actor_label(user, via),
@@ -31,3 +47,8 @@ def record(
         before=before,
         after=after,
     )
+
+
+def record_all(events: list[AuditEvent]) -> None:
+    """Write many events of `audit_event` with one statement (a batch of imports)."""
+    AuditEvent.objects.bulk_create(events)

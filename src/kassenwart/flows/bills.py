@@ -1,7 +1,7 @@
 """Bills become transfers: the use cases that need both payables (the bill) and payments
 (the order and its history), so they live here, above both (ARCHITECTURE.md, layers).
 
-- `bill_import`: payables' import, told which IBANs the supplier was paid to before (the
+- `bill_import`, `bills_import`: payables' import, told which IBANs the supplier was paid to before (the
   payee IBANs of the company's transfers to that name that the bank accepted, booked or that
   were exported), so a changed IBAN is flagged for the approver.
 - `bill_draft_transfer`: a transfer draft from an open bill: the Skonto amount when it is
@@ -13,11 +13,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,16 +45,33 @@ def may_draft_again(bill: Bill) -> bool:
                                             state__in=NOT_PAYING).exists())
 
 
-def paid_ibans(company: Company, supplier_key: str, supplier_name: str) -> set[str]:
-    """The IBANs the company paid this supplier (by payee name) to before."""
-    return set(Transfer.objects.filter(order__company=company, order__state__in=PAID_STATES,
-                                       payee_name__iexact=supplier_name.strip()[:70])
-               .order_by().values_list("iban", flat=True).distinct())
+def paid_ibans(company: Company, names: set[str]) -> dict[str, set[str]]:
+    """The IBANs the company paid each of these supplier names (the payee name, without regard
+    to case) to before: one query for all of them (names that differ in case only share one
+    answer)."""
+    same = {}  # the name as compared -> the names given
+    for name in names:
+        same.setdefault(name.strip()[:70].casefold(), []).append(name)
+    which = Case(*[When(payee_name__iexact=given[0].strip()[:70], then=Value(folded))
+                   for folded, given in same.items()], output_field=CharField())
+    found: dict[str, set[str]] = {}
+    for folded, iban in (Transfer.objects.filter(order__company=company, order__state__in=PAID_STATES)
+                         .annotate(supplier=which).exclude(supplier=None).order_by()
+                         .values_list("supplier", "iban").distinct()):
+        for name in same[folded]:
+            found.setdefault(name, set()).add(iban)
+    return found
 
 
 def bill_import(company: Company, data: bytes, *, file_name: str, user: User | None,
                 via: str = "web") -> BillImportResult:
     return payables.bill_import(company, data, file_name=file_name, user=user, via=via, paid_ibans=paid_ibans)
+
+
+def bills_import(company: Company, files: Iterable[tuple[str, bytes]], *, user: User | None,
+                 via: str = "web") -> list[BillImportResult]:
+    """Several files (name, content) at once, in batches (payables.services.bills_import)."""
+    return payables.bills_import(company, files, user=user, via=via, paid_ibans=paid_ibans)
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,21 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import DRAFT_TRANSFER, allows
 from kassenwart.core.messages import render as worded
-from kassenwart.flows.bills import bill_draft_transfer, bill_import, may_draft_again, transfer_plan
+from kassenwart.flows.bills import bill_draft_transfer, bills_import, may_draft_again, transfer_plan
 from kassenwart.payables import selectors
 from kassenwart.payables.models import Bill
 from kassenwart.payables.services import BillError
 from kassenwart.payments.state import FourEyes, NotAllowed, PaymentInvalid
 from kassenwart.web.decorators import company_required
-from kassenwart.web.forms import _MultipleFileField
+from kassenwart.web.forms import _MultipleFileField, _SearchForm
+from kassenwart.web.pagination import paginate
+from kassenwart.web.views._render import render_list
 from kassenwart.web.views.payments import _problem_text
 
 DUE_SOON_DAYS = 7
@@ -43,18 +45,46 @@ class DraftForm(forms.Form):
         self.fields["account"].queryset = BankAccount.objects.filter(company=company, currency="EUR").exclude(iban="")
 
 
-def _list(request, form, status=200):
+ALL = "all"
+
+
+class BillFilterForm(_SearchForm):
+    """The bills list: the supplier's name (the search box), the status (to pay when not
+    chosen, or all), the kind, and how soon it is due."""
+
+    field_order = ["q", "status", "kind", "due"]
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=[
+        ("", Bill.Status.OPEN.label), (ALL, gettext_lazy("All")),
+        *[choice for choice in Bill.Status.choices if choice[0] != Bill.Status.OPEN]])
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
+                             choices=[("", gettext_lazy("All kinds")), *Bill.Kind.choices])
+    due = forms.TypedChoiceField(label=gettext_lazy("Due within"), required=False, coerce=int, empty_value=None,
+                                 choices=[("", pgettext_lazy("due within", "any time")),
+                                          (7, pgettext_lazy("due within", "7 days")),
+                                          (14, pgettext_lazy("due within", "14 days")),
+                                          (30, pgettext_lazy("due within", "30 days"))])
+
+    def filters(self, today) -> dict:
+        status = self.value("status")
+        days = self.value("due")
+        return {"status": None if status == ALL else status or Bill.Status.OPEN, "supplier": self.value("q") or "",
+                "kind": self.value("kind"), "due_by": today + timedelta(days=days) if days else None}
+
+
+def _list(request, upload_form, status=200):
     today = timezone.localdate()
+    form = BillFilterForm(request.GET)
     context = {
         "form": form,
-        "to_pay": selectors.bills_to_pay(request.company),
-        "credits": selectors.open_credit_notes(request.company),
-        "recent": selectors.bills_drafted(request.company)[:20],
+        "upload_form": upload_form,
+        "page": paginate(request, selectors.bills_of(request.company, **form.filters(today))),
         "today": today,
         "soon": today + timedelta(days=DUE_SOON_DAYS),
         "may_upload": allows(request.membership.role, DRAFT_TRANSFER),
     }
-    return render(request, "web/bills/list.html", context, status=status)
+    if status != 200:
+        return render(request, "web/bills/list.html", context, status=status)
+    return render_list(request, "web/bills/list.html", "web/bills/_results.html", context)
 
 
 @company_required()
@@ -68,8 +98,10 @@ def bill_upload(request):
     form = BillUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _list(request, form, status=400)
-    for upload in form.cleaned_data["files"]:
-        result = bill_import(request.company, upload.read(), file_name=upload.name, user=request.user, via="upload")
+    uploads = form.cleaned_data["files"]
+    results = bills_import(request.company, [(upload.name, upload.read()) for upload in uploads], user=request.user,
+                           via="upload")
+    for upload, result in zip(uploads, results, strict=True):
         said = "; ".join(worded(stored) for stored in result.messages)
         if result.status == "imported":
             text = _("%(file)s: imported as bill of %(supplier)s") % {"file": upload.name,

@@ -20,8 +20,8 @@ from django.utils.translation import ngettext
 
 from kassenwart.companies.cli import add_company_argument, company_from
 from kassenwart.core.messages import message, render
-from kassenwart.flows.bills import bill_import
-from kassenwart.payables.services import REFUSED, BillImportResult
+from kassenwart.flows.bills import bills_import
+from kassenwart.payables.services import BATCH, REFUSED, BillImportResult
 
 
 class Command(BaseCommand):
@@ -37,44 +37,36 @@ class Command(BaseCommand):
     def handle(self, *args, files, company, json: bool, **options):
         company = company_from(company)
         refused = 0
-        for path in files:
-            result = _import(company, path)
-            refused += result.refused
-            self.stdout.write(json_line(path, result) if json else text_line(path, result))
+        for start in range(0, len(files), BATCH):
+            for path, result in zip(files[start:start + BATCH], _import(company, files[start:start + BATCH]),
+                                    strict=True):
+                refused += result.refused
+                self.stdout.write(json_line(path, result) if json else text_line(path, result))
         if refused:
             raise CommandError(
                 ngettext("%(refused)d of %(count)d file refused", "%(refused)d of %(count)d files refused", len(files))
                 % {"refused": refused, "count": len(files)})
 
 
-def _import(company, path: str) -> BillImportResult:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        reason = _("there is no such file") if isinstance(error, FileNotFoundError) else (error.strerror or str(error))
-        return BillImportResult(path, REFUSED, messages=[message("payables.refused", path="", rule="unreadable",
-                                                                 detail=reason)])
-    return bill_import(company, data, file_name=path, user=None, via="cli")
-
-
-def as_dict(path: str, result: BillImportResult) -> dict:
-    bill = result.bill
-    data = {"file": path, "status": result.status, "supplier": None, "iban": None, "bic": None, "amount": None,
-            "currency": None, "invoice_number": None, "due_date": None, "skonto_date": None, "skonto_amount": None,
-            "flags": [], "message": "; ".join(render(stored) for stored in result.messages)}
-    if bill is not None:
-        data.update(
-            supplier=bill.supplier_name, iban=bill.iban, bic=bill.bic, amount=str(bill.amount), currency=bill.currency,
-            invoice_number=bill.invoice_number, due_date=bill.due_date.isoformat() if bill.due_date else None,
-            skonto_date=bill.skonto_date.isoformat() if bill.skonto_date else None,
-            skonto_amount=str(bill.skonto_amount) if bill.skonto_amount is not None else None,
-            flags=bill.flag_codes, kind=bill.kind, id=bill.pk)
-    return data
+def _import(company, paths: list[str]) -> list[BillImportResult]:
+    """The files' results in their order: those that cannot be read refused, the others imported
+    together (a batch of payables.services)."""
+    unreadable, contents = {}, []
+    for position, path in enumerate(paths):
+        try:
+            with open(path, "rb") as handle:
+                contents.append((path, handle.read()))
+        except OSError as error:
+            reason = (_("there is no such file") if isinstance(error, FileNotFoundError)
+                      else (error.strerror or str(error)))
+            unreadable[position] = BillImportResult(path, REFUSED, messages=[
+                message("payables.refused", path="", rule="unreadable", detail=reason)])
+    imported = iter(bills_import(company, contents, user=None, via="cli"))
+    return [unreadable[position] if position in unreadable else next(imported) for position in range(len(paths))]
 
 
 def json_line(path: str, result: BillImportResult) -> str:
-    return json.dumps(as_dict(path, result), ensure_ascii=False)
+    return json.dumps({**result.as_dict(), "file": path}, ensure_ascii=False)
 
 
 def text_line(path: str, result: BillImportResult) -> str:
