@@ -72,11 +72,12 @@ def _add_routers() -> None:
     api.add_router("/statements", banking.statements, tags=["statements"])
     api.add_router("/customers", receivables.customers, tags=["customers"])
     api.add_router("/invoices", receivables.invoices, tags=["invoices"])
-    from kassenwart.api.routers import notifications, payments, reconciliation, webhooks  # noqa: I001 (api2's)
+    from kassenwart.api.routers import notifications, payments, plans, reconciliation, webhooks  # noqa: I001 (api2's)
     api.add_router("/reconciliation", reconciliation.router, tags=["reconciliation"])
     api.add_router("/payments", payments.orders, tags=["payments"])
     api.add_router("/mandates", payments.mandates, tags=["mandates"])
     api.add_router("/collections", payments.collections, tags=["collections"])
+    api.add_router("/collection-plans", plans.router, tags=["collections"])
     api.add_router("/notifications", notifications.router, tags=["notifications"])
     api.add_router("/webhooks", webhooks.router, tags=["webhooks"])
 
