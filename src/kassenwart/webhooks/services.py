@@ -23,7 +23,7 @@ from kassenwart.companies.selectors import role_in
 from kassenwart.core.audit import actor_label, record
 from kassenwart.core.messages import message
 from kassenwart.core.models import User
-from kassenwart.webhooks import secrets
+from kassenwart.webhooks import addresses, secrets
 from kassenwart.webhooks.models import Delivery, Endpoint, EventType
 
 # After a rotation the previous secret signs too (a second signature in the header, as the
@@ -33,7 +33,12 @@ MAX_EVENTS_AGE = timedelta(days=3)  # re-enabling sends what is still within the
 
 
 class WebhookError(ValueError):
-    """A request the rules refuse; the message says why, in the active language."""
+    """A request the rules refuse; the message says why, in the active language; `field` names
+    the input at fault (url, events) or is None."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class NotAllowed(WebhookError):
@@ -46,21 +51,42 @@ def _require(company: Company, user: User | None) -> None:
 
 
 def _clean_url(url: str) -> str:
+    """A full https URL whose host has public addresses only (webhooks/addresses.py), unless
+    KASSENWART_WEBHOOKS_ALLOW_PRIVATE allows http and internal addresses."""
     url = (url or "").strip()
+    if addresses.private_allowed():
+        try:
+            URLValidator(schemes=["https", "http"])(url)
+        except ValidationError:
+            raise WebhookError(_("Enter a full URL starting with https:// (or http:// inside your network)."), "url")
+        return url
     try:
-        URLValidator(schemes=["https", "http"])(url)
+        URLValidator(schemes=["https"])(url)
+        addresses.check(url)
     except ValidationError:
-        raise WebhookError(_("Enter a full URL starting with https:// (or http:// inside your network)."))
+        raise WebhookError(_("Enter a full URL starting with https://."), "url")
+    except addresses.AddressRefused as refused:
+        raise WebhookError(_address_refused(refused), "url")
     return url
+
+
+def _address_refused(refused: addresses.AddressRefused) -> str:
+    if refused.reason == "unresolvable":
+        return _("The host %(host)s cannot be found.") % {"host": refused.host}
+    if refused.reason == "internal":
+        return _("%(host)s leads to %(address)s, an address inside a network (loopback, private, link-local "
+                 "or reserved). Webhooks are only sent to public addresses.") % {"host": refused.host,
+                                                                                  "address": refused.address}
+    return _("Enter a full URL starting with https://.")
 
 
 def _clean_events(events: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(events))
     unknown = [e for e in chosen if e not in EventType.values]
     if unknown:
-        raise WebhookError(_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)})
+        raise WebhookError(_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}, "events")
     if not chosen:
-        raise WebhookError(_("Choose at least one event."))
+        raise WebhookError(_("Choose at least one event."), "events")
     return [e for e in EventType.values if e in chosen]  # in the table's order
 
 

@@ -44,7 +44,8 @@ class EndpointWithSecret(EndpointOut):
 
 
 class EndpointIn(Schema):
-    url: str = Field(..., max_length=500, description="https:// (or http:// inside your network)")
+    url: str = Field(..., max_length=500, description="https:// to a public address (internal and http:// "
+                                                      "addresses only with KASSENWART_WEBHOOKS_ALLOW_PRIVATE)")
     events: list[EventType] = Field(..., min_length=1, max_length=len(EventType.values))
     description: str = Field("", max_length=200)
 
@@ -117,7 +118,7 @@ def _delivery(request, delivery_id: int) -> Delivery:
 def _refused(error: services.WebhookError) -> ApiError:
     if isinstance(error, services.NotAllowed):
         return forbidden(str(error))
-    return invalid(None, str(error))
+    return invalid(error.field, str(error))
 
 
 @router.get("/endpoints", response=responses({200: paged(EndpointOut)}), auth=token(MANAGE_SETTINGS),

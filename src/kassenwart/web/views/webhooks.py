@@ -56,7 +56,7 @@ def webhook_list(request):
         try:
             endpoint, secret = endpoint_create(request.company, user=request.user, **form.cleaned_data)
         except WebhookError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
         else:  # the only page that shows the new secret; it is not kept in the session
             return render(request, "web/webhooks/secret.html", {"endpoint": endpoint, "secret": secret, "new": True})
     return render(request, "web/webhooks/list.html", {
@@ -73,7 +73,7 @@ def webhook_detail(request, pk):
             try:
                 endpoint_update(request.company, endpoint, user=request.user, **form.cleaned_data)
             except WebhookError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.field, str(error))
             else:
                 messages.success(request, _("Saved."))
                 return redirect("webhook_detail", endpoint.pk)
