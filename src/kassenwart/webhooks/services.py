@@ -4,6 +4,10 @@ MANAGE_SETTINGS), so the web pages and the API routers only translate.
 
 The secret is returned in clear exactly twice: by `endpoint_create` and `endpoint_secret_rotate`
 (shown once), and by `endpoint_secret_reveal` (audited). Nothing else returns or logs it.
+Revealing needs a second factor entered just before (`second_factor_fresh`, which only the
+web can vouch for: the API never reveals a secret), and so does rotating in the web. Through
+the API an admin's write token may rotate: the new secret goes to that caller once, as a new
+endpoint's does, and the one the receiver holds is never shown.
 """
 
 from __future__ import annotations
@@ -48,6 +52,12 @@ class NotAllowed(WebhookError):
 def _require(company: Company, user: User | None) -> None:
     if user is not None and not permissions.allows(role_in(company, user), permissions.MANAGE_SETTINGS):
         raise NotAllowed(_("Only admins manage webhooks."))
+
+
+def _require_second_factor(fresh: bool) -> None:
+    """The secret is shown only to a person who entered a second factor just before."""
+    if not fresh:
+        raise NotAllowed(_("Confirm it is you with a code from your authenticator app, then do it again."))
 
 
 def _clean_url(url: str) -> str:
@@ -174,10 +184,13 @@ def endpoint_enable(company: Company, endpoint: Endpoint, *, user: User | None, 
 
 
 @transaction.atomic
-def endpoint_secret_rotate(company: Company, endpoint: Endpoint, *, user: User | None,
-                           via: str = "web") -> tuple[Endpoint, str]:
-    """A new secret (returned: show it once). The previous one still signs for 24 hours."""
+def endpoint_secret_rotate(company: Company, endpoint: Endpoint, *, user: User | None, via: str = "web",
+                           second_factor_fresh: bool = False) -> tuple[Endpoint, str]:
+    """A new secret (returned: show it once). The previous one still signs for 24 hours. In
+    the web only with a second factor entered just before."""
     _require(company, user)
+    if via == "web":
+        _require_second_factor(second_factor_fresh)
     endpoint = _locked(company, endpoint)
     previous = secrets.opened(endpoint.secret_sealed, endpoint.pk)
     secret = secrets.new_secret()
@@ -191,9 +204,12 @@ def endpoint_secret_rotate(company: Company, endpoint: Endpoint, *, user: User |
 
 
 @transaction.atomic
-def endpoint_secret_reveal(company: Company, endpoint: Endpoint, *, user: User | None, via: str = "web") -> str:
-    """The secret in clear, for an admin; who saw it is in the audit trail."""
+def endpoint_secret_reveal(company: Company, endpoint: Endpoint, *, user: User | None, via: str = "web",
+                           second_factor_fresh: bool = False) -> str:
+    """The secret in clear, for an admin who entered a second factor just before; who saw it
+    is in the audit trail."""
     _require(company, user)
+    _require_second_factor(second_factor_fresh)
     endpoint = Endpoint.objects.get(company=company, pk=endpoint.pk)
     record("webhook_endpoint.secret_revealed", endpoint, company=company, user=user, via=via)
     return secrets.opened(endpoint.secret_sealed, endpoint.pk)

@@ -1,6 +1,8 @@
 """Webhook endpoints (list, create, change, delete, a new secret) and their delivery log with
 replay, over the webhooks app's services and selectors. Admins only (MANAGE_SETTINGS), as in
-the web: whoever manages the endpoints holds their signing secrets.
+the web. A secret is shown once, to whoever made the endpoint or rotated its secret (a write
+token, like making an endpoint); the secret a receiver holds is never revealed through the API
+(the web reveals it after a fresh second factor).
 
 Deliveries are signed per the Standard Webhooks specification (headers webhook-id,
 webhook-timestamp, webhook-signature) and retried for three days; an endpoint answering 410
@@ -179,7 +181,8 @@ def endpoint_delete(request, endpoint_id: Id):
 @router.post("/endpoints/{endpoint_id}/secret", response=responses({200: SecretOut}, 404),
              auth=token(MANAGE_SETTINGS))
 def endpoint_secret_rotate(request, endpoint_id: Id):
-    """A new signing secret, shown this once; the previous one signs beside it for 24 hours."""
+    """A new signing secret, shown this once; the previous one signs beside it for 24 hours.
+    The current secret is never revealed through the API: rotate for one you can read."""
     try:
         _endpoint_row, secret = services.endpoint_secret_rotate(request.auth.company, _endpoint(request, endpoint_id),
                                                                 user=request.auth.user, via="api")
