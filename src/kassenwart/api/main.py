@@ -48,8 +48,9 @@ class KassenwartApi(NinjaAPI):
 api = KassenwartApi(
     title=TITLE,
     version="1",
-    description="Accounts, transactions, statements, customers and invoices, reconciliation, payments, "
-                "mandates and collections, notifications and webhook endpoints of one company: the company "
+    description="Accounts, transactions, statements, customers and invoices, reconciliation, payments (with "
+                "their pain files), mandates, collections and collection plans, notifications and webhook "
+                "endpoints of one company: the company "
                 "of the API token (Authorization: Bearer <token>). Errors have one shape: code, message "
                 "(in the language of Accept-Language), field.",
     urls_namespace="api-v1",
