@@ -133,4 +133,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kassenwart.settings")
+    os.environ["KASSENWART_WEBHOOKS_ALLOW_PRIVATE"] = "1"  # the receiver is on 127.0.0.1 over http
     main()

@@ -79,6 +79,7 @@ def run_env(tmp_path: Path) -> dict:
     """The environment of a `kassenwart` run with its own data directory, on SQLite."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["KASSENWART_DATA_DIR"] = str(tmp_path / "data")
+    env["KASSENWART_WEBHOOKS_ALLOW_PRIVATE"] = "1"  # the tests' receivers are on 127.0.0.1 over http
     return env
 
 

@@ -33,6 +33,13 @@ def pytest_terminal_summary(terminalreporter):
             )
 
 
+@pytest.fixture(autouse=True)
+def webhooks_to_local_receivers(settings):
+    """The tests' webhook receivers listen on 127.0.0.1 over http: allowed here; the tests of
+    the address rule (tests/webhooks/test_webhook_addresses.py) turn it off again."""
+    settings.KASSENWART_WEBHOOKS_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def company(db):
     from kassenwart.companies.services import company_create

@@ -63,13 +63,13 @@ def _url() -> str:
     return value
 
 
-def _minutes(name: str, default: int) -> int:
+def _minutes(name: str, default: int, unit: str = "minutes") -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     minutes = int(value)
     if minutes <= 0:
-        raise ValueError(f"{name}={value!r}: give a number of minutes above 0")
+        raise ValueError(f"{name}={value!r}: give a number of {unit} above 0")
     return minutes
 
 
@@ -106,6 +106,8 @@ class Config:
     session_max_minutes: int = 12 * 60
     trusted_proxy: str = ""  # as configured; `proxy` is the address believed
     api_rate_per_minute: int = 1200  # calls of one API token a minute, then 429
+    webhooks_allow_private: bool = False  # webhooks to http:// and internal addresses too
+    webhook_deliveries_keep_days: int = 30  # the delivery log's age, then pruned
 
     @property
     def https(self) -> bool:
@@ -153,6 +155,8 @@ class Config:
             session_max_minutes=_minutes("KASSENWART_SESSION_MAX_MINUTES", 12 * 60),
             trusted_proxy=os.environ.get("KASSENWART_TRUSTED_PROXY", "").strip(),
             api_rate_per_minute=_minutes("KASSENWART_API_RATE_PER_MINUTE", 1200),
+            webhooks_allow_private=_flag("KASSENWART_WEBHOOKS_ALLOW_PRIVATE", False),
+            webhook_deliveries_keep_days=_minutes("KASSENWART_WEBHOOK_DELIVERIES_KEEP_DAYS", 30, "days"),
         )
 
 

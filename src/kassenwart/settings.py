@@ -163,6 +163,10 @@ DEFAULT_FROM_EMAIL = CONFIG.mail_from
 
 # Calls one API token may make a minute (KASSENWART_API_RATE_PER_MINUTE), then 429 (per process).
 KASSENWART_API_RATE = f"{CONFIG.api_rate_per_minute}/m"
+# Webhooks go to public https addresses only unless this allows http and internal ones
+# (KASSENWART_WEBHOOKS_ALLOW_PRIVATE); deliveries are kept this many days (webhooks/pruning.py).
+KASSENWART_WEBHOOKS_ALLOW_PRIVATE = CONFIG.webhooks_allow_private
+KASSENWART_WEBHOOK_DELIVERIES_KEEP_DAYS = CONFIG.webhook_deliveries_keep_days
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

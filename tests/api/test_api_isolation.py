@@ -159,7 +159,8 @@ def test_writes_land_in_the_token_s_company_only(company, admin, make_token, the
 
 
 # -- api2: reconciliation, payments, mandates, collections, notifications ----------------------
-MORE_IDS = ("match_id", "order_id", "mandate_id", "collection_id", "run_id", "endpoint_id", "delivery_id", "bill_id")
+MORE_IDS = ("match_id", "order_id", "mandate_id", "collection_id", "run_id", "endpoint_id", "delivery_id", "bill_id",
+            "plan_id")
 MORE_ROUTES = {
     ("get", "/reconciliation/payments"): permissions.VIEW,
     ("get", "/reconciliation/payments/{transaction_id}"): permissions.VIEW,
@@ -185,12 +186,20 @@ MORE_ROUTES = {
     ("post", "/payments/{order_id}/tan"): permissions.APPROVE_PAYMENT,
     ("post", "/payments/{order_id}/payee"): permissions.APPROVE_PAYMENT,
     ("post", "/payments/{order_id}/uploaded"): permissions.APPROVE_PAYMENT,
+    ("get", "/payments/{order_id}/pain"): permissions.APPROVE_PAYMENT,
     ("get", "/mandates"): permissions.VIEW,
     ("post", "/mandates"): permissions.MANAGE_MANDATES,
     ("get", "/mandates/{mandate_id}"): permissions.VIEW,
+    ("post", "/mandates/{mandate_id}/amend"): permissions.MANAGE_MANDATES,
+    ("post", "/mandates/{mandate_id}/revoke"): permissions.MANAGE_MANDATES,
     ("get", "/collections"): permissions.VIEW,
     ("post", "/collections"): permissions.DRAFT_DEBIT,
     ("get", "/collections/{collection_id}"): permissions.VIEW,
+    ("get", "/collection-plans"): permissions.VIEW,
+    ("post", "/collection-plans"): permissions.DRAFT_DEBIT,
+    ("get", "/collection-plans/{plan_id}"): permissions.VIEW,
+    ("patch", "/collection-plans/{plan_id}"): permissions.DRAFT_DEBIT,
+    ("post", "/collection-plans/{plan_id}/end"): permissions.DRAFT_DEBIT,
     ("get", "/notifications"): permissions.VIEW,
     ("post", "/notifications/read"): permissions.VIEW,
     ("get", "/webhooks/endpoints"): permissions.MANAGE_SETTINGS,
@@ -208,8 +217,8 @@ ROUTES.update(MORE_ROUTES)
 
 @pytest.fixture
 def theirs_more(other_company, debits, approver):
-    """Another company's open payment, match, transfer order, mandate, collection, matching run
-    and notification."""
+    """Another company's open payment, match, transfer order (exported as a pain file),
+    mandate, collection, collection plan, matching run and notification."""
     from datetime import date
     from decimal import Decimal
 
@@ -219,7 +228,7 @@ def theirs_more(other_company, debits, approver):
     from kassenwart.notifications.models import Notification
     from kassenwart.notifications.services import notify
     from kassenwart.payments import services
-    from kassenwart.payments.models import Collection, Mandate
+    from kassenwart.payments.models import Collection, CollectionPlan, Mandate, SendAttempt
     from kassenwart.reconciliation.schedule import matching_run_request
     from kassenwart.reconciliation.services import match_create, reconcile_company
 
@@ -246,6 +255,11 @@ def theirs_more(other_company, debits, approver):
     collection = Collection.objects.create(company=other_company, mandate=mandate, account=account,
                                            amount=Decimal("9.00"), due_date=date(2026, 11, 2),
                                            drafted_by=other_company.admin)
+    plan = CollectionPlan.objects.create(company=other_company, mandate=mandate, account=account,
+                                         amount=Decimal("19.00"), day=3, starts_on=date(2026, 11, 1),
+                                         remittance="Lizenz", invoice_prefix="LIC-", created_by=other_company.admin)
+    SendAttempt.objects.create(order=order, requested_date=timezone.localdate(), delivery="file", outcome="exported",
+                               pain=b"<Document>theirs</Document>")
     notify(other_company, Notification.Kind.INFO, message("reconciliation.needs_person", count=1))
     from kassenwart.webhooks.fanout import webhooks_fan_out
     from kassenwart.webhooks.models import Delivery
@@ -261,14 +275,14 @@ def theirs_more(other_company, debits, approver):
             "mandate_id": Mandate.objects.get(pk=mandate.pk).pk, "collection_id": collection.pk,
             "run_id": matching_run_request(other_company, user=None, via="test"),
             "invoice_id": Invoice.objects.get(company=other_company, number="RT-2").pk, "account_id": account.pk,
-            "customer_id": mandate.customer_id,
+            "customer_id": mandate.customer_id, "plan_id": plan.pk,
             "notification_id": Notification.objects.filter(company=other_company).latest("pk").pk}
 
 
 MORE_LISTS = {"/reconciliation/payments": "transaction_id", "/reconciliation/matches": "match_id",
               "/payments": "order_id", "/mandates": "mandate_id", "/collections": "collection_id",
               "/notifications": "notification_id", "/webhooks/endpoints": "endpoint_id",
-              "/webhooks/deliveries": "delivery_id"}
+              "/webhooks/deliveries": "delivery_id", "/collection-plans": "plan_id"}
 
 
 def test_another_company_s_payments_matches_orders_mandates_and_runs_are_404_and_in_no_list(
@@ -299,6 +313,12 @@ def test_another_company_s_payments_matches_orders_mandates_and_runs_are_404_and
     for step, body in (("submit", {}), ("approve", {}), ("cancel", {}), ("send", {}), ("tan", {"tan": "1"}),
                        ("payee", {"confirm": True}), ("uploaded", {})):
         assert post(f"/payments/{order}/{step}", body).status_code == 404, step
+    mandate, plan = theirs_more["mandate_id"], theirs_more["plan_id"]
+    assert post(f"/mandates/{mandate}/amend", {"reference": "MINE-1"}).status_code == 404
+    assert post(f"/mandates/{mandate}/revoke", {}).status_code == 404
+    assert post(f"/collection-plans/{plan}/end", {}).status_code == 404
+    assert client.patch(f"/api/v1/collection-plans/{plan}", json.dumps({"amount": "1.00"}),
+                        content_type="application/json", headers=headers).status_code == 404
     # their invoices, accounts and customers cannot be named in our writes
     assert post("/payments", {"account_id": theirs_more["account_id"], "requested_date": "2030-01-02",
                               "transfers": [{"payee_name": "X", "iban": "DE02120300000000202051",
@@ -308,15 +328,22 @@ def test_another_company_s_payments_matches_orders_mandates_and_runs_are_404_and
     assert post("/collections", {"invoice_id": theirs_more["invoice_id"], "mandate_id": theirs_more["mandate_id"],
                                  "account_id": theirs_more["account_id"], "due_date": "2030-01-02"}
                 ).json()["field"] == "invoice_id"
+    assert post("/collection-plans", {"mandate_id": mandate, "account_id": theirs_more["account_id"], "amount": "5.00",
+                                      "interval": "monthly", "day": 1, "starts_on": "2030-01-02", "remittance": "x",
+                                      "invoice_prefix": "X-"}).json()["field"] == "mandate_id"
     # marking all read marks none of theirs
     post("/notifications/read", {})
     from kassenwart.notifications.models import Notification
 
     assert Notification.objects.get(pk=theirs_more["notification_id"]).read_at is None
-    from kassenwart.payments.models import PaymentOrder
+    from decimal import Decimal
+
+    from kassenwart.payments.models import CollectionPlan, Mandate, PaymentOrder
     from kassenwart.reconciliation.models import Match
 
     assert PaymentOrder.objects.get(pk=order).state == "draft" and Match.objects.get(pk=match).undone_at is None
+    assert Mandate.objects.get(pk=mandate).state == "active" and CollectionPlan.objects.get(pk=plan).active
+    assert CollectionPlan.objects.get(pk=plan).amount == Decimal("19.00")
 
 
 # -- bills -------------------------------------------------------------------------------------

@@ -137,3 +137,52 @@ def test_a_read_token_cannot_draft_or_record(company, member, make_token, api_cl
     assert draft(read, account).status_code == 403
     assert read.post("/mandates", {}).status_code in (403, 422)
     assert read.get("/payments").status_code == 200
+
+
+def test_a_sepa_rule_problem_is_worded_in_the_caller_s_language(company, member, make_token, api_client, account):
+    secret = make_token(company, member, "write").secret
+    wrong = {**SUPPLIER, "iban": "DE00370400440532013000"}
+    english = draft(api_client(secret, "en"), account, wrong).json()
+    german = draft(api_client(secret, "de"), account, wrong).json()
+    assert english["code"] == german["code"] == "iban_invalid"
+    assert english["message"] == "DE00370400440532013000 is not a valid IBAN (check the digits)."
+    assert german["message"] == "DE00370400440532013000 ist keine gültige IBAN (prüfen Sie die Ziffern)."
+    charset = draft(api_client(secret, "de"), account, {**SUPPLIER, "remittance": "Rechnung Ω 1"}).json()
+    assert (charset["code"], charset["field"]) == ("remittance_charset", "transfers.0.remittance")
+    assert charset["message"] == "Enthält Zeichen, die Banken nicht übertragen können: Ω."
+
+
+def test_a_mandate_s_problem_is_worded_in_german_too(company, debits, drafter, make_token, api_client):
+    secret = make_token(company, drafter, "write").secret
+    customer = debits.customer()
+    body = {"customer_id": customer.pk, "reference": "MND//1", "signed_on": "2026-01-15", "debtor_name": customer.name,
+            "iban": "DE89370400440532013000"}
+    english = api_client(secret, "en").post("/mandates", body).json()
+    german = api_client(secret, "de").post("/mandates", body).json()
+    assert (english["code"], english["field"]) == (german["code"], german["field"]) == ("reference_slash", "reference")
+    assert english["message"] == "The mandate reference must not start or end with / nor contain //."
+    assert german["message"] != english["message"] and "Mandatsreferenz" in german["message"]
+
+
+# -- the pain file ---------------------------------------------------------------------------
+def test_the_exported_pain_file_downloads_byte_for_byte(clients, account, company, member, make_token, api_client):
+    from kassenwart.payments import selectors
+    from kassenwart.payments.models import SendAttempt
+
+    member_write, approving, approver_write = clients
+    order = draft(member_write, account).json()
+    member_write.post(f"/payments/{order['id']}/submit")
+    assert approving.get(f"/payments/{order['id']}/pain").status_code == 404  # not written yet
+    approving.post(f"/payments/{order['id']}/approve")
+    sent = approving.post(f"/payments/{order['id']}/send")
+    assert (sent.status_code, sent.json()["state"]) == (200, "exported"), sent.content
+    pain = approving.get(f"/payments/{order['id']}/pain")
+    assert pain.status_code == 200 and pain["Content-Type"] == "application/xml"
+    exported = PaymentOrder.objects.get(pk=order["id"])
+    attempt = SendAttempt.objects.get(order=exported)
+    assert pain.content == bytes(attempt.pain) and b"pain.001" in pain.content
+    name = selectors.latest_pain(exported).name
+    assert name.endswith(".xml") and pain["Content-Disposition"] == f'attachment; filename="{name}"'
+    # the web's rule: who may send it (an approve token), not who drafts
+    assert member_write.get(f"/payments/{order['id']}/pain").status_code == 403
+    assert approver_write.get(f"/payments/{order['id']}/pain").status_code == 403

@@ -134,7 +134,7 @@ def test_no_debit_without_a_creditor_id_or_under_another_one(debits, drafter, co
     with pytest.raises(services.PaymentInvalid) as refused:
         collections.collection_create(company, invoice=invoice, mandate=mandate, account=debits.account(),
                                       due_date=date(2026, 7, 20), user=drafter, today=TODAY)
-    assert problem_codes(refused) == {"creditor_id_missing"}
+    assert problem_codes(refused) == {"creditor_id_not_set"}
     assert "creditor identifier" in refused.value.problems[0].message
     assert not Collection.objects.exists()
 

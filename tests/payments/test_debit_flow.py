@@ -192,7 +192,7 @@ def test_no_debit_without_a_creditor_id(company, account):
     CreditorSettings.objects.filter(company=company).update(creditor_id="")
     with pytest.raises(services.PaymentInvalid) as missing:
         debits.creditor_id_for(account)
-    assert missing.value.problems[0].code == "creditor_id_missing"
+    assert missing.value.problems[0].code == "creditor_id_not_set"
     AccountDebitSettings.objects.create(account=account, creditor_id="DE26ZZZ00000000001")
     assert debits.creditor_id_for(account) == "DE26ZZZ00000000001"
 

@@ -122,3 +122,36 @@ def test_members_and_approvers_may_not_manage_webhooks(company, make_user):
         with pytest.raises(NotAllowed):
             endpoint_create(company, url="https://crm.example.com/", events=["invoice.paid"], user=user, via="test")
     assert not Endpoint.objects.exists()
+
+
+def test_revealing_or_rotating_the_secret_asks_for_a_fresh_second_factor(admin_client, company, admin):
+    from kassenwart.web.step_up import SESSION_KEY
+
+    endpoint, first = endpoint_create(company, url="https://crm.example.com/hooks", events=["invoice.paid"],
+                                      user=admin, via="test")
+    session = admin_client.session
+    del session[SESSION_KEY]  # the code was entered long ago
+    session.save()
+    for action in ("reveal", "rotate"):
+        answer = admin_client.post(reverse("webhook_secret", args=[endpoint.pk]), {"action": action})
+        assert answer.status_code == 302 and answer["Location"].startswith(reverse("step_up")), action
+        assert first not in answer.content.decode()
+    assert endpoint_secret(Endpoint.objects.get(pk=endpoint.pk)) == first  # not rotated
+    assert not AuditEvent.objects.filter(action="webhook_endpoint.secret_revealed").exists()
+    log_in(admin_client, admin)  # the code entered just now
+    assert first in admin_client.post(reverse("webhook_secret", args=[endpoint.pk]), {"action": "reveal"}
+                                      ).content.decode()
+
+
+def test_the_service_reveals_only_after_a_fresh_second_factor(company, admin):
+    from kassenwart.webhooks.services import endpoint_secret_reveal, endpoint_secret_rotate
+
+    endpoint, first = endpoint_create(company, url="https://crm.example.com/hooks", events=["invoice.paid"],
+                                      user=admin, via="test")
+    for via in ("web", "api"):
+        with pytest.raises(NotAllowed):
+            endpoint_secret_reveal(company, endpoint, user=admin, via=via)
+    with pytest.raises(NotAllowed):
+        endpoint_secret_rotate(company, endpoint, user=admin, via="web")
+    _endpoint, new = endpoint_secret_rotate(company, endpoint, user=admin, via="api")  # a write token may rotate
+    assert new != first

@@ -48,9 +48,9 @@ class KassenwartApi(NinjaAPI):
 api = KassenwartApi(
     title=TITLE,
     version="1",
-    description="Accounts, transactions, statements, customers and invoices, reconciliation, payments, "
-                "mandates and collections, bills to pay (received e-invoices and GiroCodes), notifications and "
-                "webhook endpoints of one company: the company "
+    description="Accounts, transactions, statements, customers and invoices, reconciliation, payments (with "
+                "their pain files), mandates, collections and collection plans, bills to pay (received e-invoices "
+                "and GiroCodes), notifications and webhook endpoints of one company: the company "
                 "of the API token (Authorization: Bearer <token>). Errors have one shape: code, message "
                 "(in the language of Accept-Language), field.",
     urls_namespace="api-v1",
@@ -73,11 +73,12 @@ def _add_routers() -> None:
     api.add_router("/statements", banking.statements, tags=["statements"])
     api.add_router("/customers", receivables.customers, tags=["customers"])
     api.add_router("/invoices", receivables.invoices, tags=["invoices"])
-    from kassenwart.api.routers import notifications, payments, reconciliation, webhooks  # noqa: I001 (api2's)
+    from kassenwart.api.routers import notifications, payments, plans, reconciliation, webhooks  # noqa: I001 (api2's)
     api.add_router("/reconciliation", reconciliation.router, tags=["reconciliation"])
     api.add_router("/payments", payments.orders, tags=["payments"])
     api.add_router("/mandates", payments.mandates, tags=["mandates"])
     api.add_router("/collections", payments.collections, tags=["collections"])
+    api.add_router("/collection-plans", plans.router, tags=["collections"])
     api.add_router("/notifications", notifications.router, tags=["notifications"])
     api.add_router("/webhooks", webhooks.router, tags=["webhooks"])
     from kassenwart.api.routers import bills  # noqa: I001 (bills')

@@ -13,7 +13,7 @@ from kassenwart.banking.models import BankAccount
 from kassenwart.companies.models import Company
 from kassenwart.core.money import quantize
 from kassenwart.payments.collections import BUILD_AHEAD_BUSINESS_DAYS, business_days_before, lead_window
-from kassenwart.payments.models import Collection, Mandate, PaymentOrder
+from kassenwart.payments.models import Collection, CollectionPlan, Mandate, PaymentOrder
 
 State = Collection.State
 
@@ -92,4 +92,15 @@ def collections_of(company: Company, *, state: str | None = None, mandate_id: in
         found = found.filter(mandate_id=mandate_id)
     if invoice_id is not None:
         found = found.filter(invoice_id=invoice_id)
+    return found
+
+
+def plans_of(company: Company, *, active: bool | None = None, mandate_id: int | None = None
+             ) -> QuerySet[CollectionPlan]:
+    """The company's collection plans, running and stopped; only those asked for if given."""
+    found = CollectionPlan.objects.filter(company=company).select_related("mandate__customer", "account")
+    if active is not None:
+        found = found.filter(active=active)
+    if mandate_id is not None:
+        found = found.filter(mandate_id=mandate_id)
     return found

@@ -679,7 +679,7 @@ def _mandate_problems(mandate: Mandate, account: BankAccount, customer_id: int |
                                 % {"state": mandate.get_state_display()}, {"state": mandate.state}))
     creditor_id = debits.creditor_id_of(account)
     if not creditor_id:
-        problems.append(Problem("account", "creditor_id_missing", _(
+        problems.append(Problem("account", "creditor_id_not_set", _(
             "Enter the creditor identifier (Gläubiger-ID) in the direct debit settings first: "
             "no debit can be collected without one.")))
     elif creditor_id != mandate.creditor_id:

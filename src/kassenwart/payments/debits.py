@@ -110,7 +110,7 @@ def creditor_id_for(account: BankAccount) -> str:
     """`creditor_id_of`, and PaymentInvalid when there is none."""
     creditor_id = creditor_id_of(account)
     if not creditor_id:
-        raise invalid("creditor_id", "creditor_id_missing", _(
+        raise invalid("creditor_id", "creditor_id_not_set", _(
             "No creditor identifier (Gläubiger-ID) is set up, so no direct debit can be created. "
             "An admin enters it under Settings, Direct debits."))
     return creditor_id

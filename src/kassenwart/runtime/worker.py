@@ -25,6 +25,7 @@ from kassenwart.payments.submission import orders_recover, orders_sweep
 from kassenwart.reconciliation.schedule import enqueue_due_runs
 from kassenwart.webhooks.delivery import retries_enqueue_due as webhook_retries_enqueue_due
 from kassenwart.webhooks.fanout import webhooks_fan_out
+from kassenwart.webhooks.pruning import deliveries_prune as webhook_deliveries_prune
 
 logger = logging.getLogger(__name__)
 
@@ -76,11 +77,12 @@ def make_worker(interval: float = 1.0, batch: bool = False) -> Worker:
 def periodic_jobs() -> list:
     """Every tick: what enqueues work or moves stale orders on. The direct-debit jobs do their
     work themselves (idempotent, safe on several clocks) and need not run more than hourly; so
-    does removing the API's idempotency keys past 24 hours (one DELETE)."""
+    does removing the API's idempotency keys past 24 hours (one DELETE) and webhook deliveries
+    past their keeping time (webhooks/pruning.py)."""
     return [recover, enqueue_due_runs, enqueue_due_syncs, enqueue_due_summaries, digests_enqueue_due, orders_sweep,
             text_index_enqueue_due, webhooks_fan_out, webhook_retries_enqueue_due,
             hourly(mandates_expire), hourly(plans_generate), hourly(debit_runs_build),
-            hourly(idempotency_keys_expire)]
+            hourly(idempotency_keys_expire), hourly(webhook_deliveries_prune)]
 
 
 _last_run: dict[str, float] = {}

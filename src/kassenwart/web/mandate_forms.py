@@ -1,5 +1,5 @@
-"""Forms of the mandate, customer and direct debit settings pages, and the words for the
-problems their services report by code (the services and the CSV reader speak English)."""
+"""Forms of the mandate, customer and direct debit settings pages; the words for the problems
+their services report by code are payments.problems' (shared with the API)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kassenwart.payments.mandate_csv import COLUMNS, RowError
+from kassenwart.payments.mandate_csv import COLUMNS
 from kassenwart.payments.models import Mandate, Scheme
+from kassenwart.payments.problems import problem_text
 from kassenwart.payments.sepa.rules import Problem
 from kassenwart.receivables.models import Customer
-from kassenwart.web.views.payments import PROBLEM_TEXTS as TRANSFER_PROBLEM_TEXTS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_UPLOAD = 5 * 1024 * 1024  # a CSV of some ten thousand mandates
@@ -115,48 +115,3 @@ class AccountDebitForm(_ShowsProblems, forms.Form):
                                   help_text=_("Empty: the company's."))
     first_as_frst = forms.BooleanField(label=_("First collection as FRST"), required=False, help_text=_(
         "EPC allows RCUR from the first collection since November 2016; some banks still want FRST."))
-
-
-def problem_text(problem: Problem | RowError) -> str:
-    """A service's or the reader's problem in the person's language, by its code."""
-    text = PROBLEM_TEXTS.get(problem.code) or TRANSFER_PROBLEM_TEXTS.get(problem.code)
-    if text is None:
-        return problem.message
-    try:
-        return str(text) % problem.params
-    except (KeyError, TypeError, ValueError):
-        return problem.message
-
-
-PROBLEM_TEXTS = {
-    "creditor_id_not_set": _("Your company has no SEPA creditor identifier yet. No mandate or debit can be "
-                             "recorded without one."),
-    "creditor_id_missing": _("Enter the creditor identifier."),
-    "creditor_id_format": _("%(value)s is not a SEPA creditor identifier (like DE98ZZZ09999999999)."),
-    "creditor_id_country": _("%(value)s is from %(country)s, which is not in the SEPA area."),
-    "creditor_id_checksum": _("%(value)s has wrong check digits; check the creditor identifier."),
-    "pre_notification_range": _("Enter between %(low)s and %(high)s days."),
-    "email_invalid": _("%(value)s is not an e-mail address."),
-    "customer_invalid": _("Choose one of your customers."),
-    "customer_unknown": _("There is no customer with the number %(number)s."),
-    "reference_missing": _("Enter the mandate reference."),
-    "reference_too_long": _("The mandate reference has %(length)s characters; at most %(limit)s are allowed."),
-    "reference_charset": _("The mandate reference contains characters banks cannot send: %(characters)s. "
-                           "Letters a-z, digits, spaces and / - ? : ( ) . , ' + are allowed."),
-    "reference_slash": _("The mandate reference must not start or end with / nor contain //."),
-    "reference_taken": _("The mandate reference %(reference)s is already used under this creditor identifier."),
-    "reference_duplicate": _("%(reference)s is also on line %(line)s."),
-    "reference_changed": _("%(reference)s is already recorded with other data (%(columns)s). Changes to a "
-                           "mandate are made on its page (Amend)."),
-    "signed_in_future": _("The signature date is in the future."),
-    "signed_on_missing": _("Enter the date the mandate was signed."),
-    "scheme_invalid": _("%(value)s is not CORE or B2B."),
-    "kind_invalid": _("%(value)s is neither recurring nor one-off (wiederkehrend, einmalig)."),
-    "nothing_changed": _("Nothing was changed."),
-    "name_missing": _("Enter the account holder's name."),
-    # the CSV reader
-    "column_missing": _("This column is missing in the header line."),
-    "empty": _("Empty; a value is needed here."),
-    "date_invalid": _("%(value)s is not a date (like 2026-07-21 or 21.07.2026)."),
-    "no_rows": _("The file has no mandates."),
-}

@@ -8,8 +8,9 @@ previous secret, space-separated). The body is `{"type", "timestamp", "data"}` a
 
 Outcomes: any 2xx delivers. 410 Gone disables the endpoint (its admins are told) and gives
 the delivery up. Anything else (another status, a timeout, a refused connection, a TLS
-error) is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, … until three days after
-the event; then the delivery is given up. Redirects are not followed (a 3xx is a failure).
+error, a host no longer at a public address: webhooks/addresses.py) is retried after 5 s,
+5 min, 30 min, 2 h, 5 h, 10 h, 10 h, … until three days after the event; then the delivery
+is given up. Redirects are not followed (a 3xx is a failure).
 
 Claims: `delivery_send` takes a delivery with one conditional UPDATE of `claimed_until`
 (due, pending, unclaimed or its claim expired), so two workers handed the same id post it
@@ -34,7 +35,7 @@ from kassenwart.companies.models import Role
 from kassenwart.core.messages import message
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
-from kassenwart.webhooks import secrets
+from kassenwart.webhooks import addresses, secrets
 from kassenwart.webhooks.models import Attempt, Delivery, Endpoint
 
 logger = logging.getLogger(__name__)
@@ -102,15 +103,28 @@ def delivery_send(delivery_id: int, trigger: str | None = None, *, http: httpx.C
     status, error = None, ""
     started = time.monotonic()
     try:
-        if http is None:
-            with client() as own:
-                status = own.post(endpoint.url, content=body, headers=headers).status_code
-        else:
-            status = http.post(endpoint.url, content=body, headers=headers).status_code
+        status = _post(endpoint.url, body, headers, http)
+    except addresses.AddressRefused as refused:  # checked again: the name may lead elsewhere than when saved
+        error = f"refused: {refused}"[:300]
     except httpx.HTTPError as failure:  # no answer: say what kind of failure, never the body or secret
         error = f"{type(failure).__name__}: {failure}"[:300]
     duration = int((time.monotonic() - started) * 1000)
     return _finish(delivery, trigger, now, duration, status, error)
+
+
+def _post(url: str, body: bytes, headers: dict, http: httpx.Client | None) -> int:
+    """The status of the post. Unless internal addresses are allowed, it goes to the address
+    just checked (webhooks/addresses.py) over a connection of its own: a pooled one to the
+    same address may belong to another host name."""
+    if addresses.private_allowed():
+        if http is None:
+            with client() as own:
+                return own.post(url, content=body, headers=headers).status_code
+        return http.post(url, content=body, headers=headers).status_code
+    target = addresses.pinned(url)
+    with client() as own:
+        return own.post(target.url, content=body, headers={**headers, "host": target.host},
+                        extensions={"sni_hostname": target.server_name}).status_code
 
 
 @transaction.atomic

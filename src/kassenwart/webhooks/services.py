@@ -4,6 +4,10 @@ MANAGE_SETTINGS), so the web pages and the API routers only translate.
 
 The secret is returned in clear exactly twice: by `endpoint_create` and `endpoint_secret_rotate`
 (shown once), and by `endpoint_secret_reveal` (audited). Nothing else returns or logs it.
+Revealing needs a second factor entered just before (`second_factor_fresh`, which only the
+web can vouch for: the API never reveals a secret), and so does rotating in the web. Through
+the API an admin's write token may rotate: the new secret goes to that caller once, as a new
+endpoint's does, and the one the receiver holds is never shown.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from kassenwart.companies.selectors import role_in
 from kassenwart.core.audit import actor_label, record
 from kassenwart.core.messages import message
 from kassenwart.core.models import User
-from kassenwart.webhooks import secrets
+from kassenwart.webhooks import addresses, secrets
 from kassenwart.webhooks.models import Delivery, Endpoint, EventType
 
 # After a rotation the previous secret signs too (a second signature in the header, as the
@@ -33,7 +37,12 @@ MAX_EVENTS_AGE = timedelta(days=3)  # re-enabling sends what is still within the
 
 
 class WebhookError(ValueError):
-    """A request the rules refuse; the message says why, in the active language."""
+    """A request the rules refuse; the message says why, in the active language; `field` names
+    the input at fault (url, events) or is None."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class NotAllowed(WebhookError):
@@ -45,22 +54,49 @@ def _require(company: Company, user: User | None) -> None:
         raise NotAllowed(_("Only admins manage webhooks."))
 
 
+def _require_second_factor(fresh: bool) -> None:
+    """The secret is shown only to a person who entered a second factor just before."""
+    if not fresh:
+        raise NotAllowed(_("Confirm it is you with a code from your authenticator app, then do it again."))
+
+
 def _clean_url(url: str) -> str:
+    """A full https URL whose host has public addresses only (webhooks/addresses.py), unless
+    KASSENWART_WEBHOOKS_ALLOW_PRIVATE allows http and internal addresses."""
     url = (url or "").strip()
+    if addresses.private_allowed():
+        try:
+            URLValidator(schemes=["https", "http"])(url)
+        except ValidationError:
+            raise WebhookError(_("Enter a full URL starting with https:// (or http:// inside your network)."), "url")
+        return url
     try:
-        URLValidator(schemes=["https", "http"])(url)
+        URLValidator(schemes=["https"])(url)
+        addresses.check(url)
     except ValidationError:
-        raise WebhookError(_("Enter a full URL starting with https:// (or http:// inside your network)."))
+        raise WebhookError(_("Enter a full URL starting with https://."), "url")
+    except addresses.AddressRefused as refused:
+        raise WebhookError(_address_refused(refused), "url")
     return url
+
+
+def _address_refused(refused: addresses.AddressRefused) -> str:
+    if refused.reason == "unresolvable":
+        return _("The host %(host)s cannot be found.") % {"host": refused.host}
+    if refused.reason == "internal":
+        return _("%(host)s leads to %(address)s, an address inside a network (loopback, private, link-local "
+                 "or reserved). Webhooks are only sent to public addresses.") % {"host": refused.host,
+                                                                                  "address": refused.address}
+    return _("Enter a full URL starting with https://.")
 
 
 def _clean_events(events: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(events))
     unknown = [e for e in chosen if e not in EventType.values]
     if unknown:
-        raise WebhookError(_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)})
+        raise WebhookError(_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}, "events")
     if not chosen:
-        raise WebhookError(_("Choose at least one event."))
+        raise WebhookError(_("Choose at least one event."), "events")
     return [e for e in EventType.values if e in chosen]  # in the table's order
 
 
@@ -148,10 +184,13 @@ def endpoint_enable(company: Company, endpoint: Endpoint, *, user: User | None, 
 
 
 @transaction.atomic
-def endpoint_secret_rotate(company: Company, endpoint: Endpoint, *, user: User | None,
-                           via: str = "web") -> tuple[Endpoint, str]:
-    """A new secret (returned: show it once). The previous one still signs for 24 hours."""
+def endpoint_secret_rotate(company: Company, endpoint: Endpoint, *, user: User | None, via: str = "web",
+                           second_factor_fresh: bool = False) -> tuple[Endpoint, str]:
+    """A new secret (returned: show it once). The previous one still signs for 24 hours. In
+    the web only with a second factor entered just before."""
     _require(company, user)
+    if via == "web":
+        _require_second_factor(second_factor_fresh)
     endpoint = _locked(company, endpoint)
     previous = secrets.opened(endpoint.secret_sealed, endpoint.pk)
     secret = secrets.new_secret()
@@ -165,9 +204,12 @@ def endpoint_secret_rotate(company: Company, endpoint: Endpoint, *, user: User |
 
 
 @transaction.atomic
-def endpoint_secret_reveal(company: Company, endpoint: Endpoint, *, user: User | None, via: str = "web") -> str:
-    """The secret in clear, for an admin; who saw it is in the audit trail."""
+def endpoint_secret_reveal(company: Company, endpoint: Endpoint, *, user: User | None, via: str = "web",
+                           second_factor_fresh: bool = False) -> str:
+    """The secret in clear, for an admin who entered a second factor just before; who saw it
+    is in the audit trail."""
     _require(company, user)
+    _require_second_factor(second_factor_fresh)
     endpoint = Endpoint.objects.get(company=company, pk=endpoint.pk)
     record("webhook_endpoint.secret_revealed", endpoint, company=company, user=user, via=via)
     return secrets.opened(endpoint.secret_sealed, endpoint.pk)

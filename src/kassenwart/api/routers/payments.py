@@ -7,8 +7,8 @@ is the web's flow, step by step, for an approve token (made after a fresh second
 the web asks one before sending): `send` (with the online banking PIN unless it is kept),
 then what the bank waits for (`step`: the payee check or the TAN's challenge) and the
 answers (`payee`, `tan`). The bank's dialog is kept by Kassenwart between the steps, so no
-browser is needed; a pain file (accounts without FinTS) is downloaded in the web and its
-upload confirmed here (`uploaded`).
+browser is needed; a pain file (accounts without FinTS) is downloaded (`pain`, the exact
+bytes validated and exported) and its upload confirmed (`uploaded`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -32,8 +33,9 @@ from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_DEBIT, DRAFT
 from kassenwart.core.money import quantize
 from kassenwart.payments import collection_selectors, mandate_selectors, runs, selectors, services, submission
 from kassenwart.payments.collections import collection_create
-from kassenwart.payments.mandates import mandate_create
+from kassenwart.payments.mandates import mandate_amend, mandate_create, mandate_revoke
 from kassenwart.payments.models import Collection, Mandate, PaymentOrder, Scheme
+from kassenwart.payments.problems import problem_text
 from kassenwart.receivables import selectors as receivables
 
 orders = Router()
@@ -42,7 +44,7 @@ collections = Router()
 
 SENDING = ("Sending (approve tokens): POST .../send, then GET .../step tells what the bank waits for "
            "(`waiting_for`: payee, tan, app), answered by POST .../payee or .../tan. A pain file (delivery `file`) "
-           "is downloaded in the web; POST .../uploaded confirms its upload.")
+           "is GET .../pain; POST .../uploaded confirms its upload.")
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -62,11 +64,11 @@ def _field(name: str) -> str | None:
     return _TOP.get(name, name or None)
 
 
-def _refusal(error: Exception) -> ApiError:
+def refusal(error: Exception) -> ApiError:
     """payments' exceptions in the error shape."""
     if isinstance(error, services.PaymentInvalid):
         first = error.problems[0]
-        return invalid(_field(first.field), first.message, first.code)
+        return invalid(_field(first.field), problem_text(first), first.code)
     if isinstance(error, services.StateChanged):
         return ApiError(409, "state_changed", str(error))
     if isinstance(error, services.FourEyes):
@@ -203,7 +205,7 @@ def order_run_create(request, body: RunIn):
         run = runs.run_create(request.auth.company, user=request.auth.user, orders=body.order_ids,
                               approve=body.approve, via="api")
     except REFUSED as error:
-        raise _refusal(error)
+        raise refusal(error)
     return Status(201, _order_out(_order(request, run.pk)))
 
 
@@ -226,7 +228,7 @@ def order_draft(request, body: OrderIn):
                                       requested_date=body.requested_date, instant=body.instant, transfers=transfers,
                                       via="api")
     except REFUSED as error:
-        raise _refusal(error)
+        raise refusal(error)
     return Status(201, _order_out(_order(request, order.pk)))
 
 
@@ -235,7 +237,7 @@ def _step(request, order_id: Id, service, **options) -> dict:
     try:
         service(order, user=request.auth.user, via="api", **options)
     except REFUSED as error:
-        raise _refusal(error)
+        raise refusal(error)
     return _order_out(_order(request, order_id))
 
 
@@ -300,7 +302,7 @@ def _bank_step(request, order_id, call) -> dict:
     try:
         call(order)
     except BANK as error:
-        raise _refusal(error)
+        raise refusal(error)
     return _order_out(_order(request, order_id))
 
 
@@ -351,6 +353,29 @@ def order_payee(request, order_id: Id, body: PayeeIn):
 def order_uploaded(request, order_id: Id):
     """The exported pain file was uploaded to the bank's portal: accepted (the statement books it)."""
     return _step(request, order_id, services.order_confirm_upload)
+
+
+PAIN_DOCUMENT = {"responses": {200: {
+    "description": "the pain.001 (transfers) or pain.008 (debits) message, byte for byte as it was validated "
+                   "against the XSD and exported or sent",
+    "headers": {"Content-Disposition": {"schema": {"type": "string"},
+                                        "description": 'attachment; filename="<message id>.xml"'}},
+    "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@orders.get("/{order_id}/pain", response=responses({200: None}, 404), auth=token(APPROVE_PAYMENT),
+            openapi_extra=PAIN_DOCUMENT)
+def order_pain(request, order_id: Id):
+    """The pain file of the order's latest attempt (a transfer, a run or a debit run): the file
+    to upload in the bank's portal for an exported order, or what went to the bank over FinTS.
+    An approve token, as in the web (whoever may send the order). 404 before the order was
+    written as a message."""
+    pain = selectors.latest_pain(_order(request, order_id))
+    if pain is None:
+        raise not_found()
+    response = HttpResponse(pain.data, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{pain.name}"'
+    return response
 
 
 # -- mandates --------------------------------------------------------------------------------
@@ -429,8 +454,55 @@ def mandate_record(request, body: MandateIn):
                                  debtor_name=body.debtor_name, iban=body.iban, bic=body.bic,
                                  pre_notification_days=body.pre_notification_days, user=request.auth.user, via="api")
     except REFUSED as error:
-        raise _refusal(error)
+        raise refusal(error)
     return Status(201, _mandate_out(_mandate(request, mandate.pk)))
+
+
+class MandateAmendIn(Schema):
+    reference: str | None = Field(None, max_length=35)
+    iban: str | None = Field(None, max_length=42)
+    bic: str | None = Field(None, max_length=11)
+    creditor_id: str | None = Field(None, max_length=35, description="only when the mandate moves to another "
+                                                                      "creditor id")
+
+
+class MandateAmendOut(MandateOut):
+    amendment: str = Field(description="what the next collection tells the debtor's bank: amended (the original "
+                                       "values go with it), other_bank (SMNDA: the debtor moved to another bank) "
+                                       "or none (only the BIC changed)")
+
+
+class RevokeIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+@mandates.post("/{mandate_id}/amend", response=responses({200: MandateAmendOut}, 404, 409),
+               auth=token(MANAGE_MANDATES))
+def mandate_change(request, mandate_id: Id, body: MandateAmendIn):
+    """A new reference, debtor IBAN (and BIC) or creditor id, as the web's Amend: what is left
+    out is kept; the original values go with the next collection. A mandate blocked by a
+    return is active again. 422 `nothing_changed`; 409 when it was revoked or expired."""
+    mandate = _mandate(request, mandate_id)
+    try:
+        amendment = mandate_amend(mandate, reference=body.reference, iban=body.iban, bic=body.bic,
+                                  creditor_id=body.creditor_id, user=request.auth.user, via="api")
+    except REFUSED as error:
+        raise refusal(error)
+    kind = "none" if amendment is None else "other_bank" if amendment.other_bank else "amended"
+    return {**_mandate_out(_mandate(request, mandate_id)), "amendment": kind}
+
+
+@mandates.post("/{mandate_id}/revoke", response=responses({200: MandateOut}, 404, 409),
+               auth=token(MANAGE_MANDATES))
+def mandate_end(request, mandate_id: Id, body: RevokeIn):
+    """The debtor (or the company) ended the mandate: nothing more is collected under it, its
+    plans end and its collections not yet at a bank are cancelled. 409 when it has ended already."""
+    mandate = _mandate(request, mandate_id)
+    try:
+        mandate_revoke(mandate, user=request.auth.user, reason=body.reason, via="api")
+    except REFUSED as error:
+        raise refusal(error)
+    return _mandate_out(_mandate(request, mandate_id))
 
 
 # -- collections -----------------------------------------------------------------------------
@@ -503,5 +575,5 @@ def collection_plan(request, body: CollectionIn):
         made = collection_create(company, invoice=invoice, mandate=mandate, account=account, due_date=body.due_date,
                                  amount=body.amount, user=request.auth.user, via="api")
     except REFUSED as error:
-        raise _refusal(error)
+        raise refusal(error)
     return Status(201, _collection(request, made.pk))

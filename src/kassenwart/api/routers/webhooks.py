@@ -1,6 +1,8 @@
 """Webhook endpoints (list, create, change, delete, a new secret) and their delivery log with
 replay, over the webhooks app's services and selectors. Admins only (MANAGE_SETTINGS), as in
-the web: whoever manages the endpoints holds their signing secrets.
+the web. A secret is shown once, to whoever made the endpoint or rotated its secret (a write
+token, like making an endpoint); the secret a receiver holds is never revealed through the API
+(the web reveals it after a fresh second factor).
 
 Deliveries are signed per the Standard Webhooks specification (headers webhook-id,
 webhook-timestamp, webhook-signature) and retried for three days; an endpoint answering 410
@@ -44,7 +46,8 @@ class EndpointWithSecret(EndpointOut):
 
 
 class EndpointIn(Schema):
-    url: str = Field(..., max_length=500, description="https:// (or http:// inside your network)")
+    url: str = Field(..., max_length=500, description="https:// to a public address (internal and http:// "
+                                                      "addresses only with KASSENWART_WEBHOOKS_ALLOW_PRIVATE)")
     events: list[EventType] = Field(..., min_length=1, max_length=len(EventType.values))
     description: str = Field("", max_length=200)
 
@@ -117,7 +120,7 @@ def _delivery(request, delivery_id: int) -> Delivery:
 def _refused(error: services.WebhookError) -> ApiError:
     if isinstance(error, services.NotAllowed):
         return forbidden(str(error))
-    return invalid(None, str(error))
+    return invalid(error.field, str(error))
 
 
 @router.get("/endpoints", response=responses({200: paged(EndpointOut)}), auth=token(MANAGE_SETTINGS),
@@ -178,7 +181,8 @@ def endpoint_delete(request, endpoint_id: Id):
 @router.post("/endpoints/{endpoint_id}/secret", response=responses({200: SecretOut}, 404),
              auth=token(MANAGE_SETTINGS))
 def endpoint_secret_rotate(request, endpoint_id: Id):
-    """A new signing secret, shown this once; the previous one signs beside it for 24 hours."""
+    """A new signing secret, shown this once; the previous one signs beside it for 24 hours.
+    The current secret is never revealed through the API: rotate for one you can read."""
     try:
         _endpoint_row, secret = services.endpoint_secret_rotate(request.auth.company, _endpoint(request, endpoint_id),
                                                                 user=request.auth.user, via="api")

@@ -20,12 +20,12 @@ from kassenwart.flows.bills import bill_draft_transfer, bills_import, may_draft_
 from kassenwart.payables import selectors
 from kassenwart.payables.models import Bill
 from kassenwart.payables.services import BillError
+from kassenwart.payments.problems import problem_text
 from kassenwart.payments.state import FourEyes, NotAllowed, PaymentInvalid
 from kassenwart.web.decorators import company_required
 from kassenwart.web.forms import _MultipleFileField, _SearchForm
 from kassenwart.web.pagination import paginate
 from kassenwart.web.views._render import render_list
-from kassenwart.web.views.payments import _problem_text
 
 DUE_SOON_DAYS = 7
 
@@ -145,7 +145,7 @@ def bill_draft(request, pk):
         order = bill_draft_transfer(bill, user=request.user, account=form.cleaned_data["account"], via="web")
     except PaymentInvalid as invalid:
         for problem in invalid.problems:
-            messages.error(request, _problem_text(problem))
+            messages.error(request, problem_text(problem))
     except (BillError, NotAllowed, FourEyes) as error:
         messages.error(request, str(error))
     else:

@@ -14,10 +14,11 @@ from kassenwart.payments import mandate_selectors as selectors
 from kassenwart.payments import mandates
 from kassenwart.payments.mandate_csv import MandateFileError
 from kassenwart.payments.models import Mandate
+from kassenwart.payments.problems import problem_text
 from kassenwart.payments.services import NotAllowed, PaymentInvalid, StateChanged
 from kassenwart.receivables.models import Customer
 from kassenwart.web.decorators import company_required
-from kassenwart.web.mandate_forms import AmendForm, MandateFilterForm, MandateForm, MandateImportForm, problem_text
+from kassenwart.web.mandate_forms import AmendForm, MandateFilterForm, MandateForm, MandateImportForm
 from kassenwart.web.pagination import paginate
 from kassenwart.web.views._render import render_list
 

@@ -21,6 +21,7 @@ from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_TRANSFER, allows
 from kassenwart.payments import runs, selectors, services, submission
 from kassenwart.payments.models import PaymentOrder
+from kassenwart.payments.problems import problem_text
 from kassenwart.payments.sepa.rules import Problem
 from kassenwart.web.amounts import parse_amount
 from kassenwart.web.decorators import company_required
@@ -77,7 +78,7 @@ class TransferForm(forms.Form):
     def show(self, problems: list[Problem]) -> None:
         for problem in problems:
             name = _FIELD_OF.get(problem.field.split("]")[-1].lstrip("."), None)
-            self.add_error(name if name in self.fields else None, _problem_text(problem))
+            self.add_error(name if name in self.fields else None, problem_text(problem))
 
 
 class ReasonForm(forms.Form):
@@ -159,7 +160,7 @@ def payment_run_create(request):
             run = runs.run_create(request.company, user=request.user, orders=chosen, approve=approve)
         except services.PaymentInvalid as invalid:
             for problem in invalid.problems:
-                messages.error(request, _problem_text(problem))
+                messages.error(request, problem_text(problem))
             return back
         count = run.transfers.count()
         if not approve:
@@ -183,7 +184,7 @@ def _send_if_ready(request, order: PaymentOrder, pin: str = "", keep_pin: bool =
             services.order_queue(order, user=request.user, pin=pin, keep_pin=keep_pin)
         except services.PaymentInvalid as invalid:
             for problem in invalid.problems:
-                messages.error(request, _problem_text(problem))
+                messages.error(request, problem_text(problem))
         else:
             messages.success(request, _("Sending to the bank…") if order.delivery == Delivery.FINTS
                              else _("The pain file is ready to download."))
@@ -341,7 +342,7 @@ def payment_send(request, pk):
                                  keep_pin=form.cleaned_data.get("keep_pin", False))
         except services.PaymentInvalid as invalid:
             for problem in invalid.problems:
-                messages.error(request, _problem_text(problem))
+                messages.error(request, problem_text(problem))
         else:
             messages.success(request, _("Sending to the bank…"))
     return redirect("payment_detail", pk)
@@ -442,45 +443,3 @@ def _step_name(action: str) -> str:
 
 def _htmx_refresh():
     return htmx_go("HX-Refresh", "true")
-
-
-def _problem_text(problem: Problem) -> str:
-    """The rule's problem in the person's language (the pure rules speak English)."""
-    text = PROBLEM_TEXTS.get(problem.code)
-    if text is None:
-        return problem.message
-    try:
-        return str(text) % problem.params
-    except (KeyError, TypeError, ValueError):
-        return problem.message
-
-
-# The rules' messages are English (a pure module); here they are translated by code.
-PROBLEM_TEXTS = {
-    "iban_missing": gettext_lazy("Enter the IBAN."),
-    "iban_invalid": gettext_lazy("%(value)s is not a valid IBAN (check the digits)."),
-    "iban_not_sepa": gettext_lazy("%(value)s is from %(country)s, which is not in the SEPA area."),
-    "bic_invalid": gettext_lazy("%(value)s is not a valid BIC."),
-    "name_missing": gettext_lazy("Enter the name."),
-    "name_too_long": gettext_lazy("The name has %(length)s characters; banks take at most %(limit)s."),
-    "name_charset": gettext_lazy("The name contains characters banks cannot send: %(characters)s."),
-    "remittance_too_long": gettext_lazy("%(length)s characters; banks take at most %(limit)s."),
-    "remittance_charset": gettext_lazy("Contains characters banks cannot send: %(characters)s."),
-    "amount_range": gettext_lazy("The amount must be between %(low)s and %(high)s."),
-    "amount_decimals": gettext_lazy("The amount has more than two decimal places."),
-    "date_past": gettext_lazy("The execution date is in the past; choose today or later."),
-    "same_account": gettext_lazy("This is the account the money would come from."),
-    "currency_not_eur": gettext_lazy("SEPA transfers are in EUR only."),
-    "account_cannot_pay": gettext_lazy("Payments cannot be made from this account: Kassenwart can neither send "
-                                       "them over FinTS nor write a pain file for it (it needs an IBAN, EUR, "
-                                       "and must not be a securities or credit card account)."),
-    # runs (payments/runs.py)
-    "run_unknown": gettext_lazy("Some of the selected transfers do not exist (any more). Reload the page."),
-    "run_not_open": gettext_lazy("Only drafts and transfers waiting for approval can go into a run; "
-                                 "%(orders)s cannot."),
-    "run_too_small": gettext_lazy("Select at least two transfers for a run."),
-    "run_accounts": gettext_lazy("A run pays from one account; the selected transfers use several."),
-    "run_instant": gettext_lazy("Instant and ordinary transfers cannot go into one run."),
-    "run_delivery": gettext_lazy("Transfers sent over FinTS and transfers exported as a file cannot go into "
-                                 "one run."),
-}

@@ -1,5 +1,6 @@
 """Admins manage the company's webhook endpoints: create (the secret shown once), choose
-events, disable and enable, rotate or reveal the secret, read the delivery log and replay."""
+events, disable and enable, rotate or reveal the secret (after a fresh second factor), read the
+delivery log and replay."""
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from kassenwart.companies.permissions import MANAGE_SETTINGS
 from kassenwart.web.decorators import company_required
 from kassenwart.web.pagination import paginate
+from kassenwart.web.step_up import step_up_required
 from kassenwart.webhooks import selectors
 from kassenwart.webhooks.models import Delivery, Endpoint, EventType
 from kassenwart.webhooks.services import (
@@ -56,7 +58,7 @@ def webhook_list(request):
         try:
             endpoint, secret = endpoint_create(request.company, user=request.user, **form.cleaned_data)
         except WebhookError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
         else:  # the only page that shows the new secret; it is not kept in the session
             return render(request, "web/webhooks/secret.html", {"endpoint": endpoint, "secret": secret, "new": True})
     return render(request, "web/webhooks/list.html", {
@@ -73,7 +75,7 @@ def webhook_detail(request, pk):
             try:
                 endpoint_update(request.company, endpoint, user=request.user, **form.cleaned_data)
             except WebhookError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.field, str(error))
             else:
                 messages.success(request, _("Saved."))
                 return redirect("webhook_detail", endpoint.pk)
@@ -104,14 +106,17 @@ def webhook_state(request, pk):
 
 @require_POST
 @company_required(MANAGE_SETTINGS)
+@step_up_required  # the secret lets whoever holds it sign events as Kassenwart
 def webhook_secret(request, pk):
-    """Rotate (a new secret, shown once; the old one signs for another day) or reveal."""
+    """Rotate (a new secret, shown once; the old one signs for another day) or reveal, each
+    after a second factor entered in the last ten minutes."""
     endpoint = _endpoint(request, pk)
     if request.POST.get("action") == "rotate":
-        endpoint, secret = endpoint_secret_rotate(request.company, endpoint, user=request.user)
+        endpoint, secret = endpoint_secret_rotate(request.company, endpoint, user=request.user,
+                                                  second_factor_fresh=True)
         return render(request, "web/webhooks/secret.html", {"endpoint": endpoint, "secret": secret, "rotated": True})
     if request.POST.get("action") == "reveal":
-        secret = endpoint_secret_reveal(request.company, endpoint, user=request.user)
+        secret = endpoint_secret_reveal(request.company, endpoint, user=request.user, second_factor_fresh=True)
         return render(request, "web/webhooks/secret.html", {"endpoint": endpoint, "secret": secret})
     return redirect("webhook_detail", endpoint.pk)
 
