@@ -19,7 +19,7 @@ from kassenwart.api.errors import ApiError, forbidden, invalid, not_found, respo
 from kassenwart.api.paging import Paging, page, paged
 
 # the payments router's own answers for an order and for payments' refusals
-from kassenwart.api.routers.payments import REFUSED, OrderOut, _order, _order_out, _refusal
+from kassenwart.api.routers.payments import REFUSED, OrderOut, _order, _order_out, refusal
 from kassenwart.api.schemas import Id, IsoDate, Money
 from kassenwart.banking.selectors import company_account
 from kassenwart.companies.permissions import DRAFT_TRANSFER, VIEW
@@ -200,5 +200,5 @@ def bill_draft(request, bill_id: Id, body: DraftIn):
     except BillError as error:
         raise ApiError(409, "not_payable", str(error))
     except REFUSED as error:
-        raise _refusal(error)
+        raise refusal(error)
     return Status(201, _order_out(_order(request, order.pk)))
