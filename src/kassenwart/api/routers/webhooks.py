@@ -49,13 +49,13 @@ class EndpointWithSecret(EndpointOut):
 
 class EndpointIn(Schema):
     url: str = Field(..., max_length=500, description="https:// (or http:// inside your network)")
-    events: list[EventType] = Field(..., min_length=1, max_length=len(EventType))
+    events: list[EventType] = Field(..., min_length=1, max_length=len(EventType.values))
     description: str = Field("", max_length=200)
 
 
 class EndpointChange(Schema):
     url: str | None = Field(None, max_length=500)
-    events: list[EventType] | None = Field(None, min_length=1, max_length=len(EventType))
+    events: list[EventType] | None = Field(None, min_length=1, max_length=len(EventType.values))
     description: str | None = Field(None, max_length=200)
     enabled: bool | None = Field(None, description="false stops sending (deliveries wait); true sends again")
 
