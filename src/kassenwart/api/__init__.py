@@ -30,7 +30,11 @@ Adding a resource (say transfers):
    declared may be answered: the schemathesis run (tests/api/test_api_live.py) fails on any
    other, and on any server error. Path ids are `Id` (api/schemas.py: a bounded 64-bit
    integer, checked by the API, not the URL resolver); money leaves as `Money` (a string
-   with two places); dates come in as `IsoDate`.
+   with two places); dates come in as `IsoDate`. A field of a model's choices, in or out, is
+   an enum of api/schemas.py's `choices`, named for the document: `TransferState =
+   choices("TransferState", Transfer.State)`, declared once (the document refuses two
+   different schemas under one component name; tests/api/test_api_document.py checks each
+   enum's component has exactly its values).
 4. Lists page with cursors:
        def transfer_list(request, paging: Query[Paging]):
            return page(request, selectors.orders_of(request.auth.company), paging, convert)

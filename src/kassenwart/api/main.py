@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.openapi.schema import OpenAPISchema
 from ninja.throttling import AuthRateThrottle
 
 from kassenwart.api import errors
@@ -22,14 +24,31 @@ class Docs(Swagger):
     template = "api/swagger.html"
 
 
+class Document(OpenAPISchema):
+    """ninja's OpenAPI document, refusing two different schemas under one component name.
+
+    ninja names a component after the class alone and keeps the last schema read under a name,
+    so two classes called alike (two routers' `Out`, two models' `State`) would describe one
+    another's answers. Enums are declared with api.schemas.choices and a name of their own."""
+
+    def add_schema_definitions(self, definitions: dict) -> None:
+        for name, definition in definitions.items():
+            if self.schemas.get(name, definition) != definition:
+                raise ImproperlyConfigured(f"Two different schemas are named {name} in the OpenAPI document: "
+                                           f"{self.schemas[name]} and {definition}")
+        super().add_schema_definitions(definitions)
+
+
 class KassenwartApi(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
         return operation.view_func.__name__
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        """Ninja's document, plus what api/idempotency.py adds to every POST: the header and its
-        409 and 422 answers."""
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        """Ninja's document (a Document: one schema a component name), plus what
+        api/idempotency.py adds to every POST: the header and its 409 and 422 answers."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = Document(self, path_prefix)
         for operations in schema["paths"].values():
             post = operations.get("post")
             if post is None:

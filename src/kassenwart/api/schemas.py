@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
+from django.db.models import TextChoices
 from pydantic import BeforeValidator, Field, PlainSerializer
 
 from kassenwart.core.money import quantize
@@ -28,3 +29,13 @@ def _iso_date(value):
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
+
+
+def choices(name: str, model_choices: type[TextChoices]) -> type[TextChoices]:
+    """The API's enum of a model's choices: exactly their values, under `name`, its component in
+    the OpenAPI document. Every enum of a schema is declared so, with a name saying whose values
+    they are (`OrderState = choices("OrderState", PaymentOrder.State)`): the document names an
+    enum after its class alone, and the models' classes share names (State, Status, Kind), so
+    they would share one component there, the last one read."""
+    return TextChoices(name, [(member.name, (member.value, member.label)) for member in model_choices],
+                       module=__name__)

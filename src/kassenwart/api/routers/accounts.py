@@ -9,17 +9,20 @@ from ninja import Query, Router, Schema
 from kassenwart.api.auth import token
 from kassenwart.api.errors import not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Id, Money
+from kassenwart.api.schemas import Id, Money, choices
 from kassenwart.banking import selectors
+from kassenwart.banking.models import Balance, BankAccount
 from kassenwart.companies.permissions import VIEW
 
 router = Router()
+AccountKind = choices("AccountKind", BankAccount.Kind)
+BalanceKind = choices("BalanceKind", Balance.Kind)
 
 
 class AccountOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: AccountKind
     iban: str
     bic: str
     account_number: str
@@ -34,7 +37,7 @@ class AccountOut(Schema):
 
 class BalanceOut(Schema):
     id: int
-    kind: str
+    kind: BalanceKind
     date: date
     amount: Money
     currency: str

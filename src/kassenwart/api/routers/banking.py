@@ -14,14 +14,17 @@ from kassenwart import flows
 from kassenwart.api.auth import token
 from kassenwart.api.errors import invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import MAX_ID, Id, IsoDate, Money
+from kassenwart.api.routers.reconciliation import ReconciliationStatus
+from kassenwart.api.schemas import MAX_ID, Id, IsoDate, Money, choices
 from kassenwart.banking import selectors
+from kassenwart.banking.models import StatementImport
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.permissions import IMPORT_STATEMENT, VIEW
 from kassenwart.reconciliation.selectors import transactions_with_state
 
 transactions = Router()
 statements = Router()
+ImportStatus = choices("ImportStatus", StatementImport.Status)
 
 
 class TransactionOut(Schema):
@@ -43,8 +46,8 @@ class TransactionOut(Schema):
     return_reason: str
     reversal: bool
     statement_import_id: int
-    reconciliation_status: str | None = Field(description="open, matched, partially_matched, ignored; null "
-                                                          "for money out and before matching saw it")
+    reconciliation_status: ReconciliationStatus | None = Field(description="null for money out and before "
+                                                                           "matching saw it")
 
 
 class TransactionFilters(Paging):
@@ -99,7 +102,7 @@ class ImportOut(Schema):
     id: int
     file_name: str
     format: str
-    status: str = Field(description="imported, duplicate (nothing new) or refused")
+    status: ImportStatus = Field(description="duplicate: nothing new")
     source: str
     added: int
     duplicates: int

@@ -8,7 +8,7 @@ and drafting a write token whose user may draft transfers.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from kassenwart.api.paging import Paging, page, paged
 
 # the payments router's own answers for an order and for payments' refusals
 from kassenwart.api.routers.payments import REFUSED, OrderOut, _order, _order_out, refusal
-from kassenwart.api.schemas import Id, IsoDate, Money
+from kassenwart.api.schemas import Id, IsoDate, Money, choices
 from kassenwart.banking.selectors import company_account
 from kassenwart.companies.permissions import DRAFT_TRANSFER, VIEW
 from kassenwart.core.messages import render
@@ -31,6 +31,9 @@ from kassenwart.payables.services import BillError
 
 router = Router()
 MAX_FILES = 100  # files in one upload (Django refuses more in one request anyway)
+BillStatus = choices("BillStatus", Bill.Status)
+BillKind = choices("BillKind", Bill.Kind)
+BillSyntax = choices("BillSyntax", Bill.Syntax)
 
 
 class ImportedOut(Schema):
@@ -50,7 +53,7 @@ class ImportedOut(Schema):
     flags: list[str] = Field(description="iban_changed, no_iban")
     message: str = Field(description="why it was refused, what it duplicates or what it flags, in the caller's "
                                      "language")
-    kind: str | None = Field(description="invoice or credit_note")
+    kind: BillKind | None
     id: int | None = Field(description="the bill made, or the one there already; null when refused")
 
 
@@ -65,10 +68,10 @@ class FlagOut(Schema):
 
 class BillOut(Schema):
     id: int
-    kind: str = Field(description="invoice or credit_note")
-    syntax: str = Field(description="ubl, cii, factur-x or girocode")
-    status: str = Field(description="open (to pay), drafted (a transfer drafted), credit (a credit note to set off), "
-                                    "offset (set off)")
+    kind: BillKind
+    syntax: BillSyntax
+    status: BillStatus = Field(description="open (to pay), drafted (a transfer drafted), credit (a credit note to "
+                                           "set off), offset (set off)")
     supplier: str
     supplier_vat_id: str
     iban: str
@@ -94,12 +97,6 @@ class BillOut(Schema):
 class BillDetailOut(BillOut):
     details: dict[str, Any] = Field(description="the readable e-invoice: seller, buyer, lines, taxes, totals, "
                                                 "payment_terms, profile, notes, skonto")
-
-
-# Written out, not the models' enums: those share their class names (Status, Kind) with other
-# models' in the document's components.
-BillStatus = Literal[tuple(Bill.Status.values)]
-BillKind = Literal[tuple(Bill.Kind.values)]
 
 
 class BillFilters(Paging):

@@ -9,17 +9,19 @@ from ninja import Field, Query, Router, Schema
 from kassenwart.api.auth import token
 from kassenwart.api.errors import responses
 from kassenwart.api.paging import Paging, page, paged
+from kassenwart.api.schemas import choices
 from kassenwart.companies.permissions import VIEW
 from kassenwart.notifications import selectors
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notifications_mark_read
 
 router = Router()
+NotificationKind = choices("NotificationKind", Notification.Kind)
 
 
 class NotificationOut(Schema):
     id: int
-    kind: str
+    kind: NotificationKind
     text: str = Field(description="in the caller's language")
     key: str = Field(description="the message's key, stable for programs (empty for old ones)")
     params: dict

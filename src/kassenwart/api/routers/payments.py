@@ -24,7 +24,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kassenwart.api.auth import token
 from kassenwart.api.errors import ApiError, forbidden, invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Id, IsoDate, Money
+from kassenwart.api.schemas import Id, IsoDate, Money, choices
 from kassenwart.banking.fints import orders as bank
 from kassenwart.banking.fints.client import BankError
 from kassenwart.banking.selectors import company_account
@@ -41,6 +41,13 @@ from kassenwart.receivables import selectors as receivables
 orders = Router()
 mandates = Router()
 collections = Router()
+
+OrderState = choices("OrderState", PaymentOrder.State)
+OrderDelivery = choices("OrderDelivery", PaymentOrder.Delivery)
+MandateState = choices("MandateState", Mandate.State)
+MandateKind = choices("MandateKind", Mandate.Kind)
+MandateScheme = choices("MandateScheme", Scheme)
+CollectionState = choices("CollectionState", Collection.State)
 
 SENDING = ("Sending (approve tokens): POST .../send, then GET .../step tells what the bank waits for "
            "(`waiting_for`: payee, tan, app), answered by POST .../payee or .../tan. A pain file (delivery `file`) "
@@ -106,9 +113,9 @@ class TransferOut(Schema):
 class OrderOut(Schema):
     id: int
     kind: str = Field(description="transfer, run (several transfers) or debit_run")
-    state: str
+    state: OrderState
     waiting_for: str = Field(description="what the bank waits for while sending (payee, tan, app ...), else empty")
-    delivery: str = Field(description="fints (sent by Kassenwart) or file (a pain file for the bank's portal)")
+    delivery: OrderDelivery = Field(description="fints (sent by Kassenwart) or file (a pain file for the bank's portal)")
     account_id: Id
     requested_date: IsoDate
     instant: bool
@@ -124,7 +131,7 @@ class OrderOut(Schema):
 
 
 class OrderFilters(Paging):
-    state: PaymentOrder.State | None = None
+    state: OrderState | None = None
 
 
 class TransferIn(Schema):
@@ -282,7 +289,7 @@ class PayeeCheckOut(Schema):
 
 
 class StepOut(Schema):
-    state: str
+    state: OrderState
     waiting_for: str
     challenge: ChallengeOut | None
     payee_check: PayeeCheckOut | None
@@ -386,19 +393,19 @@ class MandateOut(Schema):
     reference: str
     creditor_id: str
     signed_on: IsoDate
-    scheme: str
-    kind: str
+    scheme: MandateScheme
+    kind: MandateKind
     debtor_name: str
     iban: str
     bic: str
-    state: str
+    state: MandateState
     pre_notification_days: int | None
     last_collected_on: date | None
     created_at: datetime
 
 
 class MandateFilters(Paging):
-    state: Mandate.State | None = None
+    state: MandateState | None = None
     customer_id: Id | None = None
 
 
@@ -406,8 +413,8 @@ class MandateIn(Schema):
     customer_id: Id
     reference: str = Field(..., max_length=35)
     signed_on: IsoDate
-    scheme: Scheme = Scheme.CORE
-    kind: Mandate.Kind = Mandate.Kind.RECURRING
+    scheme: MandateScheme = MandateScheme.CORE
+    kind: MandateKind = MandateKind.RECURRING
     debtor_name: str = Field(..., max_length=70, description="the account holder")
     iban: str = Field(..., max_length=42)
     bic: str = Field("", max_length=11)
@@ -516,7 +523,7 @@ class CollectionOut(Schema):
     currency: str
     due_date: IsoDate
     remittance: str
-    state: str
+    state: CollectionState
     hold_reason: str
     pre_notified_at: datetime | None
     order_id: int | None
@@ -526,7 +533,7 @@ class CollectionOut(Schema):
 
 
 class CollectionFilters(Paging):
-    state: Collection.State | None = None
+    state: CollectionState | None = None
     mandate_id: Id | None = None
     invoice_id: Id | None = None
 

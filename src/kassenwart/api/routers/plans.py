@@ -16,13 +16,15 @@ from kassenwart.api.auth import token
 from kassenwart.api.errors import invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
 from kassenwart.api.routers.payments import REFUSED, refusal
-from kassenwart.api.schemas import Id, IsoDate, Money
+from kassenwart.api.schemas import Id, IsoDate, Money, choices
 from kassenwart.banking.selectors import company_account
 from kassenwart.companies.permissions import DRAFT_DEBIT, VIEW
 from kassenwart.payments import collection_selectors, collections, mandate_selectors
 from kassenwart.payments.models import CollectionPlan
 
 router = Router()
+
+PlanInterval = choices("PlanInterval", CollectionPlan.Interval)
 
 
 class PlanOut(Schema):
@@ -32,7 +34,7 @@ class PlanOut(Schema):
     account_id: int
     amount: Money
     currency: str
-    interval: CollectionPlan.Interval
+    interval: PlanInterval
     day: int = Field(description="day of the month; the last day in shorter months, the next business day "
                                  "on a weekend or holiday")
     starts_on: date
@@ -64,7 +66,7 @@ class PlanIn(Schema):
     mandate_id: Id = Field(..., description="an active recurring mandate")
     account_id: Id = Field(..., description="the account the money is collected to")
     amount: Decimal = Field(..., max_digits=15, decimal_places=2, gt=0, description="per collection")
-    interval: CollectionPlan.Interval
+    interval: PlanInterval
     day: int = Field(..., ge=1, le=31)
     starts_on: IsoDate = Field(..., description="the first collection on or after")
     ends_on: IsoDate | None = Field(None, description="the last collection on or before; null: no end")

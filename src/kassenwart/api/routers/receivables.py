@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from kassenwart.api.auth import token
 from kassenwart.api.errors import forbidden, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Id, Money
+from kassenwart.api.schemas import Id, Money, choices
 from kassenwart.companies.permissions import IMPORT_INVOICES, VIEW
 from kassenwart.receivables import selectors
 from kassenwart.receivables.invoice_csv import MAX_LENGTHS
@@ -22,6 +22,7 @@ from kassenwart.receivables.services import InvoicesRefused, invoices_upsert
 customers = Router()
 invoices = Router()
 MAX_ITEMS = 10_000
+InvoiceStatus = choices("InvoiceStatus", Invoice.Status)
 
 
 class CustomerOut(Schema):
@@ -43,7 +44,7 @@ class InvoiceOut(Schema):
     open_amount: Money
     currency: str
     payment_reference: str
-    status: str
+    status: InvoiceStatus
     updated_at: datetime
 
 
@@ -53,7 +54,7 @@ class CustomerFilters(Paging):
 
 class InvoiceFilters(Paging):
     number: str | None = Field(None, max_length=64, description="exactly this invoice number")
-    status: Invoice.Status | None = None
+    status: InvoiceStatus | None = None
     customer_number: str | None = Field(None, max_length=64)
 
 

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kassenwart.api.auth import token
 from kassenwart.api.errors import ApiError, invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Id, Money
+from kassenwart.api.schemas import Id, Money, choices
 from kassenwart.banking.models import Transaction
 from kassenwart.companies.permissions import MAP_TRANSACTION, VIEW
 from kassenwart.core.money import quantize
@@ -37,6 +37,8 @@ from kassenwart.reconciliation.services import (
 
 router = Router()
 ZERO = Decimal("0.00")
+ReconciliationStatus = choices("ReconciliationStatus", TransactionState.Status)
+MatchKind = choices("MatchKind", Match.Kind)
 
 
 class SuggestionLine(Schema):
@@ -64,8 +66,7 @@ class PaymentOut(Schema):
     counterparty_name: str
     counterparty_iban: str
     remittance: str
-    status: str | None = Field(description="open, partially_matched, matched, ignored; null before matching "
-                                           "saw the payment")
+    status: ReconciliationStatus | None = Field(description="null before matching saw the payment")
     left: Money = Field(description="what active matches have not applied yet")
     ignore_reason: str | None
     suggestions: list[SuggestionOut]
@@ -81,7 +82,7 @@ class AllocationOut(Schema):
 class MatchOut(Schema):
     id: int
     transaction_id: Id
-    kind: str = Field(description="auto or manual")
+    kind: MatchKind
     confidence: float | None
     reasons: list[str]
     created_at: datetime
@@ -98,7 +99,7 @@ class OpenFilters(Paging):
 
 class MatchFilters(Paging):
     transaction_id: Id | None = None
-    kind: Literal["auto", "manual"] | None = None
+    kind: MatchKind | None = None
     include_undone: bool = False
 
 

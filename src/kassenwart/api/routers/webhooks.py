@@ -18,13 +18,17 @@ from ninja import Field, Query, Router, Schema, Status
 from kassenwart.api.auth import token
 from kassenwart.api.errors import ApiError, forbidden, invalid, not_found, responses
 from kassenwart.api.paging import Paging, page, paged
-from kassenwart.api.schemas import Id
+from kassenwart.api.schemas import Id, choices
 from kassenwart.companies.permissions import MANAGE_SETTINGS
 from kassenwart.core.messages import sentence
 from kassenwart.webhooks import selectors, services
-from kassenwart.webhooks.models import Delivery, Endpoint, EventType
+from kassenwart.webhooks.models import Attempt, Delivery, Endpoint
+from kassenwart.webhooks.models import EventType as ModelEventType
 
 router = Router()
+EventType = choices("EventType", ModelEventType)
+DeliveryState = choices("DeliveryState", Delivery.State)
+AttemptTrigger = choices("AttemptTrigger", Attempt.Trigger)
 DESCRIPTION = ("Signed per the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature "
                "with the endpoint's secret), retried for three days; an endpoint answering 410 is disabled.")
 
@@ -65,7 +69,7 @@ class SecretOut(Schema):
 
 class AttemptOut(Schema):
     id: int
-    trigger: str = Field(description="first, retry or replay")
+    trigger: AttemptTrigger
     started_at: datetime
     duration_ms: int
     status_code: int | None
@@ -77,9 +81,9 @@ class DeliveryOut(Schema):
     id: int
     endpoint_id: int
     event_id: str = Field(description="the webhook-id header: the same on every attempt and replay")
-    event_type: str
+    event_type: EventType
     occurred_at: datetime
-    state: str = Field(description="pending, succeeded or failed (given up)")
+    state: DeliveryState = Field(description="failed: given up")
     attempt_count: int
     next_attempt_at: datetime | None
     finished_at: datetime | None
@@ -93,7 +97,7 @@ class DeliveryDetail(DeliveryOut):
 
 class DeliveryFilters(Paging):
     endpoint_id: Id | None = None
-    state: Delivery.State | None = None
+    state: DeliveryState | None = None
     event_type: EventType | None = None
 
 
