@@ -107,7 +107,8 @@ def test_money_that_comes_back_makes_the_bill_to_pay_again_with_its_credit_note_
     assert credit.status == "credit"
     assert list(bills_to_pay(company)) == [bill]
     reopened = AuditEvent.objects.get(action="bill.reopened", object_id=str(bill.pk))
-    assert (reopened.before["status"], reopened.after["order_state"]) == ("paid", "returned")
+    assert (reopened.before["status"], reopened.after["order_state"], reopened.after["credit_notes_freed"]) == (
+        "paid", "returned", [credit.pk])
     # drafted again: the credit note is set off again
     again = bill_draft_transfer(bill, user=member, account=account)
     assert again.transfers.get().amount == bill.amount - credit.amount
@@ -115,10 +116,13 @@ def test_money_that_comes_back_makes_the_bill_to_pay_again_with_its_credit_note_
     assert (bill.status, bill.order_id, bill.to_draft_again) == ("drafted", again.pk, False)
 
 
-def test_an_order_the_bank_did_not_execute_offers_the_bill_again(company, member, approver, account, sandbox):
+def test_an_order_the_bank_did_not_execute_offers_the_bill_again_until_the_statement_shows_it_paid(
+        company, member, approver, account, sandbox, bank, connection):
+    credit = bill_of(company, member, number="GS-1", credit_note=True,
+                     lines=(("Retoure", Decimal("1"), Decimal("10.00")),))
     bill = bill_of(company, member)
     order = send(drafted(bill, member, approver, account), approver)
-    sandbox.faults.drop_after_order = 1
+    sandbox.faults.drop_after_order = 1  # the bank executes it, its answer is lost
     submission.order_give_tan(order, tan=TAN, user=approver)
     order.refresh_from_db()
     assert order.state == State.UNKNOWN
@@ -126,7 +130,15 @@ def test_an_order_the_bank_did_not_execute_offers_the_bill_again(company, member
     assert bill.status == "drafted"  # it may still have been paid
     services.order_resolve(order, user=approver, executed=False, note="nicht im Bankportal")
     bill.refresh_from_db()
-    assert bill.status == "open" and bill.to_draft_again
+    credit.refresh_from_db()
+    assert (bill.status, bill.to_draft_again, credit.status) == ("open", True, "credit")
+    # the statement shows it executed after all: the bill is paid by it, its credit note used again
+    on_the_statement(order, bank, connection)
+    assert services.orders_follow_statements(company).booked == 1
+    bill.refresh_from_db()
+    credit.refresh_from_db()
+    assert (bill.status, bill.order_id, credit.status, credit.offset_bill_id) == ("paid", order.pk, "offset", bill.pk)
+    assert events(bill)[-2:] == ["bill.reopened", "bill.paid"]
 
 
 def test_a_bill_follows_its_transfer_into_a_run_and_is_paid_with_it(company, member, approver, account):

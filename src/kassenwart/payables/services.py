@@ -207,10 +207,12 @@ def bills_paid(company: Company, order_id: int, *, on: date, user: User | None, 
     for bill in bills:
         before = {"status": bill.status}
         Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.PAID, paid_on=on)
-        Bill.objects.filter(offset_bill=bill, status=Bill.Status.CREDIT).update(status=Bill.Status.OFFSET)
+        taken_again = _credits(bill, Bill.Status.CREDIT)
+        Bill.objects.filter(pk__in=taken_again).update(status=Bill.Status.OFFSET)
         bill.status, bill.paid_on = Bill.Status.PAID, on
         record("bill.paid", bill, company=company, user=user, via=via, before=before,
-               after={"status": bill.status, "order_id": order_id, "paid_on": on.isoformat()})
+               after={"status": bill.status, "order_id": order_id, "paid_on": on.isoformat(),
+                      "credit_notes_set_off_again": taken_again})
     return bills
 
 
@@ -224,11 +226,18 @@ def bills_unpaid(company: Company, order_id: int, *, order_state: str, user: Use
         before = {"status": bill.status, "paid_on": bill.paid_on.isoformat() if bill.paid_on else None}
         Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.OPEN, paid_on=None)
         # offset_bill stays: a late booking of this order sets them off again (bills_paid)
-        Bill.objects.filter(offset_bill=bill, status=Bill.Status.OFFSET).update(status=Bill.Status.CREDIT)
+        freed = _credits(bill, Bill.Status.OFFSET)
+        Bill.objects.filter(pk__in=freed).update(status=Bill.Status.CREDIT)
         bill.status, bill.paid_on = Bill.Status.OPEN, None
         record("bill.reopened", bill, company=company, user=user, via=via, before=before,
-               after={"status": bill.status, "order_id": order_id, "order_state": order_state})
+               after={"status": bill.status, "order_id": order_id, "order_state": order_state,
+                      "credit_notes_freed": freed})
     return bills
+
+
+def _credits(bill: Bill, status: str) -> list[int]:
+    """The credit notes set off against `bill` (last), in `status`."""
+    return list(Bill.objects.filter(offset_bill=bill, status=status).order_by("pk").values_list("pk", flat=True))
 
 
 def bills_moved(company: Company, order_ids: list[int], *, into: int, user: User | None, via: str) -> None:
