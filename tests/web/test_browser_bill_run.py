@@ -91,5 +91,6 @@ def test_phone_bill_gathered_into_a_run_shows_its_iban_flag_beside_the_payee_che
     page.get_by_role("link", name="Gewerbepark Süd GmbH").click()
     expect(main).to_contain_text("hat diese Rechnung nicht bezahlt")
     expect(page.get_by_role("button", name="Überweisung entwerfen")).to_be_visible()
+    assert fits_the_phone(page), "the bill's page with its flag scrolls sideways on a phone"
     page.screenshot(path=str(shots / "bill-run-3-to-draft-again.png"), full_page=True)
     assert not errors, errors
