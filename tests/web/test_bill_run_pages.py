@@ -84,14 +84,12 @@ def test_a_paid_bill_shows_its_date_and_a_cancelled_one_offers_a_new_draft(compa
     assert flagged.status == "paid"
     detail = client.get(reverse("bill_detail", args=[flagged.pk]), **DE).content.decode()
     assert f"bezahlt {flagged.paid_on:%d.%m.%Y}" in detail
-    listing = client.get(reverse("bill_list"), **EN).content.decode()
-    assert f"paid {flagged.paid_on:%m/%d/%Y}" in listing
+    assert reverse("bill_detail", args=[flagged.pk]) not in client.get(reverse("bill_list")).content.decode()
 
     payments.order_cancel(run, user=approver, reason="nie hochgeladen")
     detail = client.get(reverse("bill_detail", args=[flagged.pk]), **EN).content.decode()
     assert f"Transfer #{run.pk}</a> did not pay this bill" in detail and "Draft transfer" in detail
-    listing = client.get(reverse("bill_list"), **EN).content.decode()
-    assert "to draft again" in listing
+    assert reverse("bill_detail", args=[flagged.pk]) in client.get(reverse("bill_list")).content.decode()
 
 
 def test_another_companys_account_cannot_pay_our_bills(company, other_company, make_user, client_for):

@@ -29,7 +29,7 @@ from kassenwart.banking.models import BankAccount
 from kassenwart.companies.models import Company
 from kassenwart.core.business_days import is_business_day, next_business_day
 from kassenwart.core.models import User
-from kassenwart.payables import selectors
+from kassenwart.payables import order_selectors
 from kassenwart.payables import services as payables
 from kassenwart.payables.models import Bill
 from kassenwart.payables.services import BillError, BillImportResult
@@ -139,7 +139,7 @@ def bills_gather_run(company: Company, *, user: User, account: BankAccount, days
     planned: list[tuple[Bill, TransferPlan]] = []
     with transaction.atomic():
         taken: set[int] = set()  # credit notes already set off in this run
-        for bill in selectors.bills_due(company, today=today, days=days).select_for_update():
+        for bill in order_selectors.bills_due(company, today=today, days=days).select_for_update():
             if bill.status == Bill.Status.DRAFTED:
                 skipped.append((bill, SKIP_DRAFTED, {"order": bill.order_id}))
             elif not bill.iban:

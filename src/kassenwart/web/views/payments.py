@@ -21,7 +21,7 @@ from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_TRANSFER, allows
 from kassenwart.core.messages import render as render_message
 from kassenwart.flows.bills import GATHER_DAYS, SKIP_DRAFTED, SKIP_NO_IBAN, SKIP_NOT_EURO, bills_gather_run
-from kassenwart.payables import selectors as bill_selectors
+from kassenwart.payables import order_selectors
 from kassenwart.payables.models import Bill
 from kassenwart.payments import runs, selectors, services, submission
 from kassenwart.payments.models import PaymentOrder
@@ -283,7 +283,7 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
 def _with_bills(request, order: PaymentOrder, transfers: list) -> list:
     """The transfers drafted from a bill, each with `bill` and its flags worded (above all an
     IBAN other than the one the supplier was paid to before), for the approver."""
-    bills = bill_selectors.bills_of_order(request.company, order.pk) if transfers else {}
+    bills = order_selectors.bills_of_order(request.company, order.pk) if transfers else {}
     for transfer in transfers:
         transfer.bill = bills.get(transfer.pk)
         transfer.bill_flags = [render_message({"key": f"payables.flag.{flag['code']}", "params": flag["params"]})
@@ -444,7 +444,7 @@ class DueBillsForm(forms.Form):
 
 def due_bills_count(company) -> int:
     """How many bills to pay fall due within the form's default days (for its heading)."""
-    return bill_selectors.bills_due(company, today=timezone.localdate(), days=GATHER_DAYS).filter(
+    return order_selectors.bills_due(company, today=timezone.localdate(), days=GATHER_DAYS).filter(
         status=Bill.Status.OPEN).count()
 
 
