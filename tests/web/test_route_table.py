@@ -212,6 +212,8 @@ TABLE = {
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
     "payment_run_create":            {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
+    "payment_run_bills":             {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),
+                                      POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      OK)},
     "payment_detail":                {GET:  (LOGIN,   OK,      OK,      OK,      OK,      OK,      MISSING),
                                       POST: (LOGIN,   OK,      OK,      OK,      DENIED,  OK,      MISSING)},
     "payment_submit":                {GET:  (NO,      NO,      NO,      NO,      NO,      NO,      NO),

@@ -7,8 +7,12 @@
 - `bill_draft_transfer`: a transfer draft from an open bill: the Skonto amount when it is
   still to be had, less the supplier's unused credit notes; remittance the payment reference
   or the invoice number; executed on the last business day of the Skonto period, else on the
-  due date (never before today). From there the usual four-eyes flow of payments runs. A
-  bill whose transfer was cancelled or rejected is drafted again the same way (reopened first).
+  due date (never before today). From there the usual four-eyes flow of payments runs, and
+  the bill follows its order (payments.state.bills_follow): paid, or to pay again, when it is
+  drafted again the same way.
+- `bills_gather_run`: the open bills whose Skonto or due date falls within the next days
+  become one run of transfers from one account (one approval, one TAN), each planned as
+  above; those that cannot be paid so are skipped, each with its reason.
 """
 
 from __future__ import annotations
@@ -27,22 +31,15 @@ from kassenwart.banking.models import BankAccount
 from kassenwart.companies.models import Company
 from kassenwart.core.business_days import is_business_day, next_business_day
 from kassenwart.core.models import User
+from kassenwart.payables import selectors as bill_selectors
 from kassenwart.payables import services as payables
 from kassenwart.payables.models import Bill
 from kassenwart.payables.services import BillError, BillImportResult
 from kassenwart.payments import services as payments
 from kassenwart.payments.models import PaymentOrder, Transfer
+from kassenwart.payments.state import PAYING
 
-PAID_STATES = [PaymentOrder.State.ACCEPTED, PaymentOrder.State.BOOKED, PaymentOrder.State.EXPORTED]
-# An order in one of these states will not pay the bill: it may be drafted again.
-NOT_PAYING = [PaymentOrder.State.CANCELLED, PaymentOrder.State.REJECTED]
-
-
-def may_draft_again(bill: Bill) -> bool:
-    """Whether the transfer drafted for `bill` was cancelled or rejected."""
-    return (bill.status == Bill.Status.DRAFTED and bill.order_id is not None
-            and PaymentOrder.objects.filter(pk=bill.order_id, company=bill.company_id,
-                                            state__in=NOT_PAYING).exists())
+PAID_STATES = list(PAYING)
 
 
 def paid_ibans(company: Company, names: set[str]) -> dict[str, set[str]]:
@@ -113,10 +110,9 @@ def _last_business_day(day: date, today: date) -> date:
 def bill_draft_transfer(bill: Bill, *, user: User, account: BankAccount, via: str = "web") -> PaymentOrder:
     """A transfer draft for an open bill (see the module's docstring); the bill is "drafted"
     and keeps the order's id. Raises BillError, or payments' PaymentInvalid / NotAllowed."""
+    bill.refresh_from_db()  # as it is now: its transfer may have been cancelled meanwhile
     if bill.kind != Bill.Kind.INVOICE:
         raise BillError(_("A credit note is not paid out; it reduces the next transfer to this supplier."))
-    if may_draft_again(bill):
-        payables.bill_reopen(bill, user=user, via=via)
     if bill.status != Bill.Status.OPEN:
         raise BillError(_("The bill is no longer open; reload the page."))
     if not bill.iban:
@@ -129,6 +125,61 @@ def bill_draft_transfer(bill: Bill, *, user: User, account: BankAccount, via: st
             bill.company, user=user, account=account, requested_date=plan.requested_date, via=via,
             transfers=[payments.TransferInput(payee_name=bill.supplier_name[:70], iban=bill.iban, bic=bill.bic,
                                               amount=plan.amount, remittance=plan.remittance)])
-        payables.bill_mark_drafted(bill, order_id=order.pk, amount=plan.amount, credits=plan.credits, user=user,
-                                   via=via)
+        payables.bill_mark_drafted(bill, order_id=order.pk, transfer_id=order.transfers.get().pk, amount=plan.amount,
+                                   credits=plan.credits, user=user, via=via)
     return order
+
+
+# -- a payment run of the bills due ----------------------------------------------------------
+GATHER_DAYS = 7
+SKIP_NO_IBAN, SKIP_NOT_EURO, SKIP_DRAFTED = "no_iban", "not_euro", "drafted"
+
+
+@dataclass
+class GatheredRun:
+    """The run made (None when no bill could go into one), the bills drafted into it, and the
+    bills skipped with a code (SKIP_*) and its parameters."""
+
+    order: PaymentOrder | None
+    drafted: list[Bill]
+    skipped: list[tuple[Bill, str, dict]]
+
+
+def bills_gather_run(company: Company, *, user: User, account: BankAccount, days: int = GATHER_DAYS,
+                     via: str = "web") -> GatheredRun:
+    """One run of transfers, waiting for approval, of the open bills due within `days` (their
+    Skonto date from today, or their due date, overdue included); each transfer as
+    `transfer_plan` has it (the Skonto amount while it is to be had, the supplier's credit
+    notes set off, the remittance). It is executed on the earliest day planned for its bills,
+    so no Skonto is missed. Bills drafted already, without an IBAN or not in euros are skipped.
+    Raises payments' PaymentInvalid / NotAllowed (nothing is drafted then)."""
+    today = timezone.localdate()
+    skipped: list[tuple[Bill, str, dict]] = []
+    planned: list[tuple[Bill, TransferPlan]] = []
+    with transaction.atomic():
+        taken: set[int] = set()  # credit notes already set off in this run
+        for bill in bill_selectors.bills_due(company, today=today, days=days).select_for_update():
+            if bill.status == Bill.Status.DRAFTED:
+                skipped.append((bill, SKIP_DRAFTED, {"order": bill.order_id}))
+            elif not bill.iban:
+                skipped.append((bill, SKIP_NO_IBAN, {}))
+            elif bill.currency != "EUR":
+                skipped.append((bill, SKIP_NOT_EURO, {"currency": bill.currency}))
+            else:
+                credits = [credit for credit in payables.open_credits(bill) if credit.pk not in taken]
+                plan = transfer_plan(bill, today, credits)
+                taken.update(credit.pk for credit in plan.credits)
+                planned.append((bill, plan))
+        if not planned:
+            return GatheredRun(None, [], skipped)
+        order = payments.order_create(
+            company, user=user, account=account, requested_date=min(plan.requested_date for _, plan in planned),
+            via=via, transfers=[payments.TransferInput(payee_name=bill.supplier_name[:70], iban=bill.iban, bic=bill.bic,
+                                                       amount=plan.amount, remittance=plan.remittance)
+                                for bill, plan in planned])
+        transfers = list(order.transfers.order_by("position"))
+        for (bill, plan), transfer in zip(planned, transfers, strict=True):
+            payables.bill_mark_drafted(bill, order_id=order.pk, transfer_id=transfer.pk, amount=plan.amount,
+                                       credits=plan.credits, user=user, via=via)
+        payments.order_submit(order, user=user, via=via)
+    return GatheredRun(order, [bill for bill, _ in planned], skipped)

@@ -2,8 +2,12 @@
 ZUGFeRD / Factur-X) or a GiroCode, each kept with its original file.
 
 A bill is paid by a transfer draft made from it (flows.bills.bill_draft_transfer): payments sit
-a layer above payables, so the bill keeps the order's id, not a foreign key. A credit note is
-never paid out: it reduces the next transfer to the same supplier (`offset_bill`).
+a layer above payables, so the bill keeps the order's and the transfer's id, not a foreign key.
+The bill follows its order (payments.state.transition calls services.bills_follow_order):
+"paid" once the bank took the order (accepted, booked, or its pain file exported), "to pay"
+again when it will not pay (cancelled, rejected, returned); `order_id` then still names the
+order that did not pay it, until the bill is drafted again. A credit note is never paid out:
+it reduces the next transfer to the same supplier (`offset_bill`).
 """
 
 from django.conf import settings
@@ -39,6 +43,7 @@ class Bill(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("to pay")
         DRAFTED = "drafted", _("transfer drafted")
+        PAID = "paid", _("paid")  # its transfer was accepted by the bank, booked, or exported
         CREDIT = "credit", _("credit to use")  # a credit note not yet set off against a bill
         OFFSET = "offset", _("set off")  # a credit note that reduced a transfer
 
@@ -76,8 +81,11 @@ class Bill(models.Model):
     # The readable view of an e-invoice: parties, lines, taxes, totals, terms (ReadBill as JSON).
     details = models.JSONField(default=dict, blank=True)
     file = models.ForeignKey(BillFile, on_delete=models.PROTECT, related_name="bills")
-    # The transfer order drafted from it (payments.PaymentOrder id; payments is a layer above).
+    # The transfer order drafted from it (payments.PaymentOrder id; payments is a layer above),
+    # and its transfer in that order (payments.Transfer id: a run has one transfer per bill).
     order_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    transfer_id = models.PositiveBigIntegerField(null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
     transfer_amount = models.DecimalField(_("amount transferred"), null=True, blank=True, **MONEY)
     offset_bill = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="credits_used")
@@ -101,3 +109,8 @@ class Bill(models.Model):
     @property
     def flag_codes(self) -> list[str]:
         return [flag["code"] for flag in self.flags]
+
+    @property
+    def to_draft_again(self) -> bool:
+        """To pay, after a transfer drafted from it was cancelled, rejected or returned."""
+        return self.status == self.Status.OPEN and self.order_id is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -265,11 +266,12 @@ def _known(company, batch: list[_Read]) -> dict:
 
 def _flags(company, batch: list[_Read], paid_ibans: PaidIbans | None) -> list[list[dict]]:
     """Each bill's flags: no IBAN to pay to, or an IBAN other than those this supplier was paid
-    to before (its bills drafted, and `paid_ibans` by name), asked once for the batch."""
+    to before (its bills drafted or paid, and `paid_ibans` by name), asked once for the batch."""
     keys = {item.key for item in batch if item.read.iban}
     drafted: dict[str, set[str]] = {}
     if keys:
-        for key, iban in (Bill.objects.filter(company=company, supplier_key__in=keys, status=Bill.Status.DRAFTED)
+        for key, iban in (Bill.objects.filter(company=company, supplier_key__in=keys,
+                                            status__in=[Bill.Status.DRAFTED, Bill.Status.PAID])
                           .exclude(iban="").order_by().values_list("supplier_key", "iban").distinct()):
             drafted.setdefault(key, set()).add(iban)
     names = {item.read.seller.name for item in batch if item.read.iban}
@@ -322,33 +324,73 @@ def open_credits(bill: Bill) -> list[Bill]:
         status=Bill.Status.CREDIT, currency=bill.currency).order_by("issue_date", "id"))
 
 
-def bill_mark_drafted(bill: Bill, *, order_id: int, amount: Decimal, credits: list[Bill], user: User | None,
-                      via: str = "web") -> None:
-    """The bill is being paid by order `order_id` (amount after Skonto and credit notes); the
-    credit notes used are set off against it. Called inside the transaction that made the order."""
+def bill_mark_drafted(bill: Bill, *, order_id: int, transfer_id: int | None, amount: Decimal, credits: list[Bill],
+                      user: User | None, via: str = "web") -> None:
+    """The bill is being paid by transfer `transfer_id` of order `order_id` (amount after Skonto
+    and credit notes); the credit notes used are set off against it. Called inside the
+    transaction that made the order. A bill to pay again (its earlier transfer did not pay it)
+    is drafted the same way."""
     updated = Bill.objects.filter(pk=bill.pk, status=Bill.Status.OPEN).update(
-        status=Bill.Status.DRAFTED, order_id=order_id, transfer_amount=amount)
+        status=Bill.Status.DRAFTED, order_id=order_id, transfer_id=transfer_id, transfer_amount=amount, paid_on=None)
     if updated != 1:
         raise BillError(_("The bill is no longer open; reload the page."))
     for credit in credits:
         Bill.objects.filter(pk=credit.pk, status=Bill.Status.CREDIT).update(status=Bill.Status.OFFSET,
                                                                              offset_bill=bill)
+    before = {"status": bill.status, "order_id": bill.order_id}
     bill.refresh_from_db()
-    record("bill.drafted", bill, company=bill.company, user=user, via=via,
+    record("bill.drafted", bill, company=bill.company, user=user, via=via, before=before,
            after={"order_id": order_id, "amount": str(amount), "credit_notes": [c.pk for c in credits]})
 
 
-def bill_reopen(bill: Bill, *, user: User | None, via: str = "web") -> None:
-    """The transfer drafted for the bill will not be paid (cancelled, rejected): the bill is to
-    pay again and the credit notes set off against it are free again. The caller (flows.bills)
-    knows the order's state; this only moves the bill."""
-    with transaction.atomic():
-        updated = Bill.objects.filter(pk=bill.pk, status=Bill.Status.DRAFTED).update(
-            status=Bill.Status.OPEN, order_id=None, transfer_amount=None)
-        if updated != 1:
-            raise BillError(_("The bill is no longer open; reload the page."))
-        Bill.objects.filter(offset_bill=bill, status=Bill.Status.OFFSET).update(status=Bill.Status.CREDIT,
-                                                                                  offset_bill=None)
-        before = {"order_id": bill.order_id}
-        bill.refresh_from_db()
-        record("bill.reopened", bill, company=bill.company, user=user, via=via, before=before)
+# -- the bill follows its order (called by payments.state.transition, in its transaction) ----
+def bills_paid(company: Company, order_id: int, *, on: date, user: User | None, via: str) -> list[Bill]:
+    """Order `order_id` pays: the bank accepted it, the statement booked it, or its pain file
+    went out. Its bills are paid (on `on`, the execution date); the credit notes set off against
+    them stay used. A bill to pay again still naming this order is paid by it too (a rejection
+    the statement later showed executed)."""
+    bills = list(Bill.objects.select_for_update().filter(company=company, order_id=order_id,
+                                                          status__in=[Bill.Status.DRAFTED, Bill.Status.OPEN]))
+    for bill in bills:
+        before = {"status": bill.status}
+        Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.PAID, paid_on=on)
+        taken_again = _credits(bill, Bill.Status.CREDIT)
+        Bill.objects.filter(pk__in=taken_again).update(status=Bill.Status.OFFSET)
+        bill.status, bill.paid_on = Bill.Status.PAID, on
+        record("bill.paid", bill, company=company, user=user, via=via, before=before,
+               after={"status": bill.status, "order_id": order_id, "paid_on": on.isoformat(),
+                      "credit_notes_set_off_again": taken_again})
+    return bills
+
+
+def bills_unpaid(company: Company, order_id: int, *, order_state: str, user: User | None, via: str) -> list[Bill]:
+    """Order `order_id` will not pay (cancelled, rejected, or the money came back): its bills
+    are to pay again, offered for a new draft, and the credit notes set off against them are
+    free for it again. The bills keep naming the order until they are drafted again."""
+    bills = list(Bill.objects.select_for_update().filter(company=company, order_id=order_id,
+                                                          status__in=[Bill.Status.DRAFTED, Bill.Status.PAID]))
+    for bill in bills:
+        before = {"status": bill.status, "paid_on": bill.paid_on.isoformat() if bill.paid_on else None}
+        Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.OPEN, paid_on=None)
+        # offset_bill stays: a late booking of this order sets them off again (bills_paid)
+        freed = _credits(bill, Bill.Status.OFFSET)
+        Bill.objects.filter(pk__in=freed).update(status=Bill.Status.CREDIT)
+        bill.status, bill.paid_on = Bill.Status.OPEN, None
+        record("bill.reopened", bill, company=company, user=user, via=via, before=before,
+               after={"status": bill.status, "order_id": order_id, "order_state": order_state,
+                      "credit_notes_freed": freed})
+    return bills
+
+
+def _credits(bill: Bill, status: str) -> list[int]:
+    """The credit notes set off against `bill` (last), in `status`."""
+    return list(Bill.objects.filter(offset_bill=bill, status=status).order_by("pk").values_list("pk", flat=True))
+
+
+def bills_moved(company: Company, order_ids: list[int], *, into: int, user: User | None, via: str) -> None:
+    """The transfers of orders `order_ids` went into the run `into`: their bills follow them."""
+    for bill in Bill.objects.select_for_update().filter(company=company, order_id__in=order_ids,
+                                                         status=Bill.Status.DRAFTED):
+        Bill.objects.filter(pk=bill.pk).update(order_id=into)
+        record("bill.moved", bill, company=company, user=user, via=via, before={"order_id": bill.order_id},
+               after={"order_id": into})

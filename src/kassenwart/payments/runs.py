@@ -23,6 +23,7 @@ from kassenwart.companies.models import Company
 from kassenwart.core import messages
 from kassenwart.core.audit import record
 from kassenwart.core.models import User
+from kassenwart.payables import services as payables
 from kassenwart.payments import services
 from kassenwart.payments.models import PaymentOrder, Transfer
 from kassenwart.payments.sepa.rules import Problem
@@ -71,6 +72,9 @@ def run_create(company: Company, *, user: User, orders: Iterable[PaymentOrder | 
             requested_date=max(max(s.requested_date for s in sources), timezone.localdate()),
         )
         finished = timezone.now()
+        # Bills drafted as these transfers follow them into the run, before their orders end
+        # cancelled (which would offer the bills for a new draft).
+        payables.bills_moved(company, [s.pk for s in sources], into=run.pk, user=user, via=via)
         for source in sources:
             transition(source, list(TAKEN), State.CANCELLED, user, via, finished_at=finished,
                        note=messages.message("payments.moved_into_run", number=run.pk), audit={"moved_into": run.pk})

@@ -2,7 +2,9 @@
 act, one step of the machine, and the ids a pain message keeps for every attempt.
 
 Each transition is one conditional UPDATE (the order must still be in the state the person
-saw) with its audit event; callers hold the database transaction.
+saw) with its audit event; callers hold the database transaction. Every transition passes
+here, so the bills drafted as a transfer order (payables, a layer below) follow it here too:
+paid once the order pays, to pay again when it will not.
 """
 
 from __future__ import annotations
@@ -26,8 +28,15 @@ from kassenwart.core.messages import message
 from kassenwart.core.models import User
 from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
+from kassenwart.payables import services as payables
 from kassenwart.payments.models import PaymentOrder
 from kassenwart.payments.sepa import new_id, rules
+
+State = PaymentOrder.State
+# The bank took the order (or its pain file went out to be uploaded): what it pays is paid.
+PAYING = (State.ACCEPTED, State.BOOKED, State.EXPORTED)
+# The order will not pay (any more): what it was to pay is to pay again.
+NOT_PAYING = (State.CANCELLED, State.REJECTED, State.RETURNED)
 
 
 class PaymentInvalid(Exception):
@@ -98,6 +107,19 @@ def transition(order: PaymentOrder, sources: list[str], target: str, user: User 
         after["note"] = fields["note"]
     record(f"payment.{target}", order, company=order.company, user=user, via=via, before={"state": before},
            after=after)
+    bills_follow(order, user, via)
+
+
+def bills_follow(order: PaymentOrder, user: User | None, via: str) -> None:
+    """The bills drafted as the order's transfers take its news: paid (on the execution date)
+    when it pays, to pay again when it will not. A debit run pays no bill."""
+    if order.kind != PaymentOrder.Kind.TRANSFER:
+        return
+    if order.state in PAYING:
+        paid_on = max(order.requested_date, timezone.localdate())
+        payables.bills_paid(order.company, order.pk, on=paid_on, user=user, via=via)
+    elif order.state in NOT_PAYING:
+        payables.bills_unpaid(order.company, order.pk, order_state=order.state, user=user, via=via)
 
 
 def attempt_done(order: PaymentOrder) -> None:

@@ -75,6 +75,7 @@ urlpatterns = [
         path("csv/", payments.payment_export, name="payment_export"),
         path("new/", payments.payment_new, name="payment_new"),
         path("runs/new/", payments.payment_run_create, name="payment_run_create"),
+        path("runs/bills/", payments.payment_run_bills, name="payment_run_bills"),
         path("<int:pk>/", payments.payment_detail, name="payment_detail"),
         path("<int:pk>/submit/", payments.payment_submit, name="payment_submit"),
         path("<int:pk>/approve/", payments.payment_approve, name="payment_approve"),

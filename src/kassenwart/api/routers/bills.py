@@ -70,8 +70,9 @@ class BillOut(Schema):
     id: int
     kind: BillKind
     syntax: BillSyntax
-    status: BillStatus = Field(description="open (to pay), drafted (a transfer drafted), credit (a credit note to "
-                                           "set off), offset (set off)")
+    status: BillStatus = Field(description="open (to pay), drafted (a transfer drafted), paid (its transfer "
+                                           "accepted, booked or exported), credit (a credit note to set off), "
+                                           "offset (set off)")
     supplier: str
     supplier_vat_id: str
     iban: str
@@ -88,6 +89,7 @@ class BillOut(Schema):
     skonto_amount: Money | None = Field(description="the amount to pay with Skonto")
     flags: list[FlagOut]
     order_id: int | None = Field(description="the transfer order drafted from the bill")
+    paid_on: date | None = Field(description="the day its transfer was executed, once the bill is paid")
     transfer_amount: Money | None
     file_name: str
     file_size: int
@@ -120,7 +122,7 @@ def _bill_out(bill: Bill) -> dict:
         **{name: getattr(bill, name) for name in (
             "id", "kind", "syntax", "status", "supplier_vat_id", "iban", "bic", "invoice_number", "payment_reference",
             "issue_date", "due_date", "amount", "currency", "skonto_days", "skonto_date", "skonto_amount",
-            "order_id", "transfer_amount", "created_at")},
+            "order_id", "paid_on", "transfer_amount", "created_at")},
         "supplier": bill.supplier_name, "flags": _flags(bill), "file_name": bill.file.file_name,
         "file_size": bill.file.size,
         "skonto_percent": str(bill.skonto_percent) if bill.skonto_percent is not None else None,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import DRAFT_TRANSFER, allows
 from kassenwart.core.messages import render as worded
-from kassenwart.flows.bills import bill_draft_transfer, bills_import, may_draft_again, transfer_plan
+from kassenwart.flows.bills import bill_draft_transfer, bills_import, transfer_plan
 from kassenwart.payables import selectors
 from kassenwart.payables.models import Bill
 from kassenwart.payables.services import BillError
@@ -123,13 +123,13 @@ def bill_detail(request, pk):
     bill = _bill(request, pk)
     today = timezone.localdate()
     may_draft = (bill.kind == Bill.Kind.INVOICE and bool(bill.iban) and allows(request.membership.role, DRAFT_TRANSFER)
-                 and (bill.status == Bill.Status.OPEN or may_draft_again(bill)))
+                 and bill.status == Bill.Status.OPEN)
     plan = transfer_plan(bill, today, selectors.credits_for(bill)) if may_draft else None
     return render(request, "web/bills/detail.html", {
         "bill": bill, "details": bill.details, "flags": [worded({"key": f"payables.flag.{flag['code']}",
                                                                  "params": flag["params"]}) for flag in bill.flags],
         "plan": plan, "form": DraftForm(company=request.company) if may_draft else None,
-        "credits_used": bill.credits_used.all(), "today": today,
+        "credits_used": bill.credits_used.filter(status=Bill.Status.OFFSET), "today": today,
     })
 
 

@@ -13,12 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_TRANSFER, allows
+from kassenwart.core.messages import render as render_message
+from kassenwart.flows.bills import GATHER_DAYS, SKIP_DRAFTED, SKIP_NO_IBAN, SKIP_NOT_EURO, bills_gather_run
+from kassenwart.payables import selectors as bill_selectors
+from kassenwart.payables.models import Bill
 from kassenwart.payments import runs, selectors, services, submission
 from kassenwart.payments.models import PaymentOrder
 from kassenwart.payments.problems import problem_text
@@ -113,9 +117,12 @@ def payment_list(request):
         # A member bundles their own transfers; an approver anyone's.
         order.selectable = (order.kind == PaymentOrder.Kind.TRANSFER and order.state in selectors.OPEN_FOR_RUNS
                             and (may_approve or order.created_by_id == request.user.pk))
+    may_draft = allows(role, DRAFT_TRANSFER)
     return render(request, "web/payments/list.html", {
         "page": page, "state": state, "form": form, "sums": sums,
-        "can_draft": allows(role, DRAFT_TRANSFER), "may_approve": may_approve,
+        "can_draft": may_draft, "may_approve": may_approve,
+        "bills_form": DueBillsForm(company=request.company) if may_draft else None,
+        "due_bills": due_bills_count(request.company) if may_draft else 0,
         "any_selectable": any(order.selectable for order in page.object_list),
     })
 
@@ -235,6 +242,8 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
     as_file = order.delivery == Delivery.FILE
     kind = "debit_run" if order.is_debit else "run" if len(transfers) > 1 else "transfer"
     moved = selectors.moved_into(order) if order.state == State.CANCELLED and not payments else None
+    payee = order.payee_check if order.state == State.VOP_PENDING else None
+    from_bills = _with_bills(request, order, transfers)
     return {
         "order": order,
         "kind": kind,
@@ -261,11 +270,26 @@ def _detail_context(request, order: PaymentOrder, step, **forms_) -> dict:
         "send_form": forms_.get("send_form") or PinForm(),
         "payee_form": forms_.get("payee_form") or PayeeConfirmForm(),
         "tan_form": forms_.get("tan_form") or TanForm(),
-        "payee": order.payee_check if order.state == State.VOP_PENDING else None,
+        "payee": payee,
+        # what the bills say, next to the bank's payee check: the bill of the checked IBAN
+        "from_bills": from_bills,
+        "payee_bills": [t for t in from_bills if payee and (not payee.get("iban") or t.iban == payee["iban"])]
+        or from_bills,
         "payee_text": PAYEE_RESULTS.get((order.payee_check or {}).get("result", ""), ""),
         **challenge_context(challenge),
         "history": [(event, *_step_words(event)) for event in selectors.history(order)],
     }
+
+
+def _with_bills(request, order: PaymentOrder, transfers: list) -> list:
+    """The transfers drafted from a bill, each with `bill` and its flags worded (above all an
+    IBAN other than the one the supplier was paid to before), for the approver."""
+    bills = bill_selectors.bills_of_order(request.company, order.pk) if transfers else {}
+    for transfer in transfers:
+        transfer.bill = bills.get(transfer.pk)
+        transfer.bill_flags = [render_message({"key": f"payables.flag.{flag['code']}", "params": flag["params"]})
+                               for flag in transfer.bill.flags] if transfer.bill else []
+    return [transfer for transfer in transfers if transfer.bill]
 
 
 @require_POST
@@ -396,6 +420,65 @@ def payment_tan(request, pk):
     if polling and order.state == State.TAN_PENDING:
         return render(request, "web/payments/_tan_poll.html", {"order": order})
     return _htmx_refresh() if request.htmx else redirect("payment_detail", pk)
+
+
+# -- "add due bills": a run of the bills due (flows.bills.bills_gather_run) ----------------------
+MAX_DAYS = 90
+SKIP_TEXTS = {
+    SKIP_NO_IBAN: gettext_lazy("%(bill)s: not in the run, the bill names no IBAN to pay to."),
+    SKIP_NOT_EURO: gettext_lazy("%(bill)s: not in the run, it is in %(currency)s and SEPA transfers are in euros."),
+    SKIP_DRAFTED: gettext_lazy("%(bill)s: not in the run, transfer #%(order)s was drafted for it already."),
+}
+
+
+class DueBillsForm(forms.Form):
+    days = forms.IntegerField(label=gettext_lazy("Due within (days)"), min_value=0, max_value=MAX_DAYS,
+                              initial=GATHER_DAYS, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    account = forms.ModelChoiceField(label=gettext_lazy("From account"), queryset=BankAccount.objects.none(),
+                                     empty_label=None)
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = BankAccount.objects.filter(company=company, currency="EUR").exclude(iban="")
+        self.fields["account"].widget.attrs["id"] = "id_due_account"
+
+
+def due_bills_count(company) -> int:
+    """How many bills to pay fall due within the form's default days (for its heading)."""
+    return bill_selectors.bills_due(company, today=timezone.localdate(), days=GATHER_DAYS).filter(
+        status=Bill.Status.OPEN).count()
+
+
+@require_POST
+@company_required(DRAFT_TRANSFER)
+def payment_run_bills(request):
+    form = DueBillsForm(request.POST, company=request.company)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your accounts and a number of days from 0 to %(max)s.")
+                       % {"max": MAX_DAYS})
+        return redirect("payment_list")
+    days = form.cleaned_data["days"]
+    try:
+        gathered = bills_gather_run(request.company, user=request.user, account=form.cleaned_data["account"],
+                                    days=days, via="web")
+    except services.PaymentInvalid as invalid:
+        for problem in invalid.problems:
+            messages.error(request, problem_text(problem))
+        return redirect("payment_list")
+    except (services.NotAllowed, services.StateChanged) as error:
+        messages.error(request, str(error))
+        return redirect("payment_list")
+    for bill, code, params in gathered.skipped:
+        named = f"{bill.supplier_name} {bill.invoice_number}".strip()
+        messages.warning(request, SKIP_TEXTS[code] % {"bill": named, **params})
+    if gathered.order is None:
+        messages.info(request, _("No bill to pay falls due within %(days)s days.") % {"days": days})
+        return redirect("payment_list")
+    count = len(gathered.drafted)
+    messages.success(request, ngettext("Run #%(order)s of %(count)s bill made; an approver has been told.",
+                                       "Run #%(order)s of %(count)s bills made; an approver has been told.", count)
+                     % {"order": gathered.order.pk, "count": count})
+    return redirect("payment_detail", gathered.order.pk)
 
 
 def _reason(request) -> str:
