@@ -3,6 +3,7 @@ language and number format; reasons stored as English words before are turned in
 (migration 0003)."""
 
 import importlib
+import json
 from decimal import Decimal
 
 from django.apps import apps
@@ -12,7 +13,7 @@ from kassenwart.core.messages import defined
 from kassenwart.reconciliation import engine
 from kassenwart.reconciliation.engine.reasons import REASONS, reason
 from kassenwart.reconciliation.models import Match, TransactionState
-from kassenwart.reconciliation.reasons import PREFIX, app_reason, note_key, stored, worded
+from kassenwart.reconciliation.reasons import PREFIX, StoredOnce, app_reason, note_key, stored, worded
 
 from reconciliation_books import INVOICES as BOOK_INVOICES
 from reconciliation_books import open_books
@@ -116,6 +117,25 @@ def test_each_kind_of_reason_in_german_and_english():
     assert in_language("de", app_reason("suggestion_accepted")) == "Vorschlag angenommen"
     assert in_language("de", app_reason("mandate_collected", mandate="M-7")) == "Lastschrift eingezogen unter Mandat M-7"
     assert in_language("de", note_key(reason("no_fit"))) == "keine offene Rechnung passt"
+
+
+def test_a_run_writes_the_reasons_as_the_text_json_makes_of_them():
+    """A matching run encodes each reason once and writes the list as text (core.bulk.JSONText):
+    the same text json.dumps makes of the stored messages, whatever the parameters."""
+    tricky = [
+        reason("invoice_number", number='RE "2026" \\ 0042 Süd\u2013'),
+        reason("skonto", percent="2.5", amount=D("1234.50")),
+        reason("installment_sum", parts=3, count=2),
+        reason("invoice_number_deviating", number="00020/26",
+               detail=[reason("without_leading_zeros"), reason("other_prefix", found="RE", expected="AB")]),
+        reason("name_matches", label=reason("name_truncated"), customer="10234"),
+        reason("undone_before"),
+    ]
+    said = StoredOnce()
+    for reasons in ([], tricky, engine_reasons(), [tricky[0], tricky[0]]):
+        text = said.listed(reasons)
+        assert text == json.dumps([stored(r) for r in reasons])
+        assert json.loads(text) == [said(r) for r in reasons]
 
 
 def test_a_text_stored_before_keys_is_shown_as_it_is():

@@ -3,9 +3,11 @@ transaction states, all in one database transaction (written in bulk, see core.b
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.receivables.models import Invoice
@@ -71,6 +73,16 @@ def test_a_run_writes_each_match_with_its_allocations_audit_event_and_states(com
     waiting = states[unclear.pk]
     assert waiting.status == TransactionState.Status.OPEN
     assert waiting.suggestions[0]["allocations"] == {str(invoice("AB-1004").pk): "400.00"}
+
+
+def test_the_audit_details_a_run_writes_are_the_text_json_makes_of_them():
+    """A run puts each audit event's text together from pieces (the reasons encoded once):
+    exactly what the field's encoder makes of the details a map by hand stores."""
+    reasons = services.StoredOnce().listed([])
+    allocations = [('RE "7" \\ Süd', Decimal("10.00"), Decimal("0.00")), ("AB-1", Decimal("-5.50"), Decimal("1.25"))]
+    for kind, numbered in (("auto", allocations), ("manual", [])):
+        text = services._match_details_text(4711, kind, reasons, numbered)
+        assert text == json.dumps(services._match_details(4711, kind, [], numbered), cls=DjangoJSONEncoder)
 
 
 def test_a_later_run_updates_open_states_and_numbers_its_matches_after_the_earlier_ones(company, member, books):

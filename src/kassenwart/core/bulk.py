@@ -33,6 +33,13 @@ _AS_IS = frozenset(
 )
 
 
+class JSONText(str):
+    """A JSON column's value encoded already, as the text json.dumps makes with its defaults
+    (what the JSON fields here write for lists, dicts, strings and numbers); `insert_rows`
+    and `update_rows` write it as it is. A large run encodes a piece that many rows share
+    once and puts each row's text together from the pieces."""
+
+
 def update_many(objects: Sequence[models.Model], fields: list[str]) -> None:
     """UPDATE each object's `fields` by primary key, as `executemany` of one statement."""
     if not objects:
@@ -320,7 +327,16 @@ def _preparers(columns: list[models.Field], connection) -> list[Callable[[Any], 
             # SQLite keeps JSON as text, which the field makes with json.dumps and its encoder;
             # one encoder for all rows (json.dumps makes a new one per value when given a class)
             encode = (field.encoder or json.JSONEncoder)().encode
-            return lambda value: encode(value) if type(value) in (list, dict) else prepare(value)
+
+            def prepare_json(value):
+                kind = type(value)
+                if kind is JSONText:
+                    return str(value)
+                return encode(value) if kind in (list, dict) else prepare(value)
+
+            return prepare_json
+        if kind == "JSONField":  # a COPY (all that writes here on PostgreSQL) reads jsonb from its text
+            return lambda value: str(value) if type(value) is JSONText else prepare(value)
         return prepare
 
     return [None if field.get_internal_type() in _AS_IS else preparer(field) for field in columns]

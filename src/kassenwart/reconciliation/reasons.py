@@ -8,6 +8,12 @@ stored as its key alone (TransactionState.note is text).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from json.encoder import encode_basestring_ascii as _json_string
+
+from kassenwart.core.bulk import JSONText
 from kassenwart.core.messages import defined, message, render
 from kassenwart.reconciliation.engine.reasons import Reason
 
@@ -23,16 +29,50 @@ class StoredOnce:
     """`stored` for a whole run, each reason object converted once: the engine gives the
     same object for many payments (the amount equals the open amount, a customer's IBAN
     is known), and a run stores hundreds of thousands of reasons. The stored dicts are
-    shared between rows; they are written, never changed."""
+    shared between rows; they are written, never changed. `listed` gives a list of reasons
+    as JSON text (each reason encoded once too), for rows written in bulk."""
 
     def __init__(self):
         self._known: dict[int, tuple[Reason, dict]] = {}  # id -> (the reason kept alive, stored)
+        self._encoded: dict[int, tuple[Reason, str]] = {}  # id -> (the reason kept alive, JSON)
 
     def __call__(self, reason: Reason) -> dict:
         known = self._known.get(id(reason))
         if known is None:
             known = self._known[id(reason)] = (reason, stored(reason))
         return known[1]
+
+    def listed(self, reasons: Iterable[Reason]) -> JSONText:
+        """The stored reasons as a JSON list, the text json.dumps makes of them."""
+        encoded = self._encoded
+        texts = []
+        for reason in reasons:
+            known = encoded.get(id(reason))
+            if known is None:
+                known = encoded[id(reason)] = (reason, _encoded(reason))
+            texts.append(known[1])
+        return JSONText("[" + ", ".join(texts) + "]")
+
+
+def _encoded(reason: Reason) -> str:
+    """json.dumps(stored(reason)), made straight from the reason when its parameters are
+    plain (texts, whole numbers, amounts: nearly all; most reasons of a run are told once)."""
+    key = PREFIX + reason.key
+    params = []
+    for name, value in reason.params.items():
+        kind = type(value)
+        if kind is str:
+            text = _json_string(value)
+        elif kind is int:
+            text = str(value)
+        elif kind is Decimal:  # stored as its exact text, as `message` stores it
+            text = _json_string(str(value))
+        else:  # a reason or a list of them
+            return json.dumps(stored(reason))
+        params.append(f"{_json_string(name)}: {text}")
+    if not defined(key):
+        return json.dumps(stored(reason))  # which says what is wrong
+    return f'{{"key": {_json_string(key)}, "params": {{{", ".join(params)}}}}}'
 
 
 def _stored(value):

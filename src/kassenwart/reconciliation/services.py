@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import NamedTuple
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from kassenwart.banking.models import Transaction
 from kassenwart.companies.models import Company
 from kassenwart.core.audit import actor_label, record
-from kassenwart.core.bulk import insert_rows, reserve_ids, update_rows
+from kassenwart.core.bulk import JSONText, insert_rows, reserve_ids, update_rows
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.messages import message
 from kassenwart.core.models import AuditEvent, User
@@ -50,6 +51,7 @@ from kassenwart.reconciliation.models import (
 from kassenwart.reconciliation.reasons import StoredOnce, app_reason, is_reason, note_key
 
 ZERO = Decimal("0.00")
+NO_SUGGESTIONS = JSONText("[]")  # a matched payment's, written as it is (core.bulk)
 OPEN_INVOICE = [Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID, Invoice.Status.CREDIT_NOTE]
 SETTLED = [TransactionState.Status.MATCHED, TransactionState.Status.IGNORED, TransactionState.Status.PARTIALLY_MATCHED]
 
@@ -149,7 +151,7 @@ class _Run:
         self.open_amounts = {pk: inv.open_amount for pk, inv in self.invoices.items()}
         self.changed_invoices: set[int] = set()
         # transaction id -> (status, suggestions, note)
-        self.states: dict[int, tuple[str, list[dict], str]] = {}
+        self.states: dict[int, tuple[str, list[dict] | JSONText, str]] = {}
         self.matches: list[tuple[int, engine.Proposal, list[_Part]]] = []  # (transaction, ...)
         self.said = StoredOnce()
         self.result = RunResult()
@@ -163,7 +165,7 @@ class _Run:
                 self.open_amounts[part.invoice_id] -= part.amount + part.write_off
                 self.changed_invoices.add(part.invoice_id)
             self.matches.append((tx_id, decision.match, parts))
-            self.states[tx_id] = (TransactionState.Status.MATCHED.value, [], "")
+            self.states[tx_id] = (TransactionState.Status.MATCHED.value, NO_SUGGESTIONS, "")
             self.result.auto += 1
         else:
             suggestions = [proposal_as_json(p, self.said) for p in decision.suggestions]
@@ -198,12 +200,13 @@ class _Run:
         """The payment records, their allocations and one audit event each."""
         kind = Match.Kind.AUTO.value
         matches, allocations, events = [], [], []
+        listed, invoices = self.said.listed, self.invoices
         for match_id, (tx_id, proposal, parts) in zip(reserve_ids(Match, len(self.matches)), self.matches, strict=True):
-            reasons = [self.said(reason) for reason in proposal.reasons]
+            reasons = listed(proposal.reasons)  # as JSON text, in the match and its audit event
             matches.append((match_id, tx_id, proposal.confidence, reasons))
             allocations += [(match_id, part.invoice_id, part.amount, part.write_off) for part in parts]
-            numbered = [(self.invoices[p.invoice_id].number, p.amount, p.write_off) for p in parts]
-            events.append((str(match_id), _match_details(tx_id, kind, reasons, numbered)))
+            numbered = [(invoices[p.invoice_id].number, p.amount, p.write_off) for p in parts]
+            events.append((str(match_id), _match_details_text(tx_id, kind, reasons, numbered)))
         company = {"company_id": self.company.pk}
         insert_rows(
             Match, ("id", "transaction_id", "confidence", "reasons"), matches,
@@ -258,6 +261,17 @@ def _match_details(transaction_id: int, kind: str, reasons: list[dict], allocati
             for number, amount, write_off in allocations
         ],
     }
+
+
+def _match_details_text(transaction_id: int, kind: str, reasons: JSONText, allocations) -> JSONText:
+    """`_match_details` as the JSON text json.dumps makes of it, with the reasons given as
+    text: a run writes tens of thousands of them, and the reasons are encoded once."""
+    allocated = ", ".join(
+        f'{{"invoice": {_json_string(number)}, "amount": "{amount}", "write_off": "{write_off}"}}'
+        for number, amount, write_off in allocations
+    )
+    return JSONText(f'{{"transaction": {int(transaction_id)}, "kind": {_json_string(kind)}, '
+                    f'"reasons": {reasons}, "allocations": [{allocated}]}}')
 
 
 def _match_event(company, match: Match, allocations: list[Allocation], action: str, user, via) -> AuditEvent:

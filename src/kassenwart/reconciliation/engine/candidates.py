@@ -191,8 +191,10 @@ def _read_numbers(text_atoms: list[str], index: Index, evidence: Evidence) -> No
             for invoice_id in index.by_short[text.lstrip("0")]:
                 number = index.invoices[invoice_id].number
                 said = reason("short_form", text=text, number=number)
-                own = shape.prefix(number)
-                anchored = bool(written) and (written == own or (not own and len(text) < len(index.keys[invoice_id])))
+                anchored = False
+                if written:  # the number's own prefix is looked up only then (most short forms stand alone)
+                    own = shape.prefix(number)
+                    anchored = written == own or (not own and len(text) < len(index.keys[invoice_id]))
                 evidence.add_ref(invoice_id, RefHit(STRONG if anchored else SHORT, said))
         if low <= len(text) <= high:
             evidence.typo_sources.append(text)
