@@ -11,17 +11,9 @@ def actor_label(user: User | None, fallback: str = "system") -> str:
     return user.get_username() if user is not None else fallback
 
 
-def record(
-    action: str,
-    obj: models.Model,
-    *,
-    company=None,
-    user: User | None = None,
-    via: str = "system",
-    before: dict | None = None,
-    after: dict | None = None,
-) -> AuditEvent:
-    event = audit_event(action, obj, company=company, user=user, via=via, before=before, after=after)
+def record(action: str, obj: models.Model, **details) -> AuditEvent:
+    """Write the event `audit_event` makes of the same arguments."""
+    event = audit_event(action, obj, **details)
     event.save(force_insert=True)
     return event
 

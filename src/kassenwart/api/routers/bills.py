@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
@@ -23,6 +22,7 @@ from kassenwart.api.routers.payments import REFUSED, OrderOut, _order, _order_ou
 from kassenwart.api.schemas import Id, IsoDate, Money, choices
 from kassenwart.banking.selectors import company_account
 from kassenwart.companies.permissions import DRAFT_TRANSFER, VIEW
+from kassenwart.core.downloads import attachment
 from kassenwart.core.messages import render
 from kassenwart.flows.bills import bill_draft_transfer, bills_import
 from kassenwart.payables import selectors
@@ -176,11 +176,8 @@ def bill_get(request, bill_id: Id):
 def bill_file(request, bill_id: Id):
     """The original file, byte for byte as it came."""
     bill = _bill(request, bill_id)
-    stored = bill.file
-    response = HttpResponse(bytes(stored.content), content_type="application/octet-stream")
-    name = stored.file_name.replace("\\", "/").rsplit("/", 1)[-1].replace('"', "") or f"bill-{bill.pk}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(bytes(bill.file.content), bill.file.file_name, "application/octet-stream",
+                      fallback=f"bill-{bill.pk}")
 
 
 @router.post("/{bill_id}/draft", response=responses({201: OrderOut}, 404, 409), auth=token(DRAFT_TRANSFER))

@@ -17,7 +17,6 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -30,6 +29,7 @@ from kassenwart.banking.fints.client import BankError
 from kassenwart.banking.selectors import company_account
 from kassenwart.companies.api_tokens import token_allows
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_DEBIT, DRAFT_TRANSFER, MANAGE_MANDATES, VIEW
+from kassenwart.core.downloads import attachment
 from kassenwart.core.money import quantize
 from kassenwart.payments import collection_selectors, mandate_selectors, runs, selectors, services, submission
 from kassenwart.payments.collections import collection_create
@@ -380,9 +380,7 @@ def order_pain(request, order_id: Id):
     pain = selectors.latest_pain(_order(request, order_id))
     if pain is None:
         raise not_found()
-    response = HttpResponse(pain.data, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{pain.name}"'
-    return response
+    return attachment(pain.data, pain.name, "application/xml")
 
 
 # -- mandates --------------------------------------------------------------------------------

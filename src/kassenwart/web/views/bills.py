@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import DRAFT_TRANSFER, allows
+from kassenwart.core.downloads import attachment
 from kassenwart.core.messages import render as worded
 from kassenwart.flows.bills import bill_draft_transfer, bills_import, transfer_plan
 from kassenwart.payables import selectors
@@ -158,8 +158,5 @@ def bill_draft(request, pk):
 def bill_file(request, pk):
     """The original file, byte for byte as it came."""
     bill = _bill(request, pk)
-    stored = bill.file
-    response = HttpResponse(bytes(stored.content), content_type="application/octet-stream")
-    name = stored.file_name.replace("\\", "/").rsplit("/", 1)[-1].replace('"', "") or f"bill-{bill.pk}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(bytes(bill.file.content), bill.file.file_name, "application/octet-stream",
+                      fallback=f"bill-{bill.pk}")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from kassenwart.banking import fints
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.permissions import APPROVE_PAYMENT, DRAFT_TRANSFER, allows
+from kassenwart.core.downloads import attachment
 from kassenwart.core.messages import render as render_message
 from kassenwart.flows.bills import GATHER_DAYS, SKIP_DRAFTED, SKIP_NO_IBAN, SKIP_NOT_EURO, bills_gather_run
 from kassenwart.payables import selectors as bill_selectors
@@ -324,9 +325,7 @@ def payment_pain(request, pk):
     pain = selectors.latest_pain(order)
     if pain is None:
         raise Http404
-    response = HttpResponse(pain.data, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{pain.name}"'
-    return response
+    return attachment(pain.data, pain.name, "application/xml")
 
 
 @require_POST
