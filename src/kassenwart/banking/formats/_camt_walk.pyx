@@ -9,8 +9,8 @@ The order is that of the pure-Python walk this replaces: the elements to enter a
 stack, so a path's elements with one parent come in document order, and elements of the same
 path under different parents come from the last parent first.
 
-Beside the walk, the values of a transaction (TxDtls) that camt.py makes its Entry of
-(transaction_values): the same lookups in Python cost more per entry than the walk.
+Beside the walk, the Entry of a transaction (TxDtls), made of its values (transaction_entry):
+the same lookups in Python cost more per entry than the walk.
 """
 
 import re
@@ -25,6 +25,8 @@ cimport lxml.includes.etreepublic as cetree
 from lxml.includes cimport tree
 
 from lxml import etree
+
+from kassenwart.banking.formats.statement import Entry
 
 cetree.import_lxml__etree()  # binds lxml's C API (function pointers from lxml.etree)
 
@@ -219,7 +221,7 @@ def local_name(cetree._Element element not None):
 
 
 # -- the values of one TxDtls ---------------------------------------------------------------
-# camt.py's entries are made of these. Compiled because they run for every transaction of a
+# camt.py's entries are made here. Compiled because they run for every transaction of a
 # large file: in Python, the lookups and small calls below cost more than the walk itself.
 
 def _side(str party):
@@ -249,11 +251,13 @@ _SCHEME_IDS = etree.XPath(
 _DK_CODE = re.compile(r"[^+]*\+([0-9]{3})(\+.*)?")
 
 
-def transaction_values(Found transaction, bint credit, str own_iban, codes, dict common, amount,
-                       str source):
-    """The values of the Entry of one TxDtls (a dictionary, for Entry(**values)): what the
-    TxDtls tells, the entry's values (`common`), and the entry's reference and codes
-    (`codes`: bank reference, transaction code, DK code) where the TxDtls is silent."""
+def transaction_entry(Found transaction, bint credit, str own_iban, tuple codes, dict common, amount,
+                      str source):
+    """The Entry of one TxDtls: what the TxDtls tells, the entry's values (`common`: currency,
+    dates, status, reversal and, for a batch, its reference and size), and the entry's
+    reference and codes (`codes`: bank reference, transaction code, DK code) where the TxDtls
+    is silent. Made here with its fields named: a dictionary of them and Entry(**values)
+    cost more than reading the TxDtls."""
     cdef dict texts = transaction.texts_at
     # A credit comes from the debtor, a debit goes to the creditor; when that side is our own
     # account (returns and reversals describe the original transaction), take the other side.
@@ -263,25 +267,32 @@ def transaction_values(Found transaction, bint credit, str own_iban, codes, dict
         side = _CREDITOR if credit else _DEBTOR
         counterparty_iban = _account(texts, side[1])
     end_to_end = texts.get("Refs/EndToEndId", "")
-    cdef dict values = dict(common)
-    values["amount"] = amount
-    values["counterparty_name"] = _either(texts, side[0])
-    values["counterparty_iban"] = counterparty_iban
-    values["counterparty_bic"] = _either(texts, side[2])
-    values["ultimate_debtor"] = _either(texts, _ULTIMATE_DEBTOR)
-    values["ultimate_creditor"] = _either(texts, _ULTIMATE_CREDITOR)
-    values["remittance"] = "\n".join([text for text in transaction.texts("RmtInf/Ustrd") if text])
-    values["structured_reference"] = next(filter(None, transaction.texts(CREDITOR_REFERENCE)), "")
-    values["end_to_end_id"] = "" if end_to_end.upper() == "NOTPROVIDED" else end_to_end
-    values["mandate_id"] = texts.get("Refs/MndtId", "")
-    values["creditor_id"] = _creditor_id(transaction)
-    values["bank_reference"] = texts.get("Refs/AcctSvcrRef") or codes[0]
-    values["transaction_code"] = domain_code(texts) or codes[1]
-    values["dk_code"] = dk_code(texts) or codes[2]
-    values["purpose_code"] = texts.get("Purp/Cd") or texts.get("Purp/Prtry", "")
-    values["return_reason"] = texts.get("RtrInf/Rsn/Cd") or texts.get("RtrInf/Rsn/Prtry", "")
-    values["source"] = source
-    return values
+    return Entry(
+        amount=amount,
+        currency=common["currency"],
+        booking_date=common["booking_date"],
+        value_date=common["value_date"],
+        status=common["status"],
+        counterparty_name=_either(texts, side[0]),
+        counterparty_iban=counterparty_iban,
+        counterparty_bic=_either(texts, side[2]),
+        ultimate_debtor=_either(texts, _ULTIMATE_DEBTOR),
+        ultimate_creditor=_either(texts, _ULTIMATE_CREDITOR),
+        remittance="\n".join([text for text in transaction.texts("RmtInf/Ustrd") if text]),
+        structured_reference=next(filter(None, transaction.texts(CREDITOR_REFERENCE)), ""),
+        end_to_end_id="" if end_to_end.upper() == "NOTPROVIDED" else end_to_end,
+        mandate_id=texts.get("Refs/MndtId", ""),
+        creditor_id=_creditor_id(transaction),
+        bank_reference=texts.get("Refs/AcctSvcrRef") or codes[0],
+        transaction_code=domain_code(texts) or codes[1],
+        dk_code=dk_code(texts) or codes[2],
+        purpose_code=texts.get("Purp/Cd") or texts.get("Purp/Prtry", ""),
+        return_reason=texts.get("RtrInf/Rsn/Cd") or texts.get("RtrInf/Rsn/Prtry", ""),
+        reversal=common["reversal"],
+        batch_reference=common.get("batch_reference", ""),
+        batch_size=common.get("batch_size", 1),
+        source=source,
+    )
 
 
 cdef inline str _either(dict texts, tuple paths):

@@ -31,7 +31,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -46,7 +46,7 @@ from ._camt_walk import (
     dk_code,
     domain_code,
     local_name,
-    transaction_values,
+    transaction_entry,
     walk,
 )
 from .statement import (
@@ -371,7 +371,9 @@ class _Reader:
             "status": self._status(ntry, where, warnings),
             "reversal": ntry.text("RvslInd").lower() in ("true", "1"),
         }
-        codes = _Codes(ntry.text("AcctSvcrRef"), domain_code(ntry.texts_at), dk_code(ntry.texts_at))
+        # the entry's own reference and codes (bank reference, transaction code, DK code); its
+        # TxDtls may have their own
+        codes = (ntry.text("AcctSvcrRef"), domain_code(ntry.texts_at), dk_code(ntry.texts_at))
         if common["booking_date"] is None and common["status"] == BOOKED:  # pending: not booked yet
             warnings.add(where, "camt_no_booking_date")
         # Version 1 has no NtryDtls: its TxDtls are children of the Ntry.
@@ -379,14 +381,15 @@ class _Reader:
         batch_size = max(len(details), _batch_count(ntry))
         if batch_size > 1:
             generated = f"{header.statement_id}/{statement.entries}"
-            common["batch_reference"] = codes.bank_reference or ntry.text("NtryRef") or generated
+            common["batch_reference"] = codes[0] or ntry.text("NtryRef") or generated
             common["batch_size"] = batch_size
         amounts = _split(details, amount, common["currency"]) if len(details) > 1 else None
         if len(details) > 1 and amounts is None:
             warnings.add(where, "camt_batch_sum", count=len(details))
         if amounts is None:
             if not details:
-                yield Entry(amount=amount, source=where, **common, **codes._asdict())
+                yield Entry(amount=amount, source=where, bank_reference=codes[0], transaction_code=codes[1],
+                            dk_code=codes[2], **common)
                 return
             yield _transaction(details[0], amount, where, common, codes, header.account_iban)
             return
@@ -460,24 +463,15 @@ def _split(details: list[Found], total: Decimal, currency: str) -> list[Decimal]
     return amounts if sum(amounts) == total else None
 
 
-class _Codes(NamedTuple):
-    """An Ntry's own reference and codes; its TxDtls may have their own."""
-
-    bank_reference: str
-    transaction_code: str
-    dk_code: str
-
-
 def _transaction(
-    transaction: Found, amount: Decimal, source: str, common: dict, entry: _Codes, own_iban: str
+    transaction: Found, amount: Decimal, source: str, common: dict, entry: tuple[str, str, str], own_iban: str
 ) -> Entry:
     """The Entry of one TxDtls of `amount`: what the TxDtls tells, the entry's values
-    (`common`), and the entry's reference and codes where the TxDtls is silent (the values
-    are read by the compiled transaction_values, see _camt_walk)."""
+    (`common`), and the entry's reference and codes where the TxDtls is silent (made by the
+    compiled transaction_entry, see _camt_walk)."""
     indicator = _credit_debit(transaction)
     credit = indicator > 0 if indicator is not None else amount >= 0
-    # Made into the Entry with **: half the time of as many keyword arguments written out.
-    return Entry(**transaction_values(transaction, credit, own_iban, entry, common, amount, source))
+    return transaction_entry(transaction, credit, own_iban, entry, common, amount, source)
 
 
 _BOOKING_DATE, _VALUE_DATE = ("BookgDt/Dt", "BookgDt/DtTm"), ("ValDt/Dt", "ValDt/DtTm")
