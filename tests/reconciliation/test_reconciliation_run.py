@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 
 from kassenwart.core.models import AuditEvent
 from kassenwart.receivables.models import Invoice
@@ -105,22 +106,40 @@ def test_a_later_run_updates_open_states_and_numbers_its_matches_after_the_earli
     assert invoice("AB-1004").status == Invoice.Status.PAID
 
 
-def test_a_run_that_fails_on_the_way_writes_nothing(company, books, monkeypatch):
+@pytest.fixture
+def audit_refused():
+    """The database refuses automatic matches' audit events (as a full disk would): the
+    failure comes from the thread that writes the run's batches."""
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"CREATE TRIGGER refuse_auto BEFORE INSERT ON {table} WHEN NEW.action = 'match.auto' "
+                           f"BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        else:
+            cursor.execute("CREATE FUNCTION refuse_auto() RETURNS trigger AS $$ BEGIN IF NEW.action = 'match.auto' "
+                           "THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+            cursor.execute(f"CREATE TRIGGER refuse_auto BEFORE INSERT ON {table} FOR EACH ROW "
+                           f"EXECUTE FUNCTION refuse_auto()")
+
+    def lift():
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS refuse_auto" if connection.vendor == "sqlite" else
+                           f"DROP TRIGGER IF EXISTS refuse_auto ON {table}")
+
+    yield lift
+    lift()
+
+
+def test_a_run_that_fails_on_the_way_writes_nothing(company, books, audit_refused):
     books("350.00", "AB-1001 AB-1002")
     books("400.00", "Danke")
-    write = services.insert_rows
 
-    def failing(model, *args, **kwargs):
-        if model is AuditEvent:
-            raise RuntimeError("disk full")
-        return write(model, *args, **kwargs)
-
-    monkeypatch.setattr(services, "insert_rows", failing)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(connection.Database.DatabaseError, match="disk full"):
         reconcile_company(company)
 
     assert not Match.objects.exists() and not Allocation.objects.exists()
     assert not TransactionState.objects.exists()
     assert {i.status for i in Invoice.objects.all()} == {Invoice.Status.OPEN}
-    monkeypatch.setattr(services, "insert_rows", write)
+    assert not AuditEvent.objects.filter(action="match.auto").exists()
+    audit_refused()
     assert reconcile_company(company).auto == 1

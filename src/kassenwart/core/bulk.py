@@ -8,7 +8,8 @@ UPDATE is one prepared statement run for every row on SQLite and, on PostgreSQL,
 into a temporary table and one UPDATE from it. An INSERT may leave out the rows a unique
 constraint already holds (a statement import's duplicates) and says how many it inserted. No
 save() and no signals run: the caller fills every column it wants set, `auto_now` dates
-included.
+included. A `Writer` runs the database's part of a large write (BatchInserter's batches, an
+`update_rows` given it) in a second thread while the caller makes the next rows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -61,14 +63,21 @@ def update_rows(
     fields: Sequence[str],
     rows: Mapping[Any, Sequence],
     same: Mapping[str, Any] | None = None,
+    *,
+    writer: Writer | None = None,
 ) -> None:
     """UPDATE `fields` of many rows given as primary key -> plain values (one per field);
-    `same` sets further fields to one value in every row."""
+    `same` sets further fields to one value in every row. With a `writer` the new values are
+    loaded into a temporary table and one UPDATE ... FROM it runs in the writer's thread
+    (the caller goes on making rows meanwhile)."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     columns, prepare, constants = _columns(model, fields, same, connection)
     params = [[*_prepared(values, prepare), *constants, pk] for pk, values in rows.items()]
+    if writer is not None:
+        _update_in_writer(writer, connection, model, columns, params)
+        return
     if connection.vendor == "postgresql":
         _update_from_copy(connection, model, columns, params)
         return
@@ -112,22 +121,71 @@ def insert_rows(
         return cursor.rowcount
 
 
+class Writer:
+    """A second thread for database work inside the caller's transaction, one job at a time
+    in the order given, while the caller's thread makes the next rows in Python (both
+    drivers let go of Python's lock while the database works). The connection is the
+    caller's; only one of the two threads uses it at a time: `run` and `wait` wait for the job
+    before. Use it as a context manager inside the transaction: leaving it waits for the last
+    job, also when an exception leaves the block, so a rollback takes back all it wrote."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-write")
+        self._job: Future | None = None
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.wait()
+        finally:
+            self._thread.shutdown(wait=True)
+
+    def run(self, job: Callable, *args) -> None:
+        """Start `job(driver connection, *args)` once the job before has ended."""
+        self.wait()
+        self._job = self._thread.submit(self._in_transaction, job, self.connection.connection, *args)
+
+    def wait(self) -> None:
+        """Wait for the job being run, raising what stopped it."""
+        job, self._job = self._job, None
+        if job is not None:
+            job.result()
+
+    def _in_transaction(self, job: Callable, driver, *args):
+        # never on its own (autocommit): the caller's transaction ended
+        if self.connection.vendor == "sqlite":
+            inside = driver.in_transaction
+        else:
+            from psycopg.pq import TransactionStatus
+
+            inside = driver.info.transaction_status == TransactionStatus.INTRANS
+        if not inside:
+            raise RuntimeError("bulk writing outside a transaction")
+        return job(driver, *args)
+
+
 class BatchInserter:
     """`insert_rows` for a stream of batches into one table, each batch moved into the table
     while the caller makes the next one: a batch is loaded into a temporary table of the same
     columns (executemany on SQLite, COPY on PostgreSQL: the part that needs Python), then one
-    INSERT ... SELECT from it, run by a second thread, does the rest in the database (the
-    table's indexes, the unique check, `unless_exists`). Both drivers let go of Python's lock
-    while the database works, so on two cores reading a file and writing its rows overlap.
+    INSERT ... SELECT from it, run by a second thread (a `Writer`), does the rest in the
+    database (the table's indexes, the unique check, `unless_exists`). Both drivers let go of
+    Python's lock while the database works, so on two cores making rows and writing them
+    overlap.
 
     Use it as a context manager inside the transaction that is to hold the rows. Leaving the
     block waits for the last batch, also when an exception leaves it: nothing is written after
     the caller's transaction ends, so a rollback takes back every row. The database
     connection is the caller's; only one of the two threads uses it at a time (`add` and
-    `wait` wait for the batch before). `inserted` counts the rows inserted once `wait`ed."""
+    `wait` wait for the writer's job before). Several inserters (and `update_rows`) may share
+    one `writer`: their jobs then run one after the other. `inserted` counts the rows
+    inserted once `wait`ed."""
 
     def __init__(self, model: type[models.Model], fields: Sequence[str], same_fields: Sequence[str], *,
-                 unless_exists: Sequence[str] = ()):
+                 unless_exists: Sequence[str] = (), writer: Writer | None = None):
         self.model, self.fields, self.same_fields = model, list(fields), list(same_fields)
         self.connection = connections[router.db_for_write(model)]
         if self.connection.vendor not in ("sqlite", "postgresql"):
@@ -136,6 +194,7 @@ class BatchInserter:
         meta = model._meta
         varying = [meta.get_field(name) for name in self.fields]
         self._prepare = _preparers(varying, self.connection)
+        self._prepare_same = _preparers([meta.get_field(name) for name in self.same_fields], self.connection)
         names = ", ".join(quote(field.column) for field in varying)
         all_names = ", ".join(quote(meta.get_field(name).column) for name in [*self.fields, *self.same_fields])
         self._table, self._scratch = quote(meta.db_table), quote(f"bulk_batch_{meta.db_table}")
@@ -149,8 +208,8 @@ class BatchInserter:
         same = "".join(f", {mark}" for _name in self.same_fields)
         # WHERE true: SQLite would read ON CONFLICT as a join's constraint otherwise
         self._move = f"INSERT INTO {self._table} ({all_names}) SELECT {names}{same} FROM {self._scratch} WHERE true{skip}"
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-insert")
-        self._moving: Future | None = None
+        self._own_writer = writer is None
+        self._writer = Writer(self.connection) if writer is None else writer
         self._created = False
         self.inserted = 0
 
@@ -160,11 +219,12 @@ class BatchInserter:
     def __exit__(self, *exc_info) -> None:
         try:
             self.wait()
-            if self._created:
+            if self._created and exc_info[0] is None:  # else the rollback takes the table away
                 with self.connection.cursor() as cursor:
                     cursor.execute(f"DROP TABLE {self._scratch}")
         finally:
-            self._thread.shutdown(wait=True)
+            if self._own_writer:
+                self._writer.__exit__(*exc_info)
 
     def add(self, rows: Iterable[Sequence], same: Sequence) -> None:
         """Load `rows` (plain values in the order of `fields`) and start moving them into the
@@ -173,6 +233,7 @@ class BatchInserter:
         same = list(same)
         if len(same) != len(self.same_fields):
             raise ValueError(f"{len(same)} values for {len(self.same_fields)} fields")
+        same = _prepared(same, self._prepare_same)
         self.wait()
         if not params:
             return
@@ -184,32 +245,23 @@ class BatchInserter:
                 _copy(self.connection, self._scratch, self._names, params)
             else:
                 cursor.executemany(self._load, params)
-        self._moving = self._thread.submit(self._move_batch, self.connection.connection, same)
+        self._writer.run(self._move_batch, same)
 
-    def _move_batch(self, driver, same: list) -> int:
-        """In the second thread, on the driver's connection (Django's wrapper belongs to the
+    def _move_batch(self, driver, same: list) -> None:
+        """In the writer's thread, on the driver's connection (Django's wrapper belongs to the
         caller's thread): the batch into the table, the temporary table emptied."""
         if self.connection.vendor == "sqlite":
-            if not driver.in_transaction:  # never on its own (autocommit): the caller's transaction ended
-                raise RuntimeError("BatchInserter used outside a transaction")
-            moved = driver.execute(self._move, same).rowcount
+            self.inserted += driver.execute(self._move, same).rowcount
             driver.execute(f"DELETE FROM {self._scratch}")
-            return moved
-        from psycopg.pq import TransactionStatus
-
-        if driver.info.transaction_status != TransactionStatus.INTRANS:  # as above
-            raise RuntimeError("BatchInserter used outside a transaction")
+            return
         with driver.cursor() as cursor:
             cursor.execute(self._move, same)
-            moved = cursor.rowcount
+            self.inserted += cursor.rowcount
             cursor.execute(f"TRUNCATE {self._scratch}")
-        return moved
 
     def wait(self) -> int:
-        """Wait for the batch being moved (raising what stopped it); the rows inserted so far."""
-        moving, self._moving = self._moving, None
-        if moving is not None:
-            self.inserted += moving.result()
+        """Wait for the writer's job (raising what stopped it); the rows inserted so far."""
+        self._writer.wait()
         return self.inserted
 
 
@@ -257,6 +309,34 @@ def _update_from_copy(connection, model: type[models.Model], columns: list[model
                 copy.write_row(row)
         cursor.execute(f"UPDATE {table} SET {assignments} FROM {scratch} AS new WHERE {table}.{names[-1]} = new.{names[-1]}")
         cursor.execute(f"DROP TABLE {scratch}")
+
+
+def _update_in_writer(writer: Writer, connection, model: type[models.Model], columns: list[models.Field],
+                      params: list[list]) -> None:
+    """The new values into a temporary table (here), the UPDATE ... FROM it and the table's
+    drop in the writer's thread."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    names = [quote(field.column) for field in columns] + [quote(meta.pk.column)]
+    table, scratch = quote(meta.db_table), quote(f"bulk_update_{meta.db_table}")
+    assignments = ", ".join(f"{name} = new.{name}" for name in names[:-1])
+    writer.wait()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT {', '.join(names)} FROM {table} WHERE 1 = 0")
+        if connection.vendor == "postgresql":
+            _copy(connection, scratch, ", ".join(names), params)
+        else:
+            placeholders = ", ".join(["%s"] * len(names))
+            cursor.executemany(f"INSERT INTO {scratch} ({', '.join(names)}) VALUES ({placeholders})", params)
+    update = f"UPDATE {table} SET {assignments} FROM {scratch} AS new WHERE {table}.{names[-1]} = new.{names[-1]}"
+    writer.run(_execute, [update, f"DROP TABLE {scratch}"])
+
+
+def _execute(driver, statements: list[str]) -> None:
+    """In a writer's thread: statements without parameters, on the driver's connection."""
+    with closing(driver.cursor()) as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def _copy(connection, table: str, names: str, params: list) -> None:

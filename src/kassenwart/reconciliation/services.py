@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kassenwart.banking.models import Transaction
 from kassenwart.companies.models import Company
 from kassenwart.core.audit import actor_label, record
-from kassenwart.core.bulk import JSONText, insert_rows, reserve_ids, update_rows
+from kassenwart.core.bulk import BatchInserter, JSONText, Writer, reserve_ids, update_rows
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.messages import message
 from kassenwart.core.models import AuditEvent, User
@@ -173,58 +173,71 @@ class _Run:
             self.result.open += 1
 
     def save(self) -> RunResult:
+        """Write the run's rows in batches: a second thread (core.bulk.Writer) puts each batch
+        into its table while this one makes the next, all in the caller's transaction."""
         now = timezone.now()
-        self._save_states(now)
-        self._save_matches(now)
-        self._save_invoices(now)
+        known = TransactionState.objects.filter(company=self.company, status=TransactionState.Status.OPEN)
+        # read before the writer starts: only one thread uses the connection at a time
+        seen = set(known.values_list("pk", flat=True))
+        match_ids = reserve_ids(Match, len(self.matches))
+        with Writer(transaction.get_connection()) as writer:
+            self._save_invoices(now, writer)
+            self._save_states(now, seen, writer)
+            self._save_matches(now, match_ids, writer)
         # every payment the run matched was open (the run takes no partly matched one)
         matched_days.count(self.company.pk, (self.places[tx_id] for tx_id, *_rest in self.matches), sign=1)
         return self.result
 
-    def _save_states(self, now) -> None:
+    def _save_states(self, now, seen: set[int], writer: Writer) -> None:
         """Transactions seen before keep their state row (open until now); the others get one."""
         fields = ("status", "suggestions", "note")
         rows = dict(self.states)
-        known = TransactionState.objects.filter(company=self.company, status=TransactionState.Status.OPEN)
-        seen = {tx_id: rows.pop(tx_id) for tx_id in known.values_list("pk", flat=True) if tx_id in rows}
-        update_rows(TransactionState, fields, seen, same={"updated_at": now})
+        again = {tx_id: rows.pop(tx_id) for tx_id in seen if tx_id in rows}
+        update_rows(TransactionState, fields, again, same={"updated_at": now}, writer=writer)
         self.result.newly_open = sum(status == TransactionState.Status.OPEN for status, _s, _n in rows.values())
-        insert_rows(
-            TransactionState,
-            ("transaction_id", *fields),
-            [(tx_id, *state) for tx_id, state in rows.items()],
-            same={"company_id": self.company.pk, "ignore_reason": None, "updated_at": now},
-        )
+        same = {"company_id": self.company.pk, "ignore_reason": None, "updated_at": now}
+        with BatchInserter(TransactionState, ("transaction_id", *fields), list(same), writer=writer) as states:
+            for batch in _batches(list(rows.items())):
+                states.add([(tx_id, *state) for tx_id, state in batch], same.values())
 
-    def _save_matches(self, now) -> None:
+    def _save_matches(self, now, match_ids: list[int], writer: Writer) -> None:
         """The payment records, their allocations and one audit event each."""
         kind = Match.Kind.AUTO.value
-        matches, allocations, events = [], [], []
         listed, invoices = self.said.listed, self.invoices
-        for match_id, (tx_id, proposal, parts) in zip(reserve_ids(Match, len(self.matches)), self.matches, strict=True):
-            reasons = listed(proposal.reasons)  # as JSON text, in the match and its audit event
-            matches.append((match_id, tx_id, proposal.confidence, reasons))
-            allocations += [(match_id, part.invoice_id, part.amount, part.write_off) for part in parts]
-            numbered = [(invoices[p.invoice_id].number, p.amount, p.write_off) for p in parts]
-            events.append((str(match_id), _match_details_text(tx_id, kind, reasons, numbered)))
         company = {"company_id": self.company.pk}
-        insert_rows(
-            Match, ("id", "transaction_id", "confidence", "reasons"), matches,
-            same={**company, "kind": kind, "created_at": now},
-        )
-        insert_rows(Allocation, ("match_id", "invoice_id", "amount", "write_off"), allocations)
-        insert_rows(
-            AuditEvent, ("object_id", "after"), events,
-            same={**company, "actor_label": actor_label(None, self.via), "action": "match.auto",
-                  "object_type": MATCH_OBJECT, "created_at": now},
-        )
+        match_same = {**company, "kind": kind, "created_at": now}
+        event_same = {**company, "actor_label": actor_label(None, self.via), "action": "match.auto",
+                      "object_type": MATCH_OBJECT, "created_at": now}
+        with (BatchInserter(Match, ("id", "transaction_id", "confidence", "reasons"), list(match_same),
+                            writer=writer) as match_rows,
+              BatchInserter(Allocation, ("match_id", "invoice_id", "amount", "write_off"), [],
+                            writer=writer) as allocation_rows,
+              BatchInserter(AuditEvent, ("object_id", "after"), list(event_same), writer=writer) as event_rows):
+            for batch in _batches(list(zip(match_ids, self.matches, strict=True))):
+                matches, allocations, events = [], [], []
+                for match_id, (tx_id, proposal, parts) in batch:
+                    reasons = listed(proposal.reasons)  # as JSON text, in the match and its audit event
+                    matches.append((match_id, tx_id, proposal.confidence, reasons))
+                    allocations += [(match_id, part.invoice_id, part.amount, part.write_off) for part in parts]
+                    numbered = [(invoices[p.invoice_id].number, p.amount, p.write_off) for p in parts]
+                    events.append((str(match_id), _match_details_text(tx_id, kind, reasons, numbered)))
+                match_rows.add(matches, match_same.values())
+                allocation_rows.add(allocations, ())
+                event_rows.add(events, event_same.values())
 
-    def _save_invoices(self, now) -> None:
+    def _save_invoices(self, now, writer: Writer) -> None:
         rows = {}
         for pk in self.changed_invoices:
             open_amount = self.open_amounts[pk]
             rows[pk] = (open_amount, invoice_status(self.invoices[pk].amount, open_amount))
-        update_rows(Invoice, ("open_amount", "status"), rows, same={"updated_at": now})
+        update_rows(Invoice, ("open_amount", "status"), rows, same={"updated_at": now}, writer=writer)
+
+
+BATCH = 5_000  # rows a run hands to the writer at a time
+
+
+def _batches(items: list) -> list[list]:
+    return [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
 
 
 def _parts(proposal: engine.Proposal, open_amounts: Mapping[int, Decimal]) -> list[_Part]:
