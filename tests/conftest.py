@@ -91,3 +91,18 @@ def static_root():
 
     if settings.configured:
         settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def migrations(transactional_db):
+    """A MigrationExecutor for a test of a data migration, which migrates an app back and then
+    forward again. Afterwards every migration of every app is applied again: going back also
+    took back the migrations of other apps that depend on it, which a later test (or a worker
+    process asking whether the database is current) would otherwise miss."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    yield executor
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

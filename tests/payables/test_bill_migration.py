@@ -4,10 +4,6 @@ paid when their order paid, to pay again when it did not, and each with its tran
 from datetime import date
 from decimal import Decimal
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 from kassenwart.banking.models import BankAccount
 from kassenwart.companies.models import Company
 from kassenwart.core.models import User
@@ -17,8 +13,7 @@ from kassenwart.payments.models import PaymentOrder, Transfer
 BEFORE, AFTER = [("payables", "0001_initial")], [("payables", "0002_bill_follows_order")]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_drafted_bills_take_the_state_of_their_order():
+def test_drafted_bills_take_the_state_of_their_order(migrations):
     # Bare rows, made without the services: they write audit events, which are append-only and
     # would stop the database being emptied after this test (SQLite deletes row by row).
     company = Company.objects.create(name="Nordlicht Software GmbH")
@@ -30,7 +25,7 @@ def test_drafted_bills_take_the_state_of_their_order():
     transfers = {state: Transfer.objects.create(order=order, position=1, drafted_by=user, payee_name="Müller GmbH",
                                                 iban="DE75512108001245126199", amount=Decimal("10.00"))
                  for state, order in orders.items()}
-    executor = MigrationExecutor(connection)
+    executor = migrations
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     old_file, old_bill = apps.get_model("payables", "BillFile"), apps.get_model("payables", "Bill")

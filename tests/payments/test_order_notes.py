@@ -5,9 +5,6 @@ import importlib
 import re
 from datetime import date
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from kassenwart.banking.models import BankAccount
@@ -60,11 +57,10 @@ def orders(count: int) -> list[PaymentOrder]:
                                         requested_date=date(2026, 12, 7)) for _ in range(count)]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_turns_stored_sentences_into_keys_and_back():
+def test_the_migration_turns_stored_sentences_into_keys_and_back(migrations):
     uploaded, moved, cancelled = orders(3)
     PaymentOrder.objects.filter(pk=uploaded.pk).update(note=message("payments.uploaded", user="anna"))
-    executor = MigrationExecutor(connection)
+    executor = migrations
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps.get_model("payments", "PaymentOrder").objects
     assert old.get(pk=uploaded.pk).note == "Uploaded to the bank by anna." and old.get(pk=moved.pk).note == ""
