@@ -9,11 +9,17 @@ The order is that of the pure-Python walk this replaces: the elements to enter a
 stack, so a path's elements with one parent come in document order, and elements of the same
 path under different parents come from the last parent first.
 
-Beside the walk, the Entry of a transaction (TxDtls), made of its values (transaction_entry):
-the same lookups in Python cost more per entry than the walk.
+Beside the walk, the reading of an entry (Ntry) and its transactions (TxDtls) into Entry
+objects (Entries), with the value helpers camt.py's header reading uses too: in Python, the
+lookups, checks and small calls of an entry cost more than the walk, and with a large file
+parsed in a child interpreter (camt_child) the parse is the import's critical path. What is
+usual (an amount of digits, a date of the form YYYY-MM-DD) is read here; anything else goes
+the general way, which refuses or warns with the same words as ever.
 """
 
 import re
+from datetime import date, datetime
+from decimal import Decimal
 
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
@@ -26,7 +32,8 @@ from lxml.includes cimport tree
 
 from lxml import etree
 
-from kassenwart.banking.formats.statement import Entry
+from kassenwart.banking.formats.statement import BOOKED, PENDING, Entry
+from kassenwart.core.money import LARGEST, to_money
 
 cetree.import_lxml__etree()  # binds lxml's C API (function pointers from lxml.etree)
 
@@ -220,9 +227,333 @@ def local_name(cetree._Element element not None):
     return (<const char*>element._c_node.name).decode("utf-8")
 
 
+cdef object _line(cetree._Element element):
+    """An element's line in the file, as its sourceline gives it (None when unknown):
+    libxml2 keeps lines below 65535 in the node, larger ones elsewhere."""
+    cdef unsigned short line = element._c_node.line
+    if 0 < line < 65535:
+        return line
+    return element.sourceline
+
+
+# -- values -----------------------------------------------------------------------------------
+# Of the texts a walk found (Found): the general way of each is that of the pure-Python
+# reader this replaces; the usual case skips to its result.
+
+class Invalid(Exception):
+    """Raised by the value helpers; camt.py's reader turns it into a StatementFormatError
+    that names the element's place."""
+
+    def __init__(self, message, element):
+        super().__init__(message)
+        self.message = message
+        self.element = element
+
+
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
+_COUNT = re.compile(r"[0-9]{1,15}")
+cdef Py_ssize_t _WHOLE_DIGITS = len(str(int(LARGEST)))  # an amount with no more digits before the point fits
+cdef dict _DAYS = {}  # text -> its date (or None): a large statement has many entries and few days
+cdef Py_ssize_t _DAYS_KEPT = 4096
+
+
+cpdef str currency_of(amount):
+    """The currency of an Amt element, "" when it has none or there is no element."""
+    if amount is None:
+        return ""
+    return (cetree.getAttributeValue(<cetree._Element?>amount, "Ccy", None) or "").strip().upper()
+
+
+cpdef object credit_debit(Found holder):
+    """+1 for CRDT, -1 for DBIT, None when the holder has no CdtDbtInd."""
+    text = holder.texts_at.get("CdtDbtInd")
+    if text is None:
+        return None
+    code = text.upper()
+    if code == "CRDT":
+        return 1
+    if code == "DBIT":
+        return -1
+    raise Invalid(f"CdtDbtInd {code!r} is neither CRDT nor DBIT", holder.element("CdtDbtInd"))
+
+
+cpdef object decimal(Found holder, str path, bint signed=False):
+    """The amount at `path`, exactly as written; only summary sums (xs:decimal) may carry a
+    sign. A sub-cent or oversized amount is refused, never rounded."""
+    cdef str text = holder.texts_at.get(path, "")
+    if _plain_amount(text):  # the usual case: it fits the books as written
+        return Decimal(text)
+    digits = text[1:] if signed and text[:1] in ("+", "-") else text
+    if not _AMOUNT.fullmatch(digits):
+        raise Invalid(f"amount {text!r} is not a decimal number", holder.element(path))
+    whole, _point, fraction = digits.partition(".")
+    if len(fraction) > 2 or len(whole) > _WHOLE_DIGITS:
+        try:
+            to_money(text)
+        except ValueError as error:
+            raise Invalid(f"amount {error}", holder.element(path)) from error
+    return Decimal(text)
+
+
+cdef bint _plain_amount(str text):
+    """Whether `text` is ASCII digits, with at most two after a point and no more before it
+    than the books hold: an amount that needs none of the general checks."""
+    cdef Py_ssize_t size = len(text), index, point = -1
+    cdef Py_UCS4 char
+    if size == 0:
+        return False
+    for index in range(size):
+        char = text[index]
+        if char == u".":
+            if point >= 0:
+                return False
+            point = index
+        elif not (u"0" <= char <= u"9"):
+            return False
+    if point < 0:
+        return size <= _WHOLE_DIGITS
+    return 0 < point <= _WHOLE_DIGITS and size - point - 1 <= 2
+
+
+cpdef object iso_date(str text):
+    """The date of a text YYYY-MM-DD (a time zone or Z may follow, as some banks write it),
+    None when it is none."""
+    day = _DAYS.get(text, _DAYS)
+    if day is not _DAYS:
+        return day
+    day = None
+    match = _DATE.fullmatch(text)
+    if match:
+        try:
+            day = date.fromisoformat(match[1])
+        except ValueError:
+            pass
+    if len(_DAYS) >= _DAYS_KEPT:
+        _DAYS.clear()
+    _DAYS[text] = day
+    return day
+
+
+cdef object _date_value(Found holder, str path):
+    text = holder.texts_at[path]
+    day = iso_date(text)
+    if day is None:
+        raise Invalid(f"date {text!r} is not an ISO date (YYYY-MM-DD)", holder.element(path))
+    return day
+
+
+cpdef object datetime_at(Found holder, str path):
+    """The date and time at `path`, None when there is none."""
+    text = holder.texts_at.get(path)
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"date and time {text!r} is not ISO 8601", holder.element(path)) from None
+
+
+cpdef object date_of(Found holder, str path):
+    """The date of the date and time at `path`, None when there is none."""
+    moment = datetime_at(holder, path)
+    return moment.date() if moment else None
+
+
+cpdef object date_choice(Found holder, str day_path, str moment_path):
+    """The date of a date-or-date-time choice (the paths of its <Dt> and <DtTm>), None when
+    absent."""
+    if day_path in holder.texts_at:
+        return _date_value(holder, day_path)
+    return date_of(holder, moment_path)
+
+
+# -- entries ----------------------------------------------------------------------------------
+# camt.py's entries are read here: they are the cost that counts in a large file.
+
+_STATUS = {"BOOK": BOOKED, "PDNG": PENDING, "INFO": PENDING, "FUTR": PENDING}
+# Sts became a choice (<Sts><Cd>BOOK</Cd></Sts>) in version 7; older versions use text.
+cdef int _STATUS_CHOICE_SINCE = 7
+# Entry's fields in the order of the tuples made here (checked against the dataclass below).
+ENTRY_FIELDS = (
+    "amount", "currency", "booking_date", "value_date", "status", "counterparty_name", "counterparty_iban",
+    "counterparty_bic", "ultimate_debtor", "ultimate_creditor", "remittance", "structured_reference",
+    "end_to_end_id", "mandate_id", "creditor_id", "bank_reference", "transaction_code", "dk_code", "purpose_code",
+    "return_reason", "reversal", "batch_reference", "batch_size", "source", "provider_id",
+)
+if tuple(Entry.__dataclass_fields__) != ENTRY_FIELDS:
+    raise ImportError("Entry's fields changed: change ENTRY_FIELDS and the tuples of _camt_walk.pyx with them")
+
+
+cdef class Entries:
+    """Reads the entries (Ntry) of one statement: into Entry objects, or, with `as_values`,
+    into tuples of their values in Entry's field order (``Entry(*values)`` makes the entry;
+    what a child interpreter sends, see camt_child). Warnings go to the statement's warnings
+    (camt._Warnings), in the order the values are read."""
+
+    cdef Tree entry_paths, transaction_paths
+    cdef str currency, statement_id, own_iban, format
+    cdef int version
+    cdef object warnings
+    cdef bint as_values
+
+    def __init__(self, header, warnings, int version, str format, Tree entry_paths not None,
+                 Tree transaction_paths not None, bint as_values=False):
+        self.currency, self.statement_id, self.own_iban = header.currency, header.statement_id, header.account_iban
+        self.warnings, self.version, self.format, self.as_values = warnings, version, format, as_values
+        self.entry_paths, self.transaction_paths = entry_paths, transaction_paths
+
+    def read(self, cetree._Element element not None, Py_ssize_t number):
+        """The items of the Ntry `element`, the statement's `number`th: one, or one per
+        transaction (TxDtls) of a batch whose amounts add up."""
+        cdef Found ntry = _walk(element, self.entry_paths, False)
+        cdef dict texts = ntry.texts_at
+        where = f"Ntry {number} (line {_line(element)})"
+        amount_element = ntry.first("Amt")
+        if amount_element is None:
+            raise Invalid("Ntry without Amt", element)
+        indicator = credit_debit(ntry)
+        if indicator is None:
+            raise Invalid("Ntry without CdtDbtInd: the sign of the amount is unknown", element)
+        # Each value is read once, in this order (that of the warnings).
+        amount = decimal(ntry, "Amt") * indicator
+        currency = currency_of(amount_element)
+        if not currency:
+            self.warnings.add(where, "camt_no_currency", currency=repr(self.currency))
+            currency = self.currency
+        booking_date = date_choice(ntry, "BookgDt/Dt", "BookgDt/DtTm")
+        value_date = date_choice(ntry, "ValDt/Dt", "ValDt/DtTm")
+        status = self._status(texts, where)
+        reversal = texts.get("RvslInd", "").lower() in ("true", "1")
+        # the entry's own reference and codes (bank reference, transaction code, DK code); its
+        # TxDtls may have their own
+        codes = (texts.get("AcctSvcrRef", ""), domain_code(texts), dk_code(texts))
+        if booking_date is None and status == BOOKED:  # pending: not booked yet
+            self.warnings.add(where, "camt_no_booking_date")
+        # Version 1 has no NtryDtls: its TxDtls are children of the Ntry.
+        cdef list details = [_walk(tx, self.transaction_paths, False)
+                             for tx in ntry.all("NtryDtls/TxDtls") or ntry.all("TxDtls")]
+        batch_size = max(len(details), _batch_count(ntry))
+        batch_reference = ""
+        if batch_size > 1:
+            batch_reference = codes[0] or texts.get("NtryRef") or f"{self.statement_id}/{number}"
+        else:
+            batch_size = 1  # Entry's default; NbOfTxs 0 says no more
+        common = (currency, booking_date, value_date, status, reversal, batch_reference, batch_size)
+        amounts = split(details, amount, currency) if len(details) > 1 else None
+        if len(details) > 1 and amounts is None:
+            self.warnings.add(where, "camt_batch_sum", count=len(details))
+        if amounts is None:
+            if not details:
+                return [self._made((amount, currency, booking_date, value_date, status, "", "", "", "", "", "", "",
+                                    "", "", "", codes[0], codes[1], codes[2], "", "", reversal, batch_reference,
+                                    batch_size, where, ""))]
+            return [self._made(self._transaction(details[0], amount, where, codes, common))]
+        cdef Found transaction
+        made = []
+        for index in range(len(details)):
+            transaction = details[index]
+            source = f"Ntry {number} TxDtls {index + 1} (line {_line(<cetree._Element>transaction.root)})"
+            made.append(self._made(self._transaction(transaction, amounts[index], source, codes, common)))
+        return made
+
+    cdef object _made(self, tuple values):
+        return values if self.as_values else Entry(*values)
+
+    cdef str _status(self, dict texts, str where):
+        if "Sts" not in texts:
+            self.warnings.add(where, "camt_no_status")
+            return BOOKED
+        code = texts.get("Sts/Cd") or texts.get("Sts/Prtry") or ""
+        if not code:
+            code = texts.get("Sts", "")
+            if self.version >= _STATUS_CHOICE_SINCE:
+                self.warnings.add(where, "camt_text_status", status=repr(code), format=self.format)
+        known = _STATUS.get(code.upper())
+        if known is None:
+            self.warnings.add(where, "camt_unknown_status", status=repr(code))
+            return PENDING
+        return known
+
+    cdef tuple _transaction(self, Found transaction, amount, str source, tuple codes, tuple common):
+        """The values of the Entry of one TxDtls of `amount`: what the TxDtls tells, the
+        entry's values (`common`: currency, dates, status, reversal, batch reference and
+        size), and the entry's reference and codes (`codes`: bank reference, transaction
+        code, DK code) where the TxDtls is silent."""
+        cdef dict texts = transaction.texts_at
+        indicator = credit_debit(transaction)
+        credit = indicator > 0 if indicator is not None else amount >= 0
+        # A credit comes from the debtor, a debit goes to the creditor; when that side is our
+        # own account (returns and reversals describe the original transaction), take the other side.
+        cdef tuple side = _DEBTOR if credit else _CREDITOR
+        cdef str counterparty_iban = _account(texts, side[1])
+        if self.own_iban and counterparty_iban == self.own_iban:
+            side = _CREDITOR if credit else _DEBTOR
+            counterparty_iban = _account(texts, side[1])
+        end_to_end = texts.get("Refs/EndToEndId", "")
+        return (
+            amount, common[0], common[1], common[2], common[3],
+            _either(texts, side[0]),  # counterparty_name
+            counterparty_iban,
+            _either(texts, side[2]),  # counterparty_bic
+            _either(texts, _ULTIMATE_DEBTOR),
+            _either(texts, _ULTIMATE_CREDITOR),
+            _remittance(transaction),
+            _first_filled(transaction, CREDITOR_REFERENCE),  # structured_reference
+            "" if end_to_end.upper() == "NOTPROVIDED" else end_to_end,
+            texts.get("Refs/MndtId", ""),  # mandate_id
+            _creditor_id(transaction),
+            texts.get("Refs/AcctSvcrRef") or codes[0],  # bank_reference
+            domain_code(texts) or codes[1],  # transaction_code
+            dk_code(texts) or codes[2],
+            texts.get("Purp/Cd") or texts.get("Purp/Prtry", ""),  # purpose_code
+            texts.get("RtrInf/Rsn/Cd") or texts.get("RtrInf/Rsn/Prtry", ""),  # return_reason
+            common[4], common[5], common[6],  # reversal, batch_reference, batch_size
+            source,
+            "",  # provider_id
+        )
+
+
+cdef object _batch_count(Found ntry):
+    if "NtryDtls/Btch/NbOfTxs" not in ntry.texts_at and "Btch/NbOfTxs" not in ntry.texts_at:  # the usual case
+        return 1
+    texts = ntry.texts("NtryDtls/Btch/NbOfTxs") + ntry.texts("Btch/NbOfTxs")  # Btch: version 1
+    return max([int(text) for text in texts if _COUNT.fullmatch(text)], default=1)
+
+
+def split(list details, total, str currency):
+    """The signed amount of each TxDtls, or None when one is missing, in another currency,
+    or they do not add up to the entry's amount."""
+    cdef Found transaction
+    amounts = []
+    for transaction in details:
+        path = "Amt" if "Amt" in transaction.texts_at else "AmtDtls/TxAmt/Amt"
+        element = transaction.first(path)
+        if element is None or (currency_of(element) or currency) != currency:
+            return None
+        indicator = credit_debit(transaction)
+        # Without its own indicator a transaction goes the entry's way.
+        direction = indicator if indicator is not None else (1 if total >= 0 else -1)
+        amounts.append(decimal(transaction, path) * direction)
+    return amounts if sum(amounts) == total else None
+
+
+cdef str _remittance(Found transaction):
+    """The unstructured remittance: the file's lines, joined with "\\n"."""
+    path = "RmtInf/Ustrd"
+    if path not in transaction.more:  # one line or none, the usual case
+        return transaction.texts_at.get(path, "")
+    return "\n".join([text for text in transaction.texts(path) if text])
+
+
+cdef str _first_filled(Found transaction, str path):
+    """The first text at `path` that is not empty."""
+    if path not in transaction.more:
+        return transaction.texts_at.get(path, "")
+    return next(filter(None, transaction.texts(path)), "")
+
+
 # -- the values of one TxDtls ---------------------------------------------------------------
-# camt.py's entries are made here. Compiled because they run for every transaction of a
-# large file: in Python, the lookups and small calls below cost more than the walk itself.
 
 def _side(str party):
     """The paths of one side of a transaction: its party's name, account and agent's BIC.
@@ -249,52 +580,6 @@ _SCHEME_IDS = etree.XPath(
     "/*[local-name()='Othr'][*[local-name()='Id']]"
 )
 _DK_CODE = re.compile(r"[^+]*\+([0-9]{3})(\+.*)?")
-
-
-def transaction_entry(Found transaction, bint credit, str own_iban, tuple codes, dict common, amount,
-                      str source):
-    """The Entry of one TxDtls: what the TxDtls tells, the entry's values (`common`: currency,
-    dates, status, reversal and, for a batch, its reference and size), and the entry's
-    reference and codes (`codes`: bank reference, transaction code, DK code) where the TxDtls
-    is silent. Made here with its fields named: a dictionary of them and Entry(**values)
-    cost more than reading the TxDtls."""
-    cdef dict texts = transaction.texts_at
-    # A credit comes from the debtor, a debit goes to the creditor; when that side is our own
-    # account (returns and reversals describe the original transaction), take the other side.
-    cdef tuple side = _DEBTOR if credit else _CREDITOR
-    cdef str counterparty_iban = _account(texts, side[1])
-    if own_iban and counterparty_iban == own_iban:
-        side = _CREDITOR if credit else _DEBTOR
-        counterparty_iban = _account(texts, side[1])
-    end_to_end = texts.get("Refs/EndToEndId", "")
-    return Entry(
-        amount=amount,
-        currency=common["currency"],
-        booking_date=common["booking_date"],
-        value_date=common["value_date"],
-        status=common["status"],
-        counterparty_name=_either(texts, side[0]),
-        counterparty_iban=counterparty_iban,
-        counterparty_bic=_either(texts, side[2]),
-        ultimate_debtor=_either(texts, _ULTIMATE_DEBTOR),
-        ultimate_creditor=_either(texts, _ULTIMATE_CREDITOR),
-        remittance="\n".join([text for text in transaction.texts("RmtInf/Ustrd") if text]),
-        structured_reference=next(filter(None, transaction.texts(CREDITOR_REFERENCE)), ""),
-        end_to_end_id="" if end_to_end.upper() == "NOTPROVIDED" else end_to_end,
-        mandate_id=texts.get("Refs/MndtId", ""),
-        creditor_id=_creditor_id(transaction),
-        bank_reference=texts.get("Refs/AcctSvcrRef") or codes[0],
-        transaction_code=domain_code(texts) or codes[1],
-        dk_code=dk_code(texts) or codes[2],
-        purpose_code=texts.get("Purp/Cd") or texts.get("Purp/Prtry", ""),
-        return_reason=texts.get("RtrInf/Rsn/Cd") or texts.get("RtrInf/Rsn/Prtry", ""),
-        reversal=common["reversal"],
-        batch_reference=common.get("batch_reference", ""),
-        batch_size=common.get("batch_size", 1),
-        source=source,
-    )
-
-
 cdef inline str _either(dict texts, tuple paths):
     """The text of the first of two paths that has one."""
     text = texts.get(paths[0])
@@ -311,6 +596,8 @@ cdef str _account(dict texts, tuple paths):
 
 cpdef str compact(str iban):
     """An IBAN without spaces, in capitals."""
+    if iban.isascii() and iban.isalnum() and (iban.isupper() or iban.isdigit()):  # as most files write it
+        return iban
     return "".join(iban.split()).upper()
 
 
@@ -352,10 +639,19 @@ cpdef str domain_code(dict texts):
     return "/".join(filter(None, (domain, family, sub_family)))
 
 
+cdef dict _DK_CODES = {}  # proprietary code -> its DK code: a file has few of them
+
+
 cpdef str dk_code(dict texts):
     """The German business transaction code (GVC) in a proprietary code like NTRF+166+931."""
     code = texts.get("BkTxCd/Prtry/Cd")
     if not code:  # as in most TxDtls
         return ""
-    match = _DK_CODE.fullmatch(code)
-    return match[1] if match else ""
+    found = _DK_CODES.get(code)
+    if found is None:
+        match = _DK_CODE.fullmatch(code)
+        found = match[1] if match else ""
+        if len(_DK_CODES) >= 4096:
+            _DK_CODES.clear()
+        _DK_CODES[code] = found
+    return found

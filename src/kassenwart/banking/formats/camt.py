@@ -6,14 +6,18 @@ not matter, and a Document inside an envelope (``<message><AppHdr/><Document>``)
 too. The file is read with ``lxml.etree.iterparse``, whose tag filter hands Python only the
 message, statement and entry elements, and every processed element is removed from the tree,
 so memory stays flat however large the file is. An entry is read by visiting only the elements
-on the paths of the values it needs (``walk``, compiled: _camt_walk.pyx); it is the cost that
-counts in a large file.
+on the paths of the values it needs (``walk``), and made into its Entry objects (``Entries``),
+both compiled (_camt_walk.pyx): it is the cost that counts in a large file.
 
 ``parse_camt`` yields, per Stmt/Rpt/Ntfctn, a ``StatementHeader`` and then that statement's
 ``Entry`` objects. Real-world deviations (no status, no booking date, balance without
 credit/debit indicator, amount without currency, ...) do not stop the import: they become
 lines in ``header.warnings``. Warnings found in entries are appended to the header object
 already yielded, so read them after the statement's last entry.
+
+With ``as_values``, entries come as tuples of their values in Entry's field order
+(``Entry(*values)`` makes each): what a child interpreter sends for a large file (camt_child),
+cheaper to make and to pickle than Entry objects.
 
 Refused with ``StatementFormatError`` (``where`` = line and element path): anything that is
 not well-formed XML, documents with a DOCTYPE (no DTDs, no entities), files without a camt
@@ -28,32 +32,31 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import BinaryIO
 
 from lxml import etree
 
-from kassenwart.core.money import LARGEST, to_money
-
 from ._camt_walk import (
     CREDITOR_OTHERS,
     CREDITOR_REFERENCE,
+    Entries,
     Found,
+    Invalid,
     Tree,
     compact,
-    dk_code,
-    domain_code,
+    credit_debit,
+    currency_of,
+    date_choice,
+    date_of,
+    datetime_at,
+    decimal,
     local_name,
-    transaction_entry,
     walk,
 )
 from .statement import (
-    BOOKED,
-    PENDING,
     BalanceSnapshot,
-    Entry,
     Note,
     StatementFormatError,
     StatementHeader,
@@ -77,39 +80,23 @@ _PARSER_OPTIONS = {
     "remove_pis": True,
 }
 
-_STATUS = {"BOOK": BOOKED, "PDNG": PENDING, "INFO": PENDING, "FUTR": PENDING}
 # Balance codes in order of preference for each header slot. A closing balance taken from
 # an interim one keeps the kind "interim".
 _OPENING_CODES = ("OPBD", "PRCD")
 _CLOSING_CODES = ("CLBD", "ITBD")
 _AVAILABLE_CODES = ("CLAV", "ITAV", "OPAV")
-# Sts became a choice (<Sts><Cd>BOOK</Cd></Sts>) in version 7; older versions use text.
-_STATUS_CHOICE_SINCE = 7
 
 _VERSION = re.compile(r"camt\.(05[234])\.001\.([0-9]{2})")
-_AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
-_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
-_COUNT = re.compile(r"[0-9]{1,15}")
-_WHOLE_DIGITS = len(str(int(LARGEST)))  # an amount with no more digits before the point fits
 _LISTED_REPEATS = 10
 _AT_LINE = re.compile(r"(.+) \(line ([0-9]+)\)")  # a place as this module names it: "Ntry 3 (line 45)"
 
 
-def parse_camt(source: str | os.PathLike[str] | BinaryIO) -> Iterator[StatementItem]:
-    """Yield a StatementHeader and then its Entry objects, for each statement in `source`
-    (a path or a binary file object)."""
+def parse_camt(source: str | os.PathLike[str] | BinaryIO, *, as_values: bool = False) -> Iterator[StatementItem]:
+    """Yield a StatementHeader and then its Entry objects (with `as_values`: the tuples of
+    their values), for each statement in `source` (a path or a binary file object)."""
     if isinstance(source, (str, os.PathLike)):
         source = os.fspath(source)
-    yield from _Reader().read(source)
-
-
-class _Invalid(Exception):
-    """Raised by the value helpers; the reader turns it into a located StatementFormatError."""
-
-    def __init__(self, message: str, element: etree._Element):
-        super().__init__(message)
-        self.message = message
-        self.element = element
+    yield from _Reader(as_values).read(source)
 
 
 def _account_paths(*holders: str) -> list[str]:
@@ -193,11 +180,13 @@ class _Statement:
         self.element = element
         self.header: StatementHeader | None = None
         self.warnings: _Warnings | None = None
+        self.reader: Entries | None = None  # made with the header
         self.entries = 0  # Ntry elements seen so far
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, as_values: bool = False) -> None:
+        self.as_values = as_values
         self.format = ""
         self.version = 0
         self.document = ""  # namespace of the last Document seen
@@ -211,7 +200,7 @@ class _Reader:
             yield from self._events(source)
         except StatementFormatError:
             raise
-        except _Invalid as exc:
+        except Invalid as exc:
             raise StatementFormatError(exc.message, self._where(exc.element)) from exc
         except etree.XMLSyntaxError as exc:
             where = f"line {exc.lineno}"
@@ -263,7 +252,7 @@ class _Reader:
                 self._begin_message(element, name)
         elif in_message and name == "GrpHdr":
             if event == "end":
-                self.group_created = _datetime(walk(element, _GROUP_HEADER), "CreDtTm")
+                self.group_created = datetime_at(walk(element, _GROUP_HEADER), "CreDtTm")
         elif in_message and name in STATEMENTS:
             yield from self._statement(event, element)
 
@@ -290,6 +279,8 @@ class _Reader:
             statement.warnings = _Warnings(statement.header.warnings)
             before_entries = walk(statement.element, _STATEMENT)
             self._fill_header(statement.header, before_entries, statement.warnings)
+            statement.reader = Entries(statement.header, statement.warnings, self.version, self.format,
+                                       _ENTRY, _TRANSACTION, self.as_values)
             yield statement.header
 
     # -- header ---------------------------------------------------------------------------
@@ -303,10 +294,10 @@ class _Reader:
         header.account_owner = stmt.text("Acct/Ownr/Nm") or stmt.text("Acct/Ownr/Pty/Nm")
         header.statement_id = stmt.text("Id")
         header.sequence = stmt.text("ElctrncSeqNb") or stmt.text("LglSeqNb")
-        header.created_at = _datetime(stmt, "CreDtTm") or self.group_created
-        header.period_from = _date_of(stmt, "FrToDt/FrDtTm")
-        header.period_to = _date_of(stmt, "FrToDt/ToDtTm")
-        header.currency = stmt.text("Acct/Ccy") or _currency_of(stmt.first("Bal/Amt"))
+        header.created_at = datetime_at(stmt, "CreDtTm") or self.group_created
+        header.period_from = date_of(stmt, "FrToDt/FrDtTm")
+        header.period_to = date_of(stmt, "FrToDt/ToDtTm")
+        header.currency = stmt.text("Acct/Ccy") or currency_of(stmt.first("Bal/Amt"))
         balances: dict[str, BalanceSnapshot] = {}
         for bal in stmt.all("Bal"):
             self._collect_balance(walk(bal, _BALANCE), header.currency, balances, warnings)
@@ -324,9 +315,9 @@ class _Reader:
             return
         where = f"Bal {code} (line {bal.root.sourceline})"
         snapshot = BalanceSnapshot(
-            amount=_decimal(bal, "Amt") * self._sign(bal, where, "balance", warnings),
+            amount=decimal(bal, "Amt") * self._sign(bal, where, "balance", warnings),
             currency=self._currency(amount, currency, where, warnings),
-            date=_date_choice(bal, ("Dt/Dt", "Dt/DtTm")),
+            date=date_choice(bal, "Dt/Dt", "Dt/DtTm"),
             kind="",  # set by _pick, after the slot the balance fills
         )
         if code in _OPENING_CODES:
@@ -342,81 +333,24 @@ class _Reader:
             if net in stmt.texts_at:
                 totals = walk(stmt.first(f"TxsSummry/{holder}"), _TOTALS)
                 direction = self._sign(totals, "TxsSummry", "net_total", warnings)
-                return _decimal(stmt, net, signed=True) * direction
+                return decimal(stmt, net, signed=True) * direction
         credits, debits = "TxsSummry/TtlCdtNtries/Sum", "TxsSummry/TtlDbtNtries/Sum"
         if credits not in stmt.texts_at or debits not in stmt.texts_at:
             return None
-        return _decimal(stmt, credits, signed=True) - _decimal(stmt, debits, signed=True)
+        return decimal(stmt, credits, signed=True) - decimal(stmt, debits, signed=True)
 
     # -- entries ----------------------------------------------------------------------------
 
-    def _entries(self, element: etree._Element) -> Iterator[Entry]:
+    def _entries(self, element: etree._Element) -> list:
+        """The items of an Ntry of the current statement (read by the compiled Entries)."""
         statement = self.current
-        header, warnings = statement.header, statement.warnings
-        ntry = walk(element, _ENTRY)
-        where = f"Ntry {statement.entries} (line {element.sourceline})"
-        amount_element = ntry.first("Amt")
-        if amount_element is None:
-            raise _Invalid("Ntry without Amt", element)
-        indicator = _credit_debit(ntry)
-        if indicator is None:
-            raise _Invalid("Ntry without CdtDbtInd: the sign of the amount is unknown", element)
-        # Each value is read once, in this order (that of the warnings), and each Entry is
-        # made once: dataclasses.replace costs more than reading an entry.
-        amount = _decimal(ntry, "Amt") * indicator
-        common = {  # what every transaction of the entry has
-            "currency": self._currency(amount_element, header.currency, where, warnings),
-            "booking_date": _date_choice(ntry, _BOOKING_DATE),
-            "value_date": _date_choice(ntry, _VALUE_DATE),
-            "status": self._status(ntry, where, warnings),
-            "reversal": ntry.text("RvslInd").lower() in ("true", "1"),
-        }
-        # the entry's own reference and codes (bank reference, transaction code, DK code); its
-        # TxDtls may have their own
-        codes = (ntry.text("AcctSvcrRef"), domain_code(ntry.texts_at), dk_code(ntry.texts_at))
-        if common["booking_date"] is None and common["status"] == BOOKED:  # pending: not booked yet
-            warnings.add(where, "camt_no_booking_date")
-        # Version 1 has no NtryDtls: its TxDtls are children of the Ntry.
-        details = [walk(tx, _TRANSACTION) for tx in ntry.all("NtryDtls/TxDtls") or ntry.all("TxDtls")]
-        batch_size = max(len(details), _batch_count(ntry))
-        if batch_size > 1:
-            generated = f"{header.statement_id}/{statement.entries}"
-            common["batch_reference"] = codes[0] or ntry.text("NtryRef") or generated
-            common["batch_size"] = batch_size
-        amounts = _split(details, amount, common["currency"]) if len(details) > 1 else None
-        if len(details) > 1 and amounts is None:
-            warnings.add(where, "camt_batch_sum", count=len(details))
-        if amounts is None:
-            if not details:
-                yield Entry(amount=amount, source=where, bank_reference=codes[0], transaction_code=codes[1],
-                            dk_code=codes[2], **common)
-                return
-            yield _transaction(details[0], amount, where, common, codes, header.account_iban)
-            return
-        for number, (transaction, part) in enumerate(zip(details, amounts), start=1):
-            source = f"Ntry {statement.entries} TxDtls {number} (line {transaction.root.sourceline})"
-            yield _transaction(transaction, part, source, common, codes, header.account_iban)
-
-    def _status(self, ntry: Found, where: str, warnings: _Warnings) -> str:
-        if "Sts" not in ntry.texts_at:
-            warnings.add(where, "camt_no_status")
-            return BOOKED
-        code = ntry.text("Sts/Cd") or ntry.text("Sts/Prtry")
-        if not code:
-            code = ntry.text("Sts")
-            if self.version >= _STATUS_CHOICE_SINCE:
-                warnings.add(where, "camt_text_status", status=repr(code), format=self.format)
-        known = _STATUS.get(code.upper())
-        if known is None:
-            warnings.add(where, "camt_unknown_status", status=repr(code))
-            return PENDING
-        return known
+        return statement.reader.read(element, statement.entries)
 
     # -- helpers that warn or locate ----------------------------------------------------------
 
     @staticmethod
     def _sign(holder: Found, where: str, what: str, warnings: _Warnings) -> int:
-        indicator = _credit_debit(holder)
+        indicator = credit_debit(holder)
         if indicator is None:
             warnings.add(where, f"camt_{what}_no_indicator")
             return 1
@@ -424,7 +358,7 @@ class _Reader:
 
     @staticmethod
     def _currency(amount: etree._Element, fallback: str, where: str, warnings: _Warnings) -> str:
-        currency = _currency_of(amount)
+        currency = currency_of(amount)
         if not currency:
             warnings.add(where, "camt_no_currency", currency=repr(fallback))
         return currency or fallback
@@ -442,123 +376,6 @@ class _Reader:
                 name += f"[{sum(1 for _ in node.itersiblings(node.tag, preceding=True)) + 1}]"
             parts.append(name)
         return f"line {element.sourceline}, {'/'.join(reversed(parts))}"
-
-
-# -- entry details ----------------------------------------------------------------------------
-
-
-def _split(details: list[Found], total: Decimal, currency: str) -> list[Decimal] | None:
-    """The signed amount of each TxDtls, or None when one is missing, in another currency,
-    or they do not add up to the entry's amount."""
-    amounts = []
-    for transaction in details:
-        path = "Amt" if "Amt" in transaction.texts_at else "AmtDtls/TxAmt/Amt"
-        element = transaction.first(path)
-        if element is None or (_currency_of(element) or currency) != currency:
-            return None
-        indicator = _credit_debit(transaction)
-        # Without its own indicator a transaction goes the entry's way.
-        direction = indicator if indicator is not None else (1 if total >= 0 else -1)
-        amounts.append(_decimal(transaction, path) * direction)
-    return amounts if sum(amounts) == total else None
-
-
-def _transaction(
-    transaction: Found, amount: Decimal, source: str, common: dict, entry: tuple[str, str, str], own_iban: str
-) -> Entry:
-    """The Entry of one TxDtls of `amount`: what the TxDtls tells, the entry's values
-    (`common`), and the entry's reference and codes where the TxDtls is silent (made by the
-    compiled transaction_entry, see _camt_walk)."""
-    indicator = _credit_debit(transaction)
-    credit = indicator > 0 if indicator is not None else amount >= 0
-    return transaction_entry(transaction, credit, own_iban, entry, common, amount, source)
-
-
-_BOOKING_DATE, _VALUE_DATE = ("BookgDt/Dt", "BookgDt/DtTm"), ("ValDt/Dt", "ValDt/DtTm")
-
-
-def _batch_count(ntry: Found) -> int:
-    texts = ntry.texts("NtryDtls/Btch/NbOfTxs") + ntry.texts("Btch/NbOfTxs")  # Btch: version 1
-    if not texts:  # the usual case
-        return 1
-    return max((int(text) for text in texts if _COUNT.fullmatch(text)), default=1)
-
-
-# -- values -----------------------------------------------------------------------------------
-
-
-def _currency_of(amount: etree._Element | None) -> str:
-    return (amount.get("Ccy") or "").strip().upper() if amount is not None else ""
-
-
-def _credit_debit(holder: Found) -> int | None:
-    """+1 for CRDT, -1 for DBIT, None when the holder has no CdtDbtInd."""
-    text = holder.texts_at.get("CdtDbtInd")
-    if text is None:
-        return None
-    code = text.upper()
-    if code not in ("CRDT", "DBIT"):
-        raise _Invalid(f"CdtDbtInd {code!r} is neither CRDT nor DBIT", holder.element("CdtDbtInd"))
-    return 1 if code == "CRDT" else -1
-
-
-def _decimal(holder: Found, path: str, signed: bool = False) -> Decimal:
-    """The amount at `path`, exactly as written; only summary sums (xs:decimal) may carry a sign."""
-    text = holder.texts_at.get(path, "")
-    digits = text[1:] if signed and text[:1] in ("+", "-") else text
-    if not _AMOUNT.fullmatch(digits):
-        raise _Invalid(f"amount {text!r} is not a decimal number", holder.element(path))
-    whole, _point, fraction = digits.partition(".")
-    if len(fraction) > 2 or len(whole) > _WHOLE_DIGITS:  # else it fits the books as written
-        try:
-            to_money(text)  # a sub-cent or oversized amount is refused, never rounded
-        except ValueError as error:
-            raise _Invalid(f"amount {error}", holder.element(path)) from error
-    return Decimal(text)
-
-
-def _date_value(holder: Found, path: str) -> date:
-    text = holder.texts_at[path]
-    day = _iso_date(text)
-    if day is None:
-        raise _Invalid(f"date {text!r} is not an ISO date (YYYY-MM-DD)", holder.element(path))
-    return day
-
-
-@lru_cache(maxsize=4096)  # a large statement has many entries and few days
-def _iso_date(text: str) -> date | None:
-    match = _DATE.fullmatch(text)
-    if match:
-        try:
-            return date.fromisoformat(match[1])
-        except ValueError:
-            pass
-    return None
-
-
-def _datetime(holder: Found, path: str) -> datetime | None:
-    """The date and time at `path`, None when there is none."""
-    text = holder.texts_at.get(path)
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise _Invalid(f"date and time {text!r} is not ISO 8601", holder.element(path)) from None
-
-
-def _date_of(holder: Found, path: str) -> date | None:
-    moment = _datetime(holder, path)
-    return moment.date() if moment else None
-
-
-def _date_choice(holder: Found, paths: tuple[str, str]) -> date | None:
-    """The date of a date-or-date-time choice (the paths of its <Dt> and <DtTm>), None
-    when absent."""
-    day_path, moment_path = paths
-    if day_path in holder.texts_at:
-        return _date_value(holder, day_path)
-    return _date_of(holder, moment_path)
 
 
 def _pick(
