@@ -84,6 +84,11 @@ class StatementFormatError(ValueError):
         self.where = where
         super().__init__(f"{where}: {message}" if where else message)
 
+    def __reduce__(self):
+        # made again from message and place (its args hold the two joined): a refusal
+        # found in a child interpreter (camt_child) reaches the importer as found
+        return type(self), (self.message, self.where)
+
 
 def exact_amount(value: Decimal | str, where: str) -> Decimal:
     """An amount as the file states it: at most two decimal places, refused (not rounded)
