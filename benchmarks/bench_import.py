@@ -38,6 +38,7 @@ Goals: the whole import within 3x the C-level floor (medians); the import's memo
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import sys
 import tempfile
@@ -90,11 +91,14 @@ def step(name: str, path: str) -> dict:
         from kassenwart.companies.services import company_create
 
         company = company_create("Benchmark GmbH", via="bench")
-        thread_cpu = time.thread_time()
+        thread_cpu, child_cpu = time.thread_time(), _children_cpu()
         with harness.PeakMemory() as memory, harness.timed(figures, "seconds", "cpu"):
             result = statement_import(company, path, via="cli")
         # the importing thread alone: the batches' writes run beside it (core.bulk.BatchInserter)
         figures["thread_cpu"] = time.thread_time() - thread_cpu
+        # the child interpreter that parses a large file (banking/formats/camt_child.py)
+        figures["child_cpu"] = _children_cpu() - child_cpu
+        figures["child_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB on Linux
         if not result.balance_ok:
             raise SystemExit(f"import did not balance: {result.message}")
         figures["entries"] = result.added
@@ -106,6 +110,12 @@ def step(name: str, path: str) -> dict:
                        index_grown_mb=index_memory.grown_mb, index_peak_mb=index_memory.peak_mb)
     figures.update(before_mb=memory.before_mb, peak_mb=memory.peak_mb, grown_mb=memory.grown_mb)
     return figures
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have ended."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _prepared_write(path: str):
@@ -243,6 +253,10 @@ def _print(runs: dict[str, list[dict]], entries: int) -> None:
         thread = harness.Figure([r["thread_cpu"] for r in runs[name]])
         print(f"     in CPU seconds of the importing thread alone (the writes run beside it; on two idle cores "
               f"the least the import's wall time can be): {harness.ratio(thread, floor_cpu)}")
+        child = harness.Figure([r["child_cpu"] for r in runs[name]])
+        print(f"     CPU seconds of the child interpreter that parses the file (beside this process): "
+              f"{child.show()}, {harness.ratio(child, floor_cpu)} the floor's; its peak memory "
+              f"{max(r['child_peak_mb'] for r in runs[name]):.0f} MB")
         print(f"goal {LABELS[name]} memory: grew by {grown:.0f} MB at most, goal < {GOAL_MB} MB: "
               f"{harness.verdict(grown < GOAL_MB)}")
         write = seconds.get(f"{name}-write")
