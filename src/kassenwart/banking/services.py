@@ -16,7 +16,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from kassenwart.banking.formats import CAMT, CSV, detect_format, parse
-from kassenwart.banking.formats.camt_child import parse_camt_in_child, readable_in_child
+from kassenwart.banking.formats.camt_child import ChildParse, parse_camt_in_child, readable_in_child
 from kassenwart.banking.formats.statement import Note, StatementFormatError, StatementHeader, StatementItem
 from kassenwart.banking.importer import ImportCounts, ImportRefused, StatementWriter
 from kassenwart.banking.models import BankAccount, BankConnection, StatementImport
@@ -124,6 +124,19 @@ def statement_import(
                 account=account,
                 csv_mapping=csv_mapping,
             )
+    in_child = _started_in_child(file)
+    try:
+        return _import_open_file(company, file, in_child, file_name=file_name, user=user, via=via, account=account,
+                                 csv_mapping=csv_mapping)
+    finally:
+        if in_child is not None:
+            in_child.close()
+
+
+def _import_open_file(company, file: BinaryIO, in_child: ChildParse | None, *, file_name, user, via, account,
+                      csv_mapping) -> ImportResult:
+    """statement_import of an open file; `in_child` is the file's parse when it runs in a
+    child interpreter."""
     sha = _sha256(file)
     try:
         fmt = detect_format(file.read(8192))
@@ -144,7 +157,10 @@ def statement_import(
                 may_create_accounts=_may_create_accounts(company, user),
                 fallback_account=account,
             )
-            items = _parsed(fmt, file, mapping, account)
+            if in_child is not None:
+                items = in_child
+            else:
+                items = parse(fmt, file, mapping, account_iban=account.iban if account else "")
             if fmt == CSV and account is not None:
                 items = _into_chosen_account(items, account)
             seen_any = False
@@ -199,12 +215,20 @@ def statement_items_import(
         return _refuse(company, name, sha, refusal.message, user, via)
 
 
-def _parsed(fmt: str, file: BinaryIO, mapping, account: BankAccount | None) -> Iterable[StatementItem]:
-    """The file's stream of statements: a large camt file that is on disk is parsed in a
-    child interpreter (the same items, warnings and refusals), the rest here."""
-    if fmt == CAMT and readable_in_child(file) and os.fstat(file.fileno()).st_size >= CAMT_IN_CHILD_FROM:
-        return parse_camt_in_child(file)
-    return parse(fmt, file, mapping, account_iban=account.iban if account else "")
+def _started_in_child(file: BinaryIO) -> ChildParse | None:
+    """A large camt file on disk: its parse in a child interpreter, started now so that the
+    child's start overlaps the file's hashing and the import's set-up (the items are the
+    same, see camt_child). None for any other file: it is parsed here."""
+    if not readable_in_child(file) or os.fstat(file.fileno()).st_size < CAMT_IN_CHILD_FROM:
+        return None
+    head = file.read(8192)
+    file.seek(0)
+    try:
+        if detect_format(head) != CAMT:
+            return None
+    except StatementFormatError:  # refused with its message by the import, as any file
+        return None
+    return parse_camt_in_child(file)
 
 
 def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):

@@ -4,6 +4,7 @@ parse_camt in this process."""
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 
@@ -122,4 +123,6 @@ def test_a_stream_left_early_stops_the_child(tmp_path, count):
         for _item in zip(range(count), items):
             pass
         items.close()
+        with pytest.raises(ProcessLookupError):  # ended, and waited for
+            os.kill(items.pid, 0)
         assert file.read(5) == b"<?xml"  # the file is this process's again

@@ -40,14 +40,48 @@ class FinalWarnings(list):
     """The warnings of the statement before, complete: sent after its last entry."""
 
 
-def parse_camt_in_child(file: BinaryIO) -> Iterator[StatementItem]:
-    """The items of parse_camt(file), parsed in a child interpreter; `file` must have a
-    descriptor of a regular file (see ``readable_in_child``)."""
-    fd = file.fileno()
-    header: StatementHeader | None = None
-    with Stream(TARGET, batch=BATCH, pass_fds=(fd,)) as stream:
-        stream.start(fd)
-        for item in stream:
+def parse_camt_in_child(file: BinaryIO) -> ChildParse:
+    """The items of parse_camt(file), parsed in a child interpreter that starts at once;
+    `file` must have a descriptor of a regular file (see ``readable_in_child``)."""
+    return ChildParse(file)
+
+
+class ChildParse:
+    """An iterator over the items of a camt file that a child interpreter parses. The child
+    starts when this is made, so that its start and first batches overlap whatever the
+    caller does before reading; `close` kills it unless it finished (a context manager, or
+    contextlib.closing, makes sure of that)."""
+
+    def __init__(self, file: BinaryIO):
+        fd = file.fileno()
+        self._stream = Stream(TARGET, batch=BATCH, pass_fds=(fd,))
+        self._stream.start(fd)
+        self._items = self._received()
+
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self._stream.pid
+
+    def __iter__(self) -> Iterator[StatementItem]:
+        return self._items
+
+    def __next__(self) -> StatementItem:
+        return next(self._items)
+
+    def __enter__(self) -> ChildParse:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._items.close()
+        self._stream.close()
+
+    def _received(self) -> Iterator[StatementItem]:
+        header: StatementHeader | None = None
+        for item in self._stream:
             kind = type(item)
             if kind is tuple:
                 yield Entry(*item)
