@@ -25,11 +25,11 @@ from camt_files import camt, entry
 IN_PROCESS = 1 << 40  # bytes: a threshold no file reaches
 
 
-def import_file(company, path: Path, monkeypatch, threshold: int):
+def import_file(company, path: Path, monkeypatch, threshold: int, user=None):
     """The import of `path`, and whether a child process ran for it."""
     monkeypatch.setattr(services, "CAMT_IN_CHILD_FROM", threshold)
     before = _children_cpu()
-    result = statement_import(company, path, via="test")
+    result = statement_import(company, path, user=user, via="test")
     return result, _children_cpu() > before
 
 
@@ -94,6 +94,14 @@ def test_a_broken_large_file_is_refused_as_in_this_process_and_writes_nothing(co
     assert in_child.message == in_process.message
     assert "line " in in_child.message and "2990,00x" in in_child.message
     assert not Transaction.objects.exists() and not BankAccount.objects.exists()
+
+
+def test_a_refused_import_stops_its_child(company, member, monkeypatch, tmp_path):
+    path = tmp_path / "unknown-account.xml"
+    path.write_bytes(camt([entry(f"{number}.00") for number in range(1, 20001)]).getvalue())
+    result, child_ran = import_file(company, path, monkeypatch, threshold=0, user=member)  # may not add the account
+    assert result.refused and "DE89370400440532013000" in result.message
+    assert child_ran and _offload_children() == []  # killed and waited for, not left parsing
 
 
 def test_a_killed_child_fails_the_import_and_writes_nothing(company, monkeypatch, tmp_path):
