@@ -109,6 +109,9 @@ def statement_import(
     columns, else the profile of the file's layout.
 
     Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
+    A camt file on disk from CAMT_IN_CHILD_FROM bytes on is parsed in a child interpreter
+    while this process writes (the same result); should that child die, the import raises
+    core.offload.OffloadError and writes nothing (no refusal either: the file was not judged).
     What follows an import (matching, following sent orders) is the caller's to start
     (`kassenwart.flows.after_import`): this layer starts nothing above it. Its own follow-up,
     the text search's index, is enqueued once the import is committed.
