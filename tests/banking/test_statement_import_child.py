@@ -8,6 +8,7 @@ import io
 import os
 import resource
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -81,6 +82,13 @@ def test_small_files_and_files_in_memory_are_parsed_here(company, monkeypatch, t
     before = _children_cpu()
     again = statement_import(company, io.BytesIO(path.read_bytes()), via="test")
     assert (again.duplicates, _children_cpu() > before) == (3000, False)
+
+
+def test_without_a_child_process_to_be_had_the_file_is_parsed_here(company, monkeypatch, tmp_path):
+    path = with_warnings(tmp_path)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    result, _tried = import_file(company, path, monkeypatch, threshold=0)  # (the fork ran, the exec failed)
+    assert (result.status, result.added, len(result.warnings)) == ("imported", 3000, 2)
 
 
 def test_a_broken_large_file_is_refused_as_in_this_process_and_writes_nothing(company, monkeypatch, tmp_path):

@@ -231,7 +231,10 @@ def _started_in_child(file: BinaryIO) -> ChildParse | None:
             return None
     except StatementFormatError:  # refused with its message by the import, as any file
         return None
-    return parse_camt_in_child(file)
+    try:
+        return parse_camt_in_child(file)
+    except OSError:  # no process to be had (the interpreter not found, no fork): parsed here
+        return None
 
 
 def _csv_mapping(fmt: str, file: BinaryIO, account: BankAccount | None, given):
