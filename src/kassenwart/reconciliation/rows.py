@@ -1,0 +1,64 @@
+"""The engine's input made from database rows, and the engine run over them, without Django.
+
+A matching run reads plain rows (`values_list` of INVOICE_COLUMNS and TRANSACTION_COLUMNS):
+a run loads 100,000 invoices, and model instances would cost more than the matching. Nothing
+here imports Django, so a child interpreter (core.offload) imports it without setting Django
+up, and is sent the rows as they are: tuples of str, Decimal and date pickle several times
+faster than the engine's dataclasses, and the child makes those itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from kassenwart.core.gc_pause import gc_paused
+from kassenwart.reconciliation import engine
+
+# What the engine reads of an open invoice and of a transaction, as `values_list` columns.
+INVOICE_COLUMNS = (
+    "pk", "number", "customer__number", "customer__name", "customer__iban", "amount",
+    "open_amount", "currency", "payment_reference", "issue_date", "due_date",
+)
+TRANSACTION_COLUMNS = (
+    "pk", "amount", "currency", "booking_date", "counterparty_name", "counterparty_iban",
+    "remittance", "structured_reference", "end_to_end_id", "transaction_code", "dk_code",
+    "return_reason", "reversal", "account_id",
+)
+
+
+def engine_invoice(row: tuple) -> engine.Invoice:
+    """An invoice from its INVOICE_COLUMNS."""
+    pk, number, customer_number, customer_name, iban, amount, open_amount, currency, reference, issued, due = row
+    # by position, in the order of engine.Invoice's fields (a run makes 100,000 of them)
+    return engine.Invoice(
+        str(pk), number, customer_number, customer_name, amount, open_amount, currency,
+        (iban,) if iban else (), reference, issued, due,
+    )
+
+
+def engine_transaction(row: tuple) -> engine.Transaction:
+    """A transaction from its TRANSACTION_COLUMNS."""
+    (pk, amount, currency, booked, name, iban, remittance, reference, end_to_end_id,
+     code, dk_code, return_reason, reversal, _account) = row
+    if dk_code:
+        code = f"{code}+{dk_code}"
+    if return_reason or reversal:
+        code = f"{code}+RRTN"  # the engine never matches returns and reversals
+    # by position, in the order of engine.Transaction's fields
+    return engine.Transaction(str(pk), amount, currency, booked, name, iban, remittance, reference, end_to_end_id, code)
+
+
+def decisions(
+    invoice_rows: Sequence[tuple],
+    transaction_rows: Sequence[tuple],
+    config: engine.MatchingConfig,
+    knowledge: engine.Knowledge,
+) -> Iterator[engine.Decision]:
+    """The engine's decisions over the rows, one per transaction, in the order it decides
+    them (engine.decisions), each as soon as it is decided. The run's own process iterates
+    it for a small run; a child interpreter for a large one (services._decided). The garbage
+    collector rests meanwhile: the run makes millions of acyclic objects."""
+    with gc_paused():
+        invoices = [engine_invoice(row) for row in invoice_rows]
+        transactions = [engine_transaction(row) for row in transaction_rows]
+        yield from engine.decisions(invoices, transactions, config, knowledge)
