@@ -167,6 +167,9 @@ KASSENWART_API_RATE = f"{CONFIG.api_rate_per_minute}/m"
 # (KASSENWART_WEBHOOKS_ALLOW_PRIVATE); deliveries are kept this many days (webhooks/pruning.py).
 KASSENWART_WEBHOOKS_ALLOW_PRIVATE = CONFIG.webhooks_allow_private
 KASSENWART_WEBHOOK_DELIVERIES_KEEP_DAYS = CONFIG.webhook_deliveries_keep_days
+# A matching run of at least this many payments runs its engine in a child interpreter, beside
+# the writing (reconciliation.services._engine_child); a smaller one is done before a child started.
+KASSENWART_MATCH_IN_CHILD_FROM = 2_000
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -2,14 +2,14 @@
 
 A matching run reads plain rows (`values_list` of INVOICE_COLUMNS and TRANSACTION_COLUMNS):
 a run loads 100,000 invoices, and model instances would cost more than the matching. Nothing
-here imports Django, so a child interpreter (core.offload) imports it without setting Django
-up, and is sent the rows as they are: tuples of str, Decimal and date pickle several times
-faster than the engine's dataclasses, and the child makes those itself.
+here imports Django, so the engine's child interpreter (engine_child) imports it without
+setting Django up, and is sent the rows as they are: tuples of str, Decimal and date pickle
+several times faster than the engine's dataclasses, and the child makes those itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.reconciliation import engine
@@ -50,15 +50,17 @@ def engine_transaction(row: tuple) -> engine.Transaction:
 
 def decisions(
     invoice_rows: Sequence[tuple],
-    transaction_rows: Sequence[tuple],
+    transaction_rows: Iterable[tuple],
     config: engine.MatchingConfig,
     knowledge: engine.Knowledge,
 ) -> Iterator[engine.Decision]:
     """The engine's decisions over the rows, one per transaction, in the order it decides
-    them (engine.decisions), each as soon as it is decided. The run's own process iterates
-    it for a small run; a child interpreter for a large one (services._decided). The garbage
-    collector rests meanwhile: the run makes millions of acyclic objects."""
+    them (engine.decisions), each as soon as it is decided: in the run's own process for a
+    small run, in a child interpreter for a large one (engine_child). The transactions'
+    rows are read once, after the invoices' index is built. The garbage collector rests
+    meanwhile: the run makes millions of acyclic objects."""
     with gc_paused():
         invoices = [engine_invoice(row) for row in invoice_rows]
-        transactions = [engine_transaction(row) for row in transaction_rows]
+        transactions = (engine_transaction(row) for row in transaction_rows)
         yield from engine.decisions(invoices, transactions, config, knowledge)
+

@@ -7,12 +7,13 @@ pure (reconciliation.engine); `reconcile_company` feeds it and persists its deci
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, closing
+from contextlib import AbstractContextManager, ExitStack, closing, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _json_string
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -32,6 +33,7 @@ from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_status
 from kassenwart.reconciliation import engine, matched_days, rows
 from kassenwart.reconciliation.convert import engine_config, engine_knowledge, proposal_as_json
+from kassenwart.reconciliation.engine_child import EngineChild
 from kassenwart.reconciliation.matched_days import TAKEN, Place
 from kassenwart.reconciliation.models import (
     Allocation,
@@ -112,20 +114,37 @@ def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
 
 
 def _match_and_save(company: Company, config: engine.MatchingConfig, via: str) -> RunResult:
-    invoice_rows = list(_open_invoices(company))
-    credit_rows = list(_open_credits(company))
-    knowledge = engine_knowledge(company)
-    known = TransactionState.objects.filter(company=company, status=TransactionState.Status.OPEN)
-    # read before the run's writer starts: only one thread uses the connection at a time
-    seen = set(known.values_list("pk", flat=True))
-    run = _Run(company, invoice_rows, credit_rows, seen, via)
-    return run.save(_decided(invoice_rows, credit_rows, config, knowledge))
+    credits = _open_credits(company)
+    # a large run's engine runs in a child interpreter, which starts now: its start overlaps the reads
+    with _engine_child(credits.count()) as child:
+        knowledge = engine_knowledge(company)
+        invoice_rows = list(_open_invoices(company))
+        if child is not None:
+            child.send_invoices(invoice_rows, config, knowledge)  # it builds its index while we read on
+        credit_rows = list(credits)
+        if child is not None:
+            child.send_transactions(credit_rows)
+        known = TransactionState.objects.filter(company=company, status=TransactionState.Status.OPEN)
+        # read before the run's writer starts: only one thread uses the connection at a time
+        seen = set(known.values_list("pk", flat=True))
+        run = _Run(company, invoice_rows, credit_rows, seen, via)
+        if child is None:
+            return run.save(rows.decisions(invoice_rows, credit_rows, config, knowledge))
+        return run.save(iter(child))
 
 
-def _decided(invoice_rows: list[tuple], credit_rows: list[tuple], config: engine.MatchingConfig,
-             knowledge: engine.Knowledge) -> Iterator[engine.Decision]:
-    """The engine's decisions in the order it decides them, each as soon as it is decided."""
-    return rows.decisions(invoice_rows, credit_rows, config, knowledge)
+CHILD_BATCH = 1_000  # decisions the engine's child sends at a time
+
+
+def _engine_child(transactions: int) -> AbstractContextManager[EngineChild | None]:
+    """Where the engine runs: for a large run in a child interpreter (engine_child),
+    deciding on the other core while this process takes its decisions and writes them; a
+    small run in this process, as a child's start (an interpreter, the engine's imports)
+    costs more than it saves (settings.KASSENWART_MATCH_IN_CHILD_FROM payments). Leaving the
+    block kills a child that has not finished: the run failed here."""
+    if transactions < settings.KASSENWART_MATCH_IN_CHILD_FROM:
+        return nullcontext()
+    return EngineChild(batch=CHILD_BATCH)
 
 
 def _open_invoices(company: Company):

@@ -37,7 +37,7 @@ is paused while a run lasts (it only creates acyclic objects). Nothing here impo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
@@ -94,7 +94,7 @@ def reconcile(
 
 def decisions(
     invoices: Sequence[Invoice],
-    transactions: Sequence[Transaction],
+    transactions: Iterable[Transaction],
     config: MatchingConfig = MatchingConfig(),
     knowledge: Knowledge = Knowledge(),
 ) -> Iterator[Decision]:
@@ -102,9 +102,10 @@ def decisions(
     them: in one pass over the transactions, those that are no payment and those that name an
     invoice strongly (number, RF reference); then the rest, in the order given. A caller that
     follows the open amounts (installments, write-offs) must take them in this order: it is
-    the order in which each match lowered them. Pause the garbage collector around the loop
-    as `reconcile` does; a generator cannot do it for its caller without doing it between
-    its items too."""
+    the order in which each match lowered them. `transactions` is read once, after the
+    invoices' index is built: it may be an iterator still being filled meanwhile (a child
+    process receiving them). Pause the garbage collector around the loop as `reconcile`
+    does (a generator cannot pause it for its caller without pausing it between its items)."""
     index = build_index(invoices, knowledge)
     open_amounts = {inv.id: inv.open_amount for inv in invoices}
     unreferenced: list[tuple[Transaction, Evidence]] = []

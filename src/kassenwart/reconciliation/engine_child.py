@@ -1,0 +1,118 @@
+"""The matching engine in a child interpreter, beside the run that writes its decisions.
+
+A large matching run has two halves of seconds each: the engine deciding, and the run making
+each decision into rows and writing them. Python runs one thread at a time, so here the
+engine runs in a child process (core.offload) on the other core, and its decisions come back
+as they are decided, in the engine's order (rows.decisions):
+
+    with EngineChild() as child:                        # the interpreter starts at once
+        child.send_invoices(invoice_rows, config, knowledge)
+        child.send_transactions(transaction_rows)       # the child builds its index meanwhile
+        for decision in child:
+            ...
+
+The input goes through a pipe of its own, in two parts pickled here, so that the child
+builds the invoices' index while the run still reads the payments, and unpickles them with
+its garbage collector at rest (with it running, unpickling 100,000 rows takes three times as
+long: the collector scans them again and again while they are made). Leaving the block
+kills a child that has not finished. Nothing here imports Django: the child imports this
+module without setting Django up.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import os
+import pickle
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from kassenwart.core.offload import Stream
+from kassenwart.reconciliation import engine, rows
+
+TARGET = "kassenwart.reconciliation.engine_child:decisions_in_child"
+
+
+class EngineChild:
+    """The parent's side: start the child, send it the rows, read its decisions."""
+
+    def __init__(self, *, batch: int = 1000):
+        readable, writable = os.pipe()
+        try:
+            self._stream = Stream(TARGET, batch=batch, pass_fds=[readable])
+        except BaseException:
+            os.close(writable)
+            raise
+        finally:
+            os.close(readable)  # the child's now
+        self._pipe = open(writable, "wb")  # noqa: SIM115 - closed by close()
+        # writes into the pipe wait for the child to read; this process goes on meanwhile
+        self._writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-input")
+        self._stream.start(readable)
+
+    @property
+    def pid(self) -> int:
+        return self._stream.pid
+
+    def __enter__(self) -> EngineChild:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def send_invoices(self, invoice_rows: Sequence[tuple], config: engine.MatchingConfig,
+                      knowledge: engine.Knowledge) -> None:
+        self._send((invoice_rows, config, knowledge))
+
+    def send_transactions(self, transaction_rows: Sequence[tuple]) -> None:
+        self._send(transaction_rows)
+
+    def __iter__(self) -> Iterator[engine.Decision]:
+        """The decisions in the order the engine decides them; the child's failure raised
+        (core.offload: its own exception, or OffloadError when it died)."""
+        return iter(self._stream)
+
+    def close(self) -> None:
+        """Kill the child unless it finished (a write it did not read then fails and ends)."""
+        try:
+            self._stream.close()
+        finally:
+            self._writing.shutdown(wait=True)
+            self._pipe.close()
+
+    def _send(self, part) -> None:
+        self._writing.submit(self._write, pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
+
+    def _write(self, blob: bytes) -> None:
+        try:
+            self._pipe.write(blob)
+            self._pipe.flush()
+        except (BrokenPipeError, ValueError):  # the child died, or the run closed the pipe:
+            pass  # reading the child's stream says why
+
+
+def decisions_in_child(fd: int) -> Iterator[engine.Decision]:
+    """The child's side (run by core.offload): the rows read from the pipe `fd`, the
+    decisions yielded as rows.decisions makes them.
+
+    Once it has sent everything, the child ends without freeing its millions of objects one
+    by one (half a second the run would wait for it): it keeps them to the end and leaves at
+    the start of the interpreter's shutdown, when offload has written and flushed all."""
+    gc.disable()
+    atexit.register(os._exit, 0)
+    pipe = os.fdopen(fd, "rb")
+    _kept.append(pipe)
+    invoice_rows, config, knowledge = pickle.load(pipe)
+    _kept.append(invoice_rows)
+    yield from rows.decisions(invoice_rows, _transaction_rows(pipe), config, knowledge)
+
+
+def _transaction_rows(pipe) -> Iterator[tuple]:
+    """Read when the engine asks for the first transaction: after it built its index."""
+    transaction_rows = pickle.load(pipe)
+    _kept.append(transaction_rows)
+    yield from transaction_rows
+
+
+_kept: list = []  # the child's input, freed by the end of the process, not object by object
