@@ -10,6 +10,8 @@ several times faster than the engine's dataclasses, and the child makes those it
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
 
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.reconciliation import engine
@@ -27,8 +29,10 @@ TRANSACTION_COLUMNS = (
 
 
 def engine_invoice(row: tuple) -> engine.Invoice:
-    """An invoice from its INVOICE_COLUMNS."""
+    """An invoice from its INVOICE_COLUMNS, as the database gives them or as `plain` made them."""
     pk, number, customer_number, customer_name, iban, amount, open_amount, currency, reference, issued, due = row
+    if type(amount) is str:
+        amount, open_amount, issued, due = Decimal(amount), Decimal(open_amount), _day(issued), _day(due)
     # by position, in the order of engine.Invoice's fields (a run makes 100,000 of them)
     return engine.Invoice(
         str(pk), number, customer_number, customer_name, amount, open_amount, currency,
@@ -37,15 +41,37 @@ def engine_invoice(row: tuple) -> engine.Invoice:
 
 
 def engine_transaction(row: tuple) -> engine.Transaction:
-    """A transaction from its TRANSACTION_COLUMNS."""
+    """A transaction from its TRANSACTION_COLUMNS, as the database gives them or as `plain`
+    made them."""
     (pk, amount, currency, booked, name, iban, remittance, reference, end_to_end_id,
      code, dk_code, return_reason, reversal, _account) = row
+    if type(amount) is str:
+        amount, booked = Decimal(amount), _day(booked)
     if dk_code:
         code = f"{code}+{dk_code}"
     if return_reason or reversal:
         code = f"{code}+RRTN"  # the engine never matches returns and reversals
     # by position, in the order of engine.Transaction's fields
     return engine.Transaction(str(pk), amount, currency, booked, name, iban, remittance, reference, end_to_end_id, code)
+
+
+def plain_invoice(row: tuple) -> tuple:
+    """An invoice's row with its amounts and dates as text (an amount's exact digits, a date
+    in ISO form): what `marshal` writes, ten times faster than pickle writes Decimals and
+    dates (a child is sent 100,000 invoices)."""
+    pk, number, customer_number, customer_name, iban, amount, open_amount, currency, reference, issued, due = row
+    return (pk, number, customer_number, customer_name, iban, str(amount), str(open_amount), currency, reference,
+            issued and issued.isoformat(), due and due.isoformat())
+
+
+def plain_transaction(row: tuple) -> tuple:
+    """A transaction's row as `plain_invoice` makes an invoice's."""
+    pk, amount, currency, booked, *rest = row
+    return (pk, str(amount), currency, booked and booked.isoformat(), *rest)
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
 
 
 def decisions(
