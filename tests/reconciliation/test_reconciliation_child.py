@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,25 @@ def test_a_run_decided_in_a_child_writes_its_matches(company, books, in_child):
     assert (result.transactions, result.auto, result.open) == (4, 3, 1)
     assert Match.objects.count() == 3
     assert {i.number for i in Invoice.objects.filter(status=Invoice.Status.PAID)} == {"AB-1001", "AB-1002", "AB-1003"}
+
+
+def test_an_invoice_paid_in_installments_across_batches_keeps_the_last_open_amount(company, books, in_child):
+    """Each batch writes the open amounts of the invoices it changed; a later batch that
+    changes one again writes it again, after."""
+    pay = books[0].__class__.objects.create
+    first, second = (pay(company=company, account=books[0].account, statement_import=books[0].statement_import,
+                         booking_date=books[0].booking_date, amount=Decimal("200.00"), currency="EUR",
+                         counterparty_name="Beispiel AG", counterparty_iban=books[0].counterparty_iban,
+                         remittance="Rate AB-1004", fingerprint=f"{n:040d}", bank_reference=f"RATE{n}")
+                     for n in (901, 902))
+
+    reconcile_company(company)
+
+    halves = Allocation.objects.filter(invoice__number="AB-1004").order_by("match__transaction_id")
+    assert [(a.match.transaction_id, a.amount) for a in halves] == [(first.pk, Decimal("200.00")),
+                                                                     (second.pk, Decimal("200.00"))]
+    paid = Invoice.objects.get(number="AB-1004")
+    assert (paid.open_amount, paid.status) == (Decimal("0.00"), Invoice.Status.PAID)
 
 
 def test_an_engine_that_fails_in_the_child_fails_the_run_with_its_error_and_writes_nothing(

@@ -206,9 +206,9 @@ class _Run:
             self.result.newly_open += decision.status != engine.Status.AUTO
 
     def save(self, decisions: Iterator[engine.Decision]) -> RunResult:
-        """Take the decisions as they come; every BATCH states or matches go to a second thread
-        (core.bulk.Writer), which puts them into their tables while this one takes the next,
-        all in the caller's transaction. The invoices' open amounts are final at the end."""
+        """Take the decisions as they come; every BATCH states, or matches with the open amounts
+        of the invoices they changed, go to a second thread (core.bulk.Writer), which puts them
+        into their tables while this one takes the next, all in the caller's transaction."""
         now = timezone.now()
         state_same = {"company_id": self.company.pk, "ignore_reason": None, "updated_at": now}
         with (closing(decisions), Writer(transaction.get_connection()) as writer,
@@ -222,19 +222,23 @@ class _Run:
                 if len(self.matches) >= BATCH:
                     matches.add(self.matches, self.invoices, self.said)
                     self.matches = []
+                    self._save_invoices(now, writer)
             states.add(self.new_states, state_same.values())
             matches.add(self.matches, self.invoices, self.said)
-            update_rows(TransactionState, STATE_FIELDS[1:], self.open_again, same={"updated_at": now}, writer=writer)
             self._save_invoices(now, writer)
+            update_rows(TransactionState, STATE_FIELDS[1:], self.open_again, same={"updated_at": now}, writer=writer)
         # every payment the run matched was open (the run takes no partly matched one)
         matched_days.count(self.company.pk, self.matched, sign=1)
         return self.result
 
     def _save_invoices(self, now, writer: Writer) -> None:
+        """The open amounts of the invoices changed since the last time, as they are now (one
+        that a later batch changes again is written again, after this)."""
         rows = {}
         for pk in self.changed_invoices:
             open_amount = self.open_amounts[pk]
             rows[pk] = (open_amount, invoice_status(self.invoices[pk][1], open_amount))
+        self.changed_invoices = set()
         update_rows(Invoice, ("open_amount", "status"), rows, same={"updated_at": now}, writer=writer)
 
 
