@@ -82,9 +82,10 @@ def measure(size: int) -> dict:
 
     class RecordedChild(services.EngineChild):  # the engine in a child (a large run)
         def send_invoices(self, invoice_rows, config, knowledge):
-            self.engine_input = [invoice_rows, None, config, knowledge]
+            read = super().send_invoices(invoice_rows, config, knowledge)
+            self.engine_input = [read, None, config, knowledge]
             engine_input.append(self.engine_input)
-            super().send_invoices(invoice_rows, config, knowledge)
+            return read
 
         def send_transactions(self, transaction_rows):
             self.engine_input[1] = transaction_rows

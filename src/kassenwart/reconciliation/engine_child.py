@@ -6,13 +6,14 @@ engine runs in a child process (core.offload) on the other core, and its decisio
 as they are decided, in the engine's order (rows.decisions):
 
     with EngineChild() as child:                        # the interpreter starts at once
-        child.send_invoices(invoice_rows, config, knowledge)
+        invoice_rows = child.send_invoices(invoice_query, config, knowledge)
         child.send_transactions(transaction_rows)       # the child builds its index meanwhile
         for decision in child:
             ...
 
-The input goes through a pipe of its own, in two parts, so that the child builds the
-invoices' index while the run still reads the payments. The rows go as `marshal` writes
+The input goes through a pipe of its own, in parts: the child makes the invoices of each
+part while the run reads the next, and builds the invoices' index while the run still reads
+the payments. The rows go as `marshal` writes
 them, with amounts and dates as text (rows.plain_invoice): pickle takes 0.7 s for 100,000
 invoice rows, most of it for their Decimals and dates, this a sixth of it. The child reads
 them with its garbage collector at rest (it would scan the rows again and again while they
@@ -29,13 +30,15 @@ import marshal
 import os
 import pickle
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 
 from kassenwart.core.offload import Stream
 from kassenwart.reconciliation import engine, rows
 
 TARGET = "kassenwart.reconciliation.engine_child:decisions_in_child"
+INVOICE_PART = 20_000  # invoice rows sent at a time, while the run reads the next
 
 
 class EngineChild:
@@ -65,10 +68,17 @@ class EngineChild:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def send_invoices(self, invoice_rows: Sequence[tuple], config: engine.MatchingConfig,
-                      knowledge: engine.Knowledge) -> None:
+    def send_invoices(self, invoice_rows: Iterable[tuple], config: engine.MatchingConfig,
+                      knowledge: engine.Knowledge) -> list[tuple]:
+        """Send the invoices' rows a part at a time as they are read (the child makes them
+        into invoices meanwhile); returns the rows."""
         self._send(pickle.dumps((config, knowledge), pickle.HIGHEST_PROTOCOL))
-        self._send(marshal.dumps([rows.plain_invoice(row) for row in invoice_rows]))
+        read, rows_left = [], iter(invoice_rows)
+        while part := list(islice(rows_left, INVOICE_PART)):
+            read += part
+            self._send(marshal.dumps([rows.plain_invoice(row) for row in part]))
+        self._send(marshal.dumps([]))  # the end of the invoices
+        return read
 
     def send_transactions(self, transaction_rows: Sequence[tuple]) -> None:
         self._send(marshal.dumps([rows.plain_transaction(row) for row in transaction_rows]))
@@ -109,9 +119,14 @@ def decisions_in_child(fd: int) -> Iterator[engine.Decision]:
     atexit.register(os._exit, 0)
     pipe = os.fdopen(fd, "rb")
     config, knowledge = pickle.loads(_part(pipe))
-    invoice_rows = marshal.loads(_part(pipe))
-    _kept.append(invoice_rows)
-    yield from rows.decisions(invoice_rows, _transaction_rows(pipe), config, knowledge)
+    yield from rows.decisions(_invoice_rows(pipe), _transaction_rows(pipe), config, knowledge)
+
+
+def _invoice_rows(pipe) -> Iterator[tuple]:
+    """A part at a time, as the run reads and sends them, until an empty part."""
+    while part := marshal.loads(_part(pipe)):
+        _kept.append(part)
+        yield from part
 
 
 def _transaction_rows(pipe) -> Iterator[tuple]:

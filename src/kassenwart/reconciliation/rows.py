@@ -9,7 +9,7 @@ several times faster than the engine's dataclasses, and the child makes those it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -75,15 +75,16 @@ def _day(text: str | None) -> date | None:
 
 
 def decisions(
-    invoice_rows: Sequence[tuple],
+    invoice_rows: Iterable[tuple],
     transaction_rows: Iterable[tuple],
     config: engine.MatchingConfig,
     knowledge: engine.Knowledge,
 ) -> Iterator[engine.Decision]:
     """The engine's decisions over the rows, one per transaction, in the order it decides
     them (engine.decisions), each as soon as it is decided: in the run's own process for a
-    small run, in a child interpreter for a large one (engine_child). The transactions'
-    rows are read once, after the invoices' index is built. The garbage collector rests
+    small run, in a child interpreter for a large one (engine_child). Each kind of rows is
+    read once, as it comes: the invoices first, the transactions after the invoices' index
+    is built. The garbage collector rests
     meanwhile: the run makes millions of acyclic objects."""
     with gc_paused():
         invoices = [engine_invoice(row) for row in invoice_rows]

@@ -33,7 +33,7 @@ from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_status
 from kassenwart.reconciliation import engine, matched_days, rows
 from kassenwart.reconciliation.convert import engine_config, engine_knowledge, proposal_as_json
-from kassenwart.reconciliation.engine_child import EngineChild
+from kassenwart.reconciliation.engine_child import INVOICE_PART, EngineChild
 from kassenwart.reconciliation.matched_days import TAKEN, Place
 from kassenwart.reconciliation.models import (
     Allocation,
@@ -118,9 +118,10 @@ def _match_and_save(company: Company, config: engine.MatchingConfig, via: str) -
     # a large run's engine runs in a child interpreter, which starts now: its start overlaps the reads
     with _engine_child(credits.count()) as child:
         knowledge = engine_knowledge(company)
-        invoice_rows = list(_open_invoices(company))
-        if child is not None:
-            child.send_invoices(invoice_rows, config, knowledge)  # it builds its index while we read on
+        if child is None:
+            invoice_rows = list(_open_invoices(company))
+        else:  # sent in parts as they are read; the child builds its index while we read on
+            invoice_rows = child.send_invoices(_open_invoices(company).iterator(INVOICE_PART), config, knowledge)
         credit_rows = list(credits)
         if child is not None:
             child.send_transactions(credit_rows)
