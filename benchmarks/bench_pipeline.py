@@ -19,8 +19,9 @@ Each step is printed beside its baseline, measured in the same process on the sa
 
 The matching run is also split into its phases where the decisions start and stop coming:
 load (the open invoices and credits read, the settings and what was learned, all sent to
-the engine's child), stream (the engine deciding, from 2,000 payments in a child process,
-while this one takes each decision and writes them in batches), save (the last batches,
+the engine's child), stream (the engine deciding, in a child process for a large run
+(settings.KASSENWART_MATCH_IN_CHILD_FROM), while this one takes each decision and writes
+them in batches), save (the last batches,
 the invoices' open amounts, the states seen before, the matched days, the commit, the
 notifications); each in wall-clock and CPU seconds of this process, and its share of the
 run. The child's CPU seconds are printed beside (they are not in this process's).
@@ -142,7 +143,7 @@ def measure(size: int) -> dict:
 
 PHASES = [  # the matching run's parts, split where the decisions start and end coming
     ("load", "open invoices and credits read, settings, what was learned; sent to the engine's child"),
-    ("stream", "the engine deciding (in a child from 2,000 payments) while each decision is taken and written"),
+    ("stream", "the engine deciding (in a child for a large run) while each decision is taken and written"),
     ("save", "the last rows, open amounts, states seen before, matched days; commit, notifications"),
 ]
 

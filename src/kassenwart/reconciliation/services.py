@@ -97,8 +97,10 @@ def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
     Everything is written in one database transaction: per automatic match the payment
     record (Match and Allocations) and its audit event, the invoices' open amounts and
     status, and the state of every transaction the run looked at (with the suggestions
-    for a person). A run reads rows, not model instances, and writes in bulk (core.bulk);
-    the cyclic garbage collector rests meanwhile: it would scan the run's hundreds of
+    for a person). A run reads rows, not model instances, and writes in bulk (core.bulk)
+    while the engine decides, each decision as it comes (in a child process for a large
+    run: `_engine_child`); a failure anywhere, the child's too, writes nothing. The
+    cyclic garbage collector rests meanwhile: it would scan the run's hundreds of
     thousands of rows again and again (a fifth of the time) and find next to nothing. It
     resumes only once the run's rows are freed (`_match_and_save` returned), or its first
     collection would scan all of them once more (a second at 100,000 invoices).

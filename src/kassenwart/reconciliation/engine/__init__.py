@@ -5,7 +5,8 @@
     decisions = reconcile(invoices, transactions, MatchingConfig(), Knowledge())
 
 `reconcile` takes the open `Invoice`s and the unreconciled `Transaction`s of one company
-(ids unique within each) and returns one `Decision` per transaction, in input order:
+(ids unique within each) and returns one `Decision` per transaction, in input order
+(`decisions` yields the same ones as they are decided, in the engine's own order):
 
 - `Status.AUTO` with `match`, a `Proposal`: `allocations` (invoice id -> Decimal applied,
   summing to the transaction amount minus `surplus`), `write_off` (Skonto or fee accepted),
