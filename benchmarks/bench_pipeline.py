@@ -82,15 +82,22 @@ def measure(size: int) -> dict:
         return original_decisions(*args)
 
     class RecordedChild(services.EngineChild):  # the engine in a child (a large run)
-        def send_invoices(self, invoice_rows, config, knowledge):
-            read = super().send_invoices(invoice_rows, config, knowledge)
-            self.engine_input = [read, None, config, knowledge]
+        def send_invoices(self, parts, config, knowledge):  # the driver's rows: the run converts them after
+            self.engine_input = [None, None, config, knowledge]
             engine_input.append(self.engine_input)
-            return read
+            return super().send_invoices(parts, config, knowledge)
 
         def send_transactions(self, transaction_rows):
             self.engine_input[1] = transaction_rows
             super().send_transactions(transaction_rows)
+
+    original_read_invoices = services._read_invoices
+
+    def recorded_read_invoices(company, child, *args):
+        invoice_rows = original_read_invoices(company, child, *args)
+        if child is not None:
+            child.engine_input[0] = invoice_rows
+        return invoice_rows
 
     def timed_save(run, decisions):  # splits the matching run: load, stream, save
         stream_started.append((time.perf_counter(), time.process_time()))
@@ -103,6 +110,7 @@ def measure(size: int) -> dict:
 
     stream_started: list = []
     services.rows.decisions, services.EngineChild, services._Run.save = recorded_decisions, RecordedChild, timed_save
+    services._read_invoices = recorded_read_invoices
     company = company_create("Pipeline GmbH", via="bench")
     t: dict = {}
     with harness.timed(t, "csv floor", "csv floor cpu"):

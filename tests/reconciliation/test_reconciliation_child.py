@@ -62,8 +62,8 @@ def test_the_child_decides_as_the_runs_own_process_would_in_the_same_order(workl
     config, knowledge = engine_config(MatchingConfig.objects.get_or_create(company=company)[0]), engine_knowledge(company)
 
     here = [_plain(d) for d in rows.decisions(invoice_rows, credit_rows, config, knowledge)]
-    with EngineChild(batch=7) as child:
-        child.send_invoices(invoice_rows, config, knowledge)
+    with EngineChild(batch=7) as child:  # sent as a run sends them: the driver's rows, in parts
+        assert services._read_invoices(company, child, config, knowledge) == invoice_rows
         child.send_transactions(credit_rows)
         there = [_plain(d) for d in child]
 

@@ -6,7 +6,7 @@ engine runs in a child process (core.offload) on the other core, and its decisio
 as they are decided, in the engine's order (rows.decisions):
 
     with EngineChild() as child:                        # the interpreter starts at once
-        invoice_rows = child.send_invoices(invoice_query, config, knowledge)
+        invoice_rows = child.send_invoices(parts_of_invoice_rows, config, knowledge)
         child.send_transactions(transaction_rows)       # the child builds its index meanwhile
         for decision in child:
             ...
@@ -32,7 +32,6 @@ import pickle
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 
 from kassenwart.core.offload import Stream
 from kassenwart.reconciliation import engine, rows
@@ -68,13 +67,14 @@ class EngineChild:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def send_invoices(self, invoice_rows: Iterable[tuple], config: engine.MatchingConfig,
+    def send_invoices(self, parts: Iterable[list[tuple]], config: engine.MatchingConfig,
                       knowledge: engine.Knowledge) -> list[tuple]:
         """Send the invoices' rows a part at a time as they are read (the child makes them
-        into invoices meanwhile); returns the rows."""
+        into invoices meanwhile); returns the rows. A part may hold the rows as the database
+        driver gives them (rows.plain_invoice)."""
         self._send(pickle.dumps((config, knowledge), pickle.HIGHEST_PROTOCOL))
-        read, rows_left = [], iter(invoice_rows)
-        while part := list(islice(rows_left, INVOICE_PART)):
+        read = []
+        for part in parts:
             read += part
             self._send(marshal.dumps([rows.plain_invoice(row) for row in part]))
         self._send(marshal.dumps([]))  # the end of the invoices

@@ -16,6 +16,8 @@ from decimal import Decimal
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.reconciliation import engine
 
+CENT = Decimal("0.01")
+
 # What the engine reads of an open invoice and of a transaction, as `values_list` columns.
 INVOICE_COLUMNS = (
     "pk", "number", "customer__number", "customer__name", "customer__iban", "amount",
@@ -29,10 +31,11 @@ TRANSACTION_COLUMNS = (
 
 
 def engine_invoice(row: tuple) -> engine.Invoice:
-    """An invoice from its INVOICE_COLUMNS, as the database gives them or as `plain` made them."""
+    """An invoice from its INVOICE_COLUMNS, as Django gives them or as `plain_invoice` made them."""
     pk, number, customer_number, customer_name, iban, amount, open_amount, currency, reference, issued, due = row
-    if type(amount) is str:
-        amount, open_amount, issued, due = Decimal(amount), Decimal(open_amount), _day(issued), _day(due)
+    if type(amount) is str:  # in cents as Django gives them (on SQLite they were floats)
+        amount, open_amount = Decimal(amount).quantize(CENT), Decimal(open_amount).quantize(CENT)
+        issued, due = _day(issued), _day(due)
     # by position, in the order of engine.Invoice's fields (a run makes 100,000 of them)
     return engine.Invoice(
         str(pk), number, customer_number, customer_name, amount, open_amount, currency,
@@ -56,18 +59,28 @@ def engine_transaction(row: tuple) -> engine.Transaction:
 
 
 def plain_invoice(row: tuple) -> tuple:
-    """An invoice's row with its amounts and dates as text (an amount's exact digits, a date
-    in ISO form): what `marshal` writes, ten times faster than pickle writes Decimals and
-    dates (a child is sent 100,000 invoices)."""
+    """An invoice's row with its amounts and dates as text, as Django gives it or as the
+    database driver does (a large run reads its invoices so: SQLite's driver gives amounts
+    as floats of up to 15 digits, whose shortest text is the amount's, and dates as ISO
+    text): what `marshal` writes, ten times faster than pickle writes Decimals and dates
+    (a child is sent 100,000 invoices)."""
     pk, number, customer_number, customer_name, iban, amount, open_amount, currency, reference, issued, due = row
-    return (pk, number, customer_number, customer_name, iban, str(amount), str(open_amount), currency, reference,
-            issued and issued.isoformat(), due and due.isoformat())
+    return (pk, number, customer_number, customer_name, iban, _amount_text(amount), _amount_text(open_amount),
+            currency, reference, _day_text(issued), _day_text(due))
 
 
 def plain_transaction(row: tuple) -> tuple:
     """A transaction's row as `plain_invoice` makes an invoice's."""
     pk, amount, currency, booked, *rest = row
     return (pk, str(amount), currency, booked and booked.isoformat(), *rest)
+
+
+def _amount_text(amount: Decimal | float | int) -> str:
+    return repr(amount) if type(amount) is float else str(amount)
+
+
+def _day_text(day: date | str | None) -> str | None:
+    return day.isoformat() if isinstance(day, date) else day
 
 
 def _day(text: str | None) -> date | None:
