@@ -14,14 +14,17 @@ Each step is printed beside its baseline, measured in the same process on the sa
 
 - import invoices  vs  csv.reader over the same file (the C-level floor of reading it);
 - import statement vs  the C-level camt floor (harness.camt_floor, as in bench_import);
-- match + persist  vs  the engine alone on the same rows inside that run (what matching
-  costs without the database: the strongest baseline for the run, since it is the run).
+- match + persist  vs  the engine alone on the same rows, run in this process after the
+  run (what matching costs without the database: the strongest baseline for the run).
 
-The matching run is also split into its phases where the engine is called: load (the open
-invoices and credits read and turned into engine input, the settings and what was learned),
-engine (the pure engine deciding), save (payment records, open amounts, transaction states
-and audit events written, the commit, the notifications); each in wall-clock and CPU
-seconds, and its share of the run.
+The matching run is also split into its phases where the decisions start and stop coming:
+load (the open invoices and credits read, the settings and what was learned, all sent to
+the engine's child), stream (the engine deciding, in a child process for a large run
+(settings.KASSENWART_MATCH_IN_CHILD_FROM), while this one takes each decision and writes
+them in batches), save (the last batches,
+the invoices' open amounts, the states seen before, the matched days, the commit, the
+notifications); each in wall-clock and CPU seconds of this process, and its share of the
+run. The child's CPU seconds are printed beside (they are not in this process's).
 
 The automatic matches the run stored are scored against the generator's truth (precision,
 recall; see bench_match). Memory: how much the process grew during the three steps (highest
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -48,6 +52,12 @@ import workload  # noqa: E402
 GOAL_SECONDS, GOAL_INVOICES, GOAL_LINES = 10.0, 100_000, 75_000
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that ended (the matching run's engine child)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def measure(size: int) -> dict:
     """One pipeline run in this process, on the database the environment names."""
     folder = Path(os.environ["KASSENWART_DATA_DIR"])
@@ -58,21 +68,49 @@ def measure(size: int) -> dict:
     harness.django_ready()
     from kassenwart.banking.services import statement_import
     from kassenwart.companies.services import company_create
+    from kassenwart.core.gc_pause import gc_paused
     from kassenwart.receivables.services import invoice_import
     from kassenwart.reconciliation import services
     from kassenwart.reconciliation.models import Allocation, Match
     from kassenwart.reconciliation.services import reconcile_company
 
-    engine_runs = []  # (wall, cpu) clocks when the engine started and when it returned
-    run_engine = services.engine.reconcile
+    engine_input, stream_ended = [], []  # the engine's arguments; when the last decision was taken
+    original_decisions, original_save = services.rows.decisions, services._Run.save
 
-    def timed_engine(*args):  # splits the matching run: load, engine, save
-        started = (time.perf_counter(), time.process_time())
-        decisions = run_engine(*args)
-        engine_runs.append((started, (time.perf_counter(), time.process_time())))
-        return decisions
+    def recorded_decisions(*args):  # the engine in this process (a small run)
+        engine_input.append(args)
+        return original_decisions(*args)
 
-    services.engine.reconcile = timed_engine
+    class RecordedChild(services.EngineChild):  # the engine in a child (a large run)
+        def send_invoices(self, parts, config, knowledge):  # the driver's rows: the run converts them after
+            self.engine_input = [None, None, config, knowledge]
+            engine_input.append(self.engine_input)
+            return super().send_invoices(parts, config, knowledge)
+
+        def send_transactions(self, transaction_rows):
+            self.engine_input[1] = transaction_rows
+            super().send_transactions(transaction_rows)
+
+    original_read_invoices = services._read_invoices
+
+    def recorded_read_invoices(company, child, *args):
+        invoice_rows = original_read_invoices(company, child, *args)
+        if child is not None:
+            child.engine_input[0] = invoice_rows
+        return invoice_rows
+
+    def timed_save(run, decisions):  # splits the matching run: load, stream, save
+        stream_started.append((time.perf_counter(), time.process_time()))
+
+        def watched():
+            yield from decisions
+            stream_ended.append((time.perf_counter(), time.process_time()))
+
+        return original_save(run, watched())
+
+    stream_started: list = []
+    services.rows.decisions, services.EngineChild, services._Run.save = recorded_decisions, RecordedChild, timed_save
+    services._read_invoices = recorded_read_invoices
     company = company_create("Pipeline GmbH", via="bench")
     t: dict = {}
     with harness.timed(t, "csv floor", "csv floor cpu"):
@@ -84,15 +122,21 @@ def measure(size: int) -> dict:
             invoice_import(company, csv_path.read_bytes(), via="bench")
         with harness.timed(t, "import statement", "import statement cpu"):
             imported = statement_import(company, camt_path, via="bench")
+        children_before = _children_cpu()
         run_started = (time.perf_counter(), time.process_time())
         with harness.timed(t, "match + persist", "match + persist cpu"):
             result = reconcile_company(company, via="bench")
         run_ended = (time.perf_counter(), time.process_time())
-    (engine_started, engine_ended), = engine_runs  # one run, one engine call
+        t["child cpu"] = _children_cpu() - children_before
+    (started,), (ended,) = stream_started, stream_ended  # one run, one stream of decisions
     for clock, suffix in ((0, ""), (1, " cpu")):
-        t["load" + suffix] = engine_started[clock] - run_started[clock]
-        t["engine" + suffix] = engine_ended[clock] - engine_started[clock]
-        t["save" + suffix] = run_ended[clock] - engine_ended[clock]
+        t["load" + suffix] = started[clock] - run_started[clock]
+        t["stream" + suffix] = ended[clock] - started[clock]
+        t["save" + suffix] = run_ended[clock] - ended[clock]
+    (engine_args,) = engine_input
+    with gc_paused(), harness.timed(t, "engine", "engine cpu"):  # the baseline: the engine alone, same rows
+        for _decision in original_decisions(*engine_args):
+            pass
     auto: dict[str, set[str]] = {}
     rows = Allocation.objects.filter(match__company=company, match__kind=Match.Kind.AUTO)
     for ref, number in rows.values_list("match__transaction__bank_reference", "invoice__number"):
@@ -105,10 +149,10 @@ def measure(size: int) -> dict:
     }
 
 
-PHASES = [  # the matching run's parts, split where the engine is called
-    ("load", "open invoices and credits read and made engine input, settings, what was learned"),
-    ("engine", "the pure engine deciding"),
-    ("save", "payment records, invoices, transaction states, audit events written; commit, notifications"),
+PHASES = [  # the matching run's parts, split where the decisions start and end coming
+    ("load", "open invoices and credits read, settings, what was learned; sent to the engine's child"),
+    ("stream", "the engine deciding (in a child for a large run) while each decision is taken and written"),
+    ("save", "the last rows, open amounts, states seen before, matched days; commit, notifications"),
 ]
 
 STEPS = [  # (step, its baseline, what the baseline is)
@@ -174,6 +218,8 @@ def _print_size(runs: list[dict], database: str) -> None:
     for phase, what in PHASES:
         wall, cpu, share = _figure(runs, phase), _figure(runs, phase + " cpu"), _figure(runs, "match + persist")
         print(f"    {phase:<15} {wall.show():>18} {cpu.median:>7.2f}   {wall.median / share.median:>4.0%}  {what}")
+    print(f"    {'child cpu':<15} {'':>18} {_figure(runs, 'child cpu').median:>7.2f}         the engine's child "
+          f"process (0 when the run decided in this one)")
     print("  (cpu: CPU seconds of the benchmark's process, which load on the machine disturbs least; on "
           "PostgreSQL without the server's work)")
     if len({(r["auto"], r["precision"], r["recall"]) for r in runs}) > 1:

@@ -21,6 +21,13 @@ from reconciliation_books import INVOICES, open_books
 BEISPIEL_IBAN = "DE02120300000000202051"
 
 
+@pytest.fixture(autouse=True, params=["in process", "in a child"])
+def engine_where(request, settings):
+    """Every run here decides once in the run's own process, once in a child interpreter (as
+    a large run does: services._engine_child)."""
+    settings.KASSENWART_MATCH_IN_CHILD_FROM = 1 if request.param == "in a child" else 1_000_000
+
+
 @pytest.fixture
 def books(company):
     """Four open invoices of two customers and an account to book payments on."""

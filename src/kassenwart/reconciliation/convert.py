@@ -1,4 +1,6 @@
-"""Between the database and the pure engine: database rows in, engine dataclasses out."""
+"""Between the database and the pure engine: the company's settings and what was learned in,
+as the engine's dataclasses; a suggestion out, as it is stored. (Invoices and transactions go
+in as rows: rows.py.)"""
 
 from __future__ import annotations
 
@@ -8,40 +10,6 @@ from kassenwart.receivables.models import Customer
 from kassenwart.reconciliation import engine
 from kassenwart.reconciliation.models import LearnedPayer, MatchingConfig, RejectedSuggestion
 from kassenwart.reconciliation.reasons import stored
-
-# What the engine reads of an open invoice and of a transaction, as `values_list` columns:
-# a run loads 100,000 invoices, and model instances would cost more than the matching.
-INVOICE_COLUMNS = (
-    "pk", "number", "customer__number", "customer__name", "customer__iban", "amount",
-    "open_amount", "currency", "payment_reference", "issue_date", "due_date",
-)
-TRANSACTION_COLUMNS = (
-    "pk", "amount", "currency", "booking_date", "counterparty_name", "counterparty_iban",
-    "remittance", "structured_reference", "end_to_end_id", "transaction_code", "dk_code",
-    "return_reason", "reversal", "account_id",
-)
-
-
-def engine_invoice(row: tuple) -> engine.Invoice:
-    """An invoice from its INVOICE_COLUMNS."""
-    pk, number, customer_number, customer_name, iban, amount, open_amount, currency, reference, issued, due = row
-    # by position, in the order of engine.Invoice's fields (a run makes 100,000 of them)
-    return engine.Invoice(
-        str(pk), number, customer_number, customer_name, amount, open_amount, currency,
-        (iban,) if iban else (), reference, issued, due,
-    )
-
-
-def engine_transaction(row: tuple) -> engine.Transaction:
-    """A transaction from its TRANSACTION_COLUMNS."""
-    (pk, amount, currency, booked, name, iban, remittance, reference, end_to_end_id,
-     code, dk_code, return_reason, reversal, _account) = row
-    if dk_code:
-        code = f"{code}+{dk_code}"
-    if return_reason or reversal:
-        code = f"{code}+RRTN"  # the engine never matches returns and reversals
-    # by position, in the order of engine.Transaction's fields
-    return engine.Transaction(str(pk), amount, currency, booked, name, iban, remittance, reference, end_to_end_id, code)
 
 
 def engine_config(config: MatchingConfig) -> engine.MatchingConfig:

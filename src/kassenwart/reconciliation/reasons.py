@@ -26,31 +26,35 @@ def stored(reason: Reason) -> dict:
 
 
 class StoredOnce:
-    """`stored` for a whole run, each reason object converted once: the engine gives the
-    same object for many payments (the amount equals the open amount, a customer's IBAN
-    is known), and a run stores hundreds of thousands of reasons. The stored dicts are
-    shared between rows; they are written, never changed. `listed` gives a list of reasons
-    as JSON text (each reason encoded once too), for rows written in bulk."""
+    """`stored` for a whole run, each reason converted once: many payments have the same
+    reason (the amount equals the open amount, a customer's IBAN is known), and a run stores
+    hundreds of thousands of them. A reason is known by its key and words, which its
+    parameters make (the same reason may come as several objects: decisions that come from
+    a child process are unpickled batch by batch). The stored dicts are shared between rows;
+    they are written, never changed. `listed` gives a list of reasons as JSON text (each
+    reason encoded once too), for rows written in bulk."""
 
     def __init__(self):
-        self._known: dict[int, tuple[Reason, dict]] = {}  # id -> (the reason kept alive, stored)
-        self._encoded: dict[int, tuple[Reason, str]] = {}  # id -> (the reason kept alive, JSON)
+        self._known: dict[tuple[str, str], dict] = {}  # (key, words) -> stored
+        self._encoded: dict[tuple[str, str], str] = {}  # (key, words) -> JSON
 
     def __call__(self, reason: Reason) -> dict:
-        known = self._known.get(id(reason))
+        said = (reason.key, reason)
+        known = self._known.get(said)
         if known is None:
-            known = self._known[id(reason)] = (reason, stored(reason))
-        return known[1]
+            known = self._known[said] = stored(reason)
+        return known
 
     def listed(self, reasons: Iterable[Reason]) -> JSONText:
         """The stored reasons as a JSON list, the text json.dumps makes of them."""
         encoded = self._encoded
         texts = []
         for reason in reasons:
-            known = encoded.get(id(reason))
+            said = (reason.key, reason)
+            known = encoded.get(said)
             if known is None:
-                known = encoded[id(reason)] = (reason, _encoded(reason))
-            texts.append(known[1])
+                known = encoded[said] = _encoded(reason)
+            texts.append(known)
         return JSONText("[" + ", ".join(texts) + "]")
 
 

@@ -6,14 +6,17 @@ pure (reconciliation.engine); `reconcile_company` feeds it and persists its deci
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, closing, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _json_string
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,16 +32,9 @@ from kassenwart.notifications.models import Notification
 from kassenwart.notifications.services import notify
 from kassenwart.receivables.models import Customer, Invoice
 from kassenwart.receivables.services import invoice_status
-from kassenwart.reconciliation import engine, matched_days
-from kassenwart.reconciliation.convert import (
-    INVOICE_COLUMNS,
-    TRANSACTION_COLUMNS,
-    engine_config,
-    engine_invoice,
-    engine_knowledge,
-    engine_transaction,
-    proposal_as_json,
-)
+from kassenwart.reconciliation import engine, matched_days, rows
+from kassenwart.reconciliation.convert import engine_config, engine_knowledge, proposal_as_json
+from kassenwart.reconciliation.engine_child import INVOICE_PART, EngineChild
 from kassenwart.reconciliation.matched_days import TAKEN, Place
 from kassenwart.reconciliation.models import (
     Allocation,
@@ -102,8 +98,10 @@ def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
     Everything is written in one database transaction: per automatic match the payment
     record (Match and Allocations) and its audit event, the invoices' open amounts and
     status, and the state of every transaction the run looked at (with the suggestions
-    for a person). A run reads rows, not model instances, and writes in bulk (core.bulk);
-    the cyclic garbage collector rests meanwhile: it would scan the run's hundreds of
+    for a person). A run reads rows, not model instances, and writes in bulk (core.bulk)
+    while the engine decides, each decision as it comes (in a child process for a large
+    run: `_engine_child`); a failure anywhere, the child's too, writes nothing. The
+    cyclic garbage collector rests meanwhile: it would scan the run's hundreds of
     thousands of rows again and again (a fifth of the time) and find next to nothing. It
     resumes only once the run's rows are freed (`_match_and_save` returned), or its first
     collection would scan all of them once more (a second at 100,000 invoices).
@@ -119,44 +117,88 @@ def reconcile_company(company: Company, *, via: str = "system") -> RunResult:
 
 
 def _match_and_save(company: Company, config: engine.MatchingConfig, via: str) -> RunResult:
-    invoices = [engine_invoice(row) for row in _open_invoices(company)]
-    rows = list(_open_credits(company))
-    credits = [engine_transaction(row) for row in rows]
-    decisions = engine.reconcile(invoices, credits, config, engine_knowledge(company))
-    # where each payment is kept among the matched days: (pk, amount, currency, booked, ..., account)
-    places = {row[0]: Place(row[-1], row[2], row[3], row[1]) for row in rows}
-    run = _Run(company, invoices, places, via)
-    for decision in decisions:
-        run.take(decision)
-    return run.save()
+    credits = _open_credits(company)
+    # a large run's engine runs in a child interpreter, which starts now: its start overlaps the reads
+    with _engine_child(credits.count()) as child:
+        knowledge = engine_knowledge(company)
+        invoice_rows = _read_invoices(company, child, config, knowledge)
+        credit_rows = list(credits)
+        if child is not None:
+            child.send_transactions(credit_rows)
+        known = TransactionState.objects.filter(company=company, status=TransactionState.Status.OPEN)
+        # read before the run's writer starts: only one thread uses the connection at a time
+        seen = set(known.values_list("pk", flat=True))
+        run = _Run(company, invoice_rows, credit_rows, seen, via)
+        if child is None:
+            return run.save(rows.decisions(invoice_rows, credit_rows, config, knowledge))
+        return run.save(iter(child))
+
+
+CHILD_BATCH = 1_000  # decisions the engine's child sends at a time
+
+
+def _read_invoices(company: Company, child: EngineChild | None, config: engine.MatchingConfig,
+                   knowledge: engine.Knowledge) -> list[tuple]:
+    """The open invoices' rows (rows.INVOICE_COLUMNS). With a child, each part of them goes
+    to the child as the database driver gives it, and this process converts them as Django
+    does afterwards (on SQLite a third of the reading), while the child builds its index."""
+    query = _open_invoices(company)
+    if child is None:
+        return list(query)
+    compiler = query.query.get_compiler(using=query.db)
+    parts = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=INVOICE_PART)
+    read = child.send_invoices(parts, config, knowledge)
+    return list(compiler.results_iter(results=[read], tuple_expected=True))
+
+
+def _engine_child(transactions: int) -> AbstractContextManager[EngineChild | None]:
+    """Where the engine runs: for a large run in a child interpreter (engine_child),
+    deciding on the other core while this process takes its decisions and writes them; a
+    small run in this process, as a child's start (an interpreter, the engine's imports)
+    costs more than it saves (settings.KASSENWART_MATCH_IN_CHILD_FROM payments). Leaving the
+    block kills a child that has not finished: the run failed here."""
+    if transactions < settings.KASSENWART_MATCH_IN_CHILD_FROM:
+        return nullcontext()
+    return EngineChild(batch=CHILD_BATCH)
 
 
 def _open_invoices(company: Company):
     invoices = Invoice.objects.filter(company=company, status__in=OPEN_INVOICE).exclude(open_amount=0)
-    return invoices.values_list(*INVOICE_COLUMNS)
+    return invoices.values_list(*rows.INVOICE_COLUMNS)
 
 
 def _open_credits(company: Company):
     """Incoming payments not yet settled, in booking order (the engine wants it)."""
     credits = Transaction.objects.filter(company=company, amount__gt=0).exclude(state__status__in=SETTLED)
-    return credits.order_by("booking_date", "id").values_list(*TRANSACTION_COLUMNS)
+    return credits.order_by("booking_date", "id").values_list(*rows.TRANSACTION_COLUMNS)
+
+
+STATE_FIELDS = ("transaction_id", "status", "suggestions", "note")
 
 
 class _Run:
-    """One run's changes, collected as plain rows and written with a few bulk statements."""
+    """One run's changes, made into plain rows as the engine's decisions come, and written a
+    batch at a time while the next decisions come (core.bulk.Writer)."""
 
-    def __init__(self, company: Company, invoices: list[engine.Invoice], places: Mapping[int, Place], via: str):
-        self.company, self.via, self.places = company, via, places
-        self.invoices = {int(inv.id): inv for inv in invoices}
-        self.open_amounts = {pk: inv.open_amount for pk, inv in self.invoices.items()}
+    def __init__(self, company: Company, invoice_rows: list[tuple], credit_rows: list[tuple], seen: set[int],
+                 via: str):
+        self.company, self.via, self.seen = company, via, seen
+        # (rows.INVOICE_COLUMNS) pk -> (number, amount); the open amounts as the run lowers them
+        self.invoices = {row[0]: (row[1], row[5]) for row in invoice_rows}
+        self.open_amounts = {row[0]: row[6] for row in invoice_rows}
+        # where each payment is kept among the matched days: (pk, amount, currency, booked, ..., account)
+        self.places = {row[0]: Place(row[-1], row[2], row[3], row[1]) for row in credit_rows}
         self.changed_invoices: set[int] = set()
-        # transaction id -> (status, suggestions, note)
-        self.states: dict[int, tuple[str, list[dict] | JSONText, str]] = {}
-        self.matches: list[tuple[int, engine.Proposal, list[_Part]]] = []  # (transaction, ...)
+        self.new_states: list[tuple] = []  # of transactions without a state row, as STATE_FIELDS
+        self.open_again: dict[int, tuple] = {}  # transaction -> (status, suggestions, note): seen open before
+        self.matches: list[tuple[int, engine.Proposal, list[_Part]]] = []  # (transaction, ...) not yet written
+        self.matched: list[Place] = []
         self.said = StoredOnce()
         self.result = RunResult()
 
     def take(self, decision: engine.Decision) -> None:
+        """One decision, in the order the engine decided them: the open amounts the parts are
+        made of (a write-off closes what is left) follow the engine's own."""
         tx_id = int(decision.transaction_id)
         self.result.transactions += 1
         if decision.status == engine.Status.AUTO:
@@ -165,79 +207,99 @@ class _Run:
                 self.open_amounts[part.invoice_id] -= part.amount + part.write_off
                 self.changed_invoices.add(part.invoice_id)
             self.matches.append((tx_id, decision.match, parts))
-            self.states[tx_id] = (TransactionState.Status.MATCHED.value, NO_SUGGESTIONS, "")
+            self.matched.append(self.places[tx_id])
+            state = (TransactionState.Status.MATCHED.value, NO_SUGGESTIONS, "")
             self.result.auto += 1
         else:
             suggestions = [proposal_as_json(p, self.said) for p in decision.suggestions]
-            self.states[tx_id] = (TransactionState.Status.OPEN.value, suggestions, note_key(decision.note))
+            state = (TransactionState.Status.OPEN.value, suggestions, note_key(decision.note))
             self.result.open += 1
+        if tx_id in self.seen:  # keeps its state row (open until now)
+            self.open_again[tx_id] = state
+        else:
+            self.new_states.append((tx_id, *state))
+            self.result.newly_open += decision.status != engine.Status.AUTO
 
-    def save(self) -> RunResult:
-        """Write the run's rows in batches: a second thread (core.bulk.Writer) puts each batch
-        into its table while this one makes the next, all in the caller's transaction."""
+    def save(self, decisions: Iterator[engine.Decision]) -> RunResult:
+        """Take the decisions as they come; every BATCH states, or matches with the open amounts
+        of the invoices they changed, go to a second thread (core.bulk.Writer), which puts them
+        into their tables while this one takes the next, all in the caller's transaction."""
         now = timezone.now()
-        known = TransactionState.objects.filter(company=self.company, status=TransactionState.Status.OPEN)
-        # read before the writer starts: only one thread uses the connection at a time
-        seen = set(known.values_list("pk", flat=True))
-        match_ids = reserve_ids(Match, len(self.matches))
-        with Writer(transaction.get_connection()) as writer:
+        state_same = {"company_id": self.company.pk, "ignore_reason": None, "updated_at": now}
+        with (closing(decisions), Writer(transaction.get_connection()) as writer,
+              BatchInserter(TransactionState, STATE_FIELDS, list(state_same), writer=writer) as states,
+              _MatchWriter(self.company, self.via, now, writer) as matches):
+            for decision in decisions:
+                self.take(decision)
+                if len(self.new_states) >= BATCH:
+                    states.add(self.new_states, state_same.values())
+                    self.new_states = []
+                if len(self.matches) >= BATCH:
+                    matches.add(self.matches, self.invoices, self.said)
+                    self.matches = []
+                    self._save_invoices(now, writer)
+            states.add(self.new_states, state_same.values())
+            matches.add(self.matches, self.invoices, self.said)
             self._save_invoices(now, writer)
-            self._save_states(now, seen, writer)
-            self._save_matches(now, match_ids, writer)
+            update_rows(TransactionState, STATE_FIELDS[1:], self.open_again, same={"updated_at": now}, writer=writer)
         # every payment the run matched was open (the run takes no partly matched one)
-        matched_days.count(self.company.pk, (self.places[tx_id] for tx_id, *_rest in self.matches), sign=1)
+        matched_days.count(self.company.pk, self.matched, sign=1)
         return self.result
 
-    def _save_states(self, now, seen: set[int], writer: Writer) -> None:
-        """Transactions seen before keep their state row (open until now); the others get one."""
-        fields = ("status", "suggestions", "note")
-        rows = dict(self.states)
-        again = {tx_id: rows.pop(tx_id) for tx_id in seen if tx_id in rows}
-        update_rows(TransactionState, fields, again, same={"updated_at": now}, writer=writer)
-        self.result.newly_open = sum(status == TransactionState.Status.OPEN for status, _s, _n in rows.values())
-        same = {"company_id": self.company.pk, "ignore_reason": None, "updated_at": now}
-        with BatchInserter(TransactionState, ("transaction_id", *fields), list(same), writer=writer) as states:
-            for batch in _batches(list(rows.items())):
-                states.add([(tx_id, *state) for tx_id, state in batch], same.values())
-
-    def _save_matches(self, now, match_ids: list[int], writer: Writer) -> None:
-        """The payment records, their allocations and one audit event each."""
-        kind = Match.Kind.AUTO.value
-        listed, invoices = self.said.listed, self.invoices
-        company = {"company_id": self.company.pk}
-        match_same = {**company, "kind": kind, "created_at": now}
-        event_same = {**company, "actor_label": actor_label(None, self.via), "action": "match.auto",
-                      "object_type": MATCH_OBJECT, "created_at": now}
-        with (BatchInserter(Match, ("id", "transaction_id", "confidence", "reasons"), list(match_same),
-                            writer=writer) as match_rows,
-              BatchInserter(Allocation, ("match_id", "invoice_id", "amount", "write_off"), [],
-                            writer=writer) as allocation_rows,
-              BatchInserter(AuditEvent, ("object_id", "after"), list(event_same), writer=writer) as event_rows):
-            for batch in _batches(list(zip(match_ids, self.matches, strict=True))):
-                matches, allocations, events = [], [], []
-                for match_id, (tx_id, proposal, parts) in batch:
-                    reasons = listed(proposal.reasons)  # as JSON text, in the match and its audit event
-                    matches.append((match_id, tx_id, proposal.confidence, reasons))
-                    allocations += [(match_id, part.invoice_id, part.amount, part.write_off) for part in parts]
-                    numbered = [(invoices[p.invoice_id].number, p.amount, p.write_off) for p in parts]
-                    events.append((str(match_id), _match_details_text(tx_id, kind, reasons, numbered)))
-                match_rows.add(matches, match_same.values())
-                allocation_rows.add(allocations, ())
-                event_rows.add(events, event_same.values())
-
     def _save_invoices(self, now, writer: Writer) -> None:
+        """The open amounts of the invoices changed since the last time, as they are now (one
+        that a later batch changes again is written again, after this)."""
         rows = {}
         for pk in self.changed_invoices:
             open_amount = self.open_amounts[pk]
-            rows[pk] = (open_amount, invoice_status(self.invoices[pk].amount, open_amount))
+            rows[pk] = (open_amount, invoice_status(self.invoices[pk][1], open_amount))
+        self.changed_invoices = set()
         update_rows(Invoice, ("open_amount", "status"), rows, same={"updated_at": now}, writer=writer)
 
 
+class _MatchWriter:
+    """A run's payment records, their allocations and one audit event each, a batch at a time
+    (`add`): each batch's match ids are drawn when it is written."""
+
+    def __init__(self, company: Company, via: str, now, writer: Writer):
+        self.writer = writer
+        company_id = {"company_id": company.pk}
+        self.match_same = {**company_id, "kind": Match.Kind.AUTO.value, "created_at": now}
+        self.event_same = {**company_id, "actor_label": actor_label(None, via), "action": "match.auto",
+                           "object_type": MATCH_OBJECT, "created_at": now}
+        self.inserters = ExitStack()
+        self.match_rows, self.allocation_rows, self.event_rows = (self.inserters.enter_context(inserter) for inserter in (
+            BatchInserter(Match, ("id", "transaction_id", "confidence", "reasons"), list(self.match_same), writer=writer),
+            BatchInserter(Allocation, ("match_id", "invoice_id", "amount", "write_off"), [], writer=writer),
+            BatchInserter(AuditEvent, ("object_id", "after"), list(self.event_same), writer=writer),
+        ))
+
+    def __enter__(self) -> _MatchWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> bool | None:
+        return self.inserters.__exit__(*exc_info)
+
+    def add(self, batch: list[tuple[int, engine.Proposal, list[_Part]]], invoices: Mapping[int, tuple],
+            said: StoredOnce) -> None:
+        """`batch` as (transaction, proposal, parts); `invoices` pk -> (number, amount)."""
+        if not batch:
+            return
+        kind = self.match_same["kind"]
+        self.writer.wait()  # the ids are drawn on the connection the writer uses meanwhile
+        matches, allocations, events = [], [], []
+        for match_id, (tx_id, proposal, parts) in zip(reserve_ids(Match, len(batch)), batch, strict=True):
+            reasons = said.listed(proposal.reasons)  # as JSON text, in the match and its audit event
+            matches.append((match_id, tx_id, proposal.confidence, reasons))
+            allocations += [(match_id, part.invoice_id, part.amount, part.write_off) for part in parts]
+            numbered = [(invoices[p.invoice_id][0], p.amount, p.write_off) for p in parts]
+            events.append((str(match_id), _match_details_text(tx_id, kind, reasons, numbered)))
+        self.match_rows.add(matches, self.match_same.values())
+        self.allocation_rows.add(allocations, ())
+        self.event_rows.add(events, self.event_same.values())
+
+
 BATCH = 5_000  # rows a run hands to the writer at a time
-
-
-def _batches(items: list) -> list[list]:
-    return [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
 
 
 def _parts(proposal: engine.Proposal, open_amounts: Mapping[int, Decimal]) -> list[_Part]:

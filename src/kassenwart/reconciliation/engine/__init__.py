@@ -5,7 +5,8 @@
     decisions = reconcile(invoices, transactions, MatchingConfig(), Knowledge())
 
 `reconcile` takes the open `Invoice`s and the unreconciled `Transaction`s of one company
-(ids unique within each) and returns one `Decision` per transaction, in input order:
+(ids unique within each) and returns one `Decision` per transaction, in input order
+(`decisions` yields the same ones as they are decided, in the engine's own order):
 
 - `Status.AUTO` with `match`, a `Proposal`: `allocations` (invoice id -> Decimal applied,
   summing to the transaction amount minus `surplus`), `write_off` (Skonto or fee accepted),
@@ -37,7 +38,7 @@ is paused while a run lasts (it only creates acyclic objects). Nothing here impo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
@@ -70,6 +71,7 @@ __all__ = [
     "Proposal",
     "Status",
     "Transaction",
+    "decisions",
     "reconcile",
 ]
 
@@ -87,32 +89,39 @@ def reconcile(
     # The run allocates millions of small acyclic objects; letting the cyclic garbage
     # collector scan them over and over costs a sixth of the time and finds nothing.
     with gc_paused():
-        return _reconcile(invoices, transactions, config, knowledge)
+        decided = {d.transaction_id: d for d in decisions(invoices, transactions, config, knowledge)}
+    return [decided[tx.id] for tx in transactions]
 
 
-def _reconcile(
+def decisions(
     invoices: Sequence[Invoice],
-    transactions: Sequence[Transaction],
-    config: MatchingConfig,
-    knowledge: Knowledge,
-) -> list[Decision]:
+    transactions: Iterable[Transaction],
+    config: MatchingConfig = MatchingConfig(),
+    knowledge: Knowledge = Knowledge(),
+) -> Iterator[Decision]:
+    """One decision per transaction as soon as it is decided, in the order the engine decides
+    them: in one pass over the transactions, those that are no payment and those that name an
+    invoice strongly (number, RF reference); then the rest, in the order given. A caller that
+    follows the open amounts (installments, write-offs) must take them in this order: it is
+    the order in which each match lowered them. `transactions` is read once, after the
+    invoices' index is built: it may be an iterator still being filled meanwhile (a child
+    process receiving them). Pause the garbage collector around the loop as `reconcile`
+    does (a generator cannot pause it for its caller without pausing it between its items)."""
     index = build_index(invoices, knowledge)
     open_amounts = {inv.id: inv.open_amount for inv in invoices}
-    decisions: dict[str, Decision] = {}
     unreferenced: list[tuple[Transaction, Evidence]] = []
     for tx in transactions:
         note = _not_a_payment(tx)
         if note:
-            decisions[tx.id] = Decision(tx.id, Status.OPEN, note=note)
+            yield Decision(tx.id, Status.OPEN, note=note)
             continue
         evidence = gather(tx, index, config)
         if evidence.has_strong_ref:
-            decisions[tx.id] = _match(tx, evidence, index, open_amounts, config, knowledge)
+            yield _match(tx, evidence, index, open_amounts, config, knowledge)
         else:
             unreferenced.append((tx, evidence))
     for tx, evidence in unreferenced:
-        decisions[tx.id] = _match(tx, evidence, index, open_amounts, config, knowledge)
-    return [decisions[tx.id] for tx in transactions]
+        yield _match(tx, evidence, index, open_amounts, config, knowledge)
 
 
 _OUTGOING = reason("outgoing")

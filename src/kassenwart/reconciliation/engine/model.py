@@ -118,6 +118,11 @@ class Proposal:
     surplus: Decimal = ZERO
     write_off: Decimal = ZERO
 
+    def __reduce__(self):
+        # by position: a slots dataclass pickles through Python-level __getstate__, and a
+        # run in a child interpreter sends its parent a hundred thousand proposals
+        return Proposal, (self.allocations, self.confidence, self.reasons, self.surplus, self.write_off)
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -129,3 +134,6 @@ class Decision:
     match: Proposal | None = None
     suggestions: tuple[Proposal, ...] = ()
     note: str = ""  # a reasons.Reason, or ""
+
+    def __reduce__(self):  # by position, as Proposal
+        return Decision, (self.transaction_id, self.status, self.match, self.suggestions, self.note)

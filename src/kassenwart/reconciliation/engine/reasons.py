@@ -75,8 +75,10 @@ class Reason(str):
         made.params = params
         return made
 
-    def __getnewargs__(self):
-        return str(self), self.key, self.params
+    def __reduce__(self):
+        # what it is made of, no instance dict to restore: a run in a child interpreter
+        # sends its parent a hundred thousand reasons
+        return Reason, (str(self), self.key, self.params)
 
 
 def reason(key: str, **params) -> Reason:
