@@ -22,6 +22,8 @@ Failure is never silent and leaves nothing running:
   context manager, or `streamed`'s generator closed or collected).
 
 Anything the target prints goes to the child's stderr (inherited), never into the stream.
+Once the stream is sent the child leaves at once (os._exit): what the job still holds is not
+freed object by object, so a job may keep its large inputs to the end to save that time.
 """
 
 from __future__ import annotations
@@ -195,6 +197,11 @@ def _child() -> None:
         except Exception:  # noqa: BLE001
             body = pickle.dumps((None, type(error).__name__, str(error), where), _PROTOCOL)
         _send(stream, _ERROR, body)
+    # Everything is sent: leave without the interpreter's tear-down, which would free what the
+    # job kept object by object (a large run's millions) while the parent waits for the exit.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _send(stream, kind: bytes, body: bytes) -> None:

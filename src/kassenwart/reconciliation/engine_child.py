@@ -24,7 +24,6 @@ module without setting Django up.
 
 from __future__ import annotations
 
-import atexit
 import gc
 import marshal
 import os
@@ -112,11 +111,9 @@ def decisions_in_child(fd: int) -> Iterator[engine.Decision]:
     """The child's side (run by core.offload): the rows read from the pipe `fd`, the
     decisions yielded as rows.decisions makes them.
 
-    Once it has sent everything, the child ends without freeing its millions of objects one
-    by one (half a second the run would wait for it): it keeps them to the end and leaves at
-    the start of the interpreter's shutdown, when offload has written and flushed all."""
+    The input rows are kept to the end (`_kept`): the child leaves without freeing them
+    (core.offload), where freeing them one by one as the run goes cost half a second."""
     gc.disable()
-    atexit.register(os._exit, 0)
     pipe = os.fdopen(fd, "rb")
     config, knowledge = pickle.loads(_part(pipe))
     yield from rows.decisions(_invoice_rows(pipe), _transaction_rows(pipe), config, knowledge)
