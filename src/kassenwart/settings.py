@@ -172,6 +172,11 @@ KASSENWART_WEBHOOK_DELIVERIES_KEEP_DAYS = CONFIG.webhook_deliveries_keep_days
 # beside (load 2): at 4,800 payments a child cost 0.90 s against 0.73 s in process, at 15,000
 # 2.79 against 2.41 s (median; best runs even), at 60,000 best runs 7.9 against 9.4 s.
 KASSENWART_MATCH_IN_CHILD_FROM = 20_000
+# camt files of at least this many bytes are parsed in a child interpreter while the import
+# writes (banking/formats/camt_child.py). The child costs some 65 ms of CPU (its start) and
+# 4 ms a MB (pickles); on two free cores the import then takes about the parse's time instead
+# of parse and write one after the other (some 23 + 21 ms a MB): a gain from about 3 MB on.
+KASSENWART_CAMT_IN_CHILD_FROM = 4 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

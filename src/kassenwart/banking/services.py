@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from schwifty import IBAN
@@ -29,12 +30,6 @@ from kassenwart.core.bulk import checkpoint_left_to_others
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.messages import defined, message, render
 from kassenwart.core.models import User
-
-# camt files from this size on are parsed in a child interpreter while this process writes
-# (banking/formats/camt_child.py). The child costs some 65 ms of CPU (its start) and 4 ms a
-# MB (pickles); on two free cores the import then takes about the parse's time instead of
-# parse and write one after the other (some 23 + 21 ms a MB): a gain from about 3 MB on.
-CAMT_IN_CHILD_FROM = 4 * 1024 * 1024  # bytes
 
 
 @dataclass
@@ -109,7 +104,7 @@ def statement_import(
     columns, else the profile of the file's layout.
 
     Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
-    A camt file on disk from CAMT_IN_CHILD_FROM bytes on is parsed in a child interpreter
+    A camt file on disk from settings.KASSENWART_CAMT_IN_CHILD_FROM bytes on is parsed in a child interpreter
     while this process writes (the same result); should that child die, the import raises
     core.offload.OffloadError and writes nothing (no refusal either: the file was not judged).
     What follows an import (matching, following sent orders) is the caller's to start
@@ -222,7 +217,7 @@ def _started_in_child(file: BinaryIO) -> ChildParse | None:
     """A large camt file on disk: its parse in a child interpreter, started now so that the
     child's start overlaps the file's hashing and the import's set-up (the items are the
     same, see camt_child). None for any other file: it is parsed here."""
-    if not readable_in_child(file) or os.fstat(file.fileno()).st_size < CAMT_IN_CHILD_FROM:
+    if not readable_in_child(file) or os.fstat(file.fileno()).st_size < settings.KASSENWART_CAMT_IN_CHILD_FROM:
         return None
     head = file.read(8192)
     file.seek(0)
