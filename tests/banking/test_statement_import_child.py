@@ -13,13 +13,10 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from kassenwart.banking import importer
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
 from kassenwart.companies.services import company_create
-from kassenwart.core.offload import OffloadError
 
 from camt_files import camt, entry
 
@@ -119,12 +116,13 @@ def test_a_killed_child_fails_the_import_and_writes_nothing(company, settings, m
     killed: list[int] = []
     killer = threading.Thread(target=_kill_the_child, args=(killed,), daemon=True)
     killer.start()
-    with pytest.raises(OffloadError, match="killed by signal SIGKILL"):
-        import_file(company, path, settings, threshold=0)
+    result, _child_ran = import_file(company, path, settings, threshold=0)
     killer.join()
     assert killed, "no child process was seen"
+    assert result.refused and "killed by signal SIGKILL" in result.message
+    assert "Nothing was imported; import the file again." in result.message
     assert not Transaction.objects.exists() and not BankAccount.objects.exists()
-    assert not StatementImport.objects.exists()
+    assert list(StatementImport.objects.values_list("status", flat=True)) == [StatementImport.Status.REFUSED]
 
 
 def _kill_the_child(killed: list[int], after: float = 0.3, within: float = 30.0) -> None:

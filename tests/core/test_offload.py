@@ -37,8 +37,9 @@ def test_the_childs_exception_is_raised_here_with_where_it_happened():
 
 
 def test_an_exception_that_cannot_be_pickled_becomes_an_offload_error_with_its_text():
-    with pytest.raises(OffloadError, match="Unpicklable: with a lambda attached"):
+    with pytest.raises(OffloadError, match="Unpicklable: with a lambda attached") as raised:
         list(streamed("offload_jobs:unpicklable_failure"))
+    assert raised.value.ending == "Unpicklable: with a lambda attached"
 
 
 def test_an_item_that_cannot_be_pickled_fails_the_stream_with_the_reason():
@@ -62,9 +63,10 @@ def test_a_child_killed_midway_fails_the_stream():
         items = iter(stream)
         assert next(items) == 0
         os.kill(stream.pid, signal.SIGKILL)
-        with pytest.raises(OffloadError, match="ended without finishing.*killed by signal SIGKILL"):
+        with pytest.raises(OffloadError, match="ended without finishing.*killed by signal SIGKILL") as raised:
             for _item in items:
                 pass
+    assert raised.value.ending == "killed by signal SIGKILL"
 
 
 def test_leaving_the_loop_early_kills_the_child():

@@ -30,6 +30,7 @@ from kassenwart.core.bulk import checkpoint_left_to_others
 from kassenwart.core.gc_pause import gc_paused
 from kassenwart.core.messages import defined, message, render
 from kassenwart.core.models import User
+from kassenwart.core.offload import OffloadError
 
 
 @dataclass
@@ -104,9 +105,9 @@ def statement_import(
     columns, else the profile of the file's layout.
 
     Atomic: a file that fails anywhere writes no transaction; the refusal itself is recorded.
-    A camt file on disk from settings.KASSENWART_CAMT_IN_CHILD_FROM bytes on is parsed in a child interpreter
-    while this process writes (the same result); should that child die, the import raises
-    core.offload.OffloadError and writes nothing (no refusal either: the file was not judged).
+    A camt file on disk from settings.KASSENWART_CAMT_IN_CHILD_FROM bytes on is parsed in a
+    child interpreter while this process writes (the same result); should that child die, the
+    import writes nothing and is refused, saying so (the file may well be fine: import it again).
     What follows an import (matching, following sent orders) is the caller's to start
     (`kassenwart.flows.after_import`): this layer starts nothing above it. Its own follow-up,
     the text search's index, is enqueued once the import is committed.
@@ -178,6 +179,8 @@ def _import_open_file(company, file: BinaryIO, in_child: ChildParse | None, *, f
         return _refuse(company, file_name, sha, _refusal(error), user, via)
     except ImportRefused as refusal:
         return _refuse(company, file_name, sha, refusal.message, user, via)
+    except OffloadError as stopped:  # the child parsing the file died: refused, so a batch goes on
+        return _refuse(company, file_name, sha, message("banking.parse_stopped", why=stopped.ending), user, via)
 
 
 def statement_items_import(

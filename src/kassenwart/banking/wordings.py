@@ -81,6 +81,9 @@ define("banking.pending_left_out", ngettext_lazy(
     "transactions, so it would be mistaken for the whole list.",
     "%(count)d pending entries left out: this kind of statement does not list all of an account's pending "
     "transactions, so they would be mistaken for the whole list.", "count"))
+define("banking.parse_stopped",
+       _("The file could not be read to the end: the process reading it stopped (%(why)s). Nothing was "
+         "imported; import the file again."))
 define("banking.iban_kept_as_number", _("%(iban)s is not a valid IBAN; the account keeps it as its account number."))
 
 

@@ -47,7 +47,15 @@ _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 class OffloadError(Exception):
     """The child failed in a way that cannot be raised here as it was: it died, or its
-    exception could not be pickled."""
+    exception could not be pickled. `ending` says how, in a few words ("killed by signal
+    SIGKILL", "MemoryError: ...")."""
+
+    def __init__(self, text: str, ending: str):
+        super().__init__(text)
+        self.ending = ending
+
+    def __reduce__(self):
+        return type(self), (str(self), self.ending)
 
 
 def streamed(target: str, *args, batch: int = 1000, pass_fds: Sequence[int] = ()) -> Iterator:
@@ -101,7 +109,8 @@ class Stream:
         while True:
             frame = self._frames.get()
             if frame is None:
-                raise OffloadError(f"{self.target} in a child process ended without finishing ({self._ending()})")
+                ending = self._ending()
+                raise OffloadError(f"{self.target} in a child process ended without finishing ({ending})", ending)
             kind, body = frame
             if kind == _ITEMS:
                 yield from pickle.loads(body)
@@ -160,7 +169,7 @@ class Stream:
 def _error(target: str, body: bytes) -> BaseException:
     error, kind, text, where = pickle.loads(body)
     if error is None:
-        return OffloadError(f"{target} in a child process: {kind}: {text}\n{where}")
+        return OffloadError(f"{target} in a child process: {kind}: {text}\n{where}", f"{kind}: {text}")
     error.add_note(f"raised in a child process running {target}:\n{where}")
     return error
 
