@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+from offload_children import offload_children
+
 from kassenwart.banking import importer
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
 from kassenwart.banking.services import statement_import
@@ -106,7 +108,7 @@ def test_a_refused_import_stops_its_child(company, settings, member, tmp_path):
     path.write_bytes(camt([entry(f"{number}.00") for number in range(1, 20001)]).getvalue())
     result, child_ran = import_file(company, path, settings, threshold=0, user=member)  # may not add the account
     assert result.refused and "DE89370400440532013000" in result.message
-    assert child_ran and _offload_children() == []  # killed and waited for, not left parsing
+    assert child_ran and offload_children() == []  # killed and waited for, not left parsing
 
 
 def test_a_killed_child_fails_the_import_and_writes_nothing(company, settings, monkeypatch, tmp_path):
@@ -130,25 +132,9 @@ def _kill_the_child(killed: list[int], after: float = 0.3, within: float = 30.0)
     then, and the import writing)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        for pid in _offload_children():
+        for pid in offload_children():
             time.sleep(after)
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
             return
         time.sleep(0.002)
-
-
-def _offload_children() -> list[int]:
-    me, found = os.getpid(), []
-    for entry_ in os.scandir("/proc"):
-        if not entry_.name.isdigit():
-            continue
-        try:
-            stat = Path(entry_.path, "stat").read_text()
-            command = Path(entry_.path, "cmdline").read_bytes()
-        except OSError:  # ended meanwhile
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == me and b"kassenwart.core.offload" in command:
-            found.append(int(entry_.name))
-    return found

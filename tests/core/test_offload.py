@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from offload_children import gone, offload_children
 
 from kassenwart.core.offload import OffloadError, Stream, streamed
 
@@ -75,15 +76,15 @@ def test_leaving_the_loop_early_kills_the_child():
         for _item in stream:
             break
         pid = stream.pid
-    assert _gone(pid)
+    assert gone(pid)
 
 
 def test_a_closed_generator_kills_its_child():
     items = streamed("offload_jobs:endless", batch=1)
     assert next(items) == 0
-    children = _children()
+    children = offload_children()
     items.close()
-    assert children and all(_gone(pid) for pid in children)
+    assert children and all(gone(pid) for pid in children)
 
 
 def test_what_the_job_prints_does_not_enter_the_stream(capfd):
@@ -108,27 +109,3 @@ def test_the_child_never_waits_for_this_process_to_read():
             time.sleep(0.05)
         assert stream._process.returncode == 0, "the child waited for its reader"
         assert sum(1 for _item in stream) == 200_000
-
-
-def _children() -> list[int]:
-    """This process's child processes, from /proc."""
-    me = str(os.getpid())
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[1] == me and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
-
-
-def _gone(pid: int) -> bool:
-    """The process ended and was reaped."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False

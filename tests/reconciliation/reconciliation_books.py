@@ -3,9 +3,11 @@
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import translation
 
 from kassenwart.banking.models import BankAccount, StatementImport, Transaction
+from kassenwart.core.models import AuditEvent
 from kassenwart.receivables.services import invoice_import
 from kassenwart.reconciliation.reasons import worded
 
@@ -39,3 +41,25 @@ def said(reasons: list) -> list[str]:
     """Stored reasons (messages) as an English reader sees them."""
     with translation.override("en"):
         return [worded(reason) for reason in reasons]
+
+
+def refuse_automatic_match_events():
+    """Make the database refuse the audit events of automatic matches with "disk full" (as a
+    full disk would, in the thread that writes a run's batches); returns what lifts it."""
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"CREATE TRIGGER refuse_auto BEFORE INSERT ON {table} WHEN NEW.action = 'match.auto' "
+                           f"BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        else:
+            cursor.execute("CREATE FUNCTION refuse_auto() RETURNS trigger AS $$ BEGIN IF NEW.action = 'match.auto' "
+                           "THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+            cursor.execute(f"CREATE TRIGGER refuse_auto BEFORE INSERT ON {table} FOR EACH ROW "
+                           f"EXECUTE FUNCTION refuse_auto()")
+
+    def lift():
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS refuse_auto" if connection.vendor == "sqlite" else
+                           f"DROP TRIGGER IF EXISTS refuse_auto ON {table}")
+
+    return lift

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from offload_children import gone, offload_children
 
 from kassenwart.banking.services import statement_import
 from kassenwart.core.models import AuditEvent
@@ -29,7 +30,7 @@ from kassenwart.reconciliation.engine_child import EngineChild
 from kassenwart.reconciliation.models import Allocation, Match, MatchingConfig, TransactionState
 from kassenwart.reconciliation.services import reconcile_company
 
-from reconciliation_books import INVOICES, open_books
+from reconciliation_books import INVOICES, open_books, refuse_automatic_match_events
 from shared_data import REPO
 
 
@@ -158,20 +159,11 @@ def test_a_child_killed_midway_fails_the_run_and_writes_nothing(company, books, 
 
 def test_a_run_that_fails_itself_kills_its_child(company, books, in_child, breaking_engine):
     breaking_engine("stalls_after_two")
-    table = AuditEvent._meta.db_table
-    with connection.cursor() as cursor:  # the database refuses the run's audit events
-        if connection.vendor == "sqlite":
-            cursor.execute(f"CREATE TRIGGER refuse_auto BEFORE INSERT ON {table} WHEN NEW.action = 'match.auto' "
-                           f"BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-        else:
-            cursor.execute("CREATE FUNCTION refuse_auto() RETURNS trigger AS $$ BEGIN IF NEW.action = 'match.auto' "
-                           "THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
-            cursor.execute(f"CREATE TRIGGER refuse_auto BEFORE INSERT ON {table} FOR EACH ROW "
-                           f"EXECUTE FUNCTION refuse_auto()")
+    refuse_automatic_match_events()  # the database refuses the run's audit events
     with _engine_children_seen() as children, pytest.raises(connection.Database.DatabaseError, match="disk full"):
         reconcile_company(company)
 
-    assert children and all(_gone(pid) for pid in children)
+    assert children and all(gone(pid) for pid in children)
     _nothing_written(company)
 
 
@@ -185,21 +177,6 @@ def test_a_small_run_decides_in_its_own_process(company, books, settings):
 
 # -- watching the engine's child ------------------------------------------------------------
 
-
-def _engine_children() -> list[int]:
-    """This process's engine children (core.offload's interpreters), from /proc."""
-    me, found = str(os.getpid()), []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if fields[1] == me and fields[0] != "Z" and b"kassenwart.core.offload" in command:
-            found.append(int(entry.name))
-    return found
 
 
 def _watching(job) -> threading.Event:
@@ -234,7 +211,7 @@ def _engine_children_seen() -> Iterator[list[int]]:
 
     def watch():
         while not stop.is_set():
-            seen.extend(pid for pid in _engine_children() if pid not in seen)
+            seen.extend(pid for pid in offload_children() if pid not in seen)
             stop.wait(0.001)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -249,16 +226,8 @@ def _engine_children_seen() -> Iterator[list[int]]:
 def _first_child(timeout: float) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = _engine_children()
+        found = offload_children()
         if found:
             return found[0]
         time.sleep(0.001)
     raise AssertionError("no engine child appeared")
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False

@@ -16,7 +16,7 @@ from kassenwart.reconciliation import services
 from kassenwart.reconciliation.models import Allocation, Match, TransactionState
 from kassenwart.reconciliation.services import match_create, match_undo, reconcile_company
 
-from reconciliation_books import INVOICES, open_books
+from reconciliation_books import INVOICES, open_books, refuse_automatic_match_events
 
 BEISPIEL_IBAN = "DE02120300000000202051"
 
@@ -117,22 +117,7 @@ def test_a_later_run_updates_open_states_and_numbers_its_matches_after_the_earli
 def audit_refused():
     """The database refuses automatic matches' audit events (as a full disk would): the
     failure comes from the thread that writes the run's batches."""
-    table = AuditEvent._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"CREATE TRIGGER refuse_auto BEFORE INSERT ON {table} WHEN NEW.action = 'match.auto' "
-                           f"BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-        else:
-            cursor.execute("CREATE FUNCTION refuse_auto() RETURNS trigger AS $$ BEGIN IF NEW.action = 'match.auto' "
-                           "THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
-            cursor.execute(f"CREATE TRIGGER refuse_auto BEFORE INSERT ON {table} FOR EACH ROW "
-                           f"EXECUTE FUNCTION refuse_auto()")
-
-    def lift():
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER IF EXISTS refuse_auto" if connection.vendor == "sqlite" else
-                           f"DROP TRIGGER IF EXISTS refuse_auto ON {table}")
-
+    lift = refuse_automatic_match_events()
     yield lift
     lift()
 
