@@ -175,8 +175,12 @@ def test_a_small_run_decides_in_its_own_process(company, books, settings):
     assert children == []
 
 
-# -- watching the engine's child ------------------------------------------------------------
+def test_without_a_child_process_to_be_had_the_run_decides_here(company, books, in_child, monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    assert reconcile_company(company).auto == 3
 
+
+# -- watching the engine's child ------------------------------------------------------------
 
 
 def _watching(job) -> threading.Event:

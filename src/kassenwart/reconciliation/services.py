@@ -159,7 +159,10 @@ def _engine_child(transactions: int) -> AbstractContextManager[EngineChild | Non
     block kills a child that has not finished: the run failed here."""
     if transactions < settings.KASSENWART_MATCH_IN_CHILD_FROM:
         return nullcontext()
-    return EngineChild(batch=CHILD_BATCH)
+    try:
+        return EngineChild(batch=CHILD_BATCH)
+    except OSError:  # no process to be had (the interpreter not found, no fork): decided here
+        return nullcontext()
 
 
 def _open_invoices(company: Company):
